@@ -1,0 +1,34 @@
+using GradCamSharp.Maps;
+
+namespace GradCamSharp;
+
+/// <summary>What one method says about one target score of one input sample.</summary>
+public sealed class Explanation
+{
+    /// <summary>The method, e.g. "gradcam", "guided-backprop".</summary>
+    public required string Method { get; init; }
+
+    /// <summary>The target layer, or "input" for methods that attribute to the input pixels.</summary>
+    public required string Layer { get; init; }
+
+    /// <summary>Which sample of the batch this explains.</summary>
+    public required int SampleIndex { get; init; }
+
+    /// <summary>The target's description, e.g. "top-1" or "class 238".</summary>
+    public required string TargetName { get; init; }
+
+    /// <summary>The explained class, where the target is a class.</summary>
+    public int? ClassIndex { get; init; }
+
+    /// <summary>The target score (a logit, before softmax).</summary>
+    public required float Score { get; init; }
+
+    /// <summary>[H, W] at input resolution, in [0, 1]; for attribution methods the saliency of <see cref="Attribution"/>.</summary>
+    public required Heatmap Heatmap { get; init; }
+
+    /// <summary>The raw map at the target layer's resolution, not normalised (CAM methods only).</summary>
+    public Heatmap? RawMap { get; init; }
+
+    /// <summary>The per-channel input attribution (Guided Backprop, Guided Grad-CAM).</summary>
+    public Attribution? Attribution { get; init; }
+}

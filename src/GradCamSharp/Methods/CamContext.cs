@@ -1,0 +1,8 @@
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Methods;
+
+/// <summary>What a CAM method's weighting sees for one score column.</summary>
+/// <param name="Activations">[N, K, h, w] the target layer's feature maps A^k.</param>
+/// <param name="Gradients">[N, K, h, w] dy/dA^k (negated for counterfactual maps).</param>
+public sealed record CamContext(Tensor Activations, Tensor Gradients);

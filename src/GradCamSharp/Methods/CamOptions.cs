@@ -1,0 +1,16 @@
+using GradCamSharp.Models;
+
+namespace GradCamSharp.Methods;
+
+/// <summary>Options shared by the CAM methods.</summary>
+public sealed record CamOptions
+{
+    /// <summary>The target layer: an exact layer name, or <see cref="ModelLayers.Auto"/> (the default) for the last spatial feature map.</summary>
+    public string Layer { get; init; } = ModelLayers.Auto;
+
+    /// <summary>
+    /// Explain what lowers the score instead of what raises it, by negating the gradients (Grad-CAM, sec. 5.3,
+    /// "counterfactual explanations").
+    /// </summary>
+    public bool Counterfactual { get; init; }
+}

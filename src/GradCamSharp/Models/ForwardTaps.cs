@@ -1,0 +1,25 @@
+using TorchSharp;
+
+namespace GradCamSharp.Models;
+
+/// <summary>What a model should do to its intermediate values during one forward pass.</summary>
+public sealed class ForwardTaps
+{
+    /// <summary>No taps: a plain forward pass.</summary>
+    public static ForwardTaps None { get; } = new();
+
+    /// <summary>The layer whose output <see cref="ReplaceLayerOutput"/> receives.</summary>
+    public string? Layer { get; init; }
+
+    /// <summary>Receives the output of <see cref="Layer"/> and returns the tensor the rest of the model uses instead.</summary>
+    public Func<torch.Tensor, torch.Tensor>? ReplaceLayerOutput { get; init; }
+
+    /// <summary>Receives every named layer output, in execution order (for shape listings and automatic layer choice).</summary>
+    public Action<string, torch.Tensor>? ObserveEveryLayer { get; init; }
+
+    /// <summary>
+    /// Makes every ReLU back-propagate only positive gradients at positive inputs (Springenberg et al., the rule of
+    /// Guided Backpropagation). The forward values are unchanged.
+    /// </summary>
+    public bool GuidedRelu { get; init; }
+}

@@ -1,0 +1,32 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Models;
+
+/// <summary>
+/// ReLU whose backward pass keeps only positive gradients at positive inputs: the modified ReLU of Guided
+/// Backpropagation (Springenberg et al. 2015, eq. in fig. 1; used by Grad-CAM, sec. 3.1).
+/// </summary>
+public sealed class GuidedRelu : autograd.SingleTensorFunction<GuidedRelu>
+{
+    /// <inheritdoc />
+    public override string Name => nameof(GuidedRelu);
+
+    /// <summary>Applies ReLU; values equal <c>relu(x)</c>, gradients follow the guided rule.</summary>
+    public static Tensor Apply(Tensor x) => apply(x);
+
+    /// <inheritdoc />
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        Tensor output = ((Tensor)vars[0]).relu();
+        ctx.save_for_backward([output]);
+        return output;
+    }
+
+    /// <inheritdoc />
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        Tensor output = ctx.get_saved_variables()[0];
+        return [grad_output.clamp_min(0).mul_(output.gt(0))];
+    }
+}

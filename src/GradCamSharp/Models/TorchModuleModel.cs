@@ -1,0 +1,130 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace GradCamSharp.Models;
+
+/// <summary>
+/// Adapts any TorchSharp <c>Module&lt;Tensor, Tensor&gt;</c> (TorchVision architectures included) for explanation.
+/// Layers are addressed by their <c>named_modules()</c> path, e.g. <c>layer4.1</c>; taps are forward hooks that exist
+/// only for the duration of one <see cref="Forward"/> call. Hooks fire only for submodules invoked through <c>call()</c>.
+/// </summary>
+public sealed class TorchModuleModel : IExplainableModel, ILayerKinds
+{
+    private readonly Module<Tensor, Tensor> _module;
+    private readonly Dictionary<string, Module<Tensor, Tensor>> _hookable;
+    private readonly Func<Module, bool> _endsWithRelu;
+
+    /// <summary>Wraps <paramref name="module"/>.</summary>
+    /// <param name="module">The model; it is not copied, and every flag it has is restored after each explanation.</param>
+    /// <param name="name">A display name; defaults to the module's type name.</param>
+    /// <param name="endsWithRelu">
+    /// Tells Guided Backpropagation which modules end in a functional ReLU that is not a <c>ReLU</c> module of its own,
+    /// so that their outputs are guided too. The default recognises TorchVision's ResNet blocks.
+    /// </param>
+    public TorchModuleModel(Module<Tensor, Tensor> module, string? name = null, Func<Module, bool>? endsWithRelu = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        _module = module;
+        Name = name ?? module.GetType().Name;
+        _endsWithRelu = endsWithRelu ?? IsTorchVisionResidualBlock;
+        _hookable = module.named_modules()
+            .Where(entry => entry.module is Module<Tensor, Tensor>)
+            .ToDictionary(entry => entry.name, entry => (Module<Tensor, Tensor>)entry.module, StringComparer.Ordinal);
+        LayerNames = [.. _hookable.Keys];
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>The wrapped module.</summary>
+    public Module<Tensor, Tensor> Module => _module;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> LayerNames { get; }
+
+    /// <inheritdoc />
+    public Tensor Forward(Tensor input, ForwardTaps taps)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(taps);
+        var removers = new List<Action>();
+        try
+        {
+            if (taps.Layer is not null && taps.ReplaceLayerOutput is not null)
+            {
+                if (!_hookable.TryGetValue(taps.Layer, out Module<Tensor, Tensor>? layer))
+                    throw new UnknownLayerException(taps.Layer, LayerNames);
+                Func<Tensor, Tensor> replace = taps.ReplaceLayerOutput;
+                removers.Add(layer.register_forward_hook((_, _, output) => replace(output)).remove);
+            }
+            if (taps.ObserveEveryLayer is not null)
+            {
+                Action<string, Tensor> observe = taps.ObserveEveryLayer;
+                foreach ((string name, Module<Tensor, Tensor> layer) in _hookable)
+                {
+                    removers.Add(layer.register_forward_hook((_, _, output) => { observe(name, output); return output; }).remove);
+                }
+            }
+            if (taps.GuidedRelu)
+            {
+                foreach (Module<Tensor, Tensor> layer in _hookable.Values.Where(m => m is TorchSharp.Modules.ReLU || _endsWithRelu(m)))
+                {
+                    removers.Add(layer.register_forward_hook((_, _, output) => GuidedRelu.Apply(output)).remove);
+                }
+            }
+            return _module.call(input);
+        }
+        finally
+        {
+            foreach (Action remove in removers) remove();
+        }
+    }
+
+    /// <inheritdoc />
+    public string KindOf(string name) => _hookable.TryGetValue(name, out Module<Tensor, Tensor>? layer) ? layer.GetType().Name : "";
+
+    /// <inheritdoc />
+    public IDisposable BeginExplanation() => new ExplanationState(_module);
+
+    private static bool IsTorchVisionResidualBlock(Module module)
+    {
+        Type type = module.GetType();
+        return type.Namespace?.StartsWith("TorchSharp", StringComparison.Ordinal) == true
+            && type.Name is "BasicBlock" or "Bottleneck";
+    }
+
+    /// <summary>Switches to eval mode and freezes parameters; restores both exactly on disposal.</summary>
+    private sealed class ExplanationState : IDisposable
+    {
+        private readonly List<(Module Module, bool Training)> _trainingFlags = [];
+        private readonly List<(Tensor Parameter, bool RequiresGrad)> _gradientFlags = [];
+        private bool _disposed;
+
+        public ExplanationState(Module root)
+        {
+            // Parents precede their descendants in named_modules(), so restoring in this order is exact even though
+            // train() recurses.
+            IEnumerable<Module> modules = [root, .. root.named_modules().Select(entry => entry.module)];
+            if (modules.Any(m => m.training))
+            {
+                _trainingFlags.AddRange(modules.Select(m => (m, m.training)));
+                root.eval();
+            }
+            foreach (Tensor parameter in root.parameters())
+            {
+                if (!parameter.requires_grad) continue;
+                _gradientFlags.Add((parameter, true));
+                parameter.requires_grad = false;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach ((Tensor parameter, bool requiresGrad) in _gradientFlags) parameter.requires_grad = requiresGrad;
+            foreach ((Module module, bool training) in _trainingFlags) module.train(training);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Targets;
+
+/// <summary>The logit of one class: <c>output[:, ClassIndex]</c>.</summary>
+public sealed class ClassTarget : ITarget
+{
+    /// <summary>Targets class <paramref name="classIndex"/>.</summary>
+    public ClassTarget(int classIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(classIndex);
+        ClassIndex = classIndex;
+    }
+
+    /// <summary>The class, an index into the output's last dimension.</summary>
+    public int ClassIndex { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<TargetScore> Scores(Tensor output)
+    {
+        long classes = output.shape[^1];
+        if (ClassIndex >= classes)
+            throw new ArgumentOutOfRangeException(nameof(output), $"class {ClassIndex} is out of range: the model has {classes} classes (0..{classes - 1})");
+        Tensor values = output.reshape(output.shape[0], -1)[.., ClassIndex];
+        return [new TargetScore(values, Enumerable.Repeat(ClassIndex, (int)output.shape[0]).ToArray(), $"class {ClassIndex}")];
+    }
+}

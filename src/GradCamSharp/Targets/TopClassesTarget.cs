@@ -1,0 +1,38 @@
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Targets;
+
+/// <summary>The K highest logits of each sample, each its own score column (column 0 is the top-1 class).</summary>
+public sealed class TopClassesTarget : ITarget
+{
+    /// <summary>The top-1 class: the default target.</summary>
+    public static TopClassesTarget Top1 { get; } = new(1);
+
+    /// <summary>Targets the <paramref name="count"/> best classes.</summary>
+    public TopClassesTarget(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        Count = count;
+    }
+
+    /// <summary>How many classes, K.</summary>
+    public int Count { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<TargetScore> Scores(Tensor output)
+    {
+        Tensor logits = output.reshape(output.shape[0], -1);
+        int count = (int)Math.Min(Count, logits.shape[1]);
+        Tensor indices = logits.detach().topk(count, dim: 1).indexes;
+        long[] flat = indices.cpu().data<long>().ToArray();
+        int samples = (int)logits.shape[0];
+        var columns = new List<TargetScore>(count);
+        for (int rank = 0; rank < count; rank++)
+        {
+            Tensor column = indices[.., rank..(rank + 1)];
+            int[] classes = Enumerable.Range(0, samples).Select(sample => (int)flat[sample * count + rank]).ToArray();
+            columns.Add(new TargetScore(logits.gather(1, column).squeeze(1), classes, rank == 0 ? "top-1" : $"top-{rank + 1}"));
+        }
+        return columns;
+    }
+}
