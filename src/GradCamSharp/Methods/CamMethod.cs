@@ -67,7 +67,7 @@ public abstract class CamMethod : GradientExplainer
             {
                 // The model's own dispose scopes end before the backward pass, so the leaf moves to ours; the model
                 // gets a copy, which it may dispose or modify in place.
-                activations = output.detach().requires_grad_(true).MoveToOtherDisposeScope(scope);
+                activations = output.detach().requires_grad_(true).OwnedBy(scope);
                 return activations.clone();
             },
         };

@@ -18,7 +18,8 @@ public sealed class GradCamPlusPlus(IExplainableModel model, CamOptions? options
         Tensor g = context.Gradients;
         Tensor g2 = g.square();
         Tensor denominator = 2 * g2 + context.Activations.sum([2, 3], keepdim: true) * g2 * g;
-        Tensor alpha = where(g.ne(0), g2 / (denominator + 1e-7), zeros_like(g));
+        // Guard only the exact zeros: an additive epsilon would bias small gradients, which are the usual case.
+        Tensor alpha = where(denominator.ne(0), g2 / denominator, zeros_like(g));
         return (alpha * g.relu()).sum([2, 3], keepdim: true);
     }
 }

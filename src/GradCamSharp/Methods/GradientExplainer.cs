@@ -73,7 +73,7 @@ public abstract class GradientExplainer : IExplainer
         Tensor flat = upsampled.flatten(1);
         Tensor minimum = flat.amin([1], keepdim: true);
         Tensor range = flat.amax([1], keepdim: true) - minimum;
-        return ((flat - minimum) / (range + 1e-7)).view_as(upsampled);
+        return ((flat - minimum) / range.clamp_min(1e-30)).view_as(upsampled);
     }
 }
 
