@@ -43,6 +43,56 @@ public sealed class Heatmap
         }
     }
 
+    /// <summary>A rectangular part of the map.</summary>
+    public Heatmap Crop(int x, int y, int width, int height)
+    {
+        if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > Width || y + height > Height)
+            throw new ArgumentOutOfRangeException(nameof(width), $"crop {x},{y} {width}x{height} exceeds the {Width}x{Height} map");
+        var values = new float[width * height];
+        for (int row = 0; row < height; row++) Array.Copy(Values, (y + row) * Width + x, values, row * width, width);
+        return new Heatmap(width, height, values);
+    }
+
+    /// <summary>
+    /// Bilinear resampling to <paramref name="width"/> x <paramref name="height"/> with half-pixel centres (as
+    /// OpenCV's resize and PyTorch's interpolate with align_corners=false), so a map lines up with the image it covers.
+    /// </summary>
+    public Heatmap Resize(int width, int height)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), "the size must be positive");
+        if (width == Width && height == Height) return new Heatmap(width, height, (float[])Values.Clone());
+        var values = new float[width * height];
+        (int[] x0, int[] x1, float[] fx) = Taps(Width, width);
+        (int[] y0, int[] y1, float[] fy) = Taps(Height, height);
+        for (int y = 0; y < height; y++)
+        {
+            int top = y0[y] * Width, bottom = y1[y] * Width;
+            for (int x = 0; x < width; x++)
+            {
+                float upper = Values[top + x0[x]] + (Values[top + x1[x]] - Values[top + x0[x]]) * fx[x];
+                float lower = Values[bottom + x0[x]] + (Values[bottom + x1[x]] - Values[bottom + x0[x]]) * fx[x];
+                values[y * width + x] = upper + (lower - upper) * fy[y];
+            }
+        }
+        return new Heatmap(width, height, values);
+    }
+
+    private static (int[] Low, int[] High, float[] Fraction) Taps(int source, int target)
+    {
+        var low = new int[target];
+        var high = new int[target];
+        var fraction = new float[target];
+        double scale = (double)source / target;
+        for (int i = 0; i < target; i++)
+        {
+            double position = Math.Max(0, (i + 0.5) * scale - 0.5);
+            low[i] = Math.Min((int)position, source - 1);
+            high[i] = Math.Min(low[i] + 1, source - 1);
+            fraction[i] = (float)(position - low[i]);
+        }
+        return (low, high, fraction);
+    }
+
     /// <summary>Copies the values into a [rows][columns] array, for JSON and tests.</summary>
     public float[][] ToRows() =>
         Enumerable.Range(0, Height).Select(y => Values.AsSpan(y * Width, Width).ToArray()).ToArray();

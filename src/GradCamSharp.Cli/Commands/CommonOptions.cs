@@ -1,0 +1,47 @@
+using System.CommandLine;
+using GradCamSharp.Imaging;
+using GradCamSharp.Runtime;
+
+namespace GradCamSharp.Cli.Commands;
+
+/// <summary>Options shared by every command that loads a model.</summary>
+internal sealed class CommonOptions
+{
+    public Option<string> Model { get; } = new("--model", "-m")
+    {
+        Description = "The model: 'default' (the embedded model), a TorchVision name (random weights, for timing) or a .pth checkpoint",
+        DefaultValueFactory = _ => ModelCatalog.Default,
+    };
+
+    public Option<string?> Architecture { get; } = new("--arch")
+    {
+        Description = "The TorchVision architecture of a .pth checkpoint (inferred from the file name when it contains one)",
+    };
+
+    public Option<string?> LabelsFile { get; } = new("--labels")
+    {
+        Description = "A label file: one class name a line, in output order",
+    };
+
+    public Option<string?> Preprocess { get; } = new("--preprocess")
+    {
+        Description = $"Input convention preset: {string.Join(", ", KnownPreprocessing.Names)}",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Model);
+        command.Add(Architecture);
+        command.Add(LabelsFile);
+        command.Add(Preprocess);
+    }
+
+    public (string Spec, ModelLoadOptions Options) Read(ParseResult result) => (
+        result.GetValue(Model) ?? ModelCatalog.Default,
+        new ModelLoadOptions
+        {
+            Architecture = result.GetValue(Architecture),
+            LabelsPath = result.GetValue(LabelsFile),
+            Preprocess = result.GetValue(Preprocess),
+        });
+}

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using GradCamSharp.Cli.Commands;
+
+namespace GradCamSharp.Cli;
+
+/// <summary>Builds the <c>gradcam</c> command tree.</summary>
+public static class GradCamCli
+{
+    /// <summary>The root command with every subcommand.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand($"""
+            gradcam: visual explanations for deep vision models (Grad-CAM, Guided Backprop, Guided Grad-CAM,
+            counterfactual maps and the CAM family), after Selvaraju et al., "Grad-CAM: Visual Explanations from Deep
+            Networks via Gradient-based Localization".
+
+            {ExitCodes.Help}
+            """);
+        root.Add(ExplainCommand.Create());
+        root.Add(LayersCommand.Create());
+        return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>; parse errors print one line each and exit with <see cref="ExitCodes.Usage"/>.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        ParseResult result = Build().Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (var parseError in result.Errors) error.WriteLine($"gradcam: {parseError.Message}");
+            error.WriteLine("Try 'gradcam --help'.");
+            return ExitCodes.Usage;
+        }
+        return result.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+}

@@ -1,0 +1,3 @@
+using GradCamSharp.Cli;
+
+return GradCamCli.Run(args, Console.Out, Console.Error);

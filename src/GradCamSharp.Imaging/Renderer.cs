@@ -1,0 +1,85 @@
+using GradCamSharp.Maps;
+using SkiaSharp;
+
+namespace GradCamSharp.Imaging;
+
+/// <summary>Draws explanations: heatmaps, overlays on the photo, guided-backprop images.</summary>
+public static class Renderer
+{
+    /// <summary>A heatmap in colour, one pixel per value.</summary>
+    public static SKBitmap Colorize(Heatmap map, IColormap colormap)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(colormap);
+        var bitmap = new SKBitmap(new SKImageInfo(map.Width, map.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        Span<byte> pixels = bitmap.GetPixelSpan();
+        for (int i = 0; i < map.Values.Length; i++)
+        {
+            SKColor color = colormap.Map(map.Values[i]);
+            pixels[i * 4] = color.Red;
+            pixels[i * 4 + 1] = color.Green;
+            pixels[i * 4 + 2] = color.Blue;
+            pixels[i * 4 + 3] = 255;
+        }
+        return bitmap;
+    }
+
+    /// <summary>
+    /// The photo blended with a coloured heatmap of the same size: <c>imageWeight * photo + (1 - imageWeight) * colour</c>
+    /// (pytorch-grad-cam's show_cam_on_image).
+    /// </summary>
+    public static SKBitmap Overlay(SKBitmap photo, Heatmap map, IColormap colormap, float imageWeight = 0.5f)
+    {
+        ArgumentNullException.ThrowIfNull(photo);
+        ArgumentNullException.ThrowIfNull(map);
+        if (map.Width != photo.Width || map.Height != photo.Height)
+            throw new ArgumentException($"the map is {map.Width}x{map.Height} but the photo {photo.Width}x{photo.Height}");
+        ArgumentOutOfRangeException.ThrowIfLessThan(imageWeight, 0f);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(imageWeight, 1f);
+        SKBitmap result = Colorize(map, colormap);
+        Span<byte> target = result.GetPixelSpan();
+        ReadOnlySpan<byte> source = AsRgba(photo, out SKBitmap? converted).GetPixelSpan();
+        for (int i = 0; i < target.Length; i += 4)
+        {
+            for (int c = 0; c < 3; c++)
+                target[i + c] = (byte)MathF.Round(imageWeight * source[i + c] + (1 - imageWeight) * target[i + c]);
+        }
+        converted?.Dispose();
+        return result;
+    }
+
+    /// <summary>
+    /// A pixel attribution (Guided Backprop, Guided Grad-CAM) as an image at the photo's size, normalised as in the
+    /// Grad-CAM paper's code: zero mean, standard deviation 0.1, centred on grey, clipped.
+    /// </summary>
+    public static SKBitmap Attribution(Attribution attribution, PreparedImage prepared)
+    {
+        ArgumentNullException.ThrowIfNull(attribution);
+        ArgumentNullException.ThrowIfNull(prepared);
+        double mean = attribution.Values.Average();
+        double std = Math.Sqrt(attribution.Values.Average(v => (v - mean) * (v - mean)));
+        var bitmap = new SKBitmap(new SKImageInfo(prepared.OriginalWidth, prepared.OriginalHeight, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        Span<byte> pixels = bitmap.GetPixelSpan();
+        for (int modelChannel = 0; modelChannel < Math.Min(3, attribution.Channels); modelChannel++)
+        {
+            int rgb = prepared.Preprocessing.ChannelOrder == ChannelOrder.Rgb ? modelChannel : 2 - modelChannel;
+            float[] values = prepared.ToOriginal(attribution, modelChannel).Values;
+            for (int i = 0; i < values.Length; i++)
+            {
+                double normalised = (values[i] - mean) / (std + 1e-5) * 0.1 + 0.5;
+                pixels[i * 4 + rgb] = (byte)Math.Round(Math.Clamp(normalised, 0, 1) * 255);
+            }
+        }
+        for (int i = 3; i < pixels.Length; i += 4) pixels[i] = 255;
+        return bitmap;
+    }
+
+    private static SKBitmap AsRgba(SKBitmap bitmap, out SKBitmap? converted)
+    {
+        converted = null;
+        if (bitmap.ColorType == SKColorType.Rgba8888) return bitmap;
+        converted = new SKBitmap(new SKImageInfo(bitmap.Width, bitmap.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        bitmap.CopyTo(converted, SKColorType.Rgba8888);
+        return converted;
+    }
+}

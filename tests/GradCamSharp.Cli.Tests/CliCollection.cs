@@ -1,0 +1,7 @@
+namespace GradCamSharp.Cli.Tests;
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CliCollection
+{
+    public const string Name = "gradcam CLI";
+}

@@ -1,0 +1,36 @@
+namespace GradCamSharp.Cli.Tests;
+
+/// <summary>Runs the gradcam command in-process and captures what it prints.</summary>
+internal sealed record CliRun(int ExitCode, string Output, string Error)
+{
+    public static CliRun Of(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = GradCamCli.Run(args, output, error);
+        return new CliRun(code, output.ToString(), error.ToString());
+    }
+
+    public static string Samples => Path.Combine(RepositoryRoot, "samples");
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (DirectoryInfo? folder = new(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "GradCamSharp.sln"))) return folder.FullName;
+        }
+        throw new InvalidOperationException("repository root not found");
+    }
+}
+
+/// <summary>A fresh temporary folder per test.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("gradcam-cli-").FullName;
+
+    public string this[string name] => System.IO.Path.Combine(Path, name);
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
