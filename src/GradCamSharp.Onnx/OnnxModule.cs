@@ -1,0 +1,268 @@
+using GradCamSharp.Models;
+using GradCamSharp.Onnx.Operators;
+using GradCamSharp.Onnx.Proto;
+using Google.Protobuf;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Onnx;
+
+/// <summary>
+/// An ONNX graph run with torch operations, so that autograd, Guided Backprop and every CAM method work on it.
+/// Initializers and Constant nodes become frozen tensors; every node output is addressable by its ONNX value name.
+/// Unsupported operators, attributes or types fail in <see cref="Load(string)"/>, never at run time with wrong numbers.
+/// </summary>
+public sealed class OnnxModule : nn.Module<Tensor, Tensor>
+{
+    private readonly OnnxNode[] _nodes;
+    private readonly Dictionary<string, Tensor> _constants;
+    private readonly Dictionary<string, int> _producer;
+    private readonly Dictionary<string, ExecutionPlan> _plans = new(StringComparer.Ordinal);
+
+    private OnnxModule(string name, ModelProto proto, OnnxNode[] nodes, Dictionary<string, Tensor> constants, long opset) : base(name)
+    {
+        Proto = proto;
+        _nodes = nodes;
+        _constants = constants;
+        Opset = opset;
+        _producer = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            foreach (string output in nodes[i].Outputs.Where(o => o.Length > 0)) _producer[output] = i;
+        }
+        InputNames = proto.Graph.Input.Select(v => v.Name).Where(n => !constants.ContainsKey(n)).ToArray();
+        OutputNames = proto.Graph.Output.Select(v => v.Name).ToArray();
+        ValueNames = nodes.Where(n => n.OpType != "Constant").SelectMany(n => n.Outputs).Where(o => o.Length > 0).ToArray();
+    }
+
+    /// <summary>The model as read from the file.</summary>
+    internal ModelProto Proto { get; }
+
+    /// <summary>The default-domain opset the model was exported with.</summary>
+    public long Opset { get; }
+
+    /// <summary>Graph inputs that are not initializers: what the caller must provide.</summary>
+    public IReadOnlyList<string> InputNames { get; }
+
+    /// <summary>Graph outputs.</summary>
+    public IReadOnlyList<string> OutputNames { get; }
+
+    /// <summary>Every node output in execution order: the names a target layer may be given.</summary>
+    public IReadOnlyList<string> ValueNames { get; }
+
+    /// <summary>The declared shape of graph input <paramref name="name"/> (-1 for symbolic dimensions), or null.</summary>
+    public long[]? DeclaredShape(string name) =>
+        Proto.Graph.Input.Concat(Proto.Graph.Output).FirstOrDefault(v => v.Name == name)?.Type?.TensorType?.Shape?.Dim
+            .Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : -1).ToArray();
+
+    /// <summary>The operator that produces value <paramref name="name"/>, e.g. "Conv".</summary>
+    public string OperatorOf(string name) => _producer.TryGetValue(name, out int i) ? _nodes[i].OpType : "";
+
+    /// <summary>The operator and node name that produce value <paramref name="name"/>.</summary>
+    public (string OpType, string NodeName)? ProducerOf(string name) =>
+        _producer.TryGetValue(name, out int i) ? (_nodes[i].OpType, _nodes[i].Name) : null;
+
+    /// <summary>The value that feeds the node producing <paramref name="name"/> (its first input), or null.</summary>
+    public string? FirstInputOf(string name) => _producer.TryGetValue(name, out int i) ? _nodes[i].Inputs.FirstOrDefault() : null;
+
+    /// <summary>Reads an ONNX file.</summary>
+    /// <exception cref="OnnxImportException">Unsupported content, or not an ONNX model.</exception>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    public static OnnxModule Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"ONNX model '{path}' not found", path);
+        return Load(File.ReadAllBytes(path), Path.GetDirectoryName(Path.GetFullPath(path)), Path.GetFileNameWithoutExtension(path));
+    }
+
+    /// <summary>Reads an ONNX model held in memory.</summary>
+    /// <param name="bytes">The serialized ModelProto.</param>
+    /// <param name="baseDirectory">Where external tensor data lives.</param>
+    /// <param name="name">The module's name.</param>
+    public static OnnxModule Load(byte[] bytes, string? baseDirectory, string name)
+    {
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException exception)
+        {
+            throw new OnnxImportException($"'{name}' is not an ONNX model: {exception.Message}", exception);
+        }
+        if (proto.Graph is null || proto.Graph.Node.Count == 0) throw new OnnxImportException($"'{name}' has no graph");
+        long opset = proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
+        if (opset == 0) throw new OnnxImportException($"'{name}' imports no default-domain opset");
+
+        var constants = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var nodes = new List<OnnxNode>();
+        try
+        {
+            using (no_grad())
+            {
+                foreach (TensorProto initializer in proto.Graph.Initializer)
+                    constants[initializer.Name] = OnnxTensors.ToTensor(initializer, baseDirectory).DetachFromDisposeScope();
+                int index = 0;
+                foreach (NodeProto nodeProto in proto.Graph.Node)
+                {
+                    OnnxNode node = Compile(nodeProto, opset, baseDirectory, index++);
+                    if (node.OpType == "Constant")
+                    {
+                        // Constant nodes are folded at load: their value is a frozen tensor like an initializer.
+                        constants[node.Outputs[0]] = node.Operator.Run(node, [], RunContext.Plain)[0].DetachFromDisposeScope();
+                    }
+                    nodes.Add(node);
+                }
+            }
+        }
+        catch
+        {
+            foreach (Tensor constant in constants.Values) constant.Dispose();
+            throw;
+        }
+        return new OnnxModule(name, proto, nodes.ToArray(), constants, opset);
+    }
+
+    private static OnnxNode Compile(NodeProto proto, long opset, string? baseDirectory, int index)
+    {
+        string name = proto.Name.Length > 0 ? proto.Name : $"#{index}";
+        if (proto.Domain is not ("" or "ai.onnx"))
+            throw new OnnxImportException(proto.OpType, name, opset, $"operators of domain '{proto.Domain}' are not supported");
+        if (!OnnxOperators.TryGet(proto.OpType, out OperatorDefinition definition))
+            throw new OnnxImportException(proto.OpType, name, opset, "operator not supported");
+        var node = new OnnxNode
+        {
+            OpType = proto.OpType,
+            Name = name,
+            Opset = opset,
+            Inputs = proto.Input.ToArray(),
+            Outputs = proto.Output.ToArray(),
+            Attributes = new NodeAttributes(proto.Attribute, baseDirectory),
+            Operator = definition,
+        };
+        foreach (string attribute in node.Attributes.Names)
+        {
+            if (!definition.Attributes.Contains(attribute))
+                throw node.Unsupported($"attribute '{attribute}' is not supported");
+        }
+        definition.Validate?.Invoke(node);
+        return node;
+    }
+
+    /// <summary>Runs the model on its single input and returns its first output.</summary>
+    public override Tensor forward(Tensor input)
+    {
+        if (InputNames.Count != 1) throw new InvalidOperationException($"the model has {InputNames.Count} inputs; use Run with named inputs");
+        return Run(new Dictionary<string, Tensor> { [InputNames[0]] = input }, outputs: [OutputNames[0]])[OutputNames[0]];
+    }
+
+    /// <summary>Runs the graph.</summary>
+    /// <param name="inputs">A tensor for every name of <see cref="InputNames"/>.</param>
+    /// <param name="taps">Captures, replacements and guided ReLUs for this pass.</param>
+    /// <param name="outputs">The values wanted (default: the graph outputs); only the nodes they need are run.</param>
+    /// <returns>The wanted values by name.</returns>
+    public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, ForwardTaps? taps = null, IReadOnlyCollection<string>? outputs = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        taps ??= ForwardTaps.None;
+        outputs ??= OutputNames.ToArray();
+        foreach (string required in InputNames)
+        {
+            if (!inputs.ContainsKey(required)) throw new ArgumentException($"missing input '{required}'");
+        }
+        ExecutionPlan plan = PlanFor(outputs);
+        var context = taps.GuidedRelu ? new RunContext(true) : RunContext.Plain;
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var owned = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((string name, Tensor value) in inputs) values[name] = value;
+
+        for (int step = 0; step < plan.Nodes.Length; step++)
+        {
+            OnnxNode node = _nodes[plan.Nodes[step]];
+            var arguments = new Tensor?[node.Inputs.Length];
+            for (int k = 0; k < arguments.Length; k++)
+            {
+                string input = node.Inputs[k];
+                if (input.Length == 0) continue;
+                arguments[k] = values.TryGetValue(input, out Tensor? value) ? value
+                    : _constants.TryGetValue(input, out Tensor? constant) ? constant
+                    : throw new InvalidOperationException($"ONNX {node.OpType} '{node.Name}': input '{input}' has no value");
+            }
+            Tensor[] results;
+            try
+            {
+                results = node.Operator.Run(node, arguments, context);
+            }
+            catch (Exception exception) when (exception is not OnnxImportException)
+            {
+                throw new InvalidOperationException($"ONNX {node.OpType} (node '{node.Name}', opset {node.Opset}) failed: {exception.Message}", exception);
+            }
+            for (int k = 0; k < node.Outputs.Length && k < results.Length; k++)
+            {
+                string name = node.Outputs[k];
+                if (name.Length == 0) { results[k].Dispose(); continue; }
+                Tensor value = results[k];
+                if (taps.ReplaceLayerOutput is not null && taps.Layer == name) value = taps.ReplaceLayerOutput(value);
+                taps.ObserveEveryLayer?.Invoke(name, value);
+                values[name] = value;
+                owned.Add(name);
+            }
+            // Free what no later node needs, to keep peak memory near that of a native module.
+            foreach (string dead in plan.DeadAfter[step])
+            {
+                if (owned.Remove(dead) && values.Remove(dead, out Tensor? tensor)) tensor.Dispose();
+            }
+        }
+        return outputs.ToDictionary(name => name, name => values.TryGetValue(name, out Tensor? v) ? v
+            : _constants.TryGetValue(name, out Tensor? c) ? c.alias()
+            : throw new ArgumentException($"'{name}' is not a value of this model"));
+    }
+
+    private ExecutionPlan PlanFor(IReadOnlyCollection<string> outputs)
+    {
+        string key = string.Join("\n", outputs);
+        lock (_plans)
+        {
+            if (_plans.TryGetValue(key, out ExecutionPlan? cached)) return cached;
+            var needed = new HashSet<int>();
+            var pending = new Stack<string>(outputs);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (pending.Count > 0)
+            {
+                string value = pending.Pop();
+                if (!seen.Add(value)) continue;
+                if (_constants.ContainsKey(value) || InputNames.Contains(value)) continue;
+                if (!_producer.TryGetValue(value, out int producer)) throw new ArgumentException($"'{value}' is not a value of this model");
+                if (!needed.Add(producer)) continue;
+                foreach (string input in _nodes[producer].Inputs.Where(i => i.Length > 0)) pending.Push(input);
+            }
+            int[] order = needed.Where(i => _nodes[i].OpType != "Constant").Order().ToArray();
+            var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int step = 0; step < order.Length; step++)
+            {
+                foreach (string input in _nodes[order[step]].Inputs.Where(i => i.Length > 0)) lastUse[input] = step;
+            }
+            var deadAfter = Enumerable.Range(0, order.Length).Select(_ => new List<string>()).ToArray();
+            foreach ((string value, int step) in lastUse)
+            {
+                if (!outputs.Contains(value)) deadAfter[step].Add(value);
+            }
+            var plan = new ExecutionPlan(order, deadAfter);
+            _plans[key] = plan;
+            return plan;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (Tensor constant in _constants.Values) constant.Dispose();
+            _constants.Clear();
+        }
+        base.Dispose(disposing);
+    }
+
+    private sealed record ExecutionPlan(int[] Nodes, List<string>[] DeadAfter);
+}

@@ -1,0 +1,29 @@
+using GradCamSharp.Onnx.Operators;
+
+namespace GradCamSharp.Onnx;
+
+/// <summary>One node of an imported graph, with its attributes read and its operator resolved at load time.</summary>
+internal sealed class OnnxNode
+{
+    public required string OpType { get; init; }
+
+    public required string Name { get; init; }
+
+    public required long Opset { get; init; }
+
+    /// <summary>Input value names; "" marks an omitted optional input.</summary>
+    public required string[] Inputs { get; init; }
+
+    /// <summary>Output value names; "" marks an unused optional output.</summary>
+    public required string[] Outputs { get; init; }
+
+    public required NodeAttributes Attributes { get; init; }
+
+    public required OperatorDefinition Operator { get; init; }
+
+    /// <summary>A load-time error about this node.</summary>
+    public OnnxImportException Unsupported(string problem) => new(OpType, Name, Opset, problem);
+
+    /// <summary>How many outputs the graph actually uses.</summary>
+    public int UsedOutputs => Outputs.Count(o => o.Length > 0);
+}

@@ -1,0 +1,125 @@
+using System.Runtime.InteropServices;
+using GradCamSharp.Onnx.Proto;
+using Google.Protobuf;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Onnx;
+
+/// <summary>Converts between ONNX TensorProto and TorchSharp tensors.</summary>
+public static class OnnxTensors
+{
+    /// <summary>The TorchSharp type of an ONNX element type, or null when TorchSharp has none we support.</summary>
+    public static ScalarType? ScalarTypeOf(int onnxType) => (TensorProto.Types.DataType)onnxType switch
+    {
+        TensorProto.Types.DataType.Float => ScalarType.Float32,
+        TensorProto.Types.DataType.Double => ScalarType.Float64,
+        TensorProto.Types.DataType.Float16 => ScalarType.Float16,
+        TensorProto.Types.DataType.Bfloat16 => ScalarType.BFloat16,
+        TensorProto.Types.DataType.Int64 => ScalarType.Int64,
+        TensorProto.Types.DataType.Int32 => ScalarType.Int32,
+        TensorProto.Types.DataType.Int16 => ScalarType.Int16,
+        TensorProto.Types.DataType.Int8 => ScalarType.Int8,
+        TensorProto.Types.DataType.Uint8 => ScalarType.Byte,
+        TensorProto.Types.DataType.Bool => ScalarType.Bool,
+        _ => null,
+    };
+
+    /// <summary>The ONNX element type of a TorchSharp type.</summary>
+    public static int OnnxTypeOf(ScalarType type) => (int)(type switch
+    {
+        ScalarType.Float32 => TensorProto.Types.DataType.Float,
+        ScalarType.Float64 => TensorProto.Types.DataType.Double,
+        ScalarType.Float16 => TensorProto.Types.DataType.Float16,
+        ScalarType.BFloat16 => TensorProto.Types.DataType.Bfloat16,
+        ScalarType.Int64 => TensorProto.Types.DataType.Int64,
+        ScalarType.Int32 => TensorProto.Types.DataType.Int32,
+        ScalarType.Int16 => TensorProto.Types.DataType.Int16,
+        ScalarType.Int8 => TensorProto.Types.DataType.Int8,
+        ScalarType.Byte => TensorProto.Types.DataType.Uint8,
+        ScalarType.Bool => TensorProto.Types.DataType.Bool,
+        _ => throw new NotSupportedException($"no ONNX type for {type}"),
+    });
+
+    /// <summary>Decodes <paramref name="proto"/> into a new CPU tensor.</summary>
+    /// <param name="proto">The serialized tensor.</param>
+    /// <param name="baseDirectory">Where external data files are looked up (the model's folder).</param>
+    /// <exception cref="OnnxImportException">Unsupported type or unreadable data.</exception>
+    public static Tensor ToTensor(TensorProto proto, string? baseDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(proto);
+        ScalarType type = ScalarTypeOf(proto.DataType)
+            ?? throw new OnnxImportException($"tensor '{proto.Name}' has ONNX data type {(TensorProto.Types.DataType)proto.DataType}, which GradCamSharp does not support");
+        long[] shape = proto.Dims.ToArray();
+        long count = shape.Aggregate(1L, (a, b) => a * b);
+        ReadOnlySpan<byte> raw = proto.DataLocation == TensorProto.Types.DataLocation.External
+            ? ReadExternal(proto, baseDirectory)
+            : proto.RawData.Span;
+        if (!raw.IsEmpty || count == 0)
+        {
+            int size = ElementSize(type);
+            if (raw.Length != count * size)
+                throw new OnnxImportException($"tensor '{proto.Name}' holds {raw.Length} bytes for {count} elements of {type}");
+            Tensor fromBytes = empty(shape, type);
+            if (count > 0) raw.CopyTo(fromBytes.bytes);
+            return fromBytes;
+        }
+        Tensor result = type switch
+        {
+            ScalarType.Float32 => tensor(proto.FloatData.ToArray()),
+            ScalarType.Float64 => tensor(proto.DoubleData.ToArray()),
+            ScalarType.Int64 => tensor(proto.Int64Data.ToArray()),
+            ScalarType.Int32 => tensor(proto.Int32Data.ToArray()),
+            ScalarType.Int16 => tensor(proto.Int32Data.Select(v => (short)v).ToArray()),
+            ScalarType.Int8 => tensor(proto.Int32Data.Select(v => (sbyte)v).ToArray()),
+            ScalarType.Byte => tensor(proto.Int32Data.Select(v => (byte)v).ToArray()),
+            ScalarType.Bool => tensor(proto.Int32Data.Select(v => v != 0).ToArray()),
+            ScalarType.Float16 or ScalarType.BFloat16 => FromBits(proto.Int32Data.Select(v => (ushort)v).ToArray(), type),
+            _ => throw new OnnxImportException($"tensor '{proto.Name}': no typed data for {type}"),
+        };
+        if (result.numel() != count)
+            throw new OnnxImportException($"tensor '{proto.Name}' has {result.numel()} values for shape [{string.Join(", ", shape)}]");
+        return result.reshape(shape);
+    }
+
+    /// <summary>Encodes <paramref name="value"/> (any supported type) as a TensorProto called <paramref name="name"/>.</summary>
+    public static TensorProto FromTensor(Tensor value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        using Tensor contiguous = value.detach().cpu().contiguous();
+        var proto = new TensorProto { Name = name, DataType = OnnxTypeOf(contiguous.dtype), RawData = ByteString.CopyFrom(contiguous.bytes) };
+        proto.Dims.AddRange(contiguous.shape);
+        return proto;
+    }
+
+    private static Tensor FromBits(ushort[] bits, ScalarType type)
+    {
+        Tensor result = empty(bits.Length, type);
+        result.bytes = MemoryMarshal.AsBytes(bits.AsSpan());
+        return result;
+    }
+
+    private static int ElementSize(ScalarType type) => type switch
+    {
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.Float32 or ScalarType.Int32 => 4,
+        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
+        _ => 1,
+    };
+
+    private static byte[] ReadExternal(TensorProto proto, string? baseDirectory)
+    {
+        var entries = proto.ExternalData.ToDictionary(e => e.Key, e => e.Value);
+        if (!entries.TryGetValue("location", out string? location))
+            throw new OnnxImportException($"tensor '{proto.Name}' is external but names no location");
+        string path = Path.Combine(baseDirectory ?? ".", location);
+        if (!File.Exists(path)) throw new OnnxImportException($"external data '{path}' of tensor '{proto.Name}' not found");
+        long offset = entries.TryGetValue("offset", out string? o) ? long.Parse(o) : 0;
+        using FileStream stream = File.OpenRead(path);
+        long length = entries.TryGetValue("length", out string? l) ? long.Parse(l) : stream.Length - offset;
+        var buffer = new byte[length];
+        stream.Seek(offset, SeekOrigin.Begin);
+        stream.ReadExactly(buffer);
+        return buffer;
+    }
+}

@@ -1,0 +1,57 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Onnx.Tests;
+
+/// <summary>The import equals ONNX Runtime on the architecture fixtures of shared/fixtures/onnx, on random and real inputs.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class FixtureModelTests
+{
+    public static TheoryData<string> Fixtures => new()
+    {
+        "resnet18", "vgg11_bn_small", "squeezenet1_1", "googlenet", "densenet121", "mobilenet_v2", "mobilenet_v3_small",
+        "efficientnet_b0", "shufflenet_v2_x1_0",
+    };
+
+    internal static void AssertAgrees(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = expected.Max(Math.Abs);
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.True(worst <= 1e-4 * scale, $"{what}: max |difference| {worst:g3} exceeds 1e-4 x max |output| ({scale:g3})");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Fixtures))]
+    public void Forward_RandomBatch_EqualsOnnxRuntime(string fixture)
+    {
+        string path = SharedFixtures.RequireGunzipped($"fixtures/onnx/{fixture}.onnx.gz");
+        using OnnxModule module = OnnxModule.Load(path);
+        using DisposeScope scope = NewDisposeScope();
+        manual_seed(1);
+        Tensor input = randn(2, 3, 224, 224);
+        float[] values = input.data<float>().ToArray();
+
+        float[] expected = OnnxRuntimeOracle.Run(path, "input", values, [2, 3, 224, 224]);
+        using var noGrad = no_grad();
+        float[] actual = module.call(input).data<float>().ToArray();
+
+        AssertAgrees(expected, actual, fixture);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Fixtures))]
+    public void Forward_RealPhoto_EqualsOnnxRuntime(string fixture)
+    {
+        string path = SharedFixtures.RequireGunzipped($"fixtures/onnx/{fixture}.onnx.gz");
+        float[] photo = SharedFixtures.ReadFloats(SharedFixtures.Require("fixtures/golden/resnet18.input.f32"));
+        using OnnxModule module = OnnxModule.Load(path);
+        using DisposeScope scope = NewDisposeScope();
+
+        float[] expected = OnnxRuntimeOracle.Run(path, "input", photo, [1, 3, 224, 224]);
+        using var noGrad = no_grad();
+        float[] actual = module.call(tensor(photo).reshape(1, 3, 224, 224)).data<float>().ToArray();
+
+        AssertAgrees(expected, actual, fixture);
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace GradCamSharp.Onnx.Tests;
+
+/// <summary>ONNX Runtime as the reference implementation.</summary>
+internal static class OnnxRuntimeOracle
+{
+    public static float[] Run(string modelPath, string inputName, float[] input, long[] shape, string? outputName = null)
+    {
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
+        using var session = new InferenceSession(modelPath, options);
+        var value = new DenseTensor<float>(input, shape.Select(d => (int)d).ToArray());
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(inputName, value)]);
+        DisposableNamedOnnxValue output = outputName is null ? results.First() : results.First(r => r.Name == outputName);
+        return output.AsEnumerable<float>().ToArray();
+    }
+}
