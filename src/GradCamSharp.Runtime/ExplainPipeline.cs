@@ -117,7 +117,7 @@ public sealed class ExplainPipeline
         {
             var tiles = new List<(SKBitmap Image, string Title, string Subtitle)>();
             Explanation first = byMethod[methods[0]][t];
-            string classTag = first.ClassIndex is int c ? $"class{c}" : Slug(first.TargetName);
+            string classTag = Slug(_model.LabelOf(first.ClassIndex) ?? (first.ClassIndex is int c ? $"class{c}" : first.TargetName));
             string caption = Describe(first);
             foreach (string method in methods)
             {
@@ -174,8 +174,12 @@ public sealed class ExplainPipeline
         _ => method,
     };
 
-    private static string Slug(string text) =>
-        new string(text.Select(ch => char.IsLetterOrDigit(ch) ? ch : '-').ToArray()).Trim('-');
+    private static string Slug(string text)
+    {
+        string slug = new string(text.Select(ch => char.IsAsciiLetterOrDigit(ch) ? char.ToLowerInvariant(ch) : '-').ToArray()).Trim('-');
+        while (slug.Contains("--", StringComparison.Ordinal)) slug = slug.Replace("--", "-", StringComparison.Ordinal);
+        return slug.Length > 40 ? slug[..40].TrimEnd('-') : slug;
+    }
 
     private static string CreateStaging(string outputDirectory)
     {

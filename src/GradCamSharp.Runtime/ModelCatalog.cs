@@ -1,5 +1,7 @@
+using System.Text.Json;
 using GradCamSharp.Imaging;
 using GradCamSharp.Models;
+using GradCamSharp.Onnx;
 
 namespace GradCamSharp.Runtime;
 
@@ -10,16 +12,22 @@ public static class ModelCatalog
     public const string Default = "default";
 
     /// <summary>
-    /// Loads <paramref name="spec"/>: <c>default</c>; a TorchVision architecture name (random weights, for timing);
-    /// or a <c>.pth</c> checkpoint of a TorchVision architecture.
+    /// Loads <paramref name="spec"/>: <c>default</c> (the embedded ResNet18 with its prototype head); an <c>.onnx</c>
+    /// file; a TorchVision architecture name (random weights, for timing); or a <c>.pth</c> checkpoint of one.
     /// </summary>
     /// <exception cref="ModelLoadException">Unknown name, missing or unreadable file.</exception>
     public static LoadedModel Load(string spec, ModelLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(spec);
         options ??= new ModelLoadOptions();
-        Preprocessing preprocessing = ResolvePreprocessing(options.Preprocess, KnownPreprocessing.ImageNet);
         IReadOnlyList<string>? labels = options.LabelsPath is null ? null : Labels.Read(options.LabelsPath);
+        if (string.Equals(spec, Default, StringComparison.OrdinalIgnoreCase))
+        {
+            if (options.Preprocess is not null) throw new ModelLoadException("the default model has a fixed preprocessing; --preprocess is for your own models");
+            return DefaultModel.Load(labels);
+        }
+        Preprocessing preprocessing = ResolvePreprocessing(options.Preprocess, KnownPreprocessing.ImageNet);
+        if (spec.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) return LoadOnnx(spec, preprocessing, options.Preprocess is not null, labels);
 
         if (spec.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".pt", StringComparison.OrdinalIgnoreCase))
             return LoadCheckpoint(spec, options, preprocessing, labels);
@@ -37,18 +45,57 @@ public static class ModelCatalog
             };
         }
         if (File.Exists(spec) || Directory.Exists(spec))
-            throw new ModelLoadException($"'{spec}' is not a model format GradCamSharp reads (.pth)");
+            throw new ModelLoadException($"'{spec}' is not a model format GradCamSharp reads (.onnx, .pth)");
         throw new ModelLoadException(
-            $"model '{spec}' not found: give '{Default}', a TorchVision name ({string.Join(", ", TorchVisionModels.Names)}) or a .pth file");
+            $"model '{spec}' not found: give '{Default}', an .onnx file, a TorchVision name ({string.Join(", ", TorchVisionModels.Names)}) or a .pth file");
     }
 
-    /// <summary>A preset by name, or <paramref name="fallback"/> when none is given.</summary>
-    /// <exception cref="ModelLoadException">Unknown preset.</exception>
+    /// <summary>A preset by name, a JSON descriptor file, or <paramref name="fallback"/> when none is given.</summary>
+    /// <exception cref="ModelLoadException">Unknown preset or unreadable descriptor.</exception>
     public static Preprocessing ResolvePreprocessing(string? name, Preprocessing fallback)
     {
         if (name is null) return fallback;
         if (KnownPreprocessing.TryGet(name, out Preprocessing preset)) return preset;
-        throw new ModelLoadException($"unknown preprocessing '{name}'; known: {string.Join(", ", KnownPreprocessing.Names)}");
+        if (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return PreprocessingDescriptor.Read(name);
+        throw new ModelLoadException($"unknown preprocessing '{name}'; known: {string.Join(", ", KnownPreprocessing.Names)}, or a .json descriptor");
+    }
+
+    private static LoadedModel LoadOnnx(string path, Preprocessing preprocessing, bool preprocessingGiven, IReadOnlyList<string>? labels)
+    {
+        if (!File.Exists(path)) throw new ModelLoadException($"model file '{path}' not found");
+        OnnxModule module;
+        try
+        {
+            module = OnnxModule.Load(path);
+        }
+        catch (OnnxImportException exception)
+        {
+            throw new ModelLoadException($"cannot import '{path}': {exception.Message}", exception);
+        }
+        try
+        {
+            if (module.InputNames.Count != 1)
+                throw new ModelLoadException($"'{path}' has {module.InputNames.Count} inputs ({string.Join(", ", module.InputNames)}); the command line explains single-image models (use the library for others)");
+            var model = new OnnxExplainableModel(module);
+            if (!preprocessingGiven && module.DeclaredShape(module.InputNames[0]) is [_, 3, > 0 and var height, > 0 and var width])
+                preprocessing = preprocessing with { Height = (int)height, Width = (int)width };
+            long[]? outputShape = module.DeclaredShape(module.OutputNames[0]);
+            labels ??= outputShape is [_, 1000] ? Labels.ImageNet : null;
+            return new LoadedModel
+            {
+                Name = Path.GetFileNameWithoutExtension(path),
+                Model = model,
+                Preprocessing = preprocessing,
+                Labels = labels,
+                Notice = model.SkippedSoftmax is null ? null : $"explaining '{model.ExplainedOutput}', the logits before the final Softmax",
+                Owned = module,
+            };
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
     }
 
     private static LoadedModel LoadCheckpoint(string path, ModelLoadOptions options, Preprocessing preprocessing, IReadOnlyList<string>? labels)

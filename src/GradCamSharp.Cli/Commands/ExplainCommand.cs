@@ -10,7 +10,11 @@ namespace GradCamSharp.Cli.Commands;
 public static class ExplainCommand
 {
     /// <summary>The parsed arguments of <c>explain</c>.</summary>
-    public sealed record Arguments(string Model, ModelLoadOptions ModelOptions, ExplainRequest Request, bool Json, bool Quiet);
+    public sealed record Arguments(string Model, ModelLoadOptions ModelOptions, ExplainRequest Request, bool Json, bool Quiet)
+    {
+        /// <summary>Concepts given as NAME=IMG[,IMG...], each image optionally IMG#x0,y0,x1,y1.</summary>
+        public IReadOnlyList<string> Concepts { get; init; } = [];
+    }
 
     internal static Command Create()
     {
@@ -28,6 +32,7 @@ public static class ExplainCommand
         var method = new Option<string[]>("--method") { Description = $"gradcam (default), guided-backprop, guided-gradcam, counterfactual, all (those four), or {string.Join(", ", KnownMethods.Names.Except(KnownMethods.Paper))}; repeatable" };
         var colormap = new Option<string>("--colormap") { Description = "Heatmap colours: jet (as in the paper), viridis, turbo, gray", DefaultValueFactory = _ => "jet" };
         var output = new Option<string>("--out", "-o") { Description = "Output folder for the PNGs and explanations.json", DefaultValueFactory = _ => "gradcam-out" };
+        var concept = new Option<string[]>("--concept") { Description = "Score by similarity to a concept given by example images: NAME=IMG[,IMG...], IMG may be IMG#x0,y0,x1,y1; repeatable (every concept is explained unless --class picks some)" };
         var json = new Option<bool>("--json") { Description = "Also print the manifest to standard output" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines on standard error" };
 
@@ -42,10 +47,12 @@ public static class ExplainCommand
               gradcam explain samples/dog.jpg --class dog --class bicycle --method all --out out/
               gradcam explain photos/*.jpg --top 3 --colormap viridis --json
               gradcam explain cat.png --model resnet50.pth --layer layer4 --class 281
+              gradcam explain samples/person.jpg --concept horse=samples/giraffe.jpg#245,205,425,430
+              gradcam explain line.png --model cls.onnx --labels labels.txt --preprocess ppocr-textline
             """);
         command.Add(images);
         common.AddTo(command);
-        foreach (Option option in new Option[] { layer, classes, top, method, colormap, output, json, quiet }) command.Add(option);
+        foreach (Option option in new Option[] { layer, classes, top, method, colormap, output, concept, json, quiet }) command.Add(option);
         command.SetAction(result =>
         {
             (string spec, ModelLoadOptions modelOptions) = common.Read(result);
@@ -59,7 +66,8 @@ public static class ExplainCommand
                 Layer = result.GetValue(layer)!,
                 Colormap = result.GetValue(colormap)!,
             };
-            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, new Arguments(spec, modelOptions, request, result.GetValue(json), result.GetValue(quiet)));
+            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
+                new Arguments(spec, modelOptions, request, result.GetValue(json), result.GetValue(quiet)) { Concepts = result.GetValue(concept) ?? [] });
         });
         return command;
     }
@@ -71,10 +79,15 @@ public static class ExplainCommand
         try
         {
             _ = ExplainPipeline.ExpandMethods(arguments.Request.Methods);
-            using LoadedModel model = ModelCatalog.Load(arguments.Model, arguments.ModelOptions);
+            var concepts = arguments.Concepts.Select(ConceptExample.ParseConcept).ToList();
+            foreach (ConceptExample example in concepts.SelectMany(c => c.Examples)) GradCamSharp.Imaging.ImageLoader.Probe(example.Path);
+            using LoadedModel model = Concepts.Apply(ModelCatalog.Load(arguments.Model, arguments.ModelOptions), concepts);
             if (model.Notice is not null && !arguments.Quiet) error.WriteLine($"gradcam: note: {model.Notice}");
             var progress = arguments.Quiet ? null : new SynchronousProgress(error);
-            IReadOnlyList<ManifestEntry> entries = new ExplainPipeline(model).Run(arguments.Request, progress);
+            ExplainRequest request = concepts.Count > 0 && arguments.Request.Classes.Count == 0
+                ? arguments.Request with { Classes = concepts.Select(c => c.Name).ToArray() }
+                : arguments.Request;
+            IReadOnlyList<ManifestEntry> entries = new ExplainPipeline(model).Run(request, progress);
             if (!arguments.Quiet)
             {
                 foreach (var layer in entries.Select(e => e.Layer).Where(l => l != "input").Distinct())

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using GradCamSharp.Models;
+using GradCamSharp.Runtime;
+
+namespace GradCamSharp.Cli.Commands;
+
+/// <summary><c>gradcam prototypes</c>: recomputes the default model's built-in prototype head from its example crops.</summary>
+public static class PrototypesCommand
+{
+    /// <summary>The prototype file in the source tree.</summary>
+    public const string SourceFile = "src/GradCamSharp.Runtime/Prototypes/resnet18-everyday.json";
+
+    internal static Command Create()
+    {
+        var file = new Option<string>("--file") { Description = "The prototype file to regenerate (its 'examples' are read, its 'prototypes' rewritten)", DefaultValueFactory = _ => SourceFile };
+        var samples = new Option<string>("--samples") { Description = "The folder the example paths are relative to", DefaultValueFactory = _ => "samples" };
+        var command = new Command("prototypes", """
+            Recompute the default model's prototype head: each label's vector is the mean ResNet18 feature of its example
+            crops (and their mirror images). Run from the repository root after editing the examples; rebuild to use it.
+
+            Example:
+              gradcam prototypes
+            """);
+        command.Add(file);
+        command.Add(samples);
+        command.SetAction(result => Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
+            result.GetValue(file)!, result.GetValue(samples)!));
+        return command;
+    }
+
+    /// <summary>Runs <c>prototypes</c>; returns the exit code.</summary>
+    public static int Run(TextWriter output, TextWriter error, string file, string samples)
+    {
+        try
+        {
+            PrototypeSet existing = PrototypeSetFile(file);
+            (IExplainableModel features, IDisposable owned) = DefaultModel.LoadFeatures();
+            using (owned)
+            {
+                PrototypeSet rebuilt = existing.Rebuild(features, DefaultModel.Preprocessing, samples, new Progress(error));
+                rebuilt.Save(file);
+            }
+            output.WriteLine($"wrote {existing.Labels.Count} prototypes to {file}");
+            return ExitCodes.Success;
+        }
+        catch (Exception exception)
+        {
+            return Failures.Report(exception, error);
+        }
+    }
+
+    private static PrototypeSet PrototypeSetFile(string file)
+    {
+        if (!File.Exists(file)) throw new ModelLoadException($"prototype file '{file}' not found (run from the repository root, or pass --file)");
+        return System.Text.Json.JsonSerializer.Deserialize<PrototypeSet>(File.ReadAllText(file))
+            ?? throw new ModelLoadException($"prototype file '{file}' is empty");
+    }
+
+    private sealed class Progress(TextWriter writer) : IProgress<string>
+    {
+        public void Report(string value) => writer.WriteLine(value);
+    }
+}
