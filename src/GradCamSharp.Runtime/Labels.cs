@@ -21,24 +21,25 @@ public static class Labels
     }
 
     /// <summary>
-    /// Resolves a class given as an index ("238") or a label (exact, case-insensitive; else the one label that starts
-    /// with it; else the one that contains it as a word).
+    /// Resolves a class given as a label (exact, case-insensitive), an index ("238"), or else the one label that starts
+    /// with it, or else the one label that contains it as a word.
     /// </summary>
     /// <exception cref="ArgumentException">Unknown, ambiguous, or out of range.</exception>
     public static int Resolve(string spec, IReadOnlyList<string>? labels, int? classCount)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(spec);
         int count = classCount ?? labels?.Count ?? int.MaxValue;
-        if (int.TryParse(spec, out int index))
+        string wanted = spec.Trim();
+        // A label that is itself a number ("0", "180") names its class, not an index.
+        int[] exact = labels is null ? [] : Matches(labels, label => string.Equals(label, wanted, StringComparison.OrdinalIgnoreCase));
+        if (exact.Length >= 1) return exact[0];
+        if (int.TryParse(wanted, out int index))
         {
             if (index < 0 || index >= count)
                 throw new ArgumentException($"class {index} is out of range: the model has {count} classes (0..{count - 1})");
             return index;
         }
         if (labels is null) throw new ArgumentException($"class '{spec}' is not a number and the model has no labels (pass --labels FILE)");
-        string wanted = spec.Trim();
-        int[] exact = Matches(labels, label => string.Equals(label, wanted, StringComparison.OrdinalIgnoreCase));
-        if (exact.Length >= 1) return exact[0];
         foreach (Func<string, bool> rule in new Func<string, bool>[]
         {
             label => label.StartsWith(wanted, StringComparison.OrdinalIgnoreCase),
