@@ -105,7 +105,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                 int index = 0;
                 foreach (NodeProto nodeProto in proto.Graph.Node)
                 {
-                    OnnxNode node = Compile(nodeProto, opset, baseDirectory, index++);
+                    OnnxNode node = Compile(nodeProto, opset, baseDirectory, index++, constants);
                     if (node.OpType == "Constant")
                     {
                         // Constant nodes are folded at load: their value is a frozen tensor like an initializer.
@@ -123,7 +123,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         return new OnnxModule(name, proto, nodes.ToArray(), constants, opset);
     }
 
-    private static OnnxNode Compile(NodeProto proto, long opset, string? baseDirectory, int index)
+    private static OnnxNode Compile(NodeProto proto, long opset, string? baseDirectory, int index, Dictionary<string, Tensor> constants)
     {
         string name = proto.Name.Length > 0 ? proto.Name : $"#{index}";
         if (proto.Domain is not ("" or "ai.onnx"))
@@ -139,6 +139,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             Outputs = proto.Output.ToArray(),
             Attributes = new NodeAttributes(proto.Attribute, baseDirectory),
             Operator = definition,
+            ConstantOf = value => constants.GetValueOrDefault(value),
         };
         foreach (string attribute in node.Attributes.Names)
         {

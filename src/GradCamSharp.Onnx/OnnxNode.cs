@@ -1,4 +1,5 @@
 using GradCamSharp.Onnx.Operators;
+using static TorchSharp.torch;
 
 namespace GradCamSharp.Onnx;
 
@@ -20,6 +21,9 @@ internal sealed class OnnxNode
     public required NodeAttributes Attributes { get; init; }
 
     public required OperatorDefinition Operator { get; init; }
+
+    /// <summary>The value of an initializer or earlier Constant node, for load-time checks; null for computed values.</summary>
+    public Func<string, Tensor?> ConstantOf { get; init; } = _ => null;
 
     /// <summary>A load-time error about this node.</summary>
     public OnnxImportException Unsupported(string problem) => new(OpType, Name, Opset, problem);

@@ -36,17 +36,20 @@ internal static partial class OnnxOperators
             });
         r["InstanceNormalization"] = Single(["epsilon"], (n, i) =>
             F.instance_norm(Required(i, 0, n), weight: Required(i, 1, n), bias: Required(i, 2, n), eps: n.Attributes.Float("epsilon", 1e-5f)));
-        r["LayerNormalization"] = Single(["axis", "epsilon", "stash_type"], (n, i) =>
+        r["LayerNormalization"] = new(["axis", "epsilon", "stash_type"], (n, i, _) =>
         {
             Tensor x = Required(i, 0, n);
             long axis = NormaliseAxis(n.Attributes.Int("axis", -1), x.dim());
             long[] normalised = x.shape[(int)axis..];
-            Tensor scale = Required(i, 1, n).expand(normalised);
-            Tensor? bias = Optional(i, 2)?.expand(normalised);
-            return F.layer_norm(x, normalised, scale, bias, n.Attributes.Float("epsilon", 1e-5f));
-        }, n =>
-        {
-            if (n.UsedOutputs > 1) throw n.Unsupported("the Mean and InvStdDev outputs are not supported");
+            Tensor scale = Required(i, 1, n);
+            Tensor? bias = Optional(i, 2);
+            float epsilon = n.Attributes.Float("epsilon", 1e-5f);
+            if (n.UsedOutputs == 1) return [F.layer_norm(x, normalised, scale.expand(normalised), bias?.expand(normalised), epsilon)];
+            long[] axes = Enumerable.Range((int)axis, normalised.Length).Select(d => (long)d).ToArray();
+            Tensor mean = x.mean(axes, keepdim: true);
+            Tensor inverseStd = ((x - mean).square().mean(axes, keepdim: true) + epsilon).rsqrt();
+            Tensor y = (x - mean) * inverseStd * scale;
+            return [bias is null ? y : y + bias, mean, inverseStd];
         });
         r["LRN"] = Single(["alpha", "beta", "bias", "size"], (n, i) =>
         {
@@ -79,14 +82,19 @@ internal static partial class OnnxOperators
         r["Dropout"] = new(["ratio", "seed", "is_test", "consumed_inputs"], (n, i, _) =>
         {
             Tensor x = Required(i, 0, n);
-            if (Optional(i, 2) is Tensor training && Scalar(training) != 0)
-                throw new NotSupportedException($"ONNX Dropout '{n.Name}': training_mode=true is not supported");
             return n.UsedOutputs > 1 ? [x.alias(), ones_like(x, ScalarType.Bool)] : [x.alias()];
+        }, n =>
+        {
+            // Imported models run for inference: a training_mode input must be a constant false.
+            if (n.Inputs.Length > 2 && n.Inputs[2].Length > 0 && (n.ConstantOf(n.Inputs[2]) is not Tensor mode || Scalar(mode) != 0))
+                throw n.Unsupported("training_mode must be a constant false: dropout in training mode is not supported");
         });
     }
 
     private static void ValidateWindow(OnnxNode node)
     {
+        if (node.Attributes.Ints("kernel_shape") is { Length: < 1 or > 3 } kernel)
+            throw node.Unsupported($"{kernel.Length}-D windows are not supported (1-D to 3-D are)");
         string autoPad = node.Attributes.String("auto_pad", "NOTSET");
         if (autoPad is not ("NOTSET" or "VALID" or "SAME_UPPER" or "SAME_LOWER"))
             throw node.Unsupported($"auto_pad '{autoPad}' is not supported");
@@ -167,11 +175,13 @@ internal static partial class OnnxOperators
         {
             for (int d = 0; d < spatial; d++)
             {
+                // ONNX: total_padding = full - output_shape; SAME_UPPER puts the smaller half first, otherwise the larger.
                 long wanted = outputShape is not null ? outputShape[^(spatial - d)] : input[d] * strides[d];
-                long total = Math.Max(0, full[d] - wanted);
-                bool upper = autoPad != "SAME_LOWER";
-                begin[d] = upper ? total / 2 : total - total / 2;
+                long total = full[d] - wanted;
+                long half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+                begin[d] = autoPad == "SAME_UPPER" ? half : total - half;
                 end[d] = total - begin[d];
+                if (total < 0) (begin[d], end[d]) = (0, total);
             }
         }
         else if (node.Attributes.Ints("pads") is long[] pads)
@@ -180,17 +190,17 @@ internal static partial class OnnxOperators
             Array.Copy(pads, spatial, end, 0, spatial);
         }
 
+        // Without bias first: padding beyond the full output (a larger output_shape) holds only the bias.
         Tensor y = spatial switch
         {
-            1 => F.conv_transpose1d(x, w, bias, strides[0], 0, outputPadding[0], dilations[0], groups),
-            2 => F.conv_transpose2d(x, w, bias, strides, null, outputPadding, dilations, groups),
-            3 => F.conv_transpose3d(x, w, bias, strides, null, outputPadding, dilations, groups),
+            1 => F.conv_transpose1d(x, w, null, strides[0], 0, outputPadding[0], dilations[0], groups),
+            2 => F.conv_transpose2d(x, w, null, strides, null, outputPadding, dilations, groups),
+            3 => F.conv_transpose3d(x, w, null, strides, null, outputPadding, dilations, groups),
             _ => throw node.Unsupported($"{spatial}-D transposed convolution is not supported"),
         };
-        for (int d = 0; d < spatial; d++)
-        {
-            if (begin[d] != 0 || end[d] != 0) y = y.narrow(d + 2, begin[d], y.shape[d + 2] - begin[d] - end[d]);
-        }
+        if (begin.Any(p => p != 0) || end.Any(p => p != 0))
+            y = F.pad(y, TorchPadOrder([.. begin.Select(p => -p), .. end.Select(p => -p)]));
+        if (bias is not null) y = y + bias.reshape([1, bias.shape[0], .. Enumerable.Repeat(1L, spatial)]);
         return y;
     }
 
@@ -221,14 +231,16 @@ internal static partial class OnnxOperators
     {
         long[] kernel = node.Attributes.Ints("kernel_shape") ?? throw node.Unsupported("kernel_shape is required");
         int spatial = kernel.Length;
-        if (spatial != 2 && spatial != 1) throw node.Unsupported($"{spatial}-D AveragePool is not supported");
         long[] strides = node.Attributes.Ints("strides") ?? Ones(spatial);
         bool ceil = node.Attributes.Int("ceil_mode", 0) != 0;
         bool countPadding = node.Attributes.Int("count_include_pad", 0) != 0;
         (long[] begin, long[] end) = Padding(node, x.shape[2..], kernel, strides, Ones(spatial));
-        Tensor Pool(Tensor t, long[] padding, bool includePad) => spatial == 1
-            ? F.avg_pool1d(t, kernel[0], strides[0], padding[0], ceil, includePad)
-            : F.avg_pool2d(t, kernel, strides, padding, ceil, includePad);
+        Tensor Pool(Tensor t, long[] padding, bool includePad) => spatial switch
+        {
+            1 => F.avg_pool1d(t, kernel[0], strides[0], padding[0], ceil, includePad),
+            2 => F.avg_pool2d(t, kernel, strides, padding, ceil, includePad),
+            _ => F.avg_pool3d(t, kernel, strides, padding, ceil, includePad),
+        };
 
         if (begin.SequenceEqual(end) && begin.Select((p, d) => p <= kernel[d] / 2).All(ok => ok))
             return Pool(x, begin, countPadding);

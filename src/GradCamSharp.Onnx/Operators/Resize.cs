@@ -60,6 +60,8 @@ internal static partial class OnnxOperators
             long input = x.shape[axis];
             long output = sizes is not null ? sizes[axis] : (long)Math.Floor(input * scales![axis]);
             double scale = sizes is not null ? (double)output / input : scales![axis];
+            // ONNX measures the resized length before flooring when scales are given (it matters for align_corners).
+            double resizedLength = sizes is not null ? output : input * scale;
             if (output == input && Math.Abs(scale - 1) < 1e-12) continue;
             var positions = new double[output];
             for (long o = 0; o < output; o++)
@@ -68,7 +70,7 @@ internal static partial class OnnxOperators
                 {
                     "half_pixel" => (o + 0.5) / scale - 0.5,
                     "pytorch_half_pixel" => output > 1 ? (o + 0.5) / scale - 0.5 : 0,
-                    "align_corners" => output > 1 ? o * (input - 1) / (double)(output - 1) : 0,
+                    "align_corners" => resizedLength > 1 ? o * (input - 1) / (resizedLength - 1) : 0,
                     _ => o / scale,
                 };
             }

@@ -16,7 +16,7 @@ internal static partial class OnnxOperators
         {
             long[] shape = Longs(Required(i, 0, n));
             Tensor? value = n.Attributes.TensorOrNull("value");
-            return value is null ? zeros(shape) : full(shape, value.flatten()[0].item<double>(), dtype: value.dtype);
+            return value is null ? zeros(shape) : value.flatten()[0].expand(shape).clone();
         });
         r["Shape"] = Single(["start", "end"], (n, i) =>
         {
