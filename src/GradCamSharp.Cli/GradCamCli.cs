@@ -18,6 +18,7 @@ public static class GradCamCli
             """);
         root.Add(ExplainCommand.Create());
         root.Add(LayersCommand.Create());
+        root.Add(VerifyCommand.Create());
         root.Add(PrototypesCommand.Create());
         return root;
     }

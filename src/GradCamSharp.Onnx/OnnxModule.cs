@@ -150,6 +150,25 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         return node;
     }
 
+    /// <summary>
+    /// The model re-serialized with <paramref name="values"/> as additional graph outputs, typed from tensors computed by
+    /// the import (so that another runtime can be asked for intermediate values).
+    /// </summary>
+    public byte[] WithExtraOutputs(IEnumerable<string> values, IReadOnlyDictionary<string, Tensor> computed)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(computed);
+        ModelProto copy = Proto.Clone();
+        var existing = copy.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (string value in values.Where(v => !existing.Contains(v)))
+        {
+            var type = new TypeProto.Types.Tensor { ElemType = OnnxTensors.OnnxTypeOf(computed[value].dtype), Shape = new TensorShapeProto() };
+            type.Shape.Dim.AddRange(computed[value].shape.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
+            copy.Graph.Output.Add(new ValueInfoProto { Name = value, Type = new TypeProto { TensorType = type } });
+        }
+        return copy.ToByteArray();
+    }
+
     /// <summary>Runs the model on its single input and returns its first output.</summary>
     public override Tensor forward(Tensor input)
     {

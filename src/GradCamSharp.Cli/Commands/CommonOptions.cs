@@ -9,7 +9,7 @@ internal sealed class CommonOptions
 {
     public Option<string> Model { get; } = new("--model", "-m")
     {
-        Description = "The model: 'default' (the embedded model), a TorchVision name (random weights, for timing) or a .pth checkpoint",
+        Description = "The model: 'default' (the embedded ResNet18 with its everyday-object prototype head), an .onnx file, a TorchVision name (random weights, for timing) or a .pth checkpoint",
         DefaultValueFactory = _ => ModelCatalog.Default,
     };
 
