@@ -19,6 +19,7 @@ public static class GradCamCli
         root.Add(ExplainCommand.Create());
         root.Add(LayersCommand.Create());
         root.Add(VerifyCommand.Create());
+        root.Add(BenchCommand.Create());
         root.Add(PrototypesCommand.Create());
         return root;
     }

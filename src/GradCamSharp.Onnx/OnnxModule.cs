@@ -191,7 +191,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             if (!inputs.ContainsKey(required)) throw new ArgumentException($"missing input '{required}'");
         }
         ExecutionPlan plan = PlanFor(outputs);
-        var context = taps.GuidedRelu ? new RunContext(true) : RunContext.Plain;
+        var context = new RunContext(taps);
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var owned = new HashSet<string>(StringComparer.Ordinal);
         foreach ((string name, Tensor value) in inputs) values[name] = value;

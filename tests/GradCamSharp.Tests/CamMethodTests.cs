@@ -261,4 +261,29 @@ public sealed class CamMethodTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => gradCam.Explain(randn(1, 3, 16, 16), new ClassTarget(5)));
         Assert.Contains("5 classes", error.Message);
     }
+
+    [Theory]
+    [InlineData("features", false)]
+    [InlineData("features.conv2", true)]
+    public void GuidedGradCam_OnePass_EqualsGradCamTimesGuidedBackprop(string layer, bool reluAfterLayer)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        var options = new CamOptions { Layer = layer };
+        Tensor batch = randn(2, 3, 16, 16);
+        ITarget[] targets = [new TopClassesTarget(2)];
+
+        IReadOnlyList<Explanation> together = new GuidedGradCam(model, options).Explain(batch, targets);
+        IReadOnlyList<Explanation> apart = new GradCam(model, options).Explain(batch, targets)
+            .Zip(new GuidedBackprop(model).Explain(batch, targets), GuidedGradCam.Combine).ToList();
+
+        Assert.Equal(4, together.Count);
+        Assert.Equal(reluAfterLayer, layer == "features.conv2");
+        for (int i = 0; i < together.Count; i++)
+        {
+            Assert.Equal(apart[i].ClassIndex, together[i].ClassIndex);
+            AssertClose(apart[i].Attribution!.Values, together[i].Attribution!.Values, 1e-5);
+            AssertClose(apart[i].RawMap!.Values, together[i].RawMap!.Values, 1e-5);
+        }
+    }
 }

@@ -9,7 +9,7 @@ internal static partial class OnnxOperators
     private static void RegisterElementwise(Dictionary<string, OperatorDefinition> r)
     {
         r["Relu"] = new([], (node, inputs, context) =>
-            [context.GuidedRelu ? GuidedRelu.Apply(Required(inputs, 0, node)) : Required(inputs, 0, node).relu()]);
+            [context.Taps.GuideThisRelu() ? GuidedRelu.Apply(Required(inputs, 0, node)) : Required(inputs, 0, node).relu()]);
         r["Identity"] = Single([], (n, i) => Required(i, 0, n).alias());
         r["Sigmoid"] = Unary(x => x.sigmoid());
         r["Tanh"] = Unary(x => x.tanh());

@@ -12,8 +12,8 @@ internal sealed record OperatorDefinition(
     Action<OnnxNode>? Validate = null);
 
 /// <summary>What an operator may need to know about the pass it runs in.</summary>
-/// <param name="GuidedRelu">Relu nodes back-propagate with the Guided Backpropagation rule.</param>
-internal sealed record RunContext(bool GuidedRelu)
+/// <param name="Taps">The pass's taps; Relu nodes ask them whether to follow the Guided Backpropagation rule.</param>
+internal sealed record RunContext(GradCamSharp.Models.ForwardTaps Taps)
 {
-    public static RunContext Plain { get; } = new(false);
+    public static RunContext Plain { get; } = new(GradCamSharp.Models.ForwardTaps.None);
 }

@@ -7,7 +7,7 @@ namespace GradCamSharp.Methods;
 /// The j-th score of every sample, summed: one backward pass per column yields each sample's own gradient, because
 /// samples do not interact in inference mode.
 /// </summary>
-internal sealed record ScoreColumn(Tensor Total, IReadOnlyList<ScoreEntry> Entries);
+internal sealed record ScoreColumn(Tensor Total, IReadOnlyList<ScoreEntry> Entries, bool IsLast);
 
 /// <summary>One sample's score within a <see cref="ScoreColumn"/>.</summary>
 internal sealed record ScoreEntry(int Sample, float Score, int? ClassIndex, string TargetName);
@@ -43,7 +43,7 @@ internal static class ScoreColumns
             float[] values = picked.detach().cpu().to(ScalarType.Float32).data<float>().ToArray();
             var entries = members.Select((m, k) => new ScoreEntry(
                 m.Sample, values[k], m.Score.ClassIndices?[m.Sample], m.Score.Name)).ToList();
-            result.Add(new ScoreColumn(picked.sum(), entries));
+            result.Add(new ScoreColumn(picked.sum(), entries, j == columnCount - 1));
         }
         return result;
     }

@@ -21,7 +21,7 @@ public sealed class ChainedModel(IExplainableModel preprocessing, IExplainableMo
     public Tensor Forward(Tensor input, ForwardTaps taps)
     {
         ArgumentNullException.ThrowIfNull(taps);
-        Tensor prepared = preprocessing.Forward(input, new ForwardTaps { GuidedRelu = taps.GuidedRelu });
+        Tensor prepared = preprocessing.Forward(input, new ForwardTaps { GuidedRelu = taps.GuidedRelu, GuidedReluWhen = taps.GuidedReluWhen });
         return main.Forward(prepared, taps);
     }
 

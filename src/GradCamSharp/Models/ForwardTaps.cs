@@ -22,4 +22,13 @@ public sealed class ForwardTaps
     /// Guided Backpropagation). The forward values are unchanged.
     /// </summary>
     public bool GuidedRelu { get; init; }
+
+    /// <summary>
+    /// With <see cref="GuidedRelu"/>: asked at each ReLU whether to guide it (null: always). Guided Grad-CAM uses it to
+    /// guide only the ReLUs before the target layer, and to learn whether any ReLU follows it.
+    /// </summary>
+    public Func<bool>? GuidedReluWhen { get; init; }
+
+    /// <summary>Whether the ReLU being run now should follow the guided rule.</summary>
+    public bool GuideThisRelu() => GuidedRelu && (GuidedReluWhen?.Invoke() ?? true);
 }

@@ -51,13 +51,6 @@ public sealed class TorchModuleModel : IExplainableModel, ILayerKinds
         var removers = new List<Action>();
         try
         {
-            if (taps.Layer is not null && taps.ReplaceLayerOutput is not null)
-            {
-                if (!_hookable.TryGetValue(taps.Layer, out Module<Tensor, Tensor>? layer))
-                    throw new UnknownLayerException(taps.Layer, LayerNames);
-                Func<Tensor, Tensor> replace = taps.ReplaceLayerOutput;
-                removers.Add(layer.register_forward_hook((_, _, output) => replace(output)).remove);
-            }
             if (taps.ObserveEveryLayer is not null)
             {
                 Action<string, Tensor> observe = taps.ObserveEveryLayer;
@@ -68,10 +61,18 @@ public sealed class TorchModuleModel : IExplainableModel, ILayerKinds
             }
             if (taps.GuidedRelu)
             {
+                // Registered before the layer tap, so that a ReLU chosen as target layer is guided before it is tapped.
                 foreach (Module<Tensor, Tensor> layer in _hookable.Values.Where(m => m is TorchSharp.Modules.ReLU || _endsWithRelu(m)))
                 {
-                    removers.Add(layer.register_forward_hook((_, _, output) => GuidedRelu.Apply(output)).remove);
+                    removers.Add(layer.register_forward_hook((_, _, output) => taps.GuideThisRelu() ? GuidedRelu.Apply(output) : output).remove);
                 }
+            }
+            if (taps.Layer is not null && taps.ReplaceLayerOutput is not null)
+            {
+                if (!_hookable.TryGetValue(taps.Layer, out Module<Tensor, Tensor>? layer))
+                    throw new UnknownLayerException(taps.Layer, LayerNames);
+                Func<Tensor, Tensor> replace = taps.ReplaceLayerOutput;
+                removers.Add(layer.register_forward_hook((_, _, output) => replace(output)).remove);
             }
             return _module.call(input);
         }
