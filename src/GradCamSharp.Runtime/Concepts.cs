@@ -29,7 +29,7 @@ public static class Concepts
             Labels = names,
             DefaultLayer = model.DefaultLayer,
             Notice = model.Notice,
-            Owned = new DefaultModel.Disposables(classifier, model),
+            Owned = new CompositeDisposable(classifier, model),
         };
     }
 }

@@ -35,7 +35,7 @@ public static class DefaultModel
         OnnxModule prep = OnnxModule.Load(preprocessing);
         OnnxModule main = OnnxModule.Load(network);
         var features = new ChainedModel(new OnnxExplainableModel(prep), new OnnxExplainableModel(main));
-        return (features, new Disposables(prep, main));
+        return (features, new CompositeDisposable(prep, main));
     }
 
     /// <summary>The default model with the built-in prototype head.</summary>
@@ -51,15 +51,7 @@ public static class DefaultModel
             Preprocessing = Preprocessing,
             Labels = labelsOverride ?? head.Labels,
             DefaultLayer = Layer,
-            Owned = new Disposables(head, owned),
+            Owned = new CompositeDisposable(head, owned),
         };
-    }
-
-    internal sealed class Disposables(params IDisposable[] items) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (IDisposable item in items) item.Dispose();
-        }
     }
 }

@@ -7,24 +7,6 @@ using Tensor = TorchSharp.torch.Tensor;
 
 namespace GradCamSharp.Runtime;
 
-/// <summary>One compared value: the largest absolute and relative differences between ONNX Runtime and the import.</summary>
-/// <param name="Name">The ONNX value.</param>
-/// <param name="Operator">The operator that produces it.</param>
-/// <param name="Node">The node's name.</param>
-/// <param name="MaxAbsolute">max |ort - import|.</param>
-/// <param name="MaxRelative">max |ort - import| / max |ort|.</param>
-/// <param name="Agrees">Within the tolerance.</param>
-public sealed record ValueComparison(string Name, string Operator, string Node, double MaxAbsolute, double MaxRelative, bool Agrees);
-
-/// <summary>The outcome of <see cref="OnnxVerifier.Verify"/>.</summary>
-/// <param name="Outputs">The graph outputs compared.</param>
-/// <param name="FirstDisagreement">When an output disagrees, the earliest intermediate value that already does.</param>
-public sealed record VerificationReport(IReadOnlyList<ValueComparison> Outputs, ValueComparison? FirstDisagreement)
-{
-    /// <summary>Every output agrees.</summary>
-    public bool Agrees => Outputs.All(o => o.Agrees);
-}
-
 /// <summary>Runs ONNX Runtime and the import on the same input and compares them value by value.</summary>
 public static class OnnxVerifier
 {

@@ -15,16 +15,3 @@ public interface IExplainer
     /// <returns>Explanations ordered by sample, then by target.</returns>
     IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample);
 }
-
-/// <summary>Conveniences over <see cref="IExplainer"/>.</summary>
-public static class ExplainerExtensions
-{
-    /// <summary>Explains every sample of <paramref name="input"/> for the same targets (the top-1 class if none).</summary>
-    public static IReadOnlyList<Explanation> Explain(this IExplainer explainer, Tensor input, params ITarget[] targets)
-    {
-        ArgumentNullException.ThrowIfNull(explainer);
-        ArgumentNullException.ThrowIfNull(input);
-        IReadOnlyList<ITarget> shared = targets;
-        return explainer.Explain(input, Enumerable.Repeat(shared, (int)input.shape[0]).ToArray());
-    }
-}

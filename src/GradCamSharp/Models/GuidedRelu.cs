@@ -15,6 +15,22 @@ public sealed class GuidedRelu : autograd.SingleTensorFunction<GuidedRelu>
     /// <summary>Applies ReLU; values equal <c>relu(x)</c>, gradients follow the guided rule.</summary>
     public static Tensor Apply(Tensor x) => apply(x);
 
+    /// <summary>
+    /// Guides the output of a ReLU that has already run (a ReLU module, a residual block ending in relu_): that ReLU's
+    /// own backward masks the gradient by its positive outputs, so only the clamp of negative gradients is added.
+    /// </summary>
+    public static Tensor ApplyAfterRelu(Tensor rectified) => PositiveGradient.apply(rectified);
+
+    /// <summary>Identity forward (on non-negative values); backward keeps only positive gradients.</summary>
+    private sealed class PositiveGradient : autograd.SingleTensorFunction<PositiveGradient>
+    {
+        public override string Name => nameof(PositiveGradient);
+
+        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars) => ((Tensor)vars[0]).relu();
+
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output) => [grad_output.clamp_min(0)];
+    }
+
     /// <inheritdoc />
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {

@@ -64,7 +64,7 @@ public sealed class TorchModuleModel : IExplainableModel, ILayerKinds
                 // Registered before the layer tap, so that a ReLU chosen as target layer is guided before it is tapped.
                 foreach (Module<Tensor, Tensor> layer in _hookable.Values.Where(m => m is TorchSharp.Modules.ReLU || _endsWithRelu(m)))
                 {
-                    removers.Add(layer.register_forward_hook((_, _, output) => taps.GuideThisRelu() ? GuidedRelu.Apply(output) : output).remove);
+                    removers.Add(layer.register_forward_hook((_, _, output) => taps.GuideThisRelu() ? GuidedRelu.ApplyAfterRelu(output) : output).remove);
                 }
             }
             if (taps.Layer is not null && taps.ReplaceLayerOutput is not null)
