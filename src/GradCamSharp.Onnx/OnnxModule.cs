@@ -169,6 +169,32 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         return copy.ToByteArray();
     }
 
+    /// <summary>
+    /// A copy of this model whose weight tensors (float initializers of rank 2 or more) are replaced by random normal
+    /// values of the same spread: the "model parameter randomization" sanity check of Adebayo et al. (2018).
+    /// </summary>
+    public OnnxModule WithRandomWeights(int seed)
+    {
+        ModelProto copy = Proto.Clone();
+        var random = new Random(seed);
+        foreach (TensorProto initializer in copy.Graph.Initializer)
+        {
+            if (initializer.DataType != (int)TensorProto.Types.DataType.Float || initializer.Dims.Count < 2) continue;
+            using Tensor original = OnnxTensors.ToTensor(initializer);
+            double spread = original.std().item<float>();
+            float[] values = new float[original.numel()];
+            for (int i = 0; i < values.Length; i++)
+            {
+                // Box-Muller: a normal sample from two uniform ones.
+                double u = 1 - random.NextDouble(), v = random.NextDouble();
+                values[i] = (float)(spread * Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v));
+            }
+            initializer.FloatData.Clear();
+            initializer.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        }
+        return Load(copy.ToByteArray(), null, GetName() + "-random");
+    }
+
     /// <summary>Runs the model on its single input and returns its first output.</summary>
     public override Tensor forward(Tensor input)
     {

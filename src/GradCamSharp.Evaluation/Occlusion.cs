@@ -1,0 +1,55 @@
+using GradCamSharp.Maps;
+using GradCamSharp.Models;
+using GradCamSharp.Targets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Evaluation;
+
+/// <summary>
+/// Occlusion sensitivity (Zeiler and Fergus 2014): how much the target score drops when a grey patch hides each region.
+/// The Grad-CAM paper (sec. 5.2) measures faithfulness as the rank correlation between this map and an explanation.
+/// </summary>
+public static class Occlusion
+{
+    /// <summary>The score drop for every patch position, on the grid of patch centres.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="input">[1, C, H, W] one image.</param>
+    /// <param name="target">The score to watch (its first column).</param>
+    /// <param name="options">Patch, stride and fill.</param>
+    /// <returns>A map whose cell (i, j) is score(original) - score(patch at row i, column j).</returns>
+    public static Heatmap Map(IExplainableModel model, Tensor input, ITarget target, OcclusionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        options ??= new OcclusionOptions();
+        if (input.dim() != 4 || input.shape[0] != 1) throw new ArgumentException("occlusion takes one [1, C, H, W] image");
+        long height = input.shape[2], width = input.shape[3];
+        int rows = (int)Math.Max(1, (height - options.Patch) / options.Stride + 1);
+        int columns = (int)Math.Max(1, (width - options.Patch) / options.Stride + 1);
+
+        using DisposeScope scope = NewDisposeScope();
+        using IDisposable state = model.BeginExplanation();
+        using var noGrad = no_grad();
+        TargetScore original = target.Scores(model.Forward(input, ForwardTaps.None))[0];
+        float baseline = original.Values[0].item<float>();
+        // Occluded copies are scored for the original's class, not for whatever each copy's top class becomes.
+        ITarget fixedTarget = original.ClassIndices is [int classIndex] ? new ClassTarget(classIndex) : target;
+        var drops = new float[rows * columns];
+        for (int start = 0; start < drops.Length; start += options.BatchSize)
+        {
+            int count = Math.Min(options.BatchSize, drops.Length - start);
+            Tensor batch = input.repeat(count, 1, 1, 1);
+            for (int k = 0; k < count; k++)
+            {
+                int row = (start + k) / columns, column = (start + k) % columns;
+                long top = row * options.Stride, left = column * options.Stride;
+                batch[k].narrow(1, top, Math.Min(options.Patch, height - top)).narrow(2, left, Math.Min(options.Patch, width - left)).fill_(options.Fill);
+            }
+            float[] scores = fixedTarget.Scores(model.Forward(batch, ForwardTaps.None))[0].Values.to(ScalarType.Float32).data<float>().ToArray();
+            for (int k = 0; k < count; k++) drops[start + k] = baseline - scores[k];
+        }
+        return new Heatmap(columns, rows, drops);
+    }
+}
