@@ -1,0 +1,48 @@
+using System.Text.Json;
+
+namespace GradCamSharp.Cli.Tests;
+
+[Collection(CliCollection.Name)]
+public sealed class BenchAndEvaluateCommandTests
+{
+    [Fact]
+    public void Bench_Json_ReportsForwardAndEachMethodAsRatios()
+    {
+        CliRun run = CliRun.Of("bench", "--model", "resnet18", "--methods", "gradcam", "gradcam-top5", "--runs", "10", "--growth", "20", "--json");
+        Assert.Equal(0, run.ExitCode);
+        using JsonDocument report = JsonDocument.Parse(run.Output);
+        JsonElement[] rows = report.RootElement.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal(["forward", "gradcam", "gradcam-top5"], rows.Select(r => r.GetProperty("name").GetString()));
+        Assert.Equal(1.0, rows[0].GetProperty("ratio_to_forward").GetDouble());
+        Assert.All(rows, r => Assert.True(r.GetProperty("median_ms").GetDouble() > 0));
+        Assert.Equal(20, report.RootElement.GetProperty("growth_iterations").GetInt32());
+        Assert.Contains("round 10/10", run.Error);
+    }
+
+    [Fact]
+    public void Bench_BadArguments_AreUsageErrors()
+    {
+        CliRun fewRuns = CliRun.Of("bench", "--model", "resnet18", "--runs", "3");
+        Assert.Equal(2, fewRuns.ExitCode);
+        Assert.Contains("at least 10", fewRuns.Error);
+        CliRun method = CliRun.Of("bench", "--model", "resnet18", "--methods", "magic");
+        Assert.Equal(2, method.ExitCode);
+        Assert.Contains("unknown method 'magic'", method.Error);
+        CliRun native = CliRun.Of("bench", "--model", "resnet18", "--native", "resnet18");
+        Assert.Equal(2, native.ExitCode);
+        Assert.Contains("--native", native.Error);
+    }
+
+    [Fact]
+    public void Evaluate_OneAnnotatedDog_ReportsAHit()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder["boxes.json"], """{ "dog.jpg": { "dog": [124, 223, 322, 541], "unicorn": [0, 0, 10, 10] } }""");
+        CliRun run = CliRun.Of("evaluate", "--boxes", folder["boxes.json"], "--images", CliRun.Samples, "--no-sanity", "--json");
+        Assert.Equal(0, run.ExitCode);
+        using JsonDocument results = JsonDocument.Parse(run.Output);
+        JsonElement dog = Assert.Single(results.RootElement.EnumerateArray().ToArray());
+        Assert.True(dog.GetProperty("pointing_hit").GetBoolean());
+        Assert.Contains("unicorn: skipped", run.Error);
+    }
+}
