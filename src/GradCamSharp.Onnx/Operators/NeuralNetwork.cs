@@ -118,25 +118,37 @@ internal static partial class OnnxOperators
                 end[d] = total - begin[d];
             }
         }
-        else if (autoPad == "NOTSET" && node.Attributes.Ints("pads") is long[] pads)
+        else if (autoPad == "NOTSET")
         {
-            Array.Copy(pads, 0, begin, 0, spatial);
-            Array.Copy(pads, spatial, end, 0, spatial);
+            return ExplicitPads(node, spatial);
         }
         return (begin, end);
+    }
+
+    /// <summary>The pads attribute split into its begin and end halves (zeros when absent).</summary>
+    private static (long[] Begin, long[] End) ExplicitPads(OnnxNode node, int spatial)
+    {
+        long[] pads = node.Attributes.Ints("pads") ?? new long[2 * spatial];
+        return (pads[..spatial], pads[spatial..]);
+    }
+
+    /// <summary>The operands and window attributes common to Conv and ConvTranspose.</summary>
+    private sealed record Convolution(Tensor X, Tensor W, Tensor? Bias, int Spatial, long[] Kernel, long[] Strides, long[] Dilations, long Groups)
+    {
+        public static Convolution Read(OnnxNode node, Tensor?[] inputs)
+        {
+            Tensor w = Required(inputs, 1, node);
+            int spatial = (int)w.dim() - 2;
+            return new Convolution(Required(inputs, 0, node), w, Optional(inputs, 2), spatial, w.shape[2..],
+                node.Attributes.Ints("strides") ?? Ones(spatial), node.Attributes.Ints("dilations") ?? Ones(spatial), node.Attributes.Int("group", 1));
+        }
     }
 
     private static long[] Ones(int count) => Enumerable.Repeat(1L, count).ToArray();
 
     private static Tensor Conv(OnnxNode node, Tensor?[] inputs)
     {
-        Tensor x = Required(inputs, 0, node), w = Required(inputs, 1, node);
-        Tensor? bias = Optional(inputs, 2);
-        int spatial = (int)w.dim() - 2;
-        long[] kernel = w.shape[2..];
-        long[] strides = node.Attributes.Ints("strides") ?? Ones(spatial);
-        long[] dilations = node.Attributes.Ints("dilations") ?? Ones(spatial);
-        long groups = node.Attributes.Int("group", 1);
+        (Tensor x, Tensor w, Tensor? bias, int spatial, long[] kernel, long[] strides, long[] dilations, long groups) = Convolution.Read(node, inputs);
         (long[] begin, long[] end) = Padding(node, x.shape[2..], kernel, strides, dilations);
         long[] padding = begin;
         if (!begin.SequenceEqual(end))
@@ -155,14 +167,8 @@ internal static partial class OnnxOperators
 
     private static Tensor ConvTranspose(OnnxNode node, Tensor?[] inputs)
     {
-        Tensor x = Required(inputs, 0, node), w = Required(inputs, 1, node);
-        Tensor? bias = Optional(inputs, 2);
-        int spatial = (int)w.dim() - 2;
-        long[] kernel = w.shape[2..];
-        long[] strides = node.Attributes.Ints("strides") ?? Ones(spatial);
-        long[] dilations = node.Attributes.Ints("dilations") ?? Ones(spatial);
+        (Tensor x, Tensor w, Tensor? bias, int spatial, long[] kernel, long[] strides, long[] dilations, long groups) = Convolution.Read(node, inputs);
         long[] outputPadding = node.Attributes.Ints("output_padding") ?? new long[spatial];
-        long groups = node.Attributes.Int("group", 1);
         long[] input = x.shape[2..];
         var full = new long[spatial];
         for (int d = 0; d < spatial; d++) full[d] = (input[d] - 1) * strides[d] + (kernel[d] - 1) * dilations[d] + 1 + outputPadding[d];
@@ -184,10 +190,9 @@ internal static partial class OnnxOperators
                 if (total < 0) (begin[d], end[d]) = (0, total);
             }
         }
-        else if (node.Attributes.Ints("pads") is long[] pads)
+        else
         {
-            Array.Copy(pads, 0, begin, 0, spatial);
-            Array.Copy(pads, spatial, end, 0, spatial);
+            (begin, end) = ExplicitPads(node, spatial);
         }
 
         // Without bias first: padding beyond the full output (a larger output_shape) holds only the bias.
