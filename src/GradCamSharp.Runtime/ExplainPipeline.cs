@@ -1,12 +1,7 @@
 using System.Text.Json;
-using GradCamSharp.Evaluation;
 using GradCamSharp.Imaging;
-using GradCamSharp.Maps;
 using GradCamSharp.Methods;
-using GradCamSharp.Targets;
 using SkiaSharp;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace GradCamSharp.Runtime;
 
@@ -57,17 +52,7 @@ public sealed class ExplainPipeline
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Images.Count == 0) throw new ArgumentException("no images given");
-        if (request.Top < 1) throw new ArgumentException($"--top must be at least 1, got {request.Top}");
-        IReadOnlyList<string> methods = ExpandMethods(request.Methods);
-        IColormap colormap = KnownColormaps.Get(request.Colormap);
-        ITarget[] targets = request.Classes.Count > 0
-            ? request.Classes.Select(c => (ITarget)new ClassTarget(Labels.Resolve(c, _model.Labels, null))).ToArray()
-            : [new TopClassesTarget(request.Top)];
-        string layer = request.Layer == GradCamSharp.Models.ModelLayers.Auto ? _model.DefaultLayer : request.Layer;
-        var options = new CamOptions { Layer = layer };
-        var explainers = methods.Where(m => m != KnownMethods.GuidedGradCam)
-            .Union(methods.Contains(KnownMethods.GuidedGradCam) ? [KnownMethods.GradCam, KnownMethods.GuidedBackprop] : [])
-            .ToDictionary(m => m, m => KnownMethods.Create(m, _model.Model, options));
+        var explainer = new PhotoExplainer(_model, request);
         foreach (string image in request.Images) ImageLoader.Probe(image);
 
         string staging = CreateStaging(request.OutputDirectory);
@@ -78,8 +63,8 @@ public sealed class ExplainPipeline
             for (int i = 0; i < request.Images.Count; i++)
             {
                 string image = request.Images[i];
-                progress?.Report($"[{i + 1}/{request.Images.Count}] {image}: {string.Join(", ", methods)}");
-                entries.AddRange(ExplainOne(image, methods, explainers, targets, colormap, staging, written));
+                progress?.Report($"[{i + 1}/{request.Images.Count}] {image}: {string.Join(", ", explainer.Methods)}");
+                entries.AddRange(ExplainOne(explainer, image, staging, written));
             }
             string manifest = Path.Combine(staging, ManifestName);
             File.WriteAllText(manifest, JsonSerializer.Serialize(entries, JsonOptions));
@@ -93,92 +78,43 @@ public sealed class ExplainPipeline
         }
     }
 
-    private IEnumerable<ManifestEntry> ExplainOne(string imagePath, IReadOnlyList<string> methods,
-        IReadOnlyDictionary<string, IExplainer> explainers, ITarget[] targets, IColormap colormap, string staging, List<string> written)
+    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, string imagePath, string staging, List<string> written)
     {
         using SKBitmap photo = ImageLoader.Load(imagePath);
-        PreparedImage prepared = ImagePreprocessor.Prepare(photo, _model.Preprocessing);
-        var byMethod = new Dictionary<string, IReadOnlyList<Explanation>>();
-        using (DisposeScope scope = NewDisposeScope())
-        {
-            Tensor input = tensor(prepared.Values, [1, 3, prepared.Preprocessing.Height, prepared.Preprocessing.Width]);
-            foreach ((string name, IExplainer explainer) in explainers) byMethod[name] = explainer.Explain(input, targets);
-        }
-        if (methods.Contains(KnownMethods.GuidedGradCam))
-        {
-            byMethod[KnownMethods.GuidedGradCam] = byMethod[KnownMethods.GradCam]
-                .Zip(byMethod[KnownMethods.GuidedBackprop], GuidedGradCam.Combine).ToList();
-        }
-
         string stem = Path.GetFileNameWithoutExtension(imagePath);
         var entries = new List<ManifestEntry>();
-        int targetCount = byMethod[methods[0]].Count;
-        for (int t = 0; t < targetCount; t++)
+        foreach (RenderedTarget target in explainer.Explain(photo, Path.GetFileName(imagePath)))
         {
-            var tiles = new List<(SKBitmap Image, string Title, string Subtitle)>();
-            Explanation first = byMethod[methods[0]][t];
-            string classTag = Slug(_model.LabelOf(first.ClassIndex) ?? (first.ClassIndex is int c ? $"class{c}" : first.TargetName));
-            string caption = Describe(first);
-            foreach (string method in methods)
+            using (target)
             {
-                Explanation explanation = byMethod[method][t];
-                Heatmap onPhoto = prepared.ToOriginal(explanation.Heatmap);
-                SKBitmap picture = explanation.Attribution is Attribution pixels
-                    ? Renderer.Attribution(pixels, prepared)
-                    : Renderer.Overlay(photo, onPhoto, colormap);
-                string file = $"{stem}_{classTag}_{method}.png";
-                PngFile.Save(picture, Path.Combine(staging, file));
-                written.Add(file);
-                tiles.Add((picture, Title(method), caption));
-                (int peakX, int peakY) = onPhoto.Peak;
-                entries.Add(new ManifestEntry
+                foreach (RenderedMap map in target.Maps)
                 {
-                    Image = imagePath,
-                    Model = _model.Name,
-                    Layer = explanation.Layer,
-                    Method = method,
-                    ClassIndex = explanation.ClassIndex,
-                    ClassLabel = _model.LabelOf(explanation.ClassIndex),
-                    Score = explanation.Score,
-                    File = file,
-                    Peak = [peakX, peakY],
-                    Box = Localization.BoundingBox(onPhoto)?.ToArray(),
-                });
+                    string file = $"{stem}_{target.Tag}_{map.Method}.png";
+                    PngFile.Save(map.Picture, Path.Combine(staging, file));
+                    written.Add(file);
+                    entries.Add(new ManifestEntry
+                    {
+                        Image = imagePath,
+                        Model = _model.Name,
+                        Layer = map.Explanation.Layer,
+                        Method = map.Method,
+                        ClassIndex = map.Explanation.ClassIndex,
+                        ClassLabel = target.Label,
+                        Score = map.Explanation.Score,
+                        File = file,
+                        Peak = map.Peak,
+                        Box = map.Box,
+                    });
+                }
+                if (target.Panel is SKBitmap panel)
+                {
+                    string file = $"{stem}_{target.Tag}_panel.png";
+                    PngFile.Save(panel, Path.Combine(staging, file));
+                    written.Add(file);
+                }
             }
-            if (methods.Count > 1)
-            {
-                var panelTiles = new List<PanelTile> { new(photo, "original", Path.GetFileName(imagePath)) };
-                panelTiles.AddRange(tiles.Select(tile => new PanelTile(tile.Image, tile.Title, tile.Subtitle)));
-                using SKBitmap panel = Panel.Compose(panelTiles);
-                string file = $"{stem}_{classTag}_panel.png";
-                PngFile.Save(panel, Path.Combine(staging, file));
-                written.Add(file);
-            }
-            foreach ((SKBitmap image, _, _) in tiles) image.Dispose();
         }
         return entries;
-    }
-
-    private string Describe(Explanation explanation)
-    {
-        string name = _model.LabelOf(explanation.ClassIndex) ?? (explanation.ClassIndex is int c ? $"class {c}" : explanation.TargetName);
-        return $"{name} ({explanation.Score:0.###})";
-    }
-
-    private static string Title(string method) => method switch
-    {
-        KnownMethods.GradCam => "Grad-CAM",
-        KnownMethods.GuidedBackprop => "Guided Backprop",
-        KnownMethods.GuidedGradCam => "Guided Grad-CAM",
-        KnownMethods.Counterfactual => "Counterfactual",
-        _ => method,
-    };
-
-    private static string Slug(string text)
-    {
-        string slug = new string(text.Select(ch => char.IsAsciiLetterOrDigit(ch) ? char.ToLowerInvariant(ch) : '-').ToArray()).Trim('-');
-        while (slug.Contains("--", StringComparison.Ordinal)) slug = slug.Replace("--", "-", StringComparison.Ordinal);
-        return slug.Length > 40 ? slug[..40].TrimEnd('-') : slug;
     }
 
     private static string CreateStaging(string outputDirectory)
