@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace GradCamSharp.Web.Tests;
+
+/// <summary>The demo end to end, in-process: the page, the model description, and explanations of an upload.</summary>
+public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+{
+    private static string Samples
+    {
+        get
+        {
+            for (DirectoryInfo? folder = new(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            {
+                if (File.Exists(Path.Combine(folder.FullName, "GradCamSharp.sln"))) return Path.Combine(folder.FullName, "samples");
+            }
+            throw new InvalidOperationException("repository root not found");
+        }
+    }
+
+    private static MultipartFormDataContent Upload(byte[] image, string name, params (string Key, string Value)[] fields)
+    {
+        var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(image);
+        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        form.Add(file, "image", name);
+        foreach ((string key, string value) in fields) form.Add(new StringContent(value), key);
+        return form;
+    }
+
+    [Fact]
+    public async Task Page_And_ModelDescription_AreServed()
+    {
+        HttpClient client = factory.CreateClient();
+        string page = await client.GetStringAsync("/");
+        Assert.Contains("<form id=\"form\">", page);
+        using JsonDocument model = JsonDocument.Parse(await client.GetStringAsync("/api/model"));
+        Assert.Contains("dog", model.RootElement.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        Assert.Equal("gradcam", model.RootElement.GetProperty("methods")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Explain_DogPhoto_ReturnsMapsPanelAndAPeakInTheDog()
+    {
+        HttpClient client = factory.CreateClient();
+        byte[] dog = await File.ReadAllBytesAsync(Path.Combine(Samples, "dog.jpg"));
+        HttpResponseMessage response = await client.PostAsync("/api/explain",
+            Upload(dog, "dog.jpg", ("class", "dog"), ("method", "gradcam"), ("method", "guided-gradcam")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(768, body.RootElement.GetProperty("width").GetInt32());
+        JsonElement target = Assert.Single(body.RootElement.GetProperty("targets").EnumerateArray().ToArray());
+        Assert.Equal("dog", target.GetProperty("class_label").GetString());
+        Assert.StartsWith("data:image/png;base64,", target.GetProperty("panel").GetString());
+        JsonElement[] maps = target.GetProperty("maps").EnumerateArray().ToArray();
+        Assert.Equal(["gradcam", "guided-gradcam"], maps.Select(m => m.GetProperty("method").GetString()));
+        int[] peak = maps[0].GetProperty("peak").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+        Assert.InRange(peak[0], 124, 321);
+        Assert.InRange(peak[1], 223, 540);
+    }
+
+    [Fact]
+    public async Task Explain_BadInput_IsA400WithAReason()
+    {
+        HttpClient client = factory.CreateClient();
+        HttpResponseMessage corrupt = await client.PostAsync("/api/explain", Upload("not an image"u8.ToArray(), "x.jpg"));
+        Assert.Equal(HttpStatusCode.BadRequest, corrupt.StatusCode);
+        Assert.Contains("not a supported image", await corrupt.Content.ReadAsStringAsync());
+
+        byte[] dog = await File.ReadAllBytesAsync(Path.Combine(Samples, "dog.jpg"));
+        HttpResponseMessage badClass = await client.PostAsync("/api/explain", Upload(dog, "dog.jpg", ("class", "unicorn")));
+        Assert.Equal(HttpStatusCode.BadRequest, badClass.StatusCode);
+        Assert.Contains("unknown class 'unicorn'", await badClass.Content.ReadAsStringAsync());
+
+        HttpResponseMessage noFile = await client.PostAsync("/api/explain", new MultipartFormDataContent { { new StringContent("2"), "top" } });
+        Assert.Equal(HttpStatusCode.BadRequest, noFile.StatusCode);
+        Assert.Contains("no 'image' file", await noFile.Content.ReadAsStringAsync());
+    }
+}
