@@ -22,6 +22,7 @@ public static class GradCamCli
         root.Add(BenchCommand.Create());
         root.Add(EvaluateCommand.Create());
         root.Add(PrototypesCommand.Create());
+        CommandHelp.Install(root);
         return root;
     }
 

@@ -18,7 +18,7 @@ public static class BenchCommand
         var native = new Option<string?>("--native") { Description = "For an ONNX model: the TorchVision architecture to compare the imported forward with" };
         var growth = new Option<int>("--growth") { Description = "Grad-CAM explanations in the memory-growth loop (0 skips it)", DefaultValueFactory = _ => 1000 };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
-        var command = new Command("bench", """
+        var command = CommandHelp.Create("bench", "Time every method as a ratio to forward-only inference", """
             Time forward-only inference and every explanation method on the same model and input (median of the runs
             after warm-up) and print milliseconds, the ratio to forward-only, and the peak resident memory each adds;
             for an ONNX model also ONNX Runtime's forward and, with --native, the same architecture built in TorchSharp;

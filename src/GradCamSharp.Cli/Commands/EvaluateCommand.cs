@@ -17,7 +17,7 @@ public static class EvaluateCommand
         var alias = new Option<string[]>("--alias") { Description = "BOX=CLASS: the class name of a box label (default: eagle=bird)" };
         var noSanity = new Option<bool>("--no-sanity") { Description = "Skip the parameter-randomization sanity check" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
-        var command = new Command("evaluate", """
+        var command = CommandHelp.Create("evaluate", "The paper's evaluation on annotated photos: pointing game, box IoU, faithfulness, sanity", """
             Evaluate explanations as the Grad-CAM paper does, on photos with annotated boxes: the pointing game (the map's
             peak within 15 pixels of the box), weakly-supervised localisation (IoU of the 15%-of-maximum box with the
             annotation), faithfulness (rank correlation with the occlusion map) and the sanity check of Adebayo et al.

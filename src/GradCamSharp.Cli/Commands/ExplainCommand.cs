@@ -36,7 +36,7 @@ public static class ExplainCommand
         var json = new Option<bool>("--json") { Description = "Also print the manifest to standard output" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines on standard error" };
 
-        var command = new Command("explain", """
+        var command = CommandHelp.Create("explain", "Explain photos: heatmaps, overlays, panels and explanations.json", """
             Explain what the model looks at in each photo: Grad-CAM heatmaps (and, on request, Guided Backprop, Guided
             Grad-CAM and counterfactual maps) written as PNG overlays, a side-by-side panel when several methods are
             asked for, and DIR/explanations.json listing every map with its class, score, peak and the 15%-of-max

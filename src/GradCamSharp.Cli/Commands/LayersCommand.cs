@@ -12,7 +12,7 @@ public static class LayersCommand
     internal static Command Create()
     {
         var common = new CommonOptions();
-        var command = new Command("layers", """
+        var command = CommandHelp.Create("layers", "List the model's layers with their output shapes", """
             List the model's layers in execution order with their output shapes for one input; any of these names can
             be given to 'gradcam explain --layer'. The layer 'auto' would choose is marked with *.
 

@@ -14,7 +14,7 @@ public static class PrototypesCommand
     {
         var file = new Option<string>("--file") { Description = "The prototype file to regenerate (its 'examples' are read, its 'prototypes' rewritten)", DefaultValueFactory = _ => SourceFile };
         var samples = new Option<string>("--samples") { Description = "The folder the example paths are relative to", DefaultValueFactory = _ => "samples" };
-        var command = new Command("prototypes", """
+        var command = CommandHelp.Create("prototypes", "Recompute the default model's prototype head from its example crops", """
             Recompute the default model's prototype head: each label's vector is the mean ResNet18 feature of its example
             crops (and their mirror images). Run from the repository root after editing the examples; rebuild to use it.
 

@@ -13,7 +13,7 @@ public static class VerifyCommand
         var model = new Argument<string>("MODEL") { Description = "An .onnx file" };
         var shape = new Option<string?>("--input-shape") { Description = "The input shape, e.g. 1,3,224,224 (default: the model's declared shape, batch 1)" };
         var seed = new Option<int>("--seed") { Description = "Seed of the random normal input", DefaultValueFactory = _ => 0 };
-        var command = new Command("verify", $"""
+        var command = CommandHelp.Create("verify", "Compare the ONNX import with ONNX Runtime on the same input", $"""
             Run ONNX Runtime and GradCamSharp's import on the same random input and compare every output: prints the
             max absolute and relative difference per output and OK when all are within {OnnxVerifier.Tolerance} x max |output|.
             Otherwise names the first operator whose value disagrees, or the operator the import does not support.
