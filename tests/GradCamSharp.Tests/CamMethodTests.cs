@@ -286,4 +286,20 @@ public sealed class CamMethodTests
             AssertClose(apart[i].RawMap!.Values, together[i].RawMap!.Values, 1e-5);
         }
     }
+
+    [Fact]
+    public void EigenCam_RankOneActivations_RecoversTheSpatialFactor()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        // A_k(i, j) = v_k u(i, j): the first principal direction is v, and the projection is |v| u.
+        Tensor v = tensor(new float[] { 0.6f, -0.8f, 0f });
+        Tensor u = rand(4, 4);
+        Tensor activations = (v.reshape(3, 1, 1) * u).unsqueeze(0);
+        var model = new TorchModuleModel(Sequential(("features", Identity()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten())));
+
+        Explanation explanation = new EigenCam(model, new CamOptions { Layer = "features" }).Explain(activations, new ClassTarget(0)).Single();
+
+        AssertClose(Values(u), explanation.RawMap!.Values, 1e-5);
+        Assert.Equal("eigencam", explanation.Method);
+    }
 }

@@ -24,7 +24,7 @@ public static class Benchmark
     /// <summary>Every measurement name, in report order.</summary>
     public static IReadOnlyList<string> AllMethods { get; } =
         [KnownMethods.GradCam, GradCamTop5, KnownMethods.GuidedBackprop, KnownMethods.GuidedGradCam, KnownMethods.Counterfactual,
-         "gradcam++", "xgradcam", "hirescam", "layercam"];
+         "gradcam++", "xgradcam", "hirescam", "layercam", "eigencam"];
 
     /// <summary>Runs the benchmark.</summary>
     /// <param name="options">What to measure.</param>

@@ -30,6 +30,7 @@ public static class KnownMethods
         ["xgradcam"] = (model, options) => new XGradCam(model, options),
         ["hirescam"] = (model, options) => new HiResCam(model, options),
         ["layercam"] = (model, options) => new LayerCam(model, options),
+        ["eigencam"] = (model, options) => new EigenCam(model, options),
     };
 
     /// <summary>Every method name.</summary>
