@@ -105,6 +105,12 @@ public sealed class PhotoExplainer
         KnownMethods.GuidedBackprop => "Guided Backprop",
         KnownMethods.GuidedGradCam => "Guided Grad-CAM",
         KnownMethods.Counterfactual => "Counterfactual",
+        "gradcam++" => "Grad-CAM++",
+        "xgradcam" => "XGrad-CAM",
+        "hirescam" => "HiResCAM",
+        "layercam" => "LayerCAM",
+        "eigencam" => "Eigen-CAM",
+        "scorecam" => "Score-CAM",
         _ => method,
     };
 

@@ -302,4 +302,27 @@ public sealed class CamMethodTests
         AssertClose(Values(u), explanation.RawMap!.Values, 1e-5);
         Assert.Equal("eigencam", explanation.Method);
     }
+
+    [Fact]
+    public void ScoreCam_TwoHalves_WeighsEachMapBySoftmaxOfItsMaskedScore()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        // Channel 0 covers the left half and alone feeds class 0; channel 1 covers the right half.
+        var fc = Linear(2, 1, hasBias: false);
+        using (no_grad()) fc.weight!.copy_(tensor(new float[,] { { 1, 0 } }));
+        var model = new TorchModuleModel(Sequential(("features", Identity()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc)));
+        Tensor input = zeros(1, 2, 4, 8);
+        input[0, 0, .., ..4] = 1f;
+        input[0, 1, .., 4..] = 1f;
+
+        Explanation explanation = new ScoreCam(model, new CamOptions { Layer = "features" }).Explain(input, new ClassTarget(0)).Single();
+
+        // Masked by map 0 the score is mean(channel 0) = 0.5; masked by map 1 it is 0. Weights: softmax(0.5, 0).
+        double left = Math.Exp(0.5) / (Math.Exp(0.5) + 1), right = 1 / (Math.Exp(0.5) + 1);
+        Assert.Equal((float)left, explanation.RawMap![1, 2], 5);
+        Assert.Equal((float)right, explanation.RawMap[6, 2], 5);
+        Assert.Equal("scorecam", explanation.Method);
+        Assert.Throws<NotSupportedException>(() =>
+            new ScoreCam(model, new CamOptions { Layer = "features" }).Explain(input, new DelegateTarget("sum", o => o.sum(1))));
+    }
 }

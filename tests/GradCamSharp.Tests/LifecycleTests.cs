@@ -30,7 +30,7 @@ public sealed class LifecycleTests
 
     private static IExplainer[] AllMethods(IExplainableModel model) =>
     [
-        new GradCam(model), new GradCamPlusPlus(model), new XGradCam(model), new HiResCam(model), new LayerCam(model), new EigenCam(model),
+        new GradCam(model), new GradCamPlusPlus(model), new XGradCam(model), new HiResCam(model), new LayerCam(model), new EigenCam(model), new ScoreCam(model),
         new GradCam(model, new CamOptions { Counterfactual = true }), new GuidedBackprop(model), new GuidedGradCam(model),
     ];
 

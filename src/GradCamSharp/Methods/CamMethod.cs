@@ -74,7 +74,7 @@ public abstract class CamMethod : GradientExplainer
         Tensor output = Model.Forward(input, taps);
         if (activations is null)
             throw new InvalidOperationException($"layer '{layer}' did not run in the forward pass of {Model.Name}");
-        return new ForwardResult(output, activations, layer, input.shape[2], input.shape[3]);
+        return new ForwardResult(output, activations, layer, input.shape[2], input.shape[3], input);
     }
 
     internal override IReadOnlyList<Explanation> Interpret(ForwardResult forward, Tensor gradient, ScoreColumn column)
@@ -86,7 +86,8 @@ public abstract class CamMethod : GradientExplainer
         Tensor gradients = gradient.index_select(0, samples);
         if (Options.Counterfactual) gradients = gradients.neg();
 
-        Tensor raw = (Weights(new CamContext(activations, gradients)) * activations).sum(1).relu();
+        var context = new CamContext(activations, gradients, forward.Input?.index_select(0, samples), column.Entries.Select(e => e.ClassIndex).ToArray());
+        Tensor raw = (Weights(context) * activations).sum(1).relu();
         Tensor heat = UpsampleAndNormalise(raw, forward.InputHeight, forward.InputWidth);
         return column.Entries.Select((entry, k) => new Explanation
         {

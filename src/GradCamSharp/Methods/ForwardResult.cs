@@ -8,4 +8,5 @@ namespace GradCamSharp.Methods;
 /// <param name="Layer">Its name: a layer, or "input".</param>
 /// <param name="InputHeight">The input's height, for upsampling.</param>
 /// <param name="InputWidth">The input's width.</param>
-public sealed record ForwardResult(Tensor Output, Tensor DifferentiateWith, string Layer, long InputHeight, long InputWidth);
+/// <param name="Input">The model input of this pass (for methods that run the model again, such as Score-CAM).</param>
+public sealed record ForwardResult(Tensor Output, Tensor DifferentiateWith, string Layer, long InputHeight, long InputWidth, Tensor? Input = null);

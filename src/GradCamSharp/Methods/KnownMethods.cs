@@ -31,6 +31,7 @@ public static class KnownMethods
         ["hirescam"] = (model, options) => new HiResCam(model, options),
         ["layercam"] = (model, options) => new LayerCam(model, options),
         ["eigencam"] = (model, options) => new EigenCam(model, options),
+        ["scorecam"] = (model, options) => new ScoreCam(model, options),
     };
 
     /// <summary>Every method name.</summary>
