@@ -51,9 +51,18 @@ public sealed class RenderingTests
     {
         using var square = new SKBitmap(100, 100);
         using var wide = new SKBitmap(200, 100);
-        using SKBitmap panel = Panel.Compose([new PanelTile(square, "a", "b"), new PanelTile(wide, "c", "d")], tileHeight: 64);
+        using SKBitmap panel = Panel.Compose([new PanelTile(square, "a", "b"), new PanelTile(wide, "c", "d")], tileSize: 64);
         Assert.Equal(64 + 128 + 3 * 8, panel.Width);
         Assert.True(panel.Height > 64);
+    }
+
+    [Fact]
+    public void Panel_StacksVeryWidePicturesInAColumn()
+    {
+        using var line = new SKBitmap(400, 40);
+        using SKBitmap panel = Panel.Compose([new PanelTile(line, "a"), new PanelTile(line, "b")], tileSize: 64);
+        Assert.Equal(3 * 64 + 2 * 8, panel.Width);
+        Assert.True(panel.Height > 2 * (3 * 64 * 40 / 400), $"height {panel.Height}");
     }
 
     [Fact]
