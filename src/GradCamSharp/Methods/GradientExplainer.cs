@@ -46,16 +46,13 @@ public abstract class GradientExplainer : IExplainer
         {
             ScoreColumn column = columns[j];
             Tensor? gradient = autograd.grad([column.Total], [forward.DifferentiateWith],
-                retain_graph: RetainGraphAfterColumn(column), allow_unused: true)[0];
+                retain_graph: !column.IsLast, allow_unused: true)[0];
             if (gradient is null || gradient.IsInvalid) gradient = zeros_like(forward.DifferentiateWith);
             IReadOnlyList<Explanation> interpreted = Interpret(forward, gradient, column);
             for (int k = 0; k < interpreted.Count; k++) explanations.Add((column.Entries[k].Sample, j, interpreted[k]));
         }
         return explanations.OrderBy(e => e.Sample).ThenBy(e => e.Column).Select(e => e.Explanation).ToList();
     }
-
-    /// <summary>Whether the graph must outlive the gradient of <paramref name="column"/> (always, but for the last column).</summary>
-    internal virtual bool RetainGraphAfterColumn(ScoreColumn column) => !column.IsLast;
 
     /// <summary>Runs the model once, arranging for <see cref="ForwardResult.DifferentiateWith"/> to be a leaf of the graph.</summary>
     /// <param name="input">[N, C, H, W], already detached.</param>
