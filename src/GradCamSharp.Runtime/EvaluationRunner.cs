@@ -12,7 +12,8 @@ namespace GradCamSharp.Runtime;
 
 /// <summary>
 /// The Grad-CAM paper's evaluation on annotated photos: pointing game, weakly-supervised localisation (box IoU),
-/// faithfulness (rank correlation with occlusion) and, optionally, the parameter-randomization sanity check.
+/// faithfulness (rank correlation with occlusion), deletion and insertion areas and, optionally, the
+/// parameter-randomization sanity check.
 /// </summary>
 public static class EvaluationRunner
 {
@@ -83,6 +84,7 @@ public static class EvaluationRunner
             Heatmap onPhoto = prepared.ToOriginal(explanation.Heatmap);
             Box? found = Localization.BoundingBox(onPhoto);
             double faithfulness = Faithfulness.RankCorrelation(explanation.Heatmap, Occlusion.Map(model.Model, input, target, occlusion), occlusion);
+            DeletionInsertionCurves curves = DeletionInsertion.Compute(model.Model, input, target, explanation.Heatmap);
             double? similarity = randomExplainer is null ? null
                 : RankCorrelation.Spearman(explanation.Heatmap.Values, randomExplainer.Explain(input, target).Single().Heatmap.Values);
             var result = new EvaluationResult
@@ -92,6 +94,8 @@ public static class EvaluationRunner
                 PointingHit = PointingGame.Hit(onPhoto, [item.Box]),
                 BoxIoU = found?.IntersectionOverUnion(item.Box) ?? 0,
                 Faithfulness = faithfulness,
+                Deletion = curves.DeletionArea,
+                Insertion = curves.InsertionArea,
                 RandomizedSimilarity = similarity,
             };
             results.Add(result);

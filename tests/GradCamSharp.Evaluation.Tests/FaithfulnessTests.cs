@@ -62,4 +62,30 @@ public sealed class FaithfulnessTests
 
         Assert.Equal(2f, occlusion.Values.Single(), 5);   // class 0's score falls from 2 to 0, though class 1 then leads
     }
+
+    [Fact]
+    public void DeletionAndInsertion_OfALinearModel_RewardTheTrueRankingOverItsReverse()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var fc = Linear(1, 1, hasBias: false);
+        using (no_grad()) fc.weight!.fill_(1f);
+        var model = new TorchModuleModel(Sequential(("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc)));
+        manual_seed(6);
+        Tensor image = rand(1, 1, 8, 8);
+        float[] values = image.flatten().data<float>().ToArray();
+        var truth = new Heatmap(8, 8, values);
+        var reversed = new Heatmap(8, 8, values.Select(v => -v).ToArray());
+
+        DeletionInsertionCurves good = DeletionInsertion.Compute(model, image, new ClassTarget(0), truth, steps: 8);
+        DeletionInsertionCurves bad = DeletionInsertion.Compute(model, image, new ClassTarget(0), reversed, steps: 8);
+
+        float mean = values.Average();
+        Assert.Equal(mean, good.Deletion[0], 5);        // nothing removed yet
+        Assert.Equal(0f, good.Deletion[^1], 5);         // everything removed
+        Assert.Equal(0f, good.Insertion[0], 5);
+        Assert.Equal(mean, good.Insertion[^1], 5);
+        Assert.True(good.Deletion.Zip(good.Deletion.Skip(1), (a, b) => a >= b - 1e-6f).All(x => x), "deletion must only lower the score");
+        Assert.True(good.DeletionArea < bad.DeletionArea);
+        Assert.True(good.InsertionArea > bad.InsertionArea);
+    }
 }

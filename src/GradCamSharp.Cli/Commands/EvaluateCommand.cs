@@ -20,8 +20,10 @@ public static class EvaluateCommand
         var command = CommandHelp.Create("evaluate", "The paper's evaluation on annotated photos: pointing game, box IoU, faithfulness, sanity", """
             Evaluate explanations as the Grad-CAM paper does, on photos with annotated boxes: the pointing game (the map's
             peak within 15 pixels of the box), weakly-supervised localisation (IoU of the 15%-of-maximum box with the
-            annotation), faithfulness (rank correlation with the occlusion map) and the sanity check of Adebayo et al.
-            (rank correlation with the map of the same model with random weights: lower is better).
+            annotation), faithfulness (rank correlation with the occlusion map), the deletion and insertion areas of
+            Petsiuk et al. (the score as the most salient pixels are removed or restored first; in the model's score
+            units) and the sanity check of Adebayo et al. (rank correlation with the map of the same model with random
+            weights: lower is better).
 
             Examples:
               gradcam evaluate
@@ -64,13 +66,13 @@ public static class EvaluateCommand
                 return ExitCodes.Success;
             }
             var c = CultureInfo.InvariantCulture;
-            output.WriteLine($"{"photo",-14} {"object",-10} {"pointing",8} {"box IoU",8} {"faithful",9} {"vs random",10}");
+            output.WriteLine($"{"photo",-14} {"object",-10} {"pointing",8} {"box IoU",8} {"faithful",9} {"deletion",9} {"insertion",10} {"vs random",10}");
             foreach (EvaluationResult r in results)
             {
                 string random = r.RandomizedSimilarity is double s ? s.ToString("0.00", c) : "";
-                output.WriteLine(string.Create(c, $"{Path.GetFileName(r.Image),-14} {r.Label,-10} {(r.PointingHit ? "hit" : "miss"),8} {r.BoxIoU,8:0.00} {r.Faithfulness,9:0.00} {random,10}"));
+                output.WriteLine(string.Create(c, $"{Path.GetFileName(r.Image),-14} {r.Label,-10} {(r.PointingHit ? "hit" : "miss"),8} {r.BoxIoU,8:0.00} {r.Faithfulness,9:0.00} {r.Deletion,9:0.000} {r.Insertion,10:0.000} {random,10}"));
             }
-            string summary = string.Create(c, $"{method} on {loaded.Name}: pointing game {results.Count(r => r.PointingHit)}/{results.Count}, mean box IoU {results.Average(r => r.BoxIoU):0.00}, mean faithfulness {results.Average(r => r.Faithfulness):0.00}");
+            string summary = string.Create(c, $"{method} on {loaded.Name}: pointing game {results.Count(r => r.PointingHit)}/{results.Count}, mean box IoU {results.Average(r => r.BoxIoU):0.00}, mean faithfulness {results.Average(r => r.Faithfulness):0.00}, deletion {results.Average(r => r.Deletion):0.000}, insertion {results.Average(r => r.Insertion):0.000}");
             if (sanity) summary += string.Create(c, $", mean similarity to the randomized model {results.Average(r => r.RandomizedSimilarity ?? 0):0.00}");
             output.WriteLine(summary);
             return ExitCodes.Success;

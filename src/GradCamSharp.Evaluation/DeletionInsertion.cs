@@ -1,0 +1,74 @@
+using GradCamSharp.Maps;
+using GradCamSharp.Models;
+using GradCamSharp.Targets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Evaluation;
+
+/// <summary>The score curves of <see cref="DeletionInsertion"/> and their areas.</summary>
+/// <param name="Deletion">Scores as the most salient pixels are removed first, from none to all.</param>
+/// <param name="Insertion">Scores as the most salient pixels are restored first, from none to all.</param>
+public sealed record DeletionInsertionCurves(float[] Deletion, float[] Insertion)
+{
+    /// <summary>Mean of the deletion curve (trapezoid rule): lower means the map found what the score needs.</summary>
+    public double DeletionArea => Area(Deletion);
+
+    /// <summary>Mean of the insertion curve: higher means the map found what the score needs.</summary>
+    public double InsertionArea => Area(Insertion);
+
+    private static double Area(float[] curve)
+    {
+        double sum = 0;
+        for (int i = 1; i < curve.Length; i++) sum += (curve[i - 1] + curve[i]) / 2.0;
+        return sum / (curve.Length - 1);
+    }
+}
+
+/// <summary>
+/// The deletion and insertion metrics (Petsiuk et al., RISE, BMVC 2018): remove (or restore) pixels in the order a
+/// map ranks them and watch the target score. Removed pixels take a baseline value (0: the mean colour of a
+/// normalised input).
+/// </summary>
+public static class DeletionInsertion
+{
+    /// <summary>Computes both curves in <paramref name="steps"/> equal steps, each curve in one batched forward pass.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="input">[1, C, H, W] one image.</param>
+    /// <param name="target">The score to watch (its first column, for the original's class).</param>
+    /// <param name="saliency">An [H, W] map at the input's resolution.</param>
+    /// <param name="steps">How many steps from no pixel to all pixels.</param>
+    /// <param name="baseline">The value removed pixels take.</param>
+    public static DeletionInsertionCurves Compute(IExplainableModel model, Tensor input, ITarget target, Heatmap saliency, int steps = 16, float baseline = 0f)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(saliency);
+        if (input.dim() != 4 || input.shape[0] != 1) throw new ArgumentException("deletion and insertion take one [1, C, H, W] image");
+        if (saliency.Width != input.shape[3] || saliency.Height != input.shape[2])
+            throw new ArgumentException($"the map is {saliency.Width}x{saliency.Height}, the input {input.shape[3]}x{input.shape[2]}");
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2);
+
+        using DisposeScope scope = NewDisposeScope();
+        using IDisposable state = model.BeginExplanation();
+        using var noGrad = no_grad();
+        TargetScore original = target.Scores(model.Forward(input, ForwardTaps.None))[0];
+        ITarget fixedTarget = original.ClassIndices is [int classIndex] ? new ClassTarget(classIndex) : target;
+
+        int pixels = saliency.Values.Length;
+        // rank[p] = position of pixel p in descending saliency order.
+        int[] order = Enumerable.Range(0, pixels).OrderByDescending(p => saliency.Values[p]).ToArray();
+        var rank = new float[pixels];
+        for (int position = 0; position < pixels; position++) rank[order[position]] = position;
+        Tensor ranks = tensor(rank).reshape(1, 1, saliency.Height, saliency.Width);
+        Tensor thresholds = tensor(Enumerable.Range(0, steps + 1).Select(s => (float)Math.Round((double)s * pixels / steps)).ToArray())
+            .reshape(steps + 1, 1, 1, 1);
+        Tensor chosen = ranks.lt(thresholds).to(input.dtype);                   // [steps + 1, 1, H, W]: the first k pixels
+        Tensor image = input.expand(steps + 1, -1, -1, -1);
+        Tensor deleted = image * (1 - chosen) + baseline * chosen;
+        Tensor inserted = image * chosen + baseline * (1 - chosen);
+        float[] Scores(Tensor batch) => fixedTarget.Scores(model.Forward(batch, ForwardTaps.None))[0].Values.to(ScalarType.Float32).data<float>().ToArray();
+        return new DeletionInsertionCurves(Scores(deleted), Scores(inserted));
+    }
+}
