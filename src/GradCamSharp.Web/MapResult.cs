@@ -1,0 +1,12 @@
+using System.Text.Json.Serialization;
+
+namespace GradCamSharp.Web;
+
+/// <summary>One method's map of one class.</summary>
+public sealed record MapResult(
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("title")] string Title,
+    [property: JsonPropertyName("layer")] string Layer,
+    [property: JsonPropertyName("peak")] int[] Peak,
+    [property: JsonPropertyName("box")] int[]? Box,
+    [property: JsonPropertyName("png")] string Png);
