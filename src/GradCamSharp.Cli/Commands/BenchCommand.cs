@@ -47,7 +47,7 @@ public static class BenchCommand
     {
         try
         {
-            BenchmarkReport report = Benchmark.Run(options, new Progress(error));
+            BenchmarkReport report = Benchmark.Run(options, new LineProgress(error, "bench: "));
             if (json)
             {
                 output.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
@@ -71,10 +71,5 @@ public static class BenchCommand
         {
             return Failures.Report(exception, error);
         }
-    }
-
-    private sealed class Progress(TextWriter writer) : IProgress<string>
-    {
-        public void Report(string value) => writer.WriteLine($"bench: {value}");
     }
 }

@@ -58,7 +58,7 @@ public static class EvaluateCommand
             IReadOnlyList<EvaluationCase> cases = EvaluationRunner.ReadBoxes(boxes, images);
             using LoadedModel loaded = ModelCatalog.Load(model, options);
             using LoadedModel? randomized = sanity ? ModelCatalog.Load(model, options with { RandomWeightsSeed = 1 }) : null;
-            IReadOnlyList<EvaluationResult> results = EvaluationRunner.Run(loaded, cases, method, randomized, aliasMap, new Progress(error));
+            IReadOnlyList<EvaluationResult> results = EvaluationRunner.Run(loaded, cases, method, randomized, aliasMap, new LineProgress(error));
             if (results.Count == 0) throw new ArgumentException("no annotated label matches a class of the model (use --alias BOX=CLASS)");
             if (json)
             {
@@ -81,10 +81,5 @@ public static class EvaluateCommand
         {
             return Failures.Report(exception, error);
         }
-    }
-
-    private sealed class Progress(TextWriter writer) : IProgress<string>
-    {
-        public void Report(string value) => writer.WriteLine(value);
     }
 }

@@ -83,7 +83,7 @@ public static class ExplainCommand
             foreach (ConceptExample example in concepts.SelectMany(c => c.Examples)) GradCamSharp.Imaging.ImageLoader.Probe(example.Path);
             using LoadedModel model = Concepts.Apply(ModelCatalog.Load(arguments.Model, arguments.ModelOptions), concepts);
             if (model.Notice is not null && !arguments.Quiet) error.WriteLine($"gradcam: note: {model.Notice}");
-            var progress = arguments.Quiet ? null : new SynchronousProgress(error);
+            var progress = arguments.Quiet ? null : new LineProgress(error);
             ExplainRequest request = concepts.Count > 0 && arguments.Request.Classes.Count == 0
                 ? arguments.Request with { Classes = concepts.Select(c => c.Name).ToArray() }
                 : arguments.Request;
@@ -101,11 +101,5 @@ public static class ExplainCommand
         {
             return Failures.Report(exception, error);
         }
-    }
-
-    /// <summary>Progress written in order, on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SynchronousProgress(TextWriter writer) : IProgress<string>
-    {
-        public void Report(string value) => writer.WriteLine(value);
     }
 }

@@ -37,7 +37,7 @@ public static class PrototypesCommand
             (IExplainableModel features, IDisposable owned) = DefaultModel.LoadFeatures();
             using (owned)
             {
-                PrototypeSet rebuilt = existing.Rebuild(features, DefaultModel.Preprocessing, samples, new Progress(error));
+                PrototypeSet rebuilt = existing.Rebuild(features, DefaultModel.Preprocessing, samples, new LineProgress(error));
                 rebuilt.Save(file);
             }
             output.WriteLine($"wrote {existing.Labels.Count} prototypes to {file}");
@@ -54,10 +54,5 @@ public static class PrototypesCommand
         if (!File.Exists(file)) throw new ModelLoadException($"prototype file '{file}' not found (run from the repository root, or pass --file)");
         return System.Text.Json.JsonSerializer.Deserialize<PrototypeSet>(File.ReadAllText(file))
             ?? throw new ModelLoadException($"prototype file '{file}' is empty");
-    }
-
-    private sealed class Progress(TextWriter writer) : IProgress<string>
-    {
-        public void Report(string value) => writer.WriteLine(value);
     }
 }
