@@ -34,8 +34,7 @@ public static class DeletionInsertion
         using DisposeScope scope = NewDisposeScope();
         using IDisposable state = model.BeginExplanation();
         using var noGrad = no_grad();
-        TargetScore original = target.Scores(model.Forward(input, ForwardTaps.None))[0];
-        ITarget fixedTarget = original.ClassIndices is [int classIndex] ? new ClassTarget(classIndex) : target;
+        var scorer = new PerturbationScorer(model, input, target);
 
         int pixels = saliency.Values.Length;
         // rank[p] = position of pixel p in descending saliency order.
@@ -49,7 +48,6 @@ public static class DeletionInsertion
         Tensor image = input.expand(steps + 1, -1, -1, -1);
         Tensor deleted = image * (1 - chosen) + baseline * chosen;
         Tensor inserted = image * chosen + baseline * (1 - chosen);
-        float[] Scores(Tensor batch) => fixedTarget.Scores(model.Forward(batch, ForwardTaps.None))[0].Values.to(ScalarType.Float32).data<float>().ToArray();
-        return new DeletionInsertionCurves(Scores(deleted), Scores(inserted));
+        return new DeletionInsertionCurves(scorer.Score(deleted), scorer.Score(inserted));
     }
 }

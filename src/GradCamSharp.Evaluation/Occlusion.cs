@@ -32,10 +32,7 @@ public static class Occlusion
         using DisposeScope scope = NewDisposeScope();
         using IDisposable state = model.BeginExplanation();
         using var noGrad = no_grad();
-        TargetScore original = target.Scores(model.Forward(input, ForwardTaps.None))[0];
-        float baseline = original.Values[0].item<float>();
-        // Occluded copies are scored for the original's class, not for whatever each copy's top class becomes.
-        ITarget fixedTarget = original.ClassIndices is [int classIndex] ? new ClassTarget(classIndex) : target;
+        var scorer = new PerturbationScorer(model, input, target);
         var drops = new float[rows * columns];
         for (int start = 0; start < drops.Length; start += options.BatchSize)
         {
@@ -47,8 +44,8 @@ public static class Occlusion
                 long top = row * options.Stride, left = column * options.Stride;
                 batch[k].narrow(1, top, Math.Min(options.Patch, height - top)).narrow(2, left, Math.Min(options.Patch, width - left)).fill_(options.Fill);
             }
-            float[] scores = fixedTarget.Scores(model.Forward(batch, ForwardTaps.None))[0].Values.to(ScalarType.Float32).data<float>().ToArray();
-            for (int k = 0; k < count; k++) drops[start + k] = baseline - scores[k];
+            float[] scores = scorer.Score(batch);
+            for (int k = 0; k < count; k++) drops[start + k] = scorer.OriginalScore - scores[k];
         }
         return new Heatmap(columns, rows, drops);
     }
