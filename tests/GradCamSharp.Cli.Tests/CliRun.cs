@@ -13,16 +13,7 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
 
     public static string Samples => Path.Combine(RepositoryRoot, "samples");
 
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (DirectoryInfo? folder = new(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "GradCamSharp.sln"))) return folder.FullName;
-        }
-        throw new InvalidOperationException("repository root not found");
-    }
+    public static string RepositoryRoot => SharedFixtures.RepositoryRoot;
 }
 
 /// <summary>A fresh temporary folder per test.</summary>

@@ -9,8 +9,7 @@ public sealed class TextClassifierCommandTests
     [SkippableFact]
     public void Explain_TextLines_WithUserModelLabelsAndPreset_ExplainsBothOrientations()
     {
-        string model = Path.Combine(CliRun.RepositoryRoot, "..", "shared", "fixtures", "onnx", "text_orientation_ppocr_cls.onnx");
-        Skip.IfNot(File.Exists(model), $"{model} not found: the shared fixtures live beside the repository");
+        string model = SharedFixtures.Require("fixtures/onnx/text_orientation_ppocr_cls.onnx");
         using var folder = new TempFolder();
         File.WriteAllLines(folder["labels.txt"], ["0", "180"]);
         string upright = Path.Combine(CliRun.Samples, "text", "textline_upright.png");

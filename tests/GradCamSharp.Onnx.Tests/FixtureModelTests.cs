@@ -13,14 +13,6 @@ public sealed class FixtureModelTests
         "efficientnet_b0", "shufflenet_v2_x1_0",
     };
 
-    internal static void AssertAgrees(float[] expected, float[] actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double scale = expected.Max(Math.Abs);
-        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
-        Assert.True(worst <= 1e-4 * scale, $"{what}: max |difference| {worst:g3} exceeds 1e-4 x max |output| ({scale:g3})");
-    }
-
     [SkippableTheory]
     [MemberData(nameof(Fixtures))]
     public void Forward_RandomBatch_EqualsOnnxRuntime(string fixture)
@@ -36,7 +28,7 @@ public sealed class FixtureModelTests
         using var noGrad = no_grad();
         float[] actual = module.call(input).data<float>().ToArray();
 
-        AssertAgrees(expected, actual, fixture);
+        OnnxRuntimeOracle.AssertAgrees(expected, actual, fixture);
     }
 
     [SkippableTheory]
@@ -52,6 +44,6 @@ public sealed class FixtureModelTests
         using var noGrad = no_grad();
         float[] actual = module.call(tensor(photo).reshape(1, 3, 224, 224)).data<float>().ToArray();
 
-        AssertAgrees(expected, actual, fixture);
+        OnnxRuntimeOracle.AssertAgrees(expected, actual, fixture);
     }
 }

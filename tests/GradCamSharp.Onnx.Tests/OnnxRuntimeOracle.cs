@@ -15,4 +15,13 @@ internal static class OnnxRuntimeOracle
         DisposableNamedOnnxValue output = outputName is null ? results.First() : results.First(r => r.Name == outputName);
         return output.AsEnumerable<float>().ToArray();
     }
+
+    /// <summary>The import agrees with the reference: max |difference| within 1e-4 x max |reference|.</summary>
+    public static void AssertAgrees(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = expected.Max(Math.Abs);
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.True(worst <= 1e-4 * scale, $"{what}: max |difference| {worst:g3} exceeds 1e-4 x max |output| ({scale:g3})");
+    }
 }

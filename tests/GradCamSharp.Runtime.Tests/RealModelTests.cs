@@ -23,12 +23,6 @@ public sealed class RealModelTests
         return ImagePreprocessor.Prepare(bitmap, preprocessing).Values;
     }
 
-    private static void AssertAgrees(float[] expected, float[] actual)
-    {
-        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
-        Assert.True(worst <= 1e-4 * expected.Max(Math.Abs), $"max |difference| {worst:g3} vs max |output| {expected.Max(Math.Abs):g3}");
-    }
-
     [Theory]
     [InlineData("ResNet18.onnx", "Input247", "dog.jpg")]
     [InlineData("ResNet18.onnx", "Input247", "random")]
@@ -44,7 +38,7 @@ public sealed class RealModelTests
             : Prepare(Sample(photo), DefaultModel.Preprocessing).Select(v => v - 110f).ToArray();
         using var noGrad = no_grad();
         float[] actual = module.call(tensor(values).reshape(1, 3, 224, 224)).data<float>().ToArray();
-        AssertAgrees(OnnxRuntimeOracle.Run(path, input, values, [1, 3, 224, 224]), actual);
+        OnnxRuntimeOracle.AssertAgrees(OnnxRuntimeOracle.Run(path, input, values, [1, 3, 224, 224]), actual, $"{file} on {photo}");
     }
 
     [SkippableTheory]
@@ -59,7 +53,7 @@ public sealed class RealModelTests
         float[] values = photo == "random" ? randn(1, 3, 48, 192).data<float>().ToArray() : Prepare(Sample(photo), KnownPreprocessing.PaddleOcrTextLine);
         using var noGrad = no_grad();
         float[] actual = module.call(tensor(values).reshape(1, 3, 48, 192)).data<float>().ToArray();
-        AssertAgrees(OnnxRuntimeOracle.Run(TextModel, "x", values, [1, 3, 48, 192]), actual);
+        OnnxRuntimeOracle.AssertAgrees(OnnxRuntimeOracle.Run(TextModel, "x", values, [1, 3, 48, 192]), actual, $"text classifier on {photo}");
     }
 
     [SkippableTheory]

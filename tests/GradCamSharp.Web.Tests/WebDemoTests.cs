@@ -8,17 +8,7 @@ namespace GradCamSharp.Web.Tests;
 /// <summary>The demo end to end, in-process: the page, the model description, and explanations of an upload.</summary>
 public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
 {
-    private static string Samples
-    {
-        get
-        {
-            for (DirectoryInfo? folder = new(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            {
-                if (File.Exists(Path.Combine(folder.FullName, "GradCamSharp.sln"))) return Path.Combine(folder.FullName, "samples");
-            }
-            throw new InvalidOperationException("repository root not found");
-        }
-    }
+    private static string Samples => Path.Combine(SharedFixtures.RepositoryRoot, "samples");
 
     private static MultipartFormDataContent Upload(byte[] image, string name, params (string Key, string Value)[] fields)
     {
