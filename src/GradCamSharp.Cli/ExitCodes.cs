@@ -18,8 +18,12 @@ public static class ExitCodes
     /// <summary>The output folder could not be created or written.</summary>
     public const int Output = 4;
 
+    /// <summary>Interrupted (Ctrl-C): the conventional 128 + SIGINT.</summary>
+    public const int Cancelled = 130;
+
     /// <summary>The help text's description of the codes.</summary>
     public const string Help =
-        "Exit codes: 0 success; 1 disagreement (verify) or internal error; 2 bad command line (option, method, layer, class);\n" +
-        "3 unreadable input (image, model); 4 output folder not writable.";
+        "Exit codes: 0 success; 1 disagreement (verify) or internal error; 2 bad command line (option, method, layer,\n" +
+        "class); 3 unreadable input (image, model); 4 output folder not writable; 130 interrupted.\n" +
+        "Set GRADCAM_DEBUG=1 to see the stack trace of an error.";
 }

@@ -1,22 +1,29 @@
-using GradCamSharp.Imaging;
-using GradCamSharp.Runtime;
+using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Cli;
 
-/// <summary>Turns an exception into one line on standard error and an exit code: users see no stack traces.</summary>
+/// <summary>
+/// Turns an exception into one line on standard error and an exit code, by what it means rather than by its .NET
+/// type: users see no stack trace unless GRADCAM_DEBUG=1.
+/// </summary>
 internal static class Failures
 {
+    /// <summary>The environment variable that adds the stack trace to every error.</summary>
+    public const string DebugVariable = "GRADCAM_DEBUG";
+
     public static int Report(Exception exception, TextWriter error)
     {
         (int code, string message) = exception switch
         {
-            ImageLoadException or ModelLoadException => (ExitCodes.Input, exception.Message),
+            UsageException => (ExitCodes.Usage, exception.Message),
+            UnreadableInputException => (ExitCodes.Input, exception.Message),
             OutputException => (ExitCodes.Output, exception.Message),
-            ArgumentException => (ExitCodes.Usage, exception.Message),
-            NotSupportedException => (ExitCodes.Input, exception.Message),
+            OperationCanceledException => (ExitCodes.Cancelled, "cancelled; nothing was written"),
+            _ when LibTorchLoadFailure.Matches(exception) => (ExitCodes.Failure, LibTorchLoadFailure.Fix),
             _ => (ExitCodes.Failure, $"internal error: {exception.GetType().Name}: {exception.Message}"),
         };
         error.WriteLine($"gradcam: {FirstLine(message)}");
+        if (Environment.GetEnvironmentVariable(DebugVariable) == "1") error.WriteLine(exception);
         return code;
     }
 

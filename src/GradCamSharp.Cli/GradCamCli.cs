@@ -3,7 +3,7 @@ using GradCamSharp.Cli.Commands;
 
 namespace GradCamSharp.Cli;
 
-/// <summary>Builds the <c>gradcam</c> command tree.</summary>
+/// <summary>Builds the <c>gradcam</c> command tree and runs it, reporting every failure in one place.</summary>
 public static class GradCamCli
 {
     /// <summary>The root command with every subcommand.</summary>
@@ -18,6 +18,7 @@ public static class GradCamCli
             """);
         root.Add(ExplainCommand.Create());
         root.Add(LayersCommand.Create());
+        root.Add(MethodsCommand.Create());
         root.Add(VerifyCommand.Create());
         root.Add(BenchCommand.Create());
         root.Add(EvaluateCommand.Create());
@@ -26,7 +27,10 @@ public static class GradCamCli
         return root;
     }
 
-    /// <summary>Parses and runs <paramref name="args"/>; parse errors print one line each and exit with <see cref="ExitCodes.Usage"/>.</summary>
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>: parse errors print one line each and exit with
+    /// <see cref="ExitCodes.Usage"/>; any exception a command throws becomes one line and its exit code.
+    /// </summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         ParseResult result = Build().Parse(args);
@@ -36,6 +40,13 @@ public static class GradCamCli
             error.WriteLine("Try 'gradcam --help'.");
             return ExitCodes.Usage;
         }
-        return result.Invoke(new InvocationConfiguration { Output = output, Error = error });
+        try
+        {
+            return result.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception exception)
+        {
+            return Failures.Report(exception, error);
+        }
     }
 }

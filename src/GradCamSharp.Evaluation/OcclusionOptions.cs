@@ -12,6 +12,16 @@ public sealed record OcclusionOptions
     /// <summary>The value the patch is filled with in the model's input space (0 is the mean colour for normalised inputs).</summary>
     public float Fill { get; init; }
 
+    /// <summary>
+    /// The usual patch for an input of <paramref name="height"/> x <paramref name="width"/>: a seventh of its smaller
+    /// side (32 pixels for 224), at half that stride, so that small inputs still get a grid of positions.
+    /// </summary>
+    public static OcclusionOptions For(long height, long width)
+    {
+        int patch = (int)Math.Max(2, Math.Round(Math.Min(height, width) / 7.0));
+        return new OcclusionOptions { Patch = patch, Stride = Math.Max(1, patch / 2) };
+    }
+
     /// <summary>How many occluded copies go through the model at once.</summary>
     public int BatchSize { get; init; } = 16;
 }

@@ -32,10 +32,10 @@ public static class KnownColormaps
     public static IReadOnlyList<string> Names { get; } = All.Select(c => c.Name).ToArray();
 
     /// <summary>Looks a colormap up by name (case-insensitive).</summary>
-    /// <exception cref="ArgumentException">No such colormap.</exception>
+    /// <exception cref="UsageException">No such colormap.</exception>
     public static IColormap Get(string name) =>
         All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"unknown colormap '{name}'; known: {string.Join(", ", Names)}", nameof(name));
+        ?? throw new UsageException($"unknown colormap '{name}'; known: {string.Join(", ", Names)}");
 
     private static float Polynomial(float t, params float[] coefficients)
     {

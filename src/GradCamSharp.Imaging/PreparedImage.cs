@@ -1,4 +1,5 @@
 using GradCamSharp.Maps;
+using static TorchSharp.torch;
 
 namespace GradCamSharp.Imaging;
 
@@ -32,6 +33,9 @@ public sealed class PreparedImage
 
     /// <summary>How many input rows hold the photo.</summary>
     public int ContentHeight { get; }
+
+    /// <summary>The values as a new [1, 3, H, W] tensor, ready for a model (in the caller's dispose scope).</summary>
+    public Tensor ToTensor() => tensor(Values, [1, 3, Preprocessing.Height, Preprocessing.Width]);
 
     /// <summary>Maps an input-resolution map onto the photo's pixels, dropping any padding.</summary>
     public Heatmap ToOriginal(Heatmap inputMap)

@@ -4,15 +4,19 @@ using static TorchSharp.torch;
 namespace GradCamSharp.Onnx;
 
 /// <summary>
-/// Explains an imported ONNX model. Every node output is a layer. Where the explained output comes straight out of a
-/// Softmax, the Softmax's input is explained instead, because Grad-CAM differentiates the score before the softmax.
+/// Explains an imported ONNX model. Every value computed from the input is a layer, addressed by its ONNX value name
+/// or by the PyTorch module path of the exporter's scopes (<c>layer4</c> is the last value under <c>/layer4/</c>).
+/// Where the explained output comes straight out of a Softmax, the Softmax's input is explained instead, because
+/// Grad-CAM differentiates the score before the softmax.
 /// </summary>
-public sealed class OnnxExplainableModel : IExplainableModel, ILayerKinds
+/// <remarks>The model owns the imported graph and disposes it, unless created with <c>leaveOpen</c>.</remarks>
+public sealed class OnnxExplainableModel : IExplainableModel
 {
     private readonly OnnxModule _module;
     private readonly string _imageInput;
     private readonly IReadOnlyDictionary<string, Tensor> _otherInputs;
     private readonly string[] _output;
+    private readonly bool _leaveOpen;
 
     /// <summary>Wraps <paramref name="module"/>.</summary>
     /// <param name="module">The imported graph.</param>
@@ -20,11 +24,14 @@ public sealed class OnnxExplainableModel : IExplainableModel, ILayerKinds
     /// <param name="otherInputs">Fixed values for any other inputs (a question's tokens, a caption prefix).</param>
     /// <param name="output">The output to explain; default: the first graph output.</param>
     /// <param name="scoreBeforeSoftmax">Explain the logits feeding a final Softmax rather than its probabilities.</param>
-    public OnnxExplainableModel(OnnxModule module, string? imageInput = null, IReadOnlyDictionary<string, Tensor>? otherInputs = null,
-        string? output = null, bool scoreBeforeSoftmax = true)
+    /// <param name="leaveOpen">Whether the graph stays alive when this model is disposed.</param>
+    public OnnxExplainableModel(OnnxModule module, string? imageInput = null,
+        IReadOnlyDictionary<string, Tensor>? otherInputs = null, string? output = null, bool scoreBeforeSoftmax = true,
+        bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(module);
         _module = module;
+        _leaveOpen = leaveOpen;
         _imageInput = imageInput ?? module.InputNames.FirstOrDefault() ?? throw new ArgumentException("the model has no inputs");
         _otherInputs = otherInputs ?? new Dictionary<string, Tensor>();
         string explained = output ?? module.OutputNames[0];
@@ -43,6 +50,9 @@ public sealed class OnnxExplainableModel : IExplainableModel, ILayerKinds
     /// <summary>The imported graph.</summary>
     public OnnxModule Module => _module;
 
+    /// <summary>The input the image is fed to.</summary>
+    public string ImageInput => _imageInput;
+
     /// <summary>The value whose entries are the scores explained.</summary>
     public string ExplainedOutput { get; }
 
@@ -53,7 +63,40 @@ public sealed class OnnxExplainableModel : IExplainableModel, ILayerKinds
     public IReadOnlyList<string> LayerNames => _module.ValueNames;
 
     /// <inheritdoc />
-    public string KindOf(string name) => _module.OperatorOf(name);
+    public string KindOf(string layer) => _module.OperatorOf(layer);
+
+    /// <inheritdoc />
+    public string? FindLayer(string requested)
+    {
+        ArgumentNullException.ThrowIfNull(requested);
+        if (_module.ValueNames.Contains(requested, StringComparer.Ordinal)) return requested;
+        string path = requested.Trim('/').Replace('/', '.');
+        return _module.ModuleOutputs.GetValueOrDefault(path);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Module paths first (<c>layer4</c>, <c>features.12</c>): they are what PyTorch users type.</remarks>
+    public IReadOnlyList<string> SuggestLayers(string requested, int count)
+    {
+        IReadOnlyList<string> modules = LayerSuggestions.Closest(requested, _module.ModuleOutputs.Keys, count);
+        return modules.Count >= count ? modules
+            : [.. modules, .. LayerSuggestions.Closest(requested, _module.ValueNames, count - modules.Count)];
+    }
+
+    /// <inheritdoc />
+    public void ValidateInput(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (_module.DeclaredShape(_imageInput) is not long[] declared) return;
+        bool fits = declared.Length == input.dim()
+            && declared.Select((d, i) => i == 0 || d <= 0 || d == input.shape[i]).All(ok => ok);
+        if (!fits)
+        {
+            string expected = string.Join(", ", declared.Select((d, i) => i == 0 ? "N" : d > 0 ? d.ToString() : "?"));
+            throw new UsageException($"{Name} expects its input '{_imageInput}' as [{expected}], got " +
+                $"[{string.Join(", ", input.shape)}]; check the preprocessing (channels first, size)");
+        }
+    }
 
     /// <inheritdoc />
     public Tensor Forward(Tensor input, ForwardTaps taps)
@@ -64,6 +107,12 @@ public sealed class OnnxExplainableModel : IExplainableModel, ILayerKinds
 
     /// <inheritdoc />
     public IDisposable BeginExplanation() => NothingToRestore.Instance;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (!_leaveOpen) _module.Dispose();
+    }
 
     /// <summary>Imported weights are frozen tensors, never parameters: there is no state to save.</summary>
     private sealed class NothingToRestore : IDisposable

@@ -5,7 +5,7 @@ namespace GradCamSharp.Onnx;
 /// malformed graph. Raised at load time, naming the operator, the node and the opset, so that nothing ever runs with
 /// silently wrong numbers.
 /// </summary>
-public sealed class OnnxImportException : NotSupportedException
+public sealed class OnnxImportException : UnreadableInputException
 {
     /// <summary>An error about the model as a whole.</summary>
     public OnnxImportException(string message, Exception? inner = null) : base(message, inner) { }

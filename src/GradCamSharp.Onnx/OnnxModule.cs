@@ -32,7 +32,20 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         }
         InputNames = proto.Graph.Input.Select(v => v.Name).Where(n => !constants.ContainsKey(n)).ToArray();
         OutputNames = proto.Graph.Output.Select(v => v.Name).ToArray();
-        ValueNames = nodes.Where(n => n.OpType != "Constant").SelectMany(n => n.Outputs).Where(o => o.Length > 0).ToArray();
+        // Values computed from constants alone (an initializer's Identity, shape arithmetic on weights) are not layers.
+        var constant = new HashSet<string>(constants.Keys, StringComparer.Ordinal);
+        var values = new List<string>();
+        foreach (OnnxNode node in nodes)
+        {
+            bool fromConstants = node.Inputs.Where(i => i.Length > 0).All(constant.Contains);
+            foreach (string output in node.Outputs.Where(o => o.Length > 0))
+            {
+                if (fromConstants) constant.Add(output);
+                else values.Add(output);
+            }
+        }
+        ValueNames = values;
+        ModuleOutputs = ModulePaths(nodes, constant);
     }
 
     /// <summary>The model as read from the file.</summary>
@@ -47,8 +60,18 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     /// <summary>Graph outputs.</summary>
     public IReadOnlyList<string> OutputNames { get; }
 
-    /// <summary>Every node output in execution order: the names a target layer may be given.</summary>
+    /// <summary>
+    /// Every node output in execution order that depends on an input: the names a target layer may be given. Values
+    /// computed from constants alone are left out.
+    /// </summary>
     public IReadOnlyList<string> ValueNames { get; }
+
+    /// <summary>
+    /// The last value produced under each module path of the exporter's node scopes, e.g. <c>layer4</c> or
+    /// <c>features.1.block</c> for nodes named <c>/layer4/layer4.1/relu_1/Relu</c> or
+    /// <c>/features/features.1/block/block.1/Mul</c>: the module's output, as a PyTorch user names it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ModuleOutputs { get; }
 
     /// <summary>The declared shape of graph input <paramref name="name"/> (-1 for symbolic dimensions), or null.</summary>
     public long[]? DeclaredShape(string name) =>
@@ -241,7 +264,10 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             }
             catch (Exception exception) when (exception is not OnnxImportException)
             {
-                throw new InvalidOperationException($"ONNX {node.OpType} (node '{node.Name}', opset {node.Opset}) failed: {exception.Message}", exception);
+                // LibTorch appends a C++ backtrace to its messages: the first line says what went wrong.
+                string reason = exception.Message.Split('\n')[0].Trim();
+                throw new InvalidOperationException(
+                    $"ONNX {node.OpType} (node '{node.Name}', opset {node.Opset}) failed: {reason}", exception);
             }
             for (int k = 0; k < node.Outputs.Length && k < results.Length; k++)
             {
@@ -297,6 +323,32 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             _plans[key] = plan;
             return plan;
         }
+    }
+
+    /// <summary>
+    /// Module paths from the exporter's scoped node names: a segment that extends the previous one ("layer4.1" after
+    /// "layer4") adds its suffix, any other segment ("block", "relu_1") is a child.
+    /// </summary>
+    private static Dictionary<string, string> ModulePaths(OnnxNode[] nodes, HashSet<string> constant)
+    {
+        var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (OnnxNode node in nodes)
+        {
+            string? value = node.Outputs.FirstOrDefault(o => o.Length > 0 && !constant.Contains(o));
+            if (value is null || !node.Name.StartsWith('/')) continue;
+            string[] segments = node.Name.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            string path = "", previous = "";
+            foreach (string segment in segments[..^1])
+            {
+                path = path.Length == 0 ? segment
+                    : previous.Length > 0 && segment.StartsWith(previous + ".", StringComparison.Ordinal)
+                        ? path + segment[previous.Length..]
+                        : path + "." + segment;
+                previous = segment;
+                outputs[path] = value;
+            }
+        }
+        return outputs;
     }
 
     /// <inheritdoc />

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace GradCamSharp.Onnx;
 
 /// <summary>Converts between ONNX TensorProto and TorchSharp tensors.</summary>
-public static class OnnxTensors
+internal static class OnnxTensors
 {
     /// <summary>The TorchSharp type of an ONNX element type, or null when TorchSharp has none we support.</summary>
     public static ScalarType? ScalarTypeOf(int onnxType) => (TensorProto.Types.DataType)onnxType switch

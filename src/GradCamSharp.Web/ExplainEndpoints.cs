@@ -1,5 +1,5 @@
 using GradCamSharp.Imaging;
-using GradCamSharp.Runtime;
+using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Web;
 
@@ -31,10 +31,8 @@ public static class ExplainEndpoints
 
         using var buffer = new MemoryStream();
         await file.CopyToAsync(buffer, cancellation);
-        var settings = new ExplainRequest
+        var settings = new ExplanationSettings
         {
-            Images = [],
-            OutputDirectory = "",
             Methods = form["method"].Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m!).ToArray() is { Length: > 0 } methods ? methods : ["all"],
             Classes = form["class"].Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c!).ToArray(),
             Top = top,
@@ -44,7 +42,7 @@ public static class ExplainEndpoints
         {
             return Results.Ok(await service.ExplainAsync(buffer.ToArray(), file.FileName, settings, cancellation));
         }
-        catch (Exception exception) when (exception is ImageLoadException or ArgumentException)
+        catch (Exception exception) when (exception is UnreadableInputException or UsageException)
         {
             return Results.BadRequest(new ErrorResponse(exception.Message));
         }

@@ -1,6 +1,6 @@
 using GradCamSharp.Imaging;
 using GradCamSharp.Methods;
-using GradCamSharp.Runtime;
+using GradCamSharp.Pipeline;
 using SkiaSharp;
 
 namespace GradCamSharp.Web;
@@ -18,13 +18,13 @@ public sealed class ExplainService : IDisposable
     private readonly SemaphoreSlim _turn = new(1, 1);
 
     /// <summary>What the page offers: the model, its classes, the methods and colormaps.</summary>
-    public ModelDescription Describe() => new(
-        _model.Value.Name, _model.Value.Labels ?? [], [.. KnownMethods.Paper, .. KnownMethods.Names.Except(KnownMethods.Paper)], KnownColormaps.Names);
+    public ModelDescription Describe() =>
+        new(_model.Value.Name, _model.Value.Labels ?? [], KnownMethods.Names, KnownColormaps.Names);
 
     /// <summary>Explains one uploaded photo.</summary>
     /// <exception cref="ImageLoadException">Not a decodable image.</exception>
-    /// <exception cref="ArgumentException">Bad method, class or colormap.</exception>
-    public async Task<ExplainResponse> ExplainAsync(byte[] upload, string name, ExplainRequest settings, CancellationToken cancellation)
+    /// <exception cref="UsageException">Bad method, class or colormap.</exception>
+    public async Task<ExplainResponse> ExplainAsync(byte[] upload, string name, ExplanationSettings settings, CancellationToken cancellation)
     {
         using SKBitmap photo = ImageLoader.Decode(upload, name);
         await _turn.WaitAsync(cancellation);

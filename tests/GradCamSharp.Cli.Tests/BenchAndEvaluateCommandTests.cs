@@ -2,7 +2,6 @@ using System.Text.Json;
 
 namespace GradCamSharp.Cli.Tests;
 
-[Collection(CliCollection.Name)]
 public sealed class BenchAndEvaluateCommandTests
 {
     [Fact]

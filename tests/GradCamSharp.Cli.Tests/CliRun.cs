@@ -11,17 +11,7 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
         return new CliRun(code, output.ToString(), error.ToString());
     }
 
-    public static string Samples => Path.Combine(RepositoryRoot, "samples");
+    public static string Samples => SharedFixtures.Samples;
 
     public static string RepositoryRoot => SharedFixtures.RepositoryRoot;
-}
-
-/// <summary>A fresh temporary folder per test.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("gradcam-cli-").FullName;
-
-    public string this[string name] => System.IO.Path.Combine(Path, name);
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

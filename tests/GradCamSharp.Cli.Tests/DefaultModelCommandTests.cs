@@ -3,7 +3,6 @@ using System.Text.Json;
 namespace GradCamSharp.Cli.Tests;
 
 /// <summary>The acceptance command, exactly as a user types it.</summary>
-[Collection(CliCollection.Name)]
 public sealed class DefaultModelCommandTests
 {
     [Fact]

@@ -2,7 +2,6 @@ using System.Text.Json;
 
 namespace GradCamSharp.Cli.Tests;
 
-[Collection(CliCollection.Name)]
 public sealed class ExplainCommandTests
 {
     // TorchVision's resnet18 with random weights: fast, and enough to exercise every path of the command.

@@ -1,6 +1,5 @@
 namespace GradCamSharp.Cli.Tests;
 
-[Collection(CliCollection.Name)]
 public sealed class LayersCommandTests
 {
     [Fact]

@@ -3,7 +3,6 @@ using System.Text.Json;
 namespace GradCamSharp.Cli.Tests;
 
 /// <summary>A complete classifier brought by the user: PaddleOCR's text-orientation model, explained from the command line.</summary>
-[Collection(CliCollection.Name)]
 public sealed class TextClassifierCommandTests
 {
     [SkippableFact]

@@ -1,32 +1,16 @@
-using GradCamSharp.Onnx.Proto;
-using Google.Protobuf;
-
 namespace GradCamSharp.Cli.Tests;
 
-[Collection(CliCollection.Name)]
 public sealed class VerifyCommandTests
 {
-    private static ValueInfoProto Value(string name, params long[] shape)
-    {
-        var type = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = new TensorShapeProto() };
-        type.Shape.Dim.AddRange(shape.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = type } };
-    }
-
-    /// <summary>x -> Relu -> Sigmoid -> y, with an optional operator GradCamSharp does not import in the middle.</summary>
-    private static string WriteModel(TempFolder folder, string middleOp)
-    {
-        var graph = new GraphProto { Name = "tiny" };
-        graph.Input.Add(Value("x", 1, 3, 4, 4));
-        graph.Output.Add(Value("y", 1, 3, 4, 4));
-        graph.Node.Add(new NodeProto { OpType = "Relu", Name = "first", Input = { "x" }, Output = { "a" } });
-        graph.Node.Add(new NodeProto { OpType = middleOp, Name = "middle", Input = { "a" }, Output = { "b" } });
-        graph.Node.Add(new NodeProto { OpType = "Sigmoid", Name = "last", Input = { "b" }, Output = { "y" } });
-        var model = new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Domain = "", Version = 17 } } };
-        string path = folder[$"{middleOp}.onnx"];
-        File.WriteAllBytes(path, model.ToByteArray());
-        return path;
-    }
+    /// <summary>x -> Relu -> (middle) -> Sigmoid -> y, with an operator GradCamSharp may not import in the middle.</summary>
+    private static string WriteModel(TempFolder folder, string middleOp) =>
+        new OnnxGraphBuilder("tiny")
+            .Input("x", 1, 3, 4, 4)
+            .Output("y", 1, 3, 4, 4)
+            .Node("Relu", "first", ["x"], ["a"])
+            .Node(middleOp, "middle", ["a"], ["b"])
+            .Node("Sigmoid", "last", ["b"], ["y"])
+            .Save(folder[$"{middleOp}.onnx"]);
 
     [Fact]
     public void Verify_AgreeingModel_PrintsOkAndExitsZero()
@@ -57,5 +41,30 @@ public sealed class VerifyCommandTests
         CliRun shape = CliRun.Of("verify", WriteModel(folder, "Tanh"), "--input-shape", "1,three,4,4");
         Assert.Equal(2, shape.ExitCode);
         Assert.Contains("bad --input-shape", shape.Error);
+        CliRun wrongShape = CliRun.Of("verify", WriteModel(folder, "Tanh"), "--input-shape", "1,4,4,4");
+        Assert.Equal(2, wrongShape.ExitCode);
+        Assert.Contains("does not fit the model's input 'x' [1, 3, 4, 4]", wrongShape.Error);
+        File.WriteAllText(folder["text.onnx"], "this is not a model");
+        CliRun notOnnx = CliRun.Of("verify", folder["text.onnx"]);
+        Assert.Equal(3, notOnnx.ExitCode);
+        Assert.Contains("is not an ONNX model", notOnnx.Error);
+        Assert.Empty(notOnnx.Output);
+    }
+
+    [Fact]
+    public void Verify_NearZeroOutputs_AgreeWithinTheAbsoluteTolerance()
+    {
+        // A detector's sigmoid on a random input: every output near zero, where a purely relative test fails.
+        using var folder = new TempFolder();
+        string path = new OnnxGraphBuilder("nearzero")
+            .Input("x", 1, 3, 4, 4)
+            .Output("y", 1, 3, 4, 4)
+            .Initializer("shift", [1], [-20f])
+            .Node("Add", "shift", ["x", "shift"], ["a"])
+            .Node("Sigmoid", "sigmoid", ["a"], ["y"])
+            .Save(folder["nearzero.onnx"]);
+        CliRun run = CliRun.Of("verify", path);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("OK", run.Output);
     }
 }

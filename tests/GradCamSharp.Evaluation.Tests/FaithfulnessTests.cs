@@ -8,7 +8,6 @@ using static TorchSharp.torch.nn;
 
 namespace GradCamSharp.Evaluation.Tests;
 
-[Collection(TorchCollection.Name)]
 public sealed class FaithfulnessTests
 {
     [Fact]

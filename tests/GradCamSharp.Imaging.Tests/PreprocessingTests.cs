@@ -60,14 +60,4 @@ public sealed class PreprocessingTests
         double meanAbsolute = golden.Zip(ours, (g, o) => Math.Abs(g - o)).Average();
         Assert.True(meanAbsolute < 0.1, $"mean |difference| {meanAbsolute:0.000} (in standard deviations)");
     }
-
-    [Fact]
-    public void Heatmap_Resize_KeepsConstantsAndCentres()
-    {
-        var map = new Heatmap(2, 1, [0f, 1f]);
-        Heatmap wide = map.Resize(4, 1);
-        // Half-pixel centres: the outer pixels clamp, the inner ones interpolate at 1/4 and 3/4.
-        Assert.Equal([0f, 0.25f, 0.75f, 1f], wide.Values);
-        Assert.All(new Heatmap(3, 3, Enumerable.Repeat(0.5f, 9).ToArray()).Resize(7, 5).Values, v => Assert.Equal(0.5f, v));
-    }
 }

@@ -34,7 +34,7 @@ public sealed class RenderingTests
 
     [Fact]
     public void Colormaps_UnknownName_ListsTheKnownOnes() =>
-        Assert.Contains("viridis", Assert.Throws<ArgumentException>(() => KnownColormaps.Get("rainbow")).Message);
+        Assert.Contains("viridis", Assert.Throws<UsageException>(() => KnownColormaps.Get("rainbow")).Message);
 
     [Fact]
     public void Overlay_BlendsPhotoAndColourHalfAndHalf()

@@ -7,7 +7,6 @@ using static TorchSharp.torch;
 namespace GradCamSharp.Onnx.Tests;
 
 /// <summary>Grad-CAM and Guided Backprop through the imported ONNX ResNet18 reproduce PyTorch's own results.</summary>
-[Collection(TorchCollection.Name)]
 public sealed class GoldenThroughImportTests
 {
     private const string Layer = "/layer4/layer4.1/relu_1/Relu_output_0";

@@ -1,7 +1,5 @@
 using GradCamSharp.Methods;
-using GradCamSharp.Onnx.Proto;
 using GradCamSharp.Targets;
-using Google.Protobuf;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,46 +9,33 @@ namespace GradCamSharp.Onnx.Tests;
 /// A visual-question-answering-shaped graph: the image's features are gated by a question vector before the answer
 /// head. Grad-CAM explains an answer's score with the question held fixed, through any differentiable target.
 /// </summary>
-[Collection(TorchCollection.Name)]
 public sealed class MultiInputTests
 {
     private static readonly float[,] AnswerWeights = { { 1f, -2f, 0.5f }, { 3f, 1f, -1f } };
 
-    private static ValueInfoProto Value(string name, params long[] shape)
-    {
-        var type = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = new TensorShapeProto() };
-        type.Shape.Dim.AddRange(shape.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = type } };
-    }
-
     /// <summary>answers = (GAP(relu(image)) * question) @ W: image [1, 2, 4, 4], question [1, 2], W [2, 3].</summary>
-    private static OnnxModule QuestionAnsweringModel()
-    {
-        var graph = new GraphProto { Name = "vqa" };
-        graph.Input.Add(Value("image", 1, 2, 4, 4));
-        graph.Input.Add(Value("question", 1, 2));
-        graph.Output.Add(Value("answers", 1, 3));
-        var weights = new TensorProto { Name = "W", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 2, 3 } };
-        weights.FloatData.AddRange(AnswerWeights.Cast<float>());
-        graph.Initializer.Add(weights);
-        graph.Node.Add(new NodeProto { OpType = "Relu", Name = "features", Input = { "image" }, Output = { "features" } });
-        graph.Node.Add(new NodeProto { OpType = "GlobalAveragePool", Name = "pool", Input = { "features" }, Output = { "pooled" } });
-        graph.Node.Add(new NodeProto { OpType = "Flatten", Name = "flatten", Input = { "pooled" }, Output = { "vector" } });
-        graph.Node.Add(new NodeProto { OpType = "Mul", Name = "gate", Input = { "vector", "question" }, Output = { "gated" } });
-        graph.Node.Add(new NodeProto { OpType = "MatMul", Name = "answer", Input = { "gated", "W" }, Output = { "answers" } });
-        var model = new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Domain = "", Version = 17 } } };
-        return OnnxModule.Load(model.ToByteArray(), null, "vqa");
-    }
+    private static OnnxModule QuestionAnsweringModel() =>
+        new OnnxGraphBuilder("vqa")
+            .Input("image", 1, 2, 4, 4)
+            .Input("question", 1, 2)
+            .Output("answers", 1, 3)
+            .Initializer("W", [2, 3], AnswerWeights.Cast<float>().ToArray())
+            .Node("Relu", "features", ["image"], ["features"])
+            .Node("GlobalAveragePool", "pool", ["features"], ["pooled"])
+            .Node("Flatten", "flatten", ["pooled"], ["vector"])
+            .Node("Mul", "gate", ["vector", "question"], ["gated"])
+            .Node("MatMul", "answer", ["gated", "W"], ["answers"])
+            .Load();
 
     [Fact]
     public void GradCam_OfAnAnswer_WithTheQuestionFixed_MatchesTheClosedForm()
     {
-        using OnnxModule module = QuestionAnsweringModel();
         using DisposeScope scope = NewDisposeScope();
         manual_seed(9);
         Tensor image = randn(1, 2, 4, 4);
         Tensor question = tensor(new float[] { 0.5f, 2f }).reshape(1, 2);
-        var model = new OnnxExplainableModel(module, imageInput: "image", otherInputs: new Dictionary<string, Tensor> { ["question"] = question });
+        using var model = new OnnxExplainableModel(QuestionAnsweringModel(), imageInput: "image",
+            otherInputs: new Dictionary<string, Tensor> { ["question"] = question });
 
         // The answer "1 beats 0": any differentiable scalar of the output can be explained.
         var margin = new DelegateTarget("answer 1 over answer 0", answers => answers[.., 1] - answers[.., 0]);
@@ -62,7 +47,11 @@ public sealed class MultiInputTests
         for (int i = 0; i < 16; i++)
         {
             double sum = 0;
-            for (int k = 0; k < 2; k++) sum += question[0, k].item<float>() * (AnswerWeights[k, 1] - AnswerWeights[k, 0]) / 16 * features[k].flatten()[i].item<float>();
+            for (int k = 0; k < 2; k++)
+            {
+                sum += question[0, k].item<float>() * (AnswerWeights[k, 1] - AnswerWeights[k, 0]) / 16
+                    * features[k].flatten()[i].item<float>();
+            }
             expected[i] = (float)Math.Max(0, sum);
         }
         Assert.Equal("features", explanation.Layer);
@@ -75,7 +64,8 @@ public sealed class MultiInputTests
         using OnnxModule module = QuestionAnsweringModel();
         using DisposeScope scope = NewDisposeScope();
         Tensor image = ones(1, 2, 4, 4);
-        Tensor Answer(float[] q) => module.Run(new Dictionary<string, Tensor> { ["image"] = image, ["question"] = tensor(q).reshape(1, 2) })["answers"];
+        Tensor Answer(float[] q) =>
+            module.Run(new Dictionary<string, Tensor> { ["image"] = image, ["question"] = tensor(q).reshape(1, 2) })["answers"];
         Assert.Equal(1f * 1 + 0 * 3, Answer([1f, 0f])[0, 0].item<float>(), 5);
         Assert.Equal(0 * 1 + 1f * 3, Answer([0f, 1f])[0, 0].item<float>(), 5);
     }

@@ -10,7 +10,6 @@ namespace GradCamSharp.Onnx.Tests;
 /// ONNX's own backend test suite (Debian package libonnx-testdata): every one-node model of a supported operator
 /// either reproduces the expected outputs or is rejected at load with a clear error. None may run and disagree.
 /// </summary>
-[Collection(TorchCollection.Name)]
 public sealed class OperatorConformanceTests(ITestOutputHelper output)
 {
     private const string Suite = "/usr/share/libonnx-testdata/data/node";

@@ -7,7 +7,6 @@ using static TorchSharp.torch.nn;
 
 namespace GradCamSharp.Tests;
 
-[Collection(TorchCollection.Name)]
 public sealed class CamMethodTests
 {
     private const int Class = 2;
@@ -24,14 +23,8 @@ public sealed class CamMethodTests
 
     private static float[] Values(Tensor t) => t.contiguous().to(ScalarType.Float32).data<float>().ToArray();
 
-    private static void AssertClose(float[] expected, float[] actual, double tolerance)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double scale = Math.Max(1e-12, expected.Max(Math.Abs));
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * scale,
-                $"element {i}: expected {expected[i]}, got {actual[i]} (tolerance {tolerance} x {scale})");
-    }
+    private static void AssertClose(float[] expected, float[] actual, double tolerance) =>
+        Tolerance.AssertClose(expected, actual, tolerance);
 
     [Fact]
     public void GradCam_GapLinearHead_EqualsClassicCam()
@@ -211,6 +204,8 @@ public sealed class CamMethodTests
             Forwards++;
             return inner.Forward(input, taps);
         }
+
+        public void Dispose() => inner.Dispose();
     }
 
     [Fact]
@@ -258,33 +253,59 @@ public sealed class CamMethodTests
     {
         using DisposeScope scope = NewDisposeScope();
         var gradCam = new GradCam(new TorchModuleModel(TestNetworks.GapLinear(classes: 5)));
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => gradCam.Explain(randn(1, 3, 16, 16), new ClassTarget(5)));
+        var error = Assert.Throws<UsageException>(() => gradCam.Explain(randn(1, 3, 16, 16), new ClassTarget(5)));
         Assert.Contains("5 classes", error.Message);
     }
 
     [Theory]
-    [InlineData("features", false)]
-    [InlineData("features.conv2", true)]
-    public void GuidedGradCam_OnePass_EqualsGradCamTimesGuidedBackprop(string layer, bool reluAfterLayer)
+    [InlineData("features", 1)]        // nothing but pooling and a linear layer after it: one pass
+    [InlineData("features.conv2", 2)]  // relu2 follows: Guided Backprop needs a pass of its own
+    public void PaperFour_FromOneSet_EqualSeparateRunsWithTheHandProduct(string layer, int expectedForwards)
     {
         using DisposeScope scope = NewDisposeScope();
-        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        var counting = new CountingModel(new TorchModuleModel(TestNetworks.GapLinear()));
         var options = new CamOptions { Layer = layer };
         Tensor batch = randn(2, 3, 16, 16);
         ITarget[] targets = [new TopClassesTarget(2)];
 
-        IReadOnlyList<Explanation> together = new GuidedGradCam(model, options).Explain(batch, targets);
-        IReadOnlyList<Explanation> apart = new GradCam(model, options).Explain(batch, targets)
-            .Zip(new GuidedBackprop(model).Explain(batch, targets), GuidedGradCam.Combine).ToList();
+        MethodSet paper = KnownMethods.CreateSet([KnownMethods.All], counting, options);
+        IReadOnlyList<Explanation> together = paper.Explain(batch, targets);
+        Assert.Equal(expectedForwards, counting.Forwards);
 
-        Assert.Equal(4, together.Count);
-        Assert.Equal(reluAfterLayer, layer == "features.conv2");
-        for (int i = 0; i < together.Count; i++)
+        IReadOnlyList<Explanation> gradCam = new GradCam(counting, options).Explain(batch, targets);
+        IReadOnlyList<Explanation> guided = new GuidedBackprop(counting).Explain(batch, targets);
+        IReadOnlyList<Explanation> counterfactual = new GradCam(counting, options with { Counterfactual = true }).Explain(batch, targets);
+        Assert.Equal(16, together.Count);
+        for (int i = 0; i < gradCam.Count; i++)
         {
-            Assert.Equal(apart[i].ClassIndex, together[i].ClassIndex);
-            AssertClose(apart[i].Attribution!.Values, together[i].Attribution!.Values, 1e-5);
-            AssertClose(apart[i].RawMap!.Values, together[i].RawMap!.Values, 1e-5);
+            Explanation[] four = together.Skip(4 * i).Take(4).ToArray();
+            Assert.Equal(["gradcam", "guided-backprop", "guided-gradcam", "counterfactual"], four.Select(e => e.Method));
+            Assert.All(four, e => Assert.Equal(gradCam[i].ClassIndex, e.ClassIndex));
+            AssertClose(gradCam[i].RawMap!.Values, four[0].RawMap!.Values, 1e-5);
+            AssertClose(guided[i].Attribution!.Values, four[1].Attribution!.Values, 1e-5);
+            int plane = 16 * 16;
+            float[] product = guided[i].Attribution!.Values.Select((v, k) => v * gradCam[i].Heatmap.Values[k % plane]).ToArray();
+            AssertClose(product, four[2].Attribution!.Values, 1e-5);
+            AssertClose(counterfactual[i].RawMap!.Values, four[3].RawMap!.Values, 1e-5);
         }
+    }
+
+    [Fact]
+    public void GuidedGradCam_WithAnyCam_KeepsItsOptionsAndSaysWhatItCombines()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        Tensor input = randn(1, 3, 16, 16);
+        var options = new CamOptions { Layer = "features.relu1" };
+
+        Explanation guidedScoreCam = new GuidedGradCam(new ScoreCam(model, options)).Explain(input, new ClassTarget(1)).Single();
+        Explanation scoreCam = new ScoreCam(model, options).Explain(input, new ClassTarget(1)).Single();
+
+        Assert.Equal("guided-scorecam", guidedScoreCam.Method);
+        Assert.Equal("features.relu1", guidedScoreCam.Layer);
+        AssertClose(scoreCam.RawMap!.Values, guidedScoreCam.RawMap!.Values, 1e-5);
+        Assert.Equal("guided-scorecam", KnownMethods.Get("guided-scorecam").Name);
+        Assert.Throws<UsageException>(() => KnownMethods.Get("guided-guided-backprop"));
     }
 
     [Fact]
@@ -322,7 +343,7 @@ public sealed class CamMethodTests
         Assert.Equal((float)left, explanation.RawMap![1, 2], 5);
         Assert.Equal((float)right, explanation.RawMap[6, 2], 5);
         Assert.Equal("scorecam", explanation.Method);
-        Assert.Throws<NotSupportedException>(() =>
+        Assert.Throws<UsageException>(() =>
             new ScoreCam(model, new CamOptions { Layer = "features" }).Explain(input, new DelegateTarget("sum", o => o.sum(1))));
     }
 }

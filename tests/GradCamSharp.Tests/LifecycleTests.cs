@@ -10,7 +10,6 @@ using static TorchSharp.torch.nn;
 namespace GradCamSharp.Tests;
 
 /// <summary>An explanation leaves the model exactly as it found it: hooks, training flags, requires_grad, .grad.</summary>
-[Collection(TorchCollection.Name)]
 public sealed class LifecycleTests
 {
     private static int HookCount(Module<Tensor, Tensor> model) =>
@@ -28,11 +27,27 @@ public sealed class LifecycleTests
             return count;
         });
 
+    /// <summary>Every registered method, one guided combination, and all of them as one set.</summary>
     private static IExplainer[] AllMethods(IExplainableModel model) =>
     [
-        new GradCam(model), new GradCamPlusPlus(model), new XGradCam(model), new HiResCam(model), new LayerCam(model), new EigenCam(model), new ScoreCam(model),
-        new GradCam(model, new CamOptions { Counterfactual = true }), new GuidedBackprop(model), new GuidedGradCam(model),
+        .. KnownMethods.Registered.Select(m => m.Create(model, new CamOptions())),
+        KnownMethods.Create("guided-scorecam", model),
+        KnownMethods.CreateSet(KnownMethods.Names, model),
     ];
+
+    [Fact]
+    public void HookCount_SeesARegisteredHook()
+    {
+        // The positive control for the reflection below: a hook that is there must be counted.
+        using DisposeScope scope = NewDisposeScope();
+        Module<Tensor, Tensor> network = TestNetworks.GapLinear();
+        var modules = network.named_modules().ToDictionary(m => m.name, m => (Module<Tensor, Tensor>)m.module);
+        int before = HookCount(network);
+        var handle = modules["features.conv1"].register_forward_hook((_, _, output) => output);
+        Assert.Equal(before + 1, HookCount(network));
+        handle.remove();
+        Assert.Equal(before, HookCount(network));
+    }
 
     [Fact]
     public void EveryMethod_LeavesHooksFlagsAndGradientsAsTheyWere()

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using GradCamSharp.Runtime.Benchmarking;
+using GradCamSharp.OnnxRuntime.Benchmarking;
 
 namespace GradCamSharp.Cli.Commands;
 
@@ -10,13 +10,37 @@ public static class BenchCommand
 {
     internal static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "A TorchVision architecture (random weights) or an .onnx file", DefaultValueFactory = _ => "resnet50" };
+        var model = new Option<string>("--model", "-m")
+        {
+            Description = "A TorchVision architecture (random weights), 'default' or an .onnx file",
+            DefaultValueFactory = _ => "resnet50",
+        };
         var batch = new Option<int>("--batch", "-b") { Description = "Images per batch", DefaultValueFactory = _ => 1 };
-        var methods = new Option<string[]>("--methods") { Description = $"What to time besides forward-only (default: all): {string.Join(", ", Benchmark.AllMethods)}", AllowMultipleArgumentsPerToken = true };
-        var threads = new Option<int>("--threads", "-t") { Description = "Intra-op threads (default: LibTorch's choice)", DefaultValueFactory = _ => 0 };
-        var runs = new Option<int>("--runs") { Description = "Timed runs per row; the median is reported", DefaultValueFactory = _ => 10 };
-        var native = new Option<string?>("--native") { Description = "For an ONNX model: the TorchVision architecture to compare the imported forward with" };
-        var growth = new Option<int>("--growth") { Description = "Grad-CAM explanations in the memory-growth loop (0 skips it)", DefaultValueFactory = _ => 1000 };
+        var methods = new Option<string[]>("--methods")
+        {
+            Description = $"What to time besides forward-only: {string.Join(", ", Benchmark.AllMethods)} " +
+                $"(default: all but the perturbation methods: {string.Join(", ", Benchmark.DefaultMethods)})",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var threads = new Option<int>("--threads", "-t")
+        {
+            Description = "Intra-op threads (default: LibTorch's choice)",
+            DefaultValueFactory = _ => 0,
+        };
+        var runs = new Option<int>("--runs")
+        {
+            Description = $"Timed runs per row, at least {BenchmarkOptions.MinimumRuns}; the median is reported",
+            DefaultValueFactory = _ => BenchmarkOptions.MinimumRuns,
+        };
+        var native = new Option<string?>("--native")
+        {
+            Description = "For an ONNX model: the TorchVision architecture to compare the imported forward with",
+        };
+        var growth = new Option<int>("--growth")
+        {
+            Description = "Grad-CAM explanations in the memory-growth loop (0 skips it)",
+            DefaultValueFactory = _ => 1000,
+        };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
         var command = CommandHelp.Create("bench", "Time every method as a ratio to forward-only inference", """
             Time forward-only inference and every explanation method on the same model and input (median of the runs
@@ -29,47 +53,44 @@ public static class BenchCommand
               gradcam bench --model resnet18.onnx --native resnet18 --methods gradcam gradcam-top5
             """);
         foreach (Option option in new Option[] { model, batch, methods, threads, runs, native, growth, json }) command.Add(option);
-        command.SetAction(result => Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, new BenchmarkOptions
+        command.SetAction(result =>
         {
-            Model = result.GetValue(model)!,
-            Batch = result.GetValue(batch),
-            Methods = result.GetValue(methods) ?? [],
-            Threads = result.GetValue(threads),
-            Runs = result.GetValue(runs),
-            Native = result.GetValue(native),
-            GrowthIterations = result.GetValue(growth),
-        }, result.GetValue(json)));
+            var options = new BenchmarkOptions
+            {
+                Model = result.GetValue(model)!,
+                Batch = result.GetValue(batch),
+                Methods = result.GetValue(methods) ?? [],
+                Threads = result.GetValue(threads),
+                Runs = result.GetValue(runs),
+                Native = result.GetValue(native),
+                GrowthIterations = result.GetValue(growth),
+            };
+            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, options, result.GetValue(json));
+        });
         return command;
     }
 
     /// <summary>Runs <c>bench</c>; returns the exit code.</summary>
     public static int Run(TextWriter output, TextWriter error, BenchmarkOptions options, bool json)
     {
-        try
+        BenchmarkReport report = Benchmark.Run(options, new LineProgress(error, "bench: "));
+        if (json)
         {
-            BenchmarkReport report = Benchmark.Run(options, new LineProgress(error, "bench: "));
-            if (json)
-            {
-                output.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
-                return ExitCodes.Success;
-            }
-            var c = CultureInfo.InvariantCulture;
-            output.WriteLine($"{report.Model}, batch {report.Batch}, {report.Threads} threads, median of {report.Runs} runs; CPU: {report.Cpu}");
-            output.WriteLine($"{"measurement",-28} {"ms",9} {"x forward",10} {"peak MB",8}");
-            foreach (BenchmarkRow row in report.Rows)
-            {
-                string peak = row.PeakMegabytes is double mb ? mb.ToString("0", c) : "";
-                output.WriteLine(string.Create(c, $"{row.Name,-28} {row.MedianMilliseconds,9:0.0} {row.RatioToForward,9:0.00}x {peak,8}"));
-            }
-            if (report.ImportToOnnxRuntime is double ort) output.WriteLine(string.Create(c, $"imported forward / ONNX Runtime forward: {ort:0.00}x"));
-            if (report.ImportToNative is double nat) output.WriteLine(string.Create(c, $"imported forward / native TorchSharp forward: {nat:0.00}x"));
-            if (report.GrowthMegabytes is double growth)
-                output.WriteLine(string.Create(c, $"{report.GrowthIterations} Grad-CAM explanations grew the process by {growth:0.0} MB"));
+            output.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
             return ExitCodes.Success;
         }
-        catch (Exception exception)
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine($"{report.Model}, batch {report.Batch}, {report.Threads} threads, median of {report.Runs} runs; CPU: {report.Cpu}");
+        output.WriteLine($"{"measurement",-28} {"ms",9} {"x forward",10} {"peak MB",8}");
+        foreach (BenchmarkRow row in report.Rows)
         {
-            return Failures.Report(exception, error);
+            string peak = row.PeakMegabytes is double mb ? mb.ToString("0", c) : "";
+            output.WriteLine(string.Create(c, $"{row.Name,-28} {row.MedianMilliseconds,9:0.0} {row.RatioToForward,9:0.00}x {peak,8}"));
         }
+        if (report.ImportToOnnxRuntime is double ort) output.WriteLine(string.Create(c, $"imported forward / ONNX Runtime forward: {ort:0.00}x"));
+        if (report.ImportToNative is double nat) output.WriteLine(string.Create(c, $"imported forward / native TorchSharp forward: {nat:0.00}x"));
+        if (report.GrowthMegabytes is double growth)
+            output.WriteLine(string.Create(c, $"{report.GrowthIterations} Grad-CAM explanations grew the process by {growth:0.0} MB"));
+        return ExitCodes.Success;
     }
 }

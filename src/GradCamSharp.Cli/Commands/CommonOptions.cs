@@ -1,6 +1,6 @@
 using System.CommandLine;
 using GradCamSharp.Imaging;
-using GradCamSharp.Runtime;
+using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Cli.Commands;
 
@@ -9,7 +9,8 @@ internal sealed class CommonOptions
 {
     public Option<string> Model { get; } = new("--model", "-m")
     {
-        Description = "The model: 'default' (the embedded ResNet18 with its everyday-object prototype head), an .onnx file, a TorchVision name (random weights, for timing) or a .pth checkpoint",
+        Description = "The model: 'default' (the embedded ResNet18 with its everyday-object head), an .onnx file, a " +
+            "TorchVision name (random weights, for timing) or a .pth checkpoint",
         DefaultValueFactory = _ => ModelCatalog.Default,
     };
 
@@ -25,7 +26,7 @@ internal sealed class CommonOptions
 
     public Option<string?> Preprocess { get; } = new("--preprocess")
     {
-        Description = $"Input convention preset: {string.Join(", ", KnownPreprocessing.Names)}",
+        Description = $"Input convention: a preset ({string.Join(", ", KnownPreprocessing.Names)}) or a .json descriptor",
     };
 
     public void AddTo(Command command)

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using GradCamSharp.Imaging;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
-using GradCamSharp.Runtime;
+using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Cli.Commands;
 
@@ -10,15 +11,20 @@ namespace GradCamSharp.Cli.Commands;
 public static class ExplainCommand
 {
     /// <summary>The parsed arguments of <c>explain</c>.</summary>
-    public sealed record Arguments(string Model, ModelLoadOptions ModelOptions, ExplainRequest Request, bool Json, bool Quiet)
-    {
-        /// <summary>Concepts given as NAME=IMG[,IMG...], each image optionally IMG#x0,y0,x1,y1.</summary>
-        public IReadOnlyList<string> Concepts { get; init; } = [];
-    }
+    /// <param name="Model">The model specification (see <see cref="ModelCatalog.Load"/>).</param>
+    /// <param name="ModelOptions">Labels, preprocessing, architecture and concepts.</param>
+    /// <param name="Job">The photos, the output folder and the settings.</param>
+    /// <param name="Json">Also print the manifest.</param>
+    /// <param name="Quiet">No progress lines.</param>
+    public sealed record Arguments(string Model, ModelLoadOptions ModelOptions, ExplainJob Job, bool Json, bool Quiet);
 
     internal static Command Create()
     {
-        var images = new Argument<string[]>("IMAGE") { Description = "Photos to explain (JPEG, PNG, WebP, BMP)", Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("IMAGE")
+        {
+            Description = "Photos to explain (JPEG, PNG, WebP, BMP)",
+            Arity = ArgumentArity.OneOrMore,
+        };
         images.Validators.Add(result =>
         {
             // An unknown option would otherwise be taken for a file name.
@@ -26,13 +32,41 @@ public static class ExplainCommand
                 result.AddError($"unrecognized option '{token}'");
         });
         var common = new CommonOptions();
-        var layer = new Option<string>("--layer", "-l") { Description = "Target layer name (see 'gradcam layers'), or 'auto' for the last spatial feature map", DefaultValueFactory = _ => ModelLayers.Auto };
-        var classes = new Option<string[]>("--class", "-c") { Description = "A class to explain, by index or label; repeat for several (default: the top classes)", AllowMultipleArgumentsPerToken = false };
-        var top = new Option<int>("--top", "-k") { Description = "Explain the K best classes when no --class is given", DefaultValueFactory = _ => 1 };
-        var method = new Option<string[]>("--method") { Description = $"gradcam (default), guided-backprop, guided-gradcam, counterfactual, all (those four), or {string.Join(", ", KnownMethods.Names.Except(KnownMethods.Paper))}; repeatable" };
-        var colormap = new Option<string>("--colormap") { Description = "Heatmap colours: jet (as in the paper), viridis, turbo, gray", DefaultValueFactory = _ => "jet" };
-        var output = new Option<string>("--out", "-o") { Description = "Output folder for the PNGs and explanations.json", DefaultValueFactory = _ => "gradcam-out" };
-        var concept = new Option<string[]>("--concept") { Description = "Score by similarity to a concept given by example images: NAME=IMG[,IMG...], IMG may be IMG#x0,y0,x1,y1; repeatable (every concept is explained unless --class picks some)" };
+        var layer = new Option<string>("--layer", "-l")
+        {
+            Description = "Target layer: a name from 'gradcam layers' (ONNX graphs also take module paths such as " +
+                "layer4), or 'auto' for the last spatial feature map",
+            DefaultValueFactory = _ => ModelLayers.Auto,
+        };
+        var classes = new Option<string[]>("--class", "-c")
+        {
+            Description = "A class to explain, by index or label; repeat for several (default: the top classes)",
+        };
+        var top = new Option<int>("--top", "-k")
+        {
+            Description = "Explain the K best classes when no --class is given",
+            DefaultValueFactory = _ => 1,
+        };
+        var method = new Option<string[]>("--method")
+        {
+            Description = $"Repeatable: {KnownMethods.Accepted} (the paper's four); default gradcam. " +
+                "See 'gradcam methods'",
+        };
+        var colormap = new Option<string>("--colormap")
+        {
+            Description = $"Heatmap colours: {string.Join(", ", KnownColormaps.Names)} (jet as in the paper)",
+            DefaultValueFactory = _ => "jet",
+        };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Output folder for the PNGs and explanations.json",
+            DefaultValueFactory = _ => "gradcam-out",
+        };
+        var concept = new Option<string[]>("--concept")
+        {
+            Description = "A class of your own, given by example images: NAME=IMG[,IMG...], IMG may be " +
+                "IMG#x0,y0,x1,y1; repeatable (every concept is explained unless --class picks some)",
+        };
         var json = new Option<bool>("--json") { Description = "Also print the manifest to standard output" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines on standard error" };
 
@@ -40,66 +74,82 @@ public static class ExplainCommand
             Explain what the model looks at in each photo: Grad-CAM heatmaps (and, on request, Guided Backprop, Guided
             Grad-CAM and counterfactual maps) written as PNG overlays, a side-by-side panel when several methods are
             asked for, and DIR/explanations.json listing every map with its class, score, peak and the 15%-of-max
-            localisation box, in the photo's pixel coordinates.
+            localisation box, in the photo's pixel coordinates. All methods come from one forward pass.
 
             Examples:
               gradcam explain samples/dog.jpg
               gradcam explain samples/dog.jpg --class dog --class bicycle --method all --out out/
               gradcam explain photos/*.jpg --top 3 --colormap viridis --json
               gradcam explain cat.png --model resnet50.pth --layer layer4 --class 281
-              gradcam explain samples/person.jpg --concept horse=samples/giraffe.jpg#245,205,425,430
+              gradcam explain samples/person.jpg --concept horse=samples/person.jpg#405,138,600,343
               gradcam explain line.png --model cls.onnx --labels labels.txt --preprocess ppocr-textline
             """);
         command.Add(images);
         common.AddTo(command);
-        foreach (Option option in new Option[] { layer, classes, top, method, colormap, output, concept, json, quiet }) command.Add(option);
+        foreach (Option option in new Option[] { layer, classes, top, method, colormap, output, concept, json, quiet })
+            command.Add(option);
         command.SetAction(result =>
         {
             (string spec, ModelLoadOptions modelOptions) = common.Read(result);
-            var request = new ExplainRequest
+            var job = new ExplainJob
             {
                 Images = result.GetValue(images) ?? [],
                 OutputDirectory = result.GetValue(output)!,
-                Classes = result.GetValue(classes) ?? [],
-                Top = result.GetValue(top),
-                Methods = result.GetValue(method) is { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
-                Layer = result.GetValue(layer)!,
-                Colormap = result.GetValue(colormap)!,
+                Settings = new ExplanationSettings
+                {
+                    Classes = result.GetValue(classes) ?? [],
+                    Top = result.GetValue(top),
+                    Methods = result.GetValue(method) is { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
+                    Layer = result.GetValue(layer)!,
+                    Colormap = result.GetValue(colormap)!,
+                },
             };
-            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
-                new Arguments(spec, modelOptions, request, result.GetValue(json), result.GetValue(quiet)) { Concepts = result.GetValue(concept) ?? [] });
+            IReadOnlyList<Concept> concepts = (result.GetValue(concept) ?? []).Select(Concept.Parse).ToArray();
+            var arguments = new Arguments(spec, modelOptions with { Concepts = concepts }, job,
+                result.GetValue(json), result.GetValue(quiet));
+            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, arguments);
         });
         return command;
     }
 
-    /// <summary>Runs <c>explain</c>; returns the exit code. Progress and errors go to <paramref name="error"/>.</summary>
+    /// <summary>Runs <c>explain</c>; returns the exit code. Progress goes to <paramref name="error"/>.</summary>
+    /// <exception cref="UsageException">A bad option value.</exception>
+    /// <exception cref="UnreadableInputException">A photo or the model cannot be read.</exception>
+    /// <exception cref="OutputException">The output folder cannot be written.</exception>
     public static int Run(TextWriter output, TextWriter error, Arguments arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        try
+        ValidateBeforeLoading(arguments);
+        using LoadedModel model = ModelCatalog.Load(arguments.Model, arguments.ModelOptions);
+        if (model.Notice is not null && !arguments.Quiet) error.WriteLine($"gradcam: note: {model.Notice}");
+        ExplainJob job = arguments.ModelOptions.Concepts.Count > 0 && arguments.Job.Settings.Classes.Count == 0
+            ? arguments.Job with { Settings = arguments.Job.Settings with { Classes = model.Labels! } }
+            : arguments.Job;
+        IReadOnlyList<ManifestEntry> entries = new ExplainPipeline(model).Run(job, arguments.Quiet ? null : new LineProgress(error));
+        if (!arguments.Quiet)
         {
-            _ = ExplainPipeline.ExpandMethods(arguments.Request.Methods);
-            var concepts = arguments.Concepts.Select(ConceptExample.ParseConcept).ToList();
-            foreach (ConceptExample example in concepts.SelectMany(c => c.Examples)) GradCamSharp.Imaging.ImageLoader.Probe(example.Path);
-            using LoadedModel model = Concepts.Apply(ModelCatalog.Load(arguments.Model, arguments.ModelOptions), concepts);
-            if (model.Notice is not null && !arguments.Quiet) error.WriteLine($"gradcam: note: {model.Notice}");
-            var progress = arguments.Quiet ? null : new LineProgress(error);
-            ExplainRequest request = concepts.Count > 0 && arguments.Request.Classes.Count == 0
-                ? arguments.Request with { Classes = concepts.Select(c => c.Name).ToArray() }
-                : arguments.Request;
-            IReadOnlyList<ManifestEntry> entries = new ExplainPipeline(model).Run(request, progress);
-            if (!arguments.Quiet)
+            if (string.Equals(job.Settings.Layer, ModelLayers.Auto, StringComparison.OrdinalIgnoreCase))
             {
-                foreach (var layer in entries.Select(e => e.Layer).Where(l => l != "input").Distinct())
-                    if (arguments.Request.Layer == ModelLayers.Auto) error.WriteLine($"gradcam: layer 'auto' is {layer}");
-                error.WriteLine($"gradcam: wrote {entries.Count} map(s) and {ExplainPipeline.ManifestName} to {arguments.Request.OutputDirectory}");
+                foreach (string layer in entries.Select(e => e.Layer).Where(l => l != GuidedBackprop.InputLayer).Distinct())
+                    error.WriteLine($"gradcam: layer 'auto' is {layer}");
             }
-            if (arguments.Json) output.WriteLine(JsonSerializer.Serialize(entries, new JsonSerializerOptions { WriteIndented = true }));
-            return ExitCodes.Success;
+            error.WriteLine($"gradcam: wrote {entries.Count} map(s) and {ExplainPipeline.ManifestName} to {job.OutputDirectory}");
         }
-        catch (Exception exception)
-        {
-            return Failures.Report(exception, error);
-        }
+        if (arguments.Json) output.WriteLine(JsonSerializer.Serialize(entries, new JsonSerializerOptions { WriteIndented = true }));
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Everything that can be checked without the model, checked before it is loaded.</summary>
+    private static void ValidateBeforeLoading(Arguments arguments)
+    {
+        ExplanationSettings settings = arguments.Job.Settings;
+        if (settings.Top < 1) throw new UsageException($"--top must be at least 1, got {settings.Top}");
+        _ = KnownMethods.Expand(settings.Methods);
+        _ = KnownColormaps.Get(settings.Colormap);
+        if (arguments.ModelOptions.Preprocess is string preprocess)
+            _ = ModelCatalog.ResolvePreprocessing(preprocess, KnownPreprocessing.ImageNet);
+        foreach (string image in arguments.Job.Images) ImageLoader.Probe(image);
+        foreach (ConceptExample example in arguments.ModelOptions.Concepts.SelectMany(c => c.Examples))
+            ImageLoader.Probe(example.Path);
     }
 }

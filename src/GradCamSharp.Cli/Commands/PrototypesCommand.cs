@@ -1,6 +1,6 @@
 using System.CommandLine;
 using GradCamSharp.Models;
-using GradCamSharp.Runtime;
+using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Cli.Commands;
 
@@ -8,7 +8,7 @@ namespace GradCamSharp.Cli.Commands;
 public static class PrototypesCommand
 {
     /// <summary>The prototype file in the source tree.</summary>
-    public const string SourceFile = "src/GradCamSharp.Runtime/Prototypes/resnet18-everyday.json";
+    public const string SourceFile = "src/GradCamSharp.Pipeline/Prototypes/resnet18-everyday.json";
 
     internal static Command Create()
     {
@@ -31,28 +31,20 @@ public static class PrototypesCommand
     /// <summary>Runs <c>prototypes</c>; returns the exit code.</summary>
     public static int Run(TextWriter output, TextWriter error, string file, string samples)
     {
-        try
+        PrototypeSet existing = PrototypeSetFile(file);
+        using (IExplainableModel features = DefaultModel.LoadFeatures())
         {
-            PrototypeSet existing = PrototypeSetFile(file);
-            (IExplainableModel features, IDisposable owned) = DefaultModel.LoadFeatures();
-            using (owned)
-            {
-                PrototypeSet rebuilt = existing.Rebuild(features, DefaultModel.Preprocessing, samples, new LineProgress(error));
-                rebuilt.Save(file);
-            }
-            output.WriteLine($"wrote {existing.Labels.Count} prototypes to {file}");
-            return ExitCodes.Success;
+            PrototypeSet rebuilt = existing.Rebuild(features, DefaultModel.Preprocessing, samples, new LineProgress(error));
+            rebuilt.Save(file);
         }
-        catch (Exception exception)
-        {
-            return Failures.Report(exception, error);
-        }
+        output.WriteLine($"wrote {existing.Labels.Count} prototypes to {file}");
+        return ExitCodes.Success;
     }
 
     private static PrototypeSet PrototypeSetFile(string file)
     {
-        if (!File.Exists(file)) throw new ModelLoadException($"prototype file '{file}' not found (run from the repository root, or pass --file)");
+        if (!File.Exists(file)) throw new UnreadableInputException($"prototype file '{file}' not found (run from the repository root, or pass --file)");
         return System.Text.Json.JsonSerializer.Deserialize<PrototypeSet>(File.ReadAllText(file))
-            ?? throw new ModelLoadException($"prototype file '{file}' is empty");
+            ?? throw new UnreadableInputException($"prototype file '{file}' is empty");
     }
 }

@@ -53,7 +53,4 @@ internal static partial class OnnxOperators
         }
         return result;
     }
-
-    /// <summary>The attribute names every node may carry without effect on the result.</summary>
-    private static string[] With(params string[] names) => names;
 }

@@ -92,8 +92,4 @@ public sealed class Heatmap
         }
         return (low, high, fraction);
     }
-
-    /// <summary>Copies the values into a [rows][columns] array, for JSON and tests.</summary>
-    public float[][] ToRows() =>
-        Enumerable.Range(0, Height).Select(y => Values.AsSpan(y * Width, Width).ToArray()).ToArray();
 }

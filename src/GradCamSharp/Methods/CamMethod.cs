@@ -1,20 +1,16 @@
 using GradCamSharp.Maps;
 using GradCamSharp.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Methods;
 
 /// <summary>
-/// The class-activation-map algorithm: capture the target layer's activations A, differentiate the score with respect
-/// to A alone, weight the maps, L = ReLU(sum_k w_k A^k), upsample bilinearly to the input. Methods differ only in
-/// <see cref="Weights"/>. Nothing before the target layer is recorded for autograd: parameters are frozen and the
-/// activation becomes the graph's only leaf.
+/// The class-activation-map algorithm: take the target layer's activations A and the score's gradient there, weight
+/// the maps, L = ReLU(sum_k w_k A^k), upsample bilinearly to the input and scale to [0, 1]. Methods differ only in
+/// <see cref="Weights"/>.
 /// </summary>
-public abstract class CamMethod : GradientExplainer
+public abstract class CamMethod : Explainer
 {
-    private readonly Dictionary<string, string> _autoLayers = new(StringComparer.Ordinal);
-
     /// <summary>Creates the method for <paramref name="model"/>.</summary>
     protected CamMethod(IExplainableModel model, CamOptions? options = null) : base(model)
     {
@@ -27,72 +23,38 @@ public abstract class CamMethod : GradientExplainer
     /// <summary>The method's own name, without the counterfactual suffix.</summary>
     protected abstract string MethodName { get; }
 
+    /// <summary>Whether <see cref="Weights"/> reads <see cref="CamContext.Gradients"/> (false for Eigen-CAM, Score-CAM).</summary>
+    protected virtual bool UsesGradients => true;
+
     /// <inheritdoc />
     public override string Name => !Options.Counterfactual ? MethodName
-        : MethodName == "gradcam" ? "counterfactual" : $"{MethodName}-counterfactual";
+        : MethodName == KnownMethods.GradCam ? KnownMethods.Counterfactual : $"{MethodName}-counterfactual";
 
     /// <summary>The one hook: the weights of the feature maps.</summary>
     /// <returns>[N, K, 1, 1] channel weights, or [N, K, h, w] element-wise weights.</returns>
     protected abstract Tensor Weights(CamContext context);
 
-    /// <summary>Resolves <see cref="CamOptions.Layer"/> for inputs shaped like <paramref name="input"/>, caching <c>auto</c>.</summary>
-    public string ResolveLayer(Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        if (Options.Layer != ModelLayers.Auto)
-        {
-            if (!Model.LayerNames.Contains(Options.Layer, StringComparer.Ordinal))
-                throw new UnknownLayerException(Options.Layer, Model.LayerNames);
-            return Options.Layer;
-        }
-        string key = string.Join("x", input.shape.Skip(1));
-        if (!_autoLayers.TryGetValue(key, out string? layer))
-        {
-            using var probe = input[..1].detach();
-            layer = ModelLayers.Resolve(Model, ModelLayers.Auto, probe).Name;
-            _autoLayers[key] = layer;
-        }
-        return layer;
-    }
+    internal sealed override string? RequestedLayer => Options.Layer;
 
-    /// <inheritdoc />
-    protected override ForwardResult RunForward(Tensor input, DisposeScope scope)
-    {
-        string layer = ResolveLayer(input);
-        Tensor? activations = null;
-        var taps = new ForwardTaps
-        {
-            Layer = layer,
-            ReplaceLayerOutput = output =>
-            {
-                // The model's own dispose scopes end before the backward pass, so the leaf moves to ours; the model
-                // gets a copy, which it may dispose or modify in place.
-                activations = output.detach().requires_grad_(true).OwnedBy(scope);
-                return activations.clone();
-            },
-        };
-        Tensor output = Model.Forward(input, taps);
-        if (activations is null)
-            throw new InvalidOperationException($"layer '{layer}' did not run in the forward pass of {Model.Name}");
-        return new ForwardResult(output, activations, layer, input.shape[2], input.shape[3], input);
-    }
+    internal sealed override bool NeedsLayerGradient => UsesGradients;
 
-    internal override IReadOnlyList<Explanation> Interpret(ForwardResult forward, Tensor gradient, ScoreColumn column)
+    internal sealed override bool NeedsPixelGradient => false;
+
+    internal sealed override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column, ColumnGradients gradients)
     {
-        if (forward.DifferentiateWith.dim() != 4)
-            throw new InvalidOperationException($"layer '{forward.Layer}' has shape [{string.Join(", ", forward.DifferentiateWith.shape)}]; CAM methods need [N, C, H, W]");
         Tensor samples = tensor(column.Entries.Select(entry => (long)entry.Sample).ToArray());
-        Tensor activations = forward.DifferentiateWith.detach().index_select(0, samples);
-        Tensor gradients = gradient.index_select(0, samples);
-        if (Options.Counterfactual) gradients = gradients.neg();
+        Tensor activations = pass.Activations!.index_select(0, samples);
+        Tensor layerGradients = gradients.Layer?.index_select(0, samples) ?? zeros_like(activations);
+        if (Options.Counterfactual) layerGradients = layerGradients.neg();
 
-        var context = new CamContext(activations, gradients, forward.Input?.index_select(0, samples), column.Entries.Select(e => e.ClassIndex).ToArray());
+        var context = new CamContext(activations, layerGradients, pass.Input.index_select(0, samples),
+            column.Entries.Select(e => e.ClassIndex).ToArray());
         Tensor raw = (Weights(context) * activations).sum(1).relu();
-        Tensor heat = UpsampleAndNormalise(raw, forward.InputHeight, forward.InputWidth);
+        Tensor heat = UpsampleAndNormalise(raw, pass.Height, pass.Width);
         return column.Entries.Select((entry, k) => new Explanation
         {
             Method = Name,
-            Layer = forward.Layer,
+            Layer = pass.Layer!,
             SampleIndex = entry.Sample,
             TargetName = entry.TargetName,
             ClassIndex = entry.ClassIndex,
@@ -100,6 +62,17 @@ public abstract class CamMethod : GradientExplainer
             Heatmap = ToHeatmap(heat[k]),
             RawMap = ToHeatmap(raw[k]),
         }).ToList();
+    }
+
+    /// <summary>A bilinear upsampling of [n, h, w] maps to the input size, each then scaled to [0, 1].</summary>
+    internal static Tensor UpsampleAndNormalise(Tensor maps, long height, long width)
+    {
+        Tensor upsampled = nn.functional.interpolate(maps.unsqueeze(1), size: [height, width],
+            mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1);
+        Tensor flat = upsampled.flatten(1);
+        Tensor minimum = flat.amin([1], keepdim: true);
+        Tensor range = flat.amax([1], keepdim: true) - minimum;
+        return ((flat - minimum) / range.clamp_min(1e-30)).view_as(upsampled);
     }
 
     private static Heatmap ToHeatmap(Tensor map) =>

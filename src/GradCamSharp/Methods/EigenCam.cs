@@ -13,6 +13,9 @@ public sealed class EigenCam(IExplainableModel model, CamOptions? options = null
     protected override string MethodName => "eigencam";
 
     /// <inheritdoc />
+    protected override bool UsesGradients => false;
+
+    /// <inheritdoc />
     protected override Tensor Weights(CamContext context)
     {
         Tensor activations = context.Activations;
@@ -23,7 +26,7 @@ public sealed class EigenCam(IExplainableModel model, CamOptions? options = null
         Tensor direction = linalg.svd(positions, fullMatrices: false).Vh[.., 0, ..];
         // A singular vector's sign is arbitrary: orient it so that the projection agrees with the activations' mean.
         Tensor projection = positions.matmul(direction.unsqueeze(2)).squeeze(2);
-        Tensor sign = (projection.sum([1], keepdim: true)).sign();
+        Tensor sign = projection.sum([1], keepdim: true).sign();
         sign = where(sign.eq(0), ones_like(sign), sign);
         return (direction * sign).reshape(samples, channels, 1, 1);
     }

@@ -1,6 +1,5 @@
 using GradCamSharp.Maps;
 using GradCamSharp.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Methods;
@@ -10,26 +9,24 @@ namespace GradCamSharp.Methods;
 /// input pixels, with every ReLU passing back only positive gradients at positive inputs. Grad-CAM, sec. 3.1, uses it
 /// for the pixel-level half of Guided Grad-CAM.
 /// </summary>
-public sealed class GuidedBackprop(IExplainableModel model) : GradientExplainer(model)
+public sealed class GuidedBackprop(IExplainableModel model) : Explainer(model)
 {
     /// <summary>The <see cref="Explanation.Layer"/> of input attributions.</summary>
     public const string InputLayer = "input";
 
     /// <inheritdoc />
-    public override string Name => "guided-backprop";
+    public override string Name => KnownMethods.GuidedBackprop;
 
-    /// <inheritdoc />
-    protected override ForwardResult RunForward(Tensor input, DisposeScope scope)
-    {
-        Tensor pixels = input.requires_grad_(true);
-        Tensor output = Model.Forward(pixels, new ForwardTaps { GuidedRelu = true });
-        return new ForwardResult(output, pixels, InputLayer, input.shape[2], input.shape[3]);
-    }
+    internal override string? RequestedLayer => null;
 
-    internal override IReadOnlyList<Explanation> Interpret(ForwardResult forward, Tensor gradient, ScoreColumn column) =>
+    internal override bool NeedsLayerGradient => false;
+
+    internal override bool NeedsPixelGradient => true;
+
+    internal override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column, ColumnGradients gradients) =>
         column.Entries.Select(entry =>
         {
-            Attribution attribution = ToAttribution(gradient[entry.Sample]);
+            Attribution attribution = ToAttribution(gradients.Pixels![entry.Sample]);
             return new Explanation
             {
                 Method = Name,
@@ -43,6 +40,8 @@ public sealed class GuidedBackprop(IExplainableModel model) : GradientExplainer(
             };
         }).ToList();
 
-    private static Attribution ToAttribution(Tensor chw) =>
-        new((int)chw.shape[0], (int)chw.shape[2], (int)chw.shape[1], chw.contiguous().to(ScalarType.Float32).cpu().data<float>().ToArray());
+    /// <summary>[C, H, W] pixel gradients as an attribution.</summary>
+    internal static Attribution ToAttribution(Tensor chw) =>
+        new((int)chw.shape[0], (int)chw.shape[2], (int)chw.shape[1],
+            chw.contiguous().to(ScalarType.Float32).cpu().data<float>().ToArray());
 }

@@ -2,7 +2,10 @@ using GradCamSharp.Models;
 
 namespace GradCamSharp.Methods;
 
-/// <summary>Every explanation method by its command-line name.</summary>
+/// <summary>
+/// The method registry: one entry per method, in the paper's order first. Adding a method is one class and one entry
+/// here. Any CAM method also combines with Guided Backprop as <c>guided-NAME</c> (e.g. <c>guided-scorecam</c>).
+/// </summary>
 public static class KnownMethods
 {
     /// <summary>Grad-CAM.</summary>
@@ -17,33 +20,145 @@ public static class KnownMethods
     /// <summary>Grad-CAM with negated gradients.</summary>
     public const string Counterfactual = "counterfactual";
 
-    /// <summary>The four maps of the Grad-CAM paper, in the order its figures show them.</summary>
-    public static IReadOnlyList<string> Paper { get; } = [GradCam, GuidedBackprop, GuidedGradCam, Counterfactual];
+    /// <summary>The name that asks for every method with <see cref="MethodDescriptor.InAll"/>: the paper's four maps.</summary>
+    public const string All = "all";
 
-    private static readonly Dictionary<string, Func<IExplainableModel, CamOptions, IExplainer>> Factories = new(StringComparer.OrdinalIgnoreCase)
-    {
-        [GradCam] = (model, options) => new GradCam(model, options),
-        [GuidedBackprop] = (model, _) => new GuidedBackprop(model),
-        [GuidedGradCam] = (model, options) => new GuidedGradCam(model, options),
-        [Counterfactual] = (model, options) => new GradCam(model, options with { Counterfactual = true }),
-        ["gradcam++"] = (model, options) => new GradCamPlusPlus(model, options),
-        ["xgradcam"] = (model, options) => new XGradCam(model, options),
-        ["hirescam"] = (model, options) => new HiResCam(model, options),
-        ["layercam"] = (model, options) => new LayerCam(model, options),
-        ["eigencam"] = (model, options) => new EigenCam(model, options),
-        ["scorecam"] = (model, options) => new ScoreCam(model, options),
-    };
+    /// <summary>The prefix that combines a CAM method with Guided Backprop.</summary>
+    public const string GuidedPrefix = "guided-";
 
-    /// <summary>Every method name.</summary>
-    public static IReadOnlyCollection<string> Names => Factories.Keys;
+    private const string GradCamPaper = "Selvaraju et al., Grad-CAM, ICCV 2017";
 
-    /// <summary>Creates the method called <paramref name="name"/> for <paramref name="model"/>.</summary>
-    /// <exception cref="ArgumentException">Unknown name.</exception>
-    public static IExplainer Create(string name, IExplainableModel model, CamOptions? options = null)
+    /// <summary>Every registered method, the paper's four first, in the order of its figures.</summary>
+    public static IReadOnlyList<MethodDescriptor> Registered { get; } =
+    [
+        new()
+        {
+            Name = GradCam, Title = "Grad-CAM", InAll = true, Paper = GradCamPaper,
+            Summary = "feature maps weighted by the spatial mean of the score's gradient (eq. 1-2)",
+            Create = (model, options) => new GradCam(model, options),
+        },
+        new()
+        {
+            Name = GuidedBackprop, Title = "Guided Backprop", InAll = true, UsesLayer = false,
+            Paper = "Springenberg et al., Striving for Simplicity, ICLR 2015 workshop",
+            Summary = "the input gradient with every ReLU passing back only positive gradients",
+            Create = (model, _) => new GuidedBackprop(model),
+        },
+        new()
+        {
+            Name = GuidedGradCam, Title = "Guided Grad-CAM", InAll = true, Paper = GradCamPaper,
+            Summary = "Guided Backprop times the upsampled Grad-CAM map (sec. 3.1)",
+            Create = (model, options) => new GuidedGradCam(model, options),
+        },
+        new()
+        {
+            Name = Counterfactual, Title = "Counterfactual", InAll = true, Paper = GradCamPaper,
+            Summary = "Grad-CAM of the negated gradient: what lowers the score (sec. 3.3)",
+            Create = (model, options) => new GradCam(model, options with { Counterfactual = true }),
+        },
+        new()
+        {
+            Name = "gradcam++", Title = "Grad-CAM++", Paper = "Chattopadhay et al., Grad-CAM++, WACV 2018",
+            Summary = "positive gradients weighted by higher-order terms (eq. 19)",
+            Create = (model, options) => new GradCamPlusPlus(model, options),
+        },
+        new()
+        {
+            Name = "xgradcam", Title = "XGrad-CAM", Paper = "Fu et al., Axiom-based Grad-CAM, BMVC 2020",
+            Summary = "gradients weighted by the normalised activations (eq. 9)",
+            Create = (model, options) => new XGradCam(model, options),
+        },
+        new()
+        {
+            Name = "hirescam", Title = "HiResCAM", Paper = "Draelos and Carin, HiResCAM, 2020",
+            Summary = "element-wise gradient times activation, summed over channels (eq. 4)",
+            Create = (model, options) => new HiResCam(model, options),
+        },
+        new()
+        {
+            Name = "layercam", Title = "LayerCAM", Paper = "Jiang et al., LayerCAM, IEEE TIP 2021",
+            Summary = "activations weighted element-wise by the positive gradient (eq. 5)",
+            Create = (model, options) => new LayerCam(model, options),
+        },
+        new()
+        {
+            Name = "eigencam", Title = "Eigen-CAM", NeedsGradients = false,
+            Paper = "Muhammad and Yeasin, Eigen-CAM, IJCNN 2020",
+            Summary = "projection of the activations on their first principal component; class-agnostic",
+            Create = (model, options) => new EigenCam(model, options),
+        },
+        new()
+        {
+            Name = "scorecam", Title = "Score-CAM", NeedsGradients = false, NeedsClassTarget = true,
+            Paper = "Wang et al., Score-CAM, CVPR Workshops 2020",
+            Summary = "each feature map masks the input; the softmax of the masked scores weights it (eq. 5-6)",
+            Create = (model, options) => new ScoreCam(model, options),
+        },
+    ];
+
+    /// <summary>Every registered method name, in registry order.</summary>
+    public static IReadOnlyList<string> Names { get; } = Registered.Select(m => m.Name).ToArray();
+
+    /// <summary>The names that <c>--method</c> accepts, for messages: the registered names and <see cref="All"/>.</summary>
+    public static string Accepted => $"{string.Join(", ", Names)}, {GuidedPrefix}CAM (e.g. guided-scorecam), {All}";
+
+    /// <summary>
+    /// The method called <paramref name="name"/> (case-insensitive): a registered method, or <c>guided-NAME</c> for
+    /// Guided Backprop combined with the CAM method NAME.
+    /// </summary>
+    /// <exception cref="UsageException">Unknown name.</exception>
+    public static MethodDescriptor Get(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!Factories.TryGetValue(name, out Func<IExplainableModel, CamOptions, IExplainer>? create))
-            throw new ArgumentException($"unknown method '{name}'; known: {string.Join(", ", Names)}, all", nameof(name));
-        return create(model, options ?? new CamOptions());
+        MethodDescriptor? found = Registered.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (found is not null) return found;
+        if (name.StartsWith(GuidedPrefix, StringComparison.OrdinalIgnoreCase)
+            && Registered.FirstOrDefault(m => m.UsesLayer && string.Equals(m.Name, name[GuidedPrefix.Length..],
+                StringComparison.OrdinalIgnoreCase)) is { } cam)
+        {
+            return cam with
+            {
+                Name = GuidedPrefix + cam.Name,
+                Title = "Guided " + cam.Title,
+                Summary = $"Guided Backprop times the upsampled {cam.Title} map",
+                InAll = false,
+                Create = (model, options) => new GuidedGradCam((CamMethod)cam.Create(model, options)),
+            };
+        }
+        throw new UsageException($"unknown method '{name}'; known: {Accepted}");
     }
+
+    /// <summary>
+    /// The methods <paramref name="names"/> ask for, in order and without repeats: <see cref="All"/> expands to the
+    /// paper's four; no name at all means Grad-CAM.
+    /// </summary>
+    /// <exception cref="UsageException">An unknown name.</exception>
+    public static IReadOnlyList<MethodDescriptor> Expand(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var expanded = new List<MethodDescriptor>();
+        foreach (string name in names)
+        {
+            IEnumerable<MethodDescriptor> methods = string.Equals(name, All, StringComparison.OrdinalIgnoreCase)
+                ? Registered.Where(m => m.InAll) : [Get(name)];
+            foreach (MethodDescriptor method in methods)
+            {
+                if (!expanded.Any(m => m.Name == method.Name)) expanded.Add(method);
+            }
+        }
+        return expanded.Count > 0 ? expanded : [Get(GradCam)];
+    }
+
+    /// <summary>Creates the method called <paramref name="name"/> for <paramref name="model"/>.</summary>
+    /// <exception cref="UsageException">Unknown name.</exception>
+    public static Explainer Create(string name, IExplainableModel model, CamOptions? options = null) =>
+        Get(name).Create(model, options ?? new CamOptions());
+
+    /// <summary>
+    /// Creates every method <paramref name="names"/> ask for as one <see cref="MethodSet"/>, so that they share their
+    /// forward pass.
+    /// </summary>
+    /// <exception cref="UsageException">An unknown name.</exception>
+    public static MethodSet CreateSet(IEnumerable<string> names, IExplainableModel model, CamOptions? options = null) =>
+        new(Expand(names).Select(m => m.Create(model, options ?? new CamOptions())).ToArray());
 }

@@ -15,11 +15,14 @@ public sealed class ScoreCam(IExplainableModel model, CamOptions? options = null
     protected override string MethodName => "scorecam";
 
     /// <inheritdoc />
+    protected override bool UsesGradients => false;
+
+    /// <inheritdoc />
     protected override Tensor Weights(CamContext context)
     {
-        Tensor input = context.Input ?? throw new InvalidOperationException("Score-CAM needs the model input");
-        if (context.ClassIndices is null || context.ClassIndices.Any(c => c is null))
-            throw new NotSupportedException("Score-CAM scores masked inputs per class: use class or top-k targets");
+        Tensor input = context.Input;
+        if (context.ClassIndices.Any(c => c is null))
+            throw new UsageException("Score-CAM scores masked inputs per class: use class or top-k targets");
         using var noGrad = no_grad();
         long samples = context.Activations.shape[0], channels = context.Activations.shape[1];
         Tensor masks = nn.functional.interpolate(context.Activations, size: [input.shape[2], input.shape[3]],

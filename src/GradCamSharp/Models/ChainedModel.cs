@@ -6,7 +6,11 @@ namespace GradCamSharp.Models;
 /// A fixed, differentiable preprocessing step in front of a model (e.g. a mean-subtraction graph shipped beside an
 /// ONNX network). Layers and taps are those of the main model; gradients flow through the preprocessing to the input.
 /// </summary>
-public sealed class ChainedModel(IExplainableModel preprocessing, IExplainableModel main) : IExplainableModel, ILayerKinds
+/// <param name="preprocessing">Runs first; only Guided Backprop's ReLU rule applies inside it.</param>
+/// <param name="main">The model whose layers are explained.</param>
+/// <param name="leaveOpen">Whether both stay alive when the chain is disposed.</param>
+public sealed class ChainedModel(IExplainableModel preprocessing, IExplainableModel main, bool leaveOpen = false)
+    : IExplainableModel
 {
     /// <inheritdoc />
     public string Name => main.Name;
@@ -15,18 +19,35 @@ public sealed class ChainedModel(IExplainableModel preprocessing, IExplainableMo
     public IReadOnlyList<string> LayerNames => main.LayerNames;
 
     /// <inheritdoc />
-    public string KindOf(string name) => main is ILayerKinds kinds ? kinds.KindOf(name) : "";
+    public string KindOf(string layer) => main.KindOf(layer);
+
+    /// <inheritdoc />
+    public string? FindLayer(string requested) => main.FindLayer(requested);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> SuggestLayers(string requested, int count) => main.SuggestLayers(requested, count);
+
+    /// <inheritdoc />
+    public void ValidateInput(Tensor input) => preprocessing.ValidateInput(input);
 
     /// <inheritdoc />
     public Tensor Forward(Tensor input, ForwardTaps taps)
     {
         ArgumentNullException.ThrowIfNull(taps);
-        Tensor prepared = preprocessing.Forward(input, new ForwardTaps { GuidedRelu = taps.GuidedRelu, GuidedReluWhen = taps.GuidedReluWhen });
-        return main.Forward(prepared, taps);
+        var preprocessingTaps = new ForwardTaps { GuidedRelu = taps.GuidedRelu, GuidedReluWhen = taps.GuidedReluWhen };
+        return main.Forward(preprocessing.Forward(input, preprocessingTaps), taps);
     }
 
     /// <inheritdoc />
     public IDisposable BeginExplanation() => new Both(preprocessing.BeginExplanation(), main.BeginExplanation());
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (leaveOpen) return;
+        main.Dispose();
+        preprocessing.Dispose();
+    }
 
     private sealed class Both(IDisposable first, IDisposable second) : IDisposable
     {

@@ -7,7 +7,7 @@ namespace GradCamSharp.Models;
 /// ReLU whose backward pass keeps only positive gradients at positive inputs: the modified ReLU of Guided
 /// Backpropagation (Springenberg et al. 2015, eq. in fig. 1; used by Grad-CAM, sec. 3.1).
 /// </summary>
-public sealed class GuidedRelu : autograd.SingleTensorFunction<GuidedRelu>
+internal sealed class GuidedRelu : autograd.SingleTensorFunction<GuidedRelu>
 {
     /// <inheritdoc />
     public override string Name => nameof(GuidedRelu);
@@ -28,7 +28,8 @@ public sealed class GuidedRelu : autograd.SingleTensorFunction<GuidedRelu>
 
         public override Tensor forward(autograd.AutogradContext ctx, params object[] vars) => ((Tensor)vars[0]).relu();
 
-        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output) => [grad_output.clamp_min(0)];
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output) =>
+            [grad_output.clamp_min(0)];
     }
 
     /// <inheritdoc />

@@ -4,9 +4,9 @@ namespace GradCamSharp.Models;
 
 /// <summary>
 /// A differentiable image model whose intermediate values can be tapped by name. Implemented for TorchSharp modules
-/// (<see cref="TorchModuleModel"/>) and for imported ONNX graphs.
+/// (<see cref="TorchModuleModel"/>) and for imported ONNX graphs. Disposing a model releases what it owns.
 /// </summary>
-public interface IExplainableModel
+public interface IExplainableModel : IDisposable
 {
     /// <summary>A short name for manifests and messages.</summary>
     string Name { get; }
@@ -25,4 +25,19 @@ public interface IExplainableModel
     /// handle whose disposal restores every flag exactly as it was.
     /// </summary>
     IDisposable BeginExplanation();
+
+    /// <summary>What produces the layer called <paramref name="layer"/> (a module type, an ONNX operator), or "".</summary>
+    string KindOf(string layer) => "";
+
+    /// <summary>
+    /// The name in <see cref="LayerNames"/> that <paramref name="requested"/> means, or null: the exact name by default;
+    /// models may also accept other spellings (an ONNX graph takes module paths such as <c>layer4</c>).
+    /// </summary>
+    string? FindLayer(string requested) => LayerNames.Contains(requested, StringComparer.Ordinal) ? requested : null;
+
+    /// <summary>Up to <paramref name="count"/> names to suggest when <paramref name="requested"/> is not a layer.</summary>
+    IReadOnlyList<string> SuggestLayers(string requested, int count) => LayerSuggestions.Closest(requested, LayerNames, count);
+
+    /// <summary>Throws a <see cref="UsageException"/> saying what was expected when <paramref name="input"/> cannot fit.</summary>
+    void ValidateInput(torch.Tensor input) { }
 }

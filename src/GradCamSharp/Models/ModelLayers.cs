@@ -1,13 +1,20 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Models;
 
-/// <summary>Lists a model's layers with their output shapes and resolves target-layer names.</summary>
+/// <summary>
+/// Lists a model's layers with their output shapes and resolves target-layer names: the one place where a name as a
+/// user gives it, or <see cref="Auto"/>, becomes a layer of the model.
+/// </summary>
 public static class ModelLayers
 {
     /// <summary>The name that asks for the last spatial feature map.</summary>
     public const string Auto = "auto";
+
+    private static readonly ConditionalWeakTable<IExplainableModel, ConcurrentDictionary<string, string>> AutoLayers = [];
 
     /// <summary>Runs one gradient-free forward pass on <paramref name="input"/> and records every layer's output shape.</summary>
     /// <returns>Layers in the order their outputs were produced; a layer run twice appears once, at its last run.</returns>
@@ -15,6 +22,7 @@ public static class ModelLayers
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);
+        model.ValidateInput(input);
         using DisposeScope scope = NewDisposeScope();
         using IDisposable state = model.BeginExplanation();
         using var noGrad = no_grad();
@@ -23,36 +31,40 @@ public static class ModelLayers
         model.Forward(input, new ForwardTaps
         {
             ObserveEveryLayer = (name, output) =>
-                lastRuns[name] = (order++, new LayerInfo(name, output.shape, KindOf(model, name))),
+                lastRuns[name] = (order++, LayerInfo.Of(name, output.shape, model.KindOf(name), input.shape)),
         });
         return lastRuns.Values.OrderBy(run => run.Order).Select(run => run.Info).ToList();
     }
 
     /// <summary>
-    /// Resolves <paramref name="requested"/> to a layer of <paramref name="model"/>: an exact name, or
-    /// <see cref="Auto"/> for the last [N, C, H, W] output with more than one spatial position.
+    /// Resolves <paramref name="requested"/> to a layer of <paramref name="model"/>: a name the model accepts (see
+    /// <see cref="IExplainableModel.FindLayer"/>), or <see cref="Auto"/> for the last spatial feature map, found once
+    /// per model and input size (thread-safe).
     /// </summary>
     /// <exception cref="UnknownLayerException">The name is not a layer of the model.</exception>
-    /// <exception cref="InvalidOperationException"><see cref="Auto"/> found no spatial feature map.</exception>
-    public static LayerInfo Resolve(IExplainableModel model, string requested, Tensor input)
+    /// <exception cref="UsageException"><see cref="Auto"/> found no spatial feature map.</exception>
+    public static string Resolve(IExplainableModel model, string requested, Tensor input)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(requested);
-        if (requested != Auto && !model.LayerNames.Contains(requested, StringComparer.Ordinal))
-            throw new UnknownLayerException(requested, model.LayerNames);
-        IReadOnlyList<LayerInfo> layers = Describe(model, input);
-        if (requested == Auto)
+        ArgumentNullException.ThrowIfNull(input);
+        if (!string.Equals(requested, Auto, StringComparison.OrdinalIgnoreCase))
+            return model.FindLayer(requested) ?? throw new UnknownLayerException(requested, model.SuggestLayers(requested, 5));
+        string key = string.Join("x", input.shape.Skip(1));
+        return AutoLayers.GetValue(model, _ => new ConcurrentDictionary<string, string>()).GetOrAdd(key, _ =>
         {
-            return layers.LastOrDefault(layer => layer.IsSpatialFeatureMap)
-                ?? throw new InvalidOperationException(
-                    $"'{Auto}' found no layer with a [N, C, H, W] output larger than 1x1 in {model.Name}; name a layer");
-        }
-        return layers.FirstOrDefault(layer => layer.Name == requested)
-            ?? throw new InvalidOperationException($"layer '{requested}' exists but did not run for this input");
+            using Tensor probe = input[..1].detach();
+            return FindAuto(Describe(model, probe), model.Name).Name;
+        });
     }
 
-    private static string KindOf(IExplainableModel model, string name) => model switch
+    /// <summary>The layer <see cref="Auto"/> means among <paramref name="layers"/>: the last spatial feature map.</summary>
+    /// <exception cref="UsageException">There is none.</exception>
+    public static LayerInfo FindAuto(IReadOnlyList<LayerInfo> layers, string modelName)
     {
-        ILayerKinds kinds => kinds.KindOf(name),
-        _ => "",
-    };
+        ArgumentNullException.ThrowIfNull(layers);
+        return layers.LastOrDefault(layer => layer.IsSpatialFeatureMap)
+            ?? throw new UsageException($"'{Auto}' found no [N, C, H, W] feature map larger than 1x1 in {modelName}; " +
+                "name a layer (see 'gradcam layers')");
+    }
 }

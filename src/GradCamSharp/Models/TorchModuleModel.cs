@@ -8,12 +8,17 @@ namespace GradCamSharp.Models;
 /// Adapts any TorchSharp <c>Module&lt;Tensor, Tensor&gt;</c> (TorchVision architectures included) for explanation.
 /// Layers are addressed by their <c>named_modules()</c> path, e.g. <c>layer4.1</c>; taps are forward hooks that exist
 /// only for the duration of one <see cref="Forward"/> call. Hooks fire only for submodules invoked through <c>call()</c>.
+/// Models with several inputs (a captioner's image and words, a VQA model's image and question) are explained through
+/// a delegate that holds the other inputs fixed.
 /// </summary>
-public sealed class TorchModuleModel : IExplainableModel, ILayerKinds
+/// <remarks>The model owns its module and disposes it, unless created with <c>leaveOpen</c>.</remarks>
+public sealed class TorchModuleModel : IExplainableModel
 {
-    private readonly Module<Tensor, Tensor> _module;
+    private readonly Module _module;
+    private readonly Func<Tensor, Tensor> _forward;
     private readonly Dictionary<string, Module<Tensor, Tensor>> _hookable;
     private readonly Func<Module, bool> _endsWithRelu;
+    private readonly bool _leaveOpen;
 
     /// <summary>Wraps <paramref name="module"/>.</summary>
     /// <param name="module">The model; it is not copied, and every flag it has is restored after each explanation.</param>
@@ -22,10 +27,28 @@ public sealed class TorchModuleModel : IExplainableModel, ILayerKinds
     /// Tells Guided Backpropagation which modules end in a functional ReLU that is not a <c>ReLU</c> module of its own,
     /// so that their outputs are guided too. The default recognises TorchVision's ResNet blocks.
     /// </param>
-    public TorchModuleModel(Module<Tensor, Tensor> module, string? name = null, Func<Module, bool>? endsWithRelu = null)
+    /// <param name="leaveOpen">Whether the module stays alive when this model is disposed.</param>
+    public TorchModuleModel(Module<Tensor, Tensor> module, string? name = null, Func<Module, bool>? endsWithRelu = null,
+        bool leaveOpen = false)
+        : this(module, (module ?? throw new ArgumentNullException(nameof(module))).call, name, endsWithRelu, leaveOpen)
+    {
+    }
+
+    /// <summary>Wraps a module of any signature, run on an image by <paramref name="forward"/>.</summary>
+    /// <param name="module">The root module whose submodules are the layers.</param>
+    /// <param name="forward">Runs the module on an [N, C, H, W] image, the other inputs fixed, e.g.
+    /// <c>image =&gt; captioner.call(image, words)</c>.</param>
+    /// <param name="name">A display name; defaults to the module's type name.</param>
+    /// <param name="endsWithRelu">As in the other constructor.</param>
+    /// <param name="leaveOpen">Whether the module stays alive when this model is disposed.</param>
+    public TorchModuleModel(Module module, Func<Tensor, Tensor> forward, string? name = null,
+        Func<Module, bool>? endsWithRelu = null, bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(forward);
         _module = module;
+        _forward = forward;
+        _leaveOpen = leaveOpen;
         Name = name ?? module.GetType().Name;
         _endsWithRelu = endsWithRelu ?? IsTorchVisionResidualBlock;
         _hookable = module.named_modules()
@@ -38,7 +61,7 @@ public sealed class TorchModuleModel : IExplainableModel, ILayerKinds
     public string Name { get; }
 
     /// <summary>The wrapped module.</summary>
-    public Module<Tensor, Tensor> Module => _module;
+    public Module Module => _module;
 
     /// <inheritdoc />
     public IReadOnlyList<string> LayerNames { get; }
@@ -56,7 +79,11 @@ public sealed class TorchModuleModel : IExplainableModel, ILayerKinds
                 Action<string, Tensor> observe = taps.ObserveEveryLayer;
                 foreach ((string name, Module<Tensor, Tensor> layer) in _hookable)
                 {
-                    removers.Add(layer.register_forward_hook((_, _, output) => { observe(name, output); return output; }).remove);
+                    removers.Add(layer.register_forward_hook((_, _, output) =>
+                    {
+                        observe(name, output);
+                        return output;
+                    }).remove);
                 }
             }
             if (taps.GuidedRelu)
@@ -64,17 +91,18 @@ public sealed class TorchModuleModel : IExplainableModel, ILayerKinds
                 // Registered before the layer tap, so that a ReLU chosen as target layer is guided before it is tapped.
                 foreach (Module<Tensor, Tensor> layer in _hookable.Values.Where(m => m is TorchSharp.Modules.ReLU || _endsWithRelu(m)))
                 {
-                    removers.Add(layer.register_forward_hook((_, _, output) => taps.GuideThisRelu() ? GuidedRelu.ApplyAfterRelu(output) : output).remove);
+                    removers.Add(layer.register_forward_hook((_, _, output) =>
+                        taps.GuideThisRelu() ? GuidedRelu.ApplyAfterRelu(output) : output).remove);
                 }
             }
             if (taps.Layer is not null && taps.ReplaceLayerOutput is not null)
             {
                 if (!_hookable.TryGetValue(taps.Layer, out Module<Tensor, Tensor>? layer))
-                    throw new UnknownLayerException(taps.Layer, LayerNames);
+                    throw new UnknownLayerException(taps.Layer, LayerSuggestions.Closest(taps.Layer, LayerNames, 5));
                 Func<Tensor, Tensor> replace = taps.ReplaceLayerOutput;
                 removers.Add(layer.register_forward_hook((_, _, output) => replace(output)).remove);
             }
-            return _module.call(input);
+            return _forward(input);
         }
         finally
         {
@@ -83,10 +111,17 @@ public sealed class TorchModuleModel : IExplainableModel, ILayerKinds
     }
 
     /// <inheritdoc />
-    public string KindOf(string name) => _hookable.TryGetValue(name, out Module<Tensor, Tensor>? layer) ? layer.GetType().Name : "";
+    public string KindOf(string layer) => _hookable.TryGetValue(layer, out Module<Tensor, Tensor>? module)
+        ? module.GetType().Name : "";
 
     /// <inheritdoc />
     public IDisposable BeginExplanation() => new ExplanationState(_module);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (!_leaveOpen) _module.Dispose();
+    }
 
     private static bool IsTorchVisionResidualBlock(Module module)
     {

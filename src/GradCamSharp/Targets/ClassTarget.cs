@@ -20,8 +20,12 @@ public sealed class ClassTarget : ITarget
     {
         long classes = output.shape[^1];
         if (ClassIndex >= classes)
-            throw new ArgumentOutOfRangeException(nameof(output), $"class {ClassIndex} is out of range: the model has {classes} classes (0..{classes - 1})");
+        {
+            throw new UsageException(
+                $"class {ClassIndex} is out of range: the model has {classes} classes (0..{classes - 1})");
+        }
         Tensor values = output.reshape(output.shape[0], -1)[.., ClassIndex];
-        return [new TargetScore(values, Enumerable.Repeat(ClassIndex, (int)output.shape[0]).ToArray(), $"class {ClassIndex}")];
+        int[] classIndices = Enumerable.Repeat(ClassIndex, (int)output.shape[0]).ToArray();
+        return [new TargetScore(values, classIndices, $"class {ClassIndex}")];
     }
 }

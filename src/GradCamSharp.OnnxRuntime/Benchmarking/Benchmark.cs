@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using GradCamSharp.Methods;
+using GradCamSharp.Models;
+using GradCamSharp.Onnx;
+using GradCamSharp.Pipeline;
+using GradCamSharp.TorchVision;
+using GradCamSharp.Targets;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using Tensor = TorchSharp.torch.Tensor;
+
+namespace GradCamSharp.OnnxRuntime.Benchmarking;
+
+/// <summary>
+/// Times forward-only inference and each explanation method on the same model and input: the median of several runs
+/// after warm-up, its ratio to forward-only, and the peak resident memory each adds. Ratios, not absolute times, are
+/// what compare across machines.
+/// </summary>
+public static class Benchmark
+{
+    /// <summary>The five-classes-of-one-image measurement.</summary>
+    public const string GradCamTop5 = "gradcam-top5";
+
+    /// <summary>
+    /// Every measurement name, in report order: each registered method, <c>all</c> (the paper's four maps from one
+    /// pass) and <see cref="GradCamTop5"/>.
+    /// </summary>
+    public static IReadOnlyList<string> AllMethods { get; } = [.. KnownMethods.Names, KnownMethods.All, GradCamTop5];
+
+    /// <summary>What runs when no method is named: everything but the perturbation methods (hundreds of forwards).</summary>
+    public static IReadOnlyList<string> DefaultMethods { get; } =
+    [
+        .. KnownMethods.Registered.Where(m => m.NeedsGradients || !m.NeedsClassTarget).Select(m => m.Name),
+        KnownMethods.All, GradCamTop5,
+    ];
+
+    /// <summary>Runs the benchmark.</summary>
+    /// <param name="options">What to measure.</param>
+    /// <param name="progress">One line per measurement.</param>
+    public static BenchmarkReport Run(BenchmarkOptions options, IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Batch < 1) throw new UsageException($"--batch must be at least 1, got {options.Batch}");
+        if (options.Runs < BenchmarkOptions.MinimumRuns)
+            throw new UsageException($"--runs must be at least {BenchmarkOptions.MinimumRuns} for a median, got {options.Runs}");
+        string[] methods = options.Methods.Count == 0 ? [.. DefaultMethods] : [.. options.Methods];
+        foreach (string method in methods)
+        {
+            if (!AllMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
+                throw new UsageException($"unknown method '{method}'; known: {string.Join(", ", AllMethods)}");
+        }
+        if (options.Threads > 0) set_num_threads(options.Threads);
+        int threads = get_num_threads();
+
+        using LoadedModel model = ModelCatalog.Load(options.Model);
+        if (options.Native is not null && model.Model is not OnnxExplainableModel)
+            throw new UsageException("--native compares an imported ONNX model with TorchSharp; give an .onnx --model");
+        using DisposeScope inputScope = NewDisposeScope();
+        IReadOnlyList<BenchmarkRow> rows;
+        manual_seed(0);
+        Tensor input = randn(options.Batch, 3, model.Preprocessing.Height, model.Preprocessing.Width);
+
+        var measurements = new List<(string Name, Action Run)>
+        {
+            ("forward", () =>
+            {
+                using IDisposable state = model.Model.BeginExplanation();
+                using var noGrad = no_grad();
+                model.Model.Forward(input, ForwardTaps.None);
+            }),
+        };
+        var camOptions = new CamOptions();
+        foreach (string method in methods)
+        {
+            IExplainer explainer = KnownMethods.CreateSet([method == GradCamTop5 ? KnownMethods.GradCam : method], model.Model);
+            ITarget target = method == GradCamTop5 ? new TopClassesTarget(5) : TopClassesTarget.Top1;
+            measurements.Add((method, () => explainer.Explain(input, target)));
+        }
+        nn.Module<Tensor, Tensor>? native = null;
+        InferenceSession? session = null;
+        try
+        {
+            if (model.Model is OnnxExplainableModel onnx)
+            {
+                session = OnnxRuntimeSession(options.Model, onnx, input, threads, progress, out Action? runtimeForward);
+                if (runtimeForward is not null) measurements.Add(("onnxruntime-forward", runtimeForward));
+                if (options.Native is string architecture)
+                {
+                    native = TorchVisionModels.Create(architecture);
+                    nn.Module<Tensor, Tensor> nativeModel = native;
+                    measurements.Add(($"native-{architecture}-forward", () =>
+                    {
+                        using var noGrad = no_grad();
+                        nativeModel.call(input);
+                    }));
+                }
+            }
+            rows = MeasureInterleaved(measurements, options, progress);
+        }
+        finally
+        {
+            session?.Dispose();
+            native?.Dispose();
+        }
+        double forwardMs = rows[0].MedianMilliseconds;
+        double? toOnnxRuntime = rows.FirstOrDefault(r => r.Name == "onnxruntime-forward") is { } ort ? forwardMs / ort.MedianMilliseconds : null;
+        double? toNative = rows.FirstOrDefault(r => r.Name.StartsWith("native-", StringComparison.Ordinal)) is { } nat ? forwardMs / nat.MedianMilliseconds : null;
+
+        double? growth = null;
+        if (options.GrowthIterations > 0)
+        {
+            progress?.Report($"memory growth: {options.GrowthIterations} Grad-CAM explanations...");
+            growth = MeasureGrowth(model, options.GrowthIterations, camOptions);
+        }
+
+        return new BenchmarkReport
+        {
+            Model = model.Name + (model.Notice?.Contains("random weights", StringComparison.Ordinal) == true ? " (random weights)" : ""),
+            Cpu = ProcessMemory.Cpu(),
+            Batch = options.Batch,
+            Threads = threads,
+            Runs = options.Runs,
+            Rows = rows,
+            ImportToNative = toNative,
+            ImportToOnnxRuntime = toOnnxRuntime,
+            GrowthIterations = options.GrowthIterations,
+            GrowthMegabytes = growth,
+        };
+    }
+
+    /// <summary>
+    /// Times every measurement in rounds, one call of each per round in a rotating order, so that drift (caches,
+    /// frequency, other load) affects all of them alike; reports each one's median and its peak memory.
+    /// </summary>
+    private static IReadOnlyList<BenchmarkRow> MeasureInterleaved(IReadOnlyList<(string Name, Action Run)> measurements,
+        BenchmarkOptions options, IProgress<string>? progress)
+    {
+        progress?.Report($"warming up {measurements.Count} measurements...");
+        for (int round = 0; round < options.Warmup; round++)
+        {
+            foreach ((_, Action run) in measurements) RunScoped(run);
+        }
+        var times = measurements.Select(_ => new List<double>()).ToArray();
+        for (int round = 0; round < options.Runs; round++)
+        {
+            for (int k = 0; k < measurements.Count; k++)
+            {
+                int m = (k + round) % measurements.Count;
+                long start = Stopwatch.GetTimestamp();
+                RunScoped(measurements[m].Run);
+                times[m].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            progress?.Report($"round {round + 1}/{options.Runs}");
+        }
+        // Memory in a pass of its own: returning freed memory to the system before each call makes the peak measure
+        // the call itself, but also makes the call fault its pages in again, which must not count in its time.
+        var peaks = new double[measurements.Count];
+        for (int m = 0; m < measurements.Count; m++)
+        {
+            ProcessMemory.ReleaseFreedMemory();
+            double before = ProcessMemory.ResidentMegabytes;
+            ProcessMemory.ResetPeak();
+            RunScoped(measurements[m].Run);
+            peaks[m] = ProcessMemory.PeakMegabytes - before;
+        }
+        double[] medians = times.Select(Median).ToArray();
+        return measurements.Select((m, i) => new BenchmarkRow(m.Name, medians[i], medians[i] / medians[0], Math.Max(0, peaks[i]))).ToList();
+    }
+
+    private static double Median(List<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static void RunScoped(Action run)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        run();
+    }
+
+    private static InferenceSession OnnxRuntimeSession(string path, OnnxExplainableModel model, Tensor input, int threads,
+        IProgress<string>? progress, out Action? forward)
+    {
+        var sessionOptions = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+        // ONNX Runtime's workers spin after each run by default, stealing the cores from the next measurement.
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        var session = new InferenceSession(path, sessionOptions);
+        var feed = new DenseTensor<float>(input.data<float>().ToArray(), input.shape.Select(d => (int)d).ToArray());
+        NamedOnnxValue[] inputs = [NamedOnnxValue.CreateFromTensor(model.Module.InputNames[0], feed)];
+        try
+        {
+            session.Run(inputs).Dispose();
+            forward = () => session.Run(inputs).Dispose();
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            // Models exported with a fixed batch of 1 (such as the CNTK featurizer) refuse larger batches.
+            progress?.Report($"onnxruntime-forward skipped: {exception.Message.Split('\n')[0]}");
+            forward = null;
+        }
+        return session;
+    }
+
+    private static double MeasureGrowth(LoadedModel model, int iterations, CamOptions camOptions)
+    {
+        var gradCam = new GradCam(model.Model, camOptions);
+        using DisposeScope inputScope = NewDisposeScope();
+        Tensor single = randn(1, 3, model.Preprocessing.Height, model.Preprocessing.Width);
+        int warmup = Math.Min(50, iterations);
+        for (int i = 0; i < warmup; i++) gradCam.Explain(single);
+        double before = SettledResidentMegabytes();
+        for (int i = 0; i < iterations; i++) gradCam.Explain(single);
+        return SettledResidentMegabytes() - before;
+    }
+
+    /// <summary>
+    /// Resident memory once garbage is collected and freed heap returned: what a leak would leave behind. (Each
+    /// explanation's maps are large managed arrays that only a full collection reclaims; without one, the resident
+    /// size wanders by a hundred megabytes with the collector's timing.)
+    /// </summary>
+    private static double SettledResidentMegabytes()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        ProcessMemory.ReleaseFreedMemory();
+        return ProcessMemory.ResidentMegabytes;
+    }
+}

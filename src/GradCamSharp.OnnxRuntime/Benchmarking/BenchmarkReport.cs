@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+
+namespace GradCamSharp.OnnxRuntime.Benchmarking;
+
+/// <summary>Everything <c>gradcam bench</c> prints.</summary>
+public sealed record BenchmarkReport
+{
+    /// <summary>The model measured.</summary>
+    [JsonPropertyName("model")] public required string Model { get; init; }
+
+    /// <summary>The processor, from /proc/cpuinfo.</summary>
+    [JsonPropertyName("cpu")] public required string Cpu { get; init; }
+
+    /// <summary>Images per batch.</summary>
+    [JsonPropertyName("batch")] public required int Batch { get; init; }
+
+    /// <summary>LibTorch's intra-op threads.</summary>
+    [JsonPropertyName("threads")] public required int Threads { get; init; }
+
+    /// <summary>Timed runs per row.</summary>
+    [JsonPropertyName("runs")] public required int Runs { get; init; }
+
+    /// <summary>The measurements; the first is forward-only inference.</summary>
+    [JsonPropertyName("rows")] public required IReadOnlyList<BenchmarkRow> Rows { get; init; }
+
+    /// <summary>Imported forward divided by the native TorchSharp forward of the same architecture, if measured.</summary>
+    [JsonPropertyName("import_to_native")] public double? ImportToNative { get; init; }
+
+    /// <summary>Imported forward divided by ONNX Runtime's forward, if measured.</summary>
+    [JsonPropertyName("import_to_onnxruntime")] public double? ImportToOnnxRuntime { get; init; }
+
+    /// <summary>How many explanations the growth loop ran.</summary>
+    [JsonPropertyName("growth_iterations")] public int GrowthIterations { get; init; }
+
+    /// <summary>Resident memory growth over the loop, in MB.</summary>
+    [JsonPropertyName("growth_mb")] public double? GrowthMegabytes { get; init; }
+}

@@ -1,0 +1,6 @@
+using GradCamSharp.Evaluation;
+
+namespace GradCamSharp.Pipeline;
+
+/// <summary>One annotated object: a photo, the object's label and its box in the photo's pixels.</summary>
+public sealed record EvaluationCase(string Image, string Label, Box Box);

@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+
+namespace GradCamSharp.Pipeline;
+
+/// <summary>The paper's measures for one annotated object.</summary>
+public sealed record EvaluationResult
+{
+    /// <summary>The method evaluated.</summary>
+    [JsonPropertyName("method")] public required string Method { get; init; }
+
+    /// <summary>The photo.</summary>
+    [JsonPropertyName("image")] public required string Image { get; init; }
+
+    /// <summary>The object's label.</summary>
+    [JsonPropertyName("label")] public required string Label { get; init; }
+
+    /// <summary>Pointing game: the map's peak lies within 15 pixels of the box.</summary>
+    [JsonPropertyName("pointing_hit")] public required bool PointingHit { get; init; }
+
+    /// <summary>Intersection over union of the 15%-of-maximum localisation box with the annotated box.</summary>
+    [JsonPropertyName("box_iou")] public required double BoxIoU { get; init; }
+
+    /// <summary>Spearman rank correlation of the map with the occlusion map (faithfulness).</summary>
+    [JsonPropertyName("faithfulness")] public required double Faithfulness { get; init; }
+
+    /// <summary>Area under the score curve as the map's most salient pixels are removed first (lower is better).</summary>
+    [JsonPropertyName("deletion")] public required double Deletion { get; init; }
+
+    /// <summary>Area under the score curve as the map's most salient pixels are restored first (higher is better).</summary>
+    [JsonPropertyName("insertion")] public required double Insertion { get; init; }
+
+    /// <summary>
+    /// Spearman rank correlation of the map with the map of the same model with random weights (a sanity check: a
+    /// method that explains the model, not the image, scores low here).
+    /// </summary>
+    [JsonPropertyName("randomized_similarity")] public double? RandomizedSimilarity { get; init; }
+}

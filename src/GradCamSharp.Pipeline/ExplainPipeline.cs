@@ -1,0 +1,142 @@
+using System.Text.Json;
+using GradCamSharp.Imaging;
+using SkiaSharp;
+
+namespace GradCamSharp.Pipeline;
+
+/// <summary>
+/// Photos in; maps, overlays, a panel per photo and class, and <c>explanations.json</c> out. Everything is written to
+/// a staging folder first and moved into place only when every photo succeeded, so a failure leaves no partial output.
+/// </summary>
+public sealed class ExplainPipeline
+{
+    /// <summary>The manifest's file name.</summary>
+    public const string ManifestName = "explanations.json";
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    private readonly LoadedModel _model;
+
+    /// <summary>Runs explanations with <paramref name="model"/>.</summary>
+    public ExplainPipeline(LoadedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+    }
+
+    /// <summary>Explains every photo of <paramref name="job"/>.</summary>
+    /// <param name="job">What to do.</param>
+    /// <param name="progress">Receives one line per photo.</param>
+    /// <returns>The manifest entries, as written to <see cref="ManifestName"/>.</returns>
+    /// <exception cref="UsageException">Bad method, colormap, class or layer.</exception>
+    /// <exception cref="ImageLoadException">A photo is missing or corrupt.</exception>
+    /// <exception cref="OutputException">The output folder cannot be written.</exception>
+    public IReadOnlyList<ManifestEntry> Run(ExplainJob job, IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (job.Images.Count == 0) throw new UsageException("no images given");
+        var explainer = new PhotoExplainer(_model, job.Settings);
+        foreach (string image in job.Images) ImageLoader.Probe(image);
+
+        string staging = CreateStaging(job.OutputDirectory);
+        try
+        {
+            var entries = new List<ManifestEntry>();
+            var written = new List<string>();
+            string what = $"{string.Join(", ", explainer.Methods)} for {string.Join(", ", explainer.Targets)}";
+            for (int i = 0; i < job.Images.Count; i++)
+            {
+                string image = job.Images[i];
+                progress?.Report($"[{i + 1}/{job.Images.Count}] {image}: {what}");
+                entries.AddRange(ExplainOne(explainer, image, staging, written));
+            }
+            string manifest = Path.Combine(staging, ManifestName);
+            File.WriteAllText(manifest, JsonSerializer.Serialize(entries, JsonOptions));
+            written.Add(ManifestName);
+            Publish(staging, job.OutputDirectory, written);
+            return entries;
+        }
+        finally
+        {
+            TryDelete(staging);
+        }
+    }
+
+    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, string imagePath, string staging, List<string> written)
+    {
+        using SKBitmap photo = ImageLoader.Load(imagePath);
+        string stem = Path.GetFileNameWithoutExtension(imagePath);
+        var entries = new List<ManifestEntry>();
+        foreach (RenderedTarget target in explainer.Explain(photo, Path.GetFileName(imagePath)))
+        {
+            using (target)
+            {
+                foreach (RenderedMap map in target.Maps)
+                {
+                    string file = $"{stem}_{target.Tag}_{map.Method}.png";
+                    PngFile.Save(map.Picture, Path.Combine(staging, file));
+                    written.Add(file);
+                    entries.Add(new ManifestEntry
+                    {
+                        Image = imagePath,
+                        Model = _model.Name,
+                        Layer = map.Explanation.Layer,
+                        Method = map.Method,
+                        ClassIndex = map.Explanation.ClassIndex,
+                        ClassLabel = target.Label,
+                        Score = map.Explanation.Score,
+                        ScoreKind = _model.ScoreKind,
+                        File = file,
+                        Peak = map.Peak,
+                        Box = map.Box,
+                    });
+                }
+                if (target.Panel is SKBitmap panel)
+                {
+                    string file = $"{stem}_{target.Tag}_panel.png";
+                    PngFile.Save(panel, Path.Combine(staging, file));
+                    written.Add(file);
+                }
+            }
+        }
+        return entries;
+    }
+
+    private static string CreateStaging(string outputDirectory)
+    {
+        try
+        {
+            Directory.CreateDirectory(outputDirectory);
+            string staging = Path.Combine(outputDirectory, $".gradcam-staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(staging);
+            return staging;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputException($"cannot write to output folder '{outputDirectory}': {exception.Message}", exception);
+        }
+    }
+
+    private static void Publish(string staging, string outputDirectory, IEnumerable<string> files)
+    {
+        try
+        {
+            foreach (string file in files) File.Move(Path.Combine(staging, file), Path.Combine(outputDirectory, file), overwrite: true);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputException($"cannot write to output folder '{outputDirectory}': {exception.Message}", exception);
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Cleanup runs in a finally block: whatever goes wrong here must not replace the error that got us here.
+        }
+    }
+}

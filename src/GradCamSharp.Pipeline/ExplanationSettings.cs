@@ -1,0 +1,23 @@
+using GradCamSharp.Methods;
+using GradCamSharp.Models;
+
+namespace GradCamSharp.Pipeline;
+
+/// <summary>What to explain in each photo and how to draw it: the same for the command line and the web demo.</summary>
+public sealed record ExplanationSettings
+{
+    /// <summary>Classes by index or label; empty means the top classes.</summary>
+    public IReadOnlyList<string> Classes { get; init; } = [];
+
+    /// <summary>How many top classes when <see cref="Classes"/> is empty.</summary>
+    public int Top { get; init; } = 1;
+
+    /// <summary>Method names (see <see cref="KnownMethods"/>), or "all" for the paper's four.</summary>
+    public IReadOnlyList<string> Methods { get; init; } = [KnownMethods.GradCam];
+
+    /// <summary>The target layer, or <see cref="ModelLayers.Auto"/>.</summary>
+    public string Layer { get; init; } = ModelLayers.Auto;
+
+    /// <summary>The heatmap colormap.</summary>
+    public string Colormap { get; init; } = "jet";
+}

@@ -1,0 +1,36 @@
+using GradCamSharp.Imaging;
+using GradCamSharp.Models;
+
+namespace GradCamSharp.Pipeline;
+
+/// <summary>
+/// A model ready to explain, with the conventions needed to feed it photos and name its outputs. It owns the model:
+/// disposing it disposes the model.
+/// </summary>
+public sealed class LoadedModel : IDisposable
+{
+    /// <summary>A short name for manifests, e.g. "resnet18" or the ONNX file name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The differentiable model.</summary>
+    public required IExplainableModel Model { get; init; }
+
+    /// <summary>How photos become its input.</summary>
+    public required Preprocessing Preprocessing { get; init; }
+
+    /// <summary>Class names by output index, where known.</summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
+    /// <summary>What its scores are, for manifests: "logit" (before any softmax), "similarity", ...</summary>
+    public string ScoreKind { get; init; } = "logit";
+
+    /// <summary>Something to tell the user about the model (e.g. that its weights are random).</summary>
+    public string? Notice { get; init; }
+
+    /// <summary>The label of class <paramref name="index"/>, or null.</summary>
+    public string? LabelOf(int? index) =>
+        index is int i && Labels is not null && i >= 0 && i < Labels.Count ? Labels[i] : null;
+
+    /// <inheritdoc />
+    public void Dispose() => Model.Dispose();
+}

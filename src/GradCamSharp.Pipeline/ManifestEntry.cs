@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+
+namespace GradCamSharp.Pipeline;
+
+/// <summary>One line of <c>explanations.json</c>: one method's map of one class on one photo.</summary>
+public sealed record ManifestEntry
+{
+    /// <summary>The photo, as given.</summary>
+    [JsonPropertyName("image")] public required string Image { get; init; }
+
+    /// <summary>The model's name.</summary>
+    [JsonPropertyName("model")] public required string Model { get; init; }
+
+    /// <summary>The target layer ("input" for pixel attributions).</summary>
+    [JsonPropertyName("layer")] public required string Layer { get; init; }
+
+    /// <summary>The method.</summary>
+    [JsonPropertyName("method")] public required string Method { get; init; }
+
+    /// <summary>The explained class, if the target is a class.</summary>
+    [JsonPropertyName("class_index")] public int? ClassIndex { get; init; }
+
+    /// <summary>Its label, where the model has labels.</summary>
+    [JsonPropertyName("class_label")] public string? ClassLabel { get; init; }
+
+    /// <summary>The target score (before softmax).</summary>
+    [JsonPropertyName("score")] public required float Score { get; init; }
+
+    /// <summary>What <see cref="Score"/> is: "logit" (before the softmax, as the paper explains), "similarity", ...</summary>
+    [JsonPropertyName("score_kind")] public string? ScoreKind { get; init; }
+
+    /// <summary>The PNG written, relative to the output folder.</summary>
+    [JsonPropertyName("file")] public required string File { get; init; }
+
+    /// <summary>[x, y] of the map's maximum, in the photo's pixels.</summary>
+    [JsonPropertyName("peak")] public required int[] Peak { get; init; }
+
+    /// <summary>[x0, y0, x1, y1] in the photo's pixels: the largest region above 15% of the maximum (null if the map is empty).</summary>
+    [JsonPropertyName("box")] public int[]? Box { get; init; }
+}

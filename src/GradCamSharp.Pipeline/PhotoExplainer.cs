@@ -1,0 +1,98 @@
+using GradCamSharp.Evaluation;
+using GradCamSharp.Imaging;
+using GradCamSharp.Maps;
+using GradCamSharp.Methods;
+using GradCamSharp.Targets;
+using SkiaSharp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Pipeline;
+
+/// <summary>
+/// Explains photos held in memory with fixed settings and draws the results: what the command line writes to files
+/// and the web demo sends to the browser. Every requested method comes from one forward pass (see <see cref="MethodSet"/>).
+/// </summary>
+public sealed class PhotoExplainer
+{
+    private readonly LoadedModel _model;
+    private readonly IColormap _colormap;
+    private readonly ITarget[] _targets;
+    private readonly MethodSet _methods;
+
+    /// <summary>Checks <paramref name="settings"/> against <paramref name="model"/> and prepares the methods.</summary>
+    /// <exception cref="UsageException">Bad method, colormap, class or top count.</exception>
+    public PhotoExplainer(LoadedModel model, ExplanationSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Top < 1) throw new UsageException($"--top must be at least 1, got {settings.Top}");
+        _model = model;
+        _colormap = KnownColormaps.Get(settings.Colormap);
+        int[] classes = settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct().ToArray();
+        _targets = classes.Length > 0 ? classes.Select(c => (ITarget)new ClassTarget(c)).ToArray() : [new TopClassesTarget(settings.Top)];
+        Targets = classes.Length > 0
+            ? classes.Select(c => model.LabelOf(c) is string label ? $"{label} (class {c})" : $"class {c}").ToArray()
+            : [settings.Top == 1 ? "the top class" : $"the top {settings.Top} classes"];
+        _methods = KnownMethods.CreateSet(settings.Methods, model.Model, new CamOptions { Layer = settings.Layer });
+    }
+
+    /// <summary>The method names, in the order maps are returned.</summary>
+    public IReadOnlyList<string> Methods => _methods.Methods.Select(m => m.Name).ToArray();
+
+    /// <summary>What is explained, as the user will read it: "dog (class 0)", "the top 3 classes".</summary>
+    public IReadOnlyList<string> Targets { get; }
+
+    /// <summary>Explains <paramref name="photo"/>; the caller disposes the returned targets.</summary>
+    /// <param name="photo">An upright RGBA photo.</param>
+    /// <param name="name">Its name, for the panel caption.</param>
+    public IReadOnlyList<RenderedTarget> Explain(SKBitmap photo, string name)
+    {
+        ArgumentNullException.ThrowIfNull(photo);
+        PreparedImage prepared = ImagePreprocessor.Prepare(photo, _model.Preprocessing);
+        IReadOnlyList<Explanation> explanations;
+        using (DisposeScope scope = NewDisposeScope())
+        {
+            explanations = _methods.Explain(prepared.ToTensor(), _targets);
+        }
+        int methodCount = _methods.Methods.Count;
+        var targets = new List<RenderedTarget>();
+        foreach (Explanation[] perTarget in explanations.Chunk(methodCount))
+        {
+            Explanation first = perTarget[0];
+            string? label = _model.LabelOf(first.ClassIndex);
+            string caption = $"{label ?? (first.ClassIndex is int c ? $"class {c}" : first.TargetName)} ({first.Score:0.###})";
+            var maps = perTarget.Select(explanation => Render(explanation, photo, prepared)).ToList();
+            SKBitmap? panel = maps.Count <= 1 ? null : Panel.Compose(
+                [new PanelTile(photo, "original", name), .. maps.Select(m => new PanelTile(m.Picture, Title(m.Method), caption))]);
+            targets.Add(new RenderedTarget
+            {
+                Tag = Slug(label ?? (first.ClassIndex is int i ? $"class{i}" : first.TargetName)),
+                Label = label,
+                Maps = maps,
+                Panel = panel,
+            });
+        }
+        return targets;
+    }
+
+    private RenderedMap Render(Explanation explanation, SKBitmap photo, PreparedImage prepared)
+    {
+        Heatmap onPhoto = prepared.ToOriginal(explanation.Heatmap);
+        SKBitmap picture = explanation.Attribution is Attribution pixels
+            ? Renderer.Attribution(pixels, prepared)
+            : Renderer.Overlay(photo, onPhoto, _colormap);
+        (int x, int y) = onPhoto.Peak;
+        return new RenderedMap(explanation.Method, explanation, picture, [x, y], Localization.BoundingBox(onPhoto)?.ToArray());
+    }
+
+    /// <summary>The display name of a method, as in the paper's figures.</summary>
+    public static string Title(string method) => KnownMethods.Get(method).Title;
+
+    private static string Slug(string text)
+    {
+        string slug = new string(text.Select(ch => char.IsAsciiLetterOrDigit(ch) ? char.ToLowerInvariant(ch) : '-').ToArray()).Trim('-');
+        while (slug.Contains("--", StringComparison.Ordinal)) slug = slug.Replace("--", "-", StringComparison.Ordinal);
+        return slug.Length > 40 ? slug[..40].TrimEnd('-') : slug;
+    }
+}

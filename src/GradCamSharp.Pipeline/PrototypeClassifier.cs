@@ -1,0 +1,85 @@
+using GradCamSharp.Models;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Pipeline;
+
+/// <summary>
+/// A classifier head made of prototypes: the score of class k is the cosine similarity between the input's pooled
+/// feature vector and the k-th prototype (typically the mean feature of a few example crops). It turns a feature
+/// extractor into something Grad-CAM can explain, one differentiable score per prototype; it is not a trained
+/// classifier, and its scores are similarities in [-1, 1], not logits.
+/// </summary>
+/// <remarks>The head owns its feature extractor and disposes it, unless created with <c>leaveOpen</c>.</remarks>
+public sealed class PrototypeClassifier : IExplainableModel
+{
+    private readonly IExplainableModel _features;
+    private readonly Tensor _prototypes;
+    private readonly bool _leaveOpen;
+
+    /// <summary>Puts a prototype head on <paramref name="features"/>.</summary>
+    /// <param name="features">A model whose output is [N, D] or [N, D, H, W] features (average-pooled to [N, D]).</param>
+    /// <param name="labels">One name per prototype.</param>
+    /// <param name="prototypes">[K][D] prototype vectors; they are L2-normalised here.</param>
+    /// <param name="leaveOpen">Whether <paramref name="features"/> stays alive when the head is disposed.</param>
+    public PrototypeClassifier(IExplainableModel features, IReadOnlyList<string> labels, IReadOnlyList<float[]> prototypes,
+        bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(prototypes);
+        if (labels.Count != prototypes.Count || labels.Count == 0)
+            throw new ArgumentException($"{labels.Count} labels for {prototypes.Count} prototypes");
+        int dimension = prototypes[0].Length;
+        if (prototypes.Any(p => p.Length != dimension)) throw new ArgumentException("prototypes differ in length");
+        _features = features;
+        _leaveOpen = leaveOpen;
+        Labels = labels;
+        using Tensor stacked = tensor(prototypes.SelectMany(p => p).ToArray()).reshape(labels.Count, dimension);
+        _prototypes = nn.functional.normalize(stacked, dim: 1).DetachFromDisposeScope();
+    }
+
+    /// <summary>The class names, in score order.</summary>
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>The feature extractor below the head.</summary>
+    public IExplainableModel Features => _features;
+
+    /// <inheritdoc />
+    public string Name => _features.Name + "+prototypes";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> LayerNames => _features.LayerNames;
+
+    /// <inheritdoc />
+    public string KindOf(string layer) => _features.KindOf(layer);
+
+    /// <inheritdoc />
+    public string? FindLayer(string requested) => _features.FindLayer(requested);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> SuggestLayers(string requested, int count) => _features.SuggestLayers(requested, count);
+
+    /// <inheritdoc />
+    public void ValidateInput(Tensor input) => _features.ValidateInput(input);
+
+    /// <inheritdoc />
+    public Tensor Forward(Tensor input, ForwardTaps taps) => Similarities(_features.Forward(input, taps));
+
+    /// <summary>[N, K] cosine similarities of pooled features [N, D(, H, W)] to the prototypes.</summary>
+    public Tensor Similarities(Tensor features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        Tensor pooled = features.dim() > 2 ? features.flatten(2).mean([2]) : features;
+        return nn.functional.normalize(pooled, dim: 1).matmul(_prototypes.t());
+    }
+
+    /// <inheritdoc />
+    public IDisposable BeginExplanation() => _features.BeginExplanation();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _prototypes.Dispose();
+        if (!_leaveOpen) _features.Dispose();
+    }
+}

@@ -1,6 +1,0 @@
-using GradCamSharp.Evaluation;
-
-namespace GradCamSharp.Runtime;
-
-/// <summary>One annotated object: a photo, the object's label and its box in the photo's pixels.</summary>
-public sealed record EvaluationCase(string Image, string Label, Box Box);

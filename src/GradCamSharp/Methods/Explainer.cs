@@ -1,0 +1,45 @@
+using GradCamSharp.Models;
+using GradCamSharp.Targets;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Methods;
+
+/// <summary>
+/// The base of every method in this library. A method says what it reads from a forward pass (a target layer's
+/// activations, the gradient there, the guided gradient at the input) and how it turns one score's gradients into
+/// explanations; <see cref="ExplanationPass"/> runs the pass once for any set of methods (<see cref="MethodSet"/>).
+/// </summary>
+/// <remarks>
+/// Explainers keep no tensors between calls. Concurrent calls on one model take turns (they hook the same modules);
+/// calls on different models run in parallel.
+/// </remarks>
+public abstract class Explainer : IExplainer
+{
+    private protected Explainer(IExplainableModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+    }
+
+    /// <summary>The model being explained.</summary>
+    public IExplainableModel Model { get; }
+
+    /// <inheritdoc />
+    public abstract string Name { get; }
+
+    /// <summary>The target layer as the caller named it, or null for methods that attribute to the input only.</summary>
+    internal abstract string? RequestedLayer { get; }
+
+    /// <summary>Whether the method reads the gradient of the score at the target layer.</summary>
+    internal abstract bool NeedsLayerGradient { get; }
+
+    /// <summary>Whether the method reads the guided gradient of the score at the input pixels.</summary>
+    internal abstract bool NeedsPixelGradient { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample) =>
+        ExplanationPass.Explain(Model, input, targetsPerSample, [this]);
+
+    /// <summary>Turns the gradients of one score column into one explanation per entry of the column, in entry order.</summary>
+    internal abstract IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column, ColumnGradients gradients);
+}

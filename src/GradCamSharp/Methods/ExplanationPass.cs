@@ -1,0 +1,143 @@
+using System.Runtime.CompilerServices;
+using GradCamSharp.Models;
+using GradCamSharp.Targets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Methods;
+
+/// <summary>
+/// The machinery every method shares, written once: one forward pass for any set of methods, then one
+/// <c>autograd.grad</c> per score column, taken only with respect to what the methods read (never the weights).
+/// </summary>
+/// <remarks>
+/// The target layer's output becomes a fresh leaf, so nothing before it is recorded for the layer gradient; when a
+/// method also needs the guided gradient at the input, the ReLUs below the layer are guided and the layer gradient is
+/// pushed on through them, so Grad-CAM, Guided Backprop, Guided Grad-CAM and the counterfactual map all come from the
+/// same pass. That is exact when no ReLU follows the target layer (a classifier head of pooling and linear layers);
+/// when one does, the guided gradient comes from a second pass with every ReLU guided.
+/// </remarks>
+internal static class ExplanationPass
+{
+    private static readonly ConditionalWeakTable<IExplainableModel, object> Turns = [];
+
+    /// <summary>Explains a batch with every method of <paramref name="methods"/> (all on the same model).</summary>
+    /// <returns>Explanations ordered by sample, then target, then method.</returns>
+    public static IReadOnlyList<Explanation> Explain(IExplainableModel model, Tensor input,
+        IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample, IReadOnlyList<Explainer> methods)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(targetsPerSample);
+        if (input.dim() != 4)
+            throw new UsageException($"expected an [N, C, H, W] input, got [{string.Join(", ", input.shape)}]");
+        if (targetsPerSample.Count != input.shape[0])
+            throw new ArgumentException($"{targetsPerSample.Count} target lists for a batch of {input.shape[0]}");
+        if (methods.Any(m => !ReferenceEquals(m.Model, model)))
+            throw new ArgumentException("every method of one pass must explain the same model");
+        model.ValidateInput(input);
+
+        lock (Turns.GetValue(model, _ => new object()))
+        {
+            // Methods reading the same layer share a pass; input-only methods join the first of them.
+            var groups = methods.Select((method, index) => (Method: method, Index: index,
+                    Layer: method.RequestedLayer is string requested ? ModelLayers.Resolve(model, requested, input) : null))
+                .GroupBy(m => m.Layer).ToList();
+            if (groups.Count > 1 && groups.FirstOrDefault(g => g.Key is null) is { } inputOnly)
+            {
+                groups.Remove(inputOnly);
+                var first = groups[0];
+                groups[0] = first.Concat(inputOnly).GroupBy(_ => first.Key).Single();
+            }
+            var results = new List<(int Sample, int Column, int Method, Explanation Explanation)>();
+            foreach (var group in groups)
+            {
+                results.AddRange(Run(model, input, targetsPerSample, group.Key,
+                    group.Select(m => m.Method).ToArray(), group.Select(m => m.Index).ToArray()));
+            }
+            return results.OrderBy(r => r.Sample).ThenBy(r => r.Column).ThenBy(r => r.Method)
+                .Select(r => r.Explanation).ToList();
+        }
+    }
+
+    private static List<(int, int, int, Explanation)> Run(IExplainableModel model, Tensor input,
+        IReadOnlyList<IReadOnlyList<ITarget>> targets, string? layer, Explainer[] methods, int[] order)
+    {
+        bool pixelGradients = methods.Any(m => m.NeedsPixelGradient);
+        bool layerGradients = layer is not null && (pixelGradients || methods.Any(m => m.NeedsLayerGradient));
+        using DisposeScope scope = NewDisposeScope();
+        using IDisposable state = model.BeginExplanation();
+        using IDisposable gradientMode = layerGradients || pixelGradients ? enable_grad() : no_grad();
+
+        Tensor pixels = input.detach();
+        if (pixelGradients) pixels.requires_grad_(true);
+        Tensor? leaf = null, layerInGraph = null;
+        bool afterLayer = false, reluAfterLayer = false;
+        var taps = new ForwardTaps
+        {
+            Layer = layer,
+            GuidedRelu = pixelGradients,
+            GuidedReluWhen = layer is null ? null : () =>
+            {
+                reluAfterLayer |= afterLayer;
+                return !afterLayer;
+            },
+            ReplaceLayerOutput = layer is null ? null : output =>
+            {
+                // The model's own dispose scopes end before the backward pass, so what is kept moves to ours; the
+                // model gets a copy, which it may dispose or modify in place.
+                if (pixelGradients) layerInGraph = output.OwnedBy(scope);
+                leaf = output.detach().requires_grad_(layerGradients).OwnedBy(scope);
+                afterLayer = true;
+                return leaf.clone();
+            },
+        };
+        Tensor output = model.Forward(pixels, taps);
+        if (layer is not null && leaf is null)
+            throw new InvalidOperationException($"layer '{layer}' did not run in the forward pass of {model.Name}");
+        if (leaf is not null && leaf.dim() != 4)
+        {
+            throw new UsageException($"layer '{layer}' has shape [{string.Join(", ", leaf.shape)}]; CAM methods need an " +
+                "[N, C, H, W] feature map (see 'gradcam layers')");
+        }
+
+        IReadOnlyList<ScoreColumn> columns = ScoreColumns.Build(output, targets);
+        bool separateGuidedPass = pixelGradients && layer is not null && reluAfterLayer;
+        Tensor[]? guided = separateGuidedPass ? GuidedPixelGradients(model, input, targets) : null;
+        var pass = new PassResult(pixels.detach(), layer, leaf?.detach());
+        var results = new List<(int, int, int, Explanation)>();
+        for (int j = 0; j < columns.Count; j++)
+        {
+            ScoreColumn column = columns[j];
+            bool retain = !column.IsLast;
+            Tensor? layerGradient = layerGradients ? Gradient(column.Total, leaf!, retain) : null;
+            Tensor? pixelGradient = !pixelGradients ? null
+                : guided is not null ? guided[j]
+                : layer is null ? Gradient(column.Total, pixels, retain)
+                : Gradient(layerInGraph!, pixels, retain, layerGradient);
+            var gradients = new ColumnGradients(layerGradient, pixelGradient);
+            for (int m = 0; m < methods.Length; m++)
+            {
+                IReadOnlyList<Explanation> explained = methods[m].Interpret(pass, column, gradients);
+                for (int k = 0; k < explained.Count; k++) results.Add((column.Entries[k].Sample, j, order[m], explained[k]));
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Guided Backpropagation through every ReLU, one gradient per score column.</summary>
+    private static Tensor[] GuidedPixelGradients(IExplainableModel model, Tensor input,
+        IReadOnlyList<IReadOnlyList<ITarget>> targets)
+    {
+        Tensor pixels = input.detach().requires_grad_(true);
+        Tensor output = model.Forward(pixels, new ForwardTaps { GuidedRelu = true });
+        IReadOnlyList<ScoreColumn> columns = ScoreColumns.Build(output, targets);
+        return columns.Select(column => Gradient(column.Total, pixels, !column.IsLast)).ToArray();
+    }
+
+    private static Tensor Gradient(Tensor of, Tensor with, bool retainGraph, Tensor? outputGradient = null)
+    {
+        Tensor? gradient = autograd.grad([of], [with], outputGradient is null ? null : [outputGradient],
+            retain_graph: retainGraph, allow_unused: true)[0];
+        return gradient is null || gradient.IsInvalid ? zeros_like(with) : gradient;
+    }
+}

@@ -1,0 +1,21 @@
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Methods;
+
+/// <summary>What one forward pass of <see cref="ExplanationPass"/> produced.</summary>
+/// <param name="Input">[N, C, H, W] the model input, detached.</param>
+/// <param name="Layer">The resolved target layer, or null when no method reads one.</param>
+/// <param name="Activations">[N, K, h, w] the target layer's output, or null.</param>
+internal sealed record PassResult(Tensor Input, string? Layer, Tensor? Activations)
+{
+    /// <summary>The input's height.</summary>
+    public long Height => Input.shape[2];
+
+    /// <summary>The input's width.</summary>
+    public long Width => Input.shape[3];
+}
+
+/// <summary>The gradients of one score column.</summary>
+/// <param name="Layer">d(score)/d(activations), or null when no method asked for it.</param>
+/// <param name="Pixels">The guided gradient at the input, or null when no method asked for it.</param>
+internal sealed record ColumnGradients(Tensor? Layer, Tensor? Pixels);

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using GradCamSharp.Methods;
+
+namespace GradCamSharp.Cli.Tests;
+
+/// <summary>Every registered method runs through explain, evaluate and bench: the registry is the only list.</summary>
+public sealed class MethodCoverageTests
+{
+    public static TheoryData<string> Methods => new(KnownMethods.Names);
+
+    /// <summary>A small two-class ONNX classifier (dog, cat) on 32x32 inputs: every method runs in moments on it.</summary>
+    private static (string Model, string Labels) TinyClassifier(TempFolder folder)
+    {
+        float[] Ramp(int n, int seed) => Enumerable.Range(0, n).Select(i => ((i * 31 + seed) % 13 - 6) / 10f).ToArray();
+        string model = new OnnxGraphBuilder("tiny")
+            .Input("input", -1, 3, 32, 32)
+            .Output("logits", -1, 2)
+            .Initializer("w1", [8, 3, 3, 3], Ramp(216, 1))
+            .Initializer("w2", [8, 8, 3, 3], Ramp(576, 2))
+            .Initializer("fc", [2, 8], Ramp(16, 3))
+            .Node("Conv", "/conv1/Conv", ["input", "w1"], ["a"], ("pads", new long[] { 1, 1, 1, 1 }))
+            .Node("Relu", "/relu1/Relu", ["a"], ["b"])
+            .Node("Conv", "/conv2/Conv", ["b", "w2"], ["c"], ("pads", new long[] { 1, 1, 1, 1 }), ("strides", new long[] { 2, 2 }))
+            .Node("Relu", "/relu2/Relu", ["c"], ["d"])
+            .Node("GlobalAveragePool", "/pool/GlobalAveragePool", ["d"], ["e"])
+            .Node("Flatten", "/flatten/Flatten", ["e"], ["f"])
+            .Node("Gemm", "/fc/Gemm", ["f", "fc"], ["logits"], ("transB", 1L))
+            .Save(folder["tiny.onnx"]);
+        File.WriteAllLines(folder["labels.txt"], ["dog", "cat"]);
+        return (model, folder["labels.txt"]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void EveryRegisteredMethod_RunsThroughExplainEvaluateAndBench(string method)
+    {
+        using var folder = new TempFolder();
+        (string model, string labels) = TinyClassifier(folder);
+        CliRun explain = CliRun.Of("explain", SharedFixtures.Sample("dog.jpg"), "--model", model, "--labels", labels,
+            "--class", "dog", "--method", method, "--out", folder["out"], "--json", "--quiet");
+        Assert.True(explain.ExitCode == 0, explain.Error);
+        using (JsonDocument entries = JsonDocument.Parse(explain.Output))
+            Assert.Equal(method, Assert.Single(entries.RootElement.EnumerateArray().ToArray()).GetProperty("method").GetString());
+
+        File.WriteAllText(folder["boxes.json"], """{ "dog.jpg": { "dog": [124, 223, 322, 541] } }""");
+        CliRun evaluate = CliRun.Of("evaluate", "--model", model, "--labels", labels, "--boxes", folder["boxes.json"],
+            "--images", CliRun.Samples, "--method", method, "--json");
+        Assert.True(evaluate.ExitCode == 0, evaluate.Error);
+        using (JsonDocument results = JsonDocument.Parse(evaluate.Output))
+            Assert.Equal(method, Assert.Single(results.RootElement.EnumerateArray().ToArray()).GetProperty("method").GetString());
+
+        CliRun bench = CliRun.Of("bench", "--model", model, "--methods", method, "--runs", "10", "--growth", "0", "--json");
+        Assert.True(bench.ExitCode == 0, bench.Error);
+        using JsonDocument report = JsonDocument.Parse(bench.Output);
+        string?[] rows = report.RootElement.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToArray();
+        Assert.Equal(["forward", method], rows.Where(r => r != "onnxruntime-forward"));
+    }
+
+    [Fact]
+    public void Evaluate_All_EvaluatesThePapersFour()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder["boxes.json"], """{ "dog.jpg": { "dog": [124, 223, 322, 541] } }""");
+        CliRun run = CliRun.Of("evaluate", "--boxes", folder["boxes.json"], "--images", CliRun.Samples, "--method", "all", "--no-sanity");
+        Assert.True(run.ExitCode == 0, run.Error);
+        foreach (string method in KnownMethods.Expand(["all"]).Select(m => m.Name))
+            Assert.Contains($"{method} on resnet18-prototypes: pointing game", run.Output);
+    }
+
+    [Fact]
+    public void Methods_ListsEveryRegisteredMethodWithItsPaper()
+    {
+        CliRun run = CliRun.Of("methods");
+        Assert.Equal(0, run.ExitCode);
+        foreach (MethodDescriptor method in KnownMethods.Registered)
+        {
+            Assert.Contains(method.Name, run.Output);
+            Assert.Contains(method.Paper, run.Output);
+        }
+    }
+}

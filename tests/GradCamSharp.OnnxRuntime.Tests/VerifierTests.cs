@@ -1,0 +1,49 @@
+using GradCamSharp.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using Tensor = TorchSharp.torch.Tensor;
+
+namespace GradCamSharp.OnnxRuntime.Tests;
+
+public sealed class VerifierTests
+{
+    [SkippableFact]
+    public void ExtraOutputs_LetOnnxRuntimeReportIntermediates_ThatEqualTheImports()
+    {
+        string path = SharedFixtures.RequireGunzipped("fixtures/onnx/resnet18.onnx.gz");
+        using OnnxModule module = OnnxModule.Load(path);
+        using DisposeScope scope = NewDisposeScope();
+        manual_seed(2);
+        Tensor input = randn(1, 3, 224, 224);
+        var ours = new Dictionary<string, Tensor>();
+        using (no_grad())
+        {
+            module.Run(new Dictionary<string, Tensor> { ["input"] = input },
+                new GradCamSharp.Models.ForwardTaps { ObserveEveryLayer = (name, value) => ours[name] = value.clone() });
+        }
+        string[] picked = [module.ValueNames[0], module.ValueNames[10], "/layer4/layer4.1/relu_1/Relu_output_0"];
+
+        using var session = new InferenceSession(module.WithExtraOutputs(picked, ours));
+        var feed = new DenseTensor<float>(input.data<float>().ToArray(), [1, 3, 224, 224]);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", feed)], picked);
+
+        foreach (var result in results)
+        {
+            float[] reference = result.AsEnumerable<float>().ToArray();
+            float[] mine = ours[result.Name].data<float>().ToArray();
+            double worst = reference.Zip(mine, (r, m) => Math.Abs(r - m)).Max();
+            Assert.True(worst <= 1e-4 * reference.Max(Math.Abs), $"{result.Name}: {worst}");
+        }
+    }
+
+    [SkippableFact]
+    public void Verify_Fixture_Agrees()
+    {
+        VerificationReport report = OnnxVerifier.Verify(SharedFixtures.RequireGunzipped("fixtures/onnx/googlenet.onnx.gz"), [1, 3, 224, 224]);
+        Assert.True(report.Agrees);
+        Assert.Null(report.FirstDisagreement);
+        Assert.Equal("logits", Assert.Single(report.Outputs).Name);
+    }
+}

@@ -1,0 +1,36 @@
+using GradCamSharp.Maps;
+
+namespace GradCamSharp.Tests;
+
+public sealed class MapTests
+{
+    [Fact]
+    public void Heatmap_Resize_KeepsConstantsAndCentres()
+    {
+        var map = new Heatmap(2, 1, [0f, 1f]);
+        Heatmap wide = map.Resize(4, 1);
+        // Half-pixel centres: the outer pixels clamp, the inner ones interpolate at 1/4 and 3/4.
+        Assert.Equal([0f, 0.25f, 0.75f, 1f], wide.Values);
+        Assert.All(new Heatmap(3, 3, Enumerable.Repeat(0.5f, 9).ToArray()).Resize(7, 5).Values, v => Assert.Equal(0.5f, v));
+    }
+
+    [Fact]
+    public void Heatmap_PeakAndCrop()
+    {
+        var map = new Heatmap(3, 2, [0f, 1f, 2f, 5f, 4f, 3f]);
+        Assert.Equal((0, 1), map.Peak);
+        Assert.Equal([1f, 2f, 4f, 3f], map.Crop(1, 0, 2, 2).Values);
+        Assert.Throws<ArgumentOutOfRangeException>(() => map.Crop(2, 0, 2, 2));
+    }
+
+    [Fact]
+    public void Attribution_Saliency_IsTheLargestMagnitudeOverChannels_ScaledToOne()
+    {
+        // Two channels of a 2x1 image: pixel 0 has (-4, 1), pixel 1 has (2, -3).
+        var attribution = new Attribution(2, 2, 1, [-4f, 2f, 1f, -3f]);
+        Heatmap saliency = attribution.Saliency();
+        Assert.Equal([1f, 0.75f], saliency.Values);
+        Assert.Equal(-3f, attribution[1, 1, 0]);
+        Assert.All(new Attribution(1, 2, 2, new float[4]).Saliency().Values, v => Assert.Equal(0f, v));
+    }
+}
