@@ -40,12 +40,14 @@ public class WeakenMissingGlibcxxVersion : Task
                 switch (MarkVersionWeak(image, Version))
                 {
                     case PatchResult.Patched:
-                        // Write a new file rather than into the old one: the copy may be a hard link into the NuGet cache.
+                        // Write a new file rather than into the old one: the copy may be a hard link into the NuGet
+                        // cache.
                         string temporary = path + ".weakening";
                         File.WriteAllBytes(temporary, image);
                         File.Delete(path);
                         File.Move(temporary, path);
-                        Log.LogMessage(MessageImportance.High, $"Marked {Version} weak in {path} (host libstdc++ lacks it).");
+                        Log.LogMessage(MessageImportance.High,
+                            $"Marked {Version} weak in {path} (host libstdc++ lacks it).");
                         break;
                     case PatchResult.AlreadyWeak:
                         Log.LogMessage(MessageImportance.Low, $"{path}: {Version} already weak.");
@@ -55,7 +57,8 @@ public class WeakenMissingGlibcxxVersion : Task
                         break;
                 }
             }
-            catch (Exception exception) when (exception is IOException or InvalidDataException or UnauthorizedAccessException)
+            catch (Exception exception)
+                when (exception is IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 Log.LogError($"Could not weaken {Version} in {path}: {exception.Message}");
             }
@@ -93,10 +96,13 @@ public class WeakenMissingGlibcxxVersion : Task
         return false;
     }
 
-    /// <summary>Sets VER_FLG_WEAK on the vernaux entry named <paramref name="version"/> in an ELF64 little-endian image.</summary>
+    /// <summary>
+    /// Sets VER_FLG_WEAK on the vernaux entry named <paramref name="version"/> in an ELF64 little-endian image.
+    /// </summary>
     private static PatchResult MarkVersionWeak(byte[] image, string version)
     {
-        if (image.Length < 64 || image[0] != 0x7f || image[1] != (byte)'E' || image[2] != (byte)'L' || image[3] != (byte)'F')
+        if (image.Length < 64 || image[0] != 0x7f || image[1] != (byte)'E' || image[2] != (byte)'L'
+            || image[3] != (byte)'F')
             throw new InvalidDataException("not an ELF file");
         if (image[4] != 2 || image[5] != 1)
             throw new InvalidDataException("only 64-bit little-endian ELF is supported");

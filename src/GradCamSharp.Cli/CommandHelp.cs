@@ -12,7 +12,9 @@ internal static class CommandHelp
 {
     private static readonly Dictionary<Command, string> Details = [];
 
-    /// <summary>A command with a one-line <paramref name="summary"/> and <paramref name="details"/> for its own help.</summary>
+    /// <summary>
+    /// A command with a one-line <paramref name="summary"/> and <paramref name="details"/> for its own help.
+    /// </summary>
     public static Command Create(string name, string summary, string details)
     {
         var command = new Command(name, summary);
@@ -42,7 +44,8 @@ internal static class CommandHelp
             {
                 TextWriter output = parseResult.InvocationConfiguration.Output;
                 output.WriteLine("Details:");
-                foreach (string line in details.TrimEnd().Split('\n')) output.WriteLine(line.Length > 0 ? "  " + line : "");
+                foreach (string line in details.TrimEnd().Split('\n'))
+                    output.WriteLine(line.Length > 0 ? "  " + line : "");
                 output.WriteLine();
             }
             return code;

@@ -9,7 +9,9 @@ public static class ExitCodes
     /// <summary>Verification found a disagreement, or an unexpected internal error occurred.</summary>
     public const int Failure = 1;
 
-    /// <summary>The command line was wrong: unknown option, method, colormap, layer or class, class out of range.</summary>
+    /// <summary>
+    /// The command line was wrong: unknown option, method, colormap, layer or class, class out of range.
+    /// </summary>
     public const int Usage = 2;
 
     /// <summary>An input could not be read: a missing or corrupt image, an unreadable or unsupported model.</summary>
@@ -23,7 +25,7 @@ public static class ExitCodes
 
     /// <summary>The help text's description of the codes.</summary>
     public const string Help =
-        "Exit codes: 0 success; 1 disagreement (verify) or internal error; 2 bad command line (option, method, layer,\n" +
-        "class); 3 unreadable input (image, model); 4 output folder not writable; 130 interrupted.\n" +
+        "Exit codes: 0 success; 1 disagreement (verify) or internal error; 2 bad command line (option, method,\n" +
+        "layer, class); 3 unreadable input (image, model); 4 output folder not writable; 130 interrupted.\n" +
         "Set GRADCAM_DEBUG=1 to see the stack trace of an error.";
 }

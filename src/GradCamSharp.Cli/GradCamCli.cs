@@ -42,7 +42,8 @@ public static class GradCamCli
         }
         try
         {
-            return result.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            return result.Invoke(new InvocationConfiguration { Output = output, Error = error,
+                EnableDefaultExceptionHandler = false });
         }
         catch (Exception exception)
         {

@@ -18,7 +18,8 @@ public readonly record struct Box(int X0, int Y0, int X1, int Y1)
     /// <summary>Intersection over union with <paramref name="other"/>.</summary>
     public double IntersectionOverUnion(Box other)
     {
-        var overlap = new Box(Math.Max(X0, other.X0), Math.Max(Y0, other.Y0), Math.Min(X1, other.X1), Math.Min(Y1, other.Y1));
+        var overlap =
+            new Box(Math.Max(X0, other.X0), Math.Max(Y0, other.Y0), Math.Min(X1, other.X1), Math.Min(Y1, other.Y1));
         long intersection = overlap.Width > 0 && overlap.Height > 0 ? overlap.Area : 0;
         long union = Area + other.Area - intersection;
         return union == 0 ? 0 : (double)intersection / union;

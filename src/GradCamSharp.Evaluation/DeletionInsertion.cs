@@ -13,22 +13,27 @@ namespace GradCamSharp.Evaluation;
 /// </summary>
 public static class DeletionInsertion
 {
-    /// <summary>Computes both curves in <paramref name="steps"/> equal steps, each curve in one batched forward pass.</summary>
+    /// <summary>
+    /// Computes both curves in <paramref name="steps"/> equal steps, each curve in one batched forward pass.
+    /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="input">[1, C, H, W] one image.</param>
     /// <param name="target">The score to watch (its first column, for the original's class).</param>
     /// <param name="saliency">An [H, W] map at the input's resolution.</param>
     /// <param name="steps">How many steps from no pixel to all pixels.</param>
     /// <param name="baseline">The value removed pixels take.</param>
-    public static DeletionInsertionCurves Compute(IExplainableModel model, Tensor input, ITarget target, Heatmap saliency, int steps = 16, float baseline = 0f)
+    public static DeletionInsertionCurves Compute(IExplainableModel model, Tensor input, ITarget target,
+        Heatmap saliency, int steps = 16, float baseline = 0f)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(saliency);
-        if (input.dim() != 4 || input.shape[0] != 1) throw new ArgumentException("deletion and insertion take one [1, C, H, W] image");
+        if (input.dim() != 4 || input.shape[0] != 1)
+            throw new ArgumentException("deletion and insertion take one [1, C, H, W] image");
         if (saliency.Width != input.shape[3] || saliency.Height != input.shape[2])
-            throw new ArgumentException($"the map is {saliency.Width}x{saliency.Height}, the input {input.shape[3]}x{input.shape[2]}");
+            throw new ArgumentException($"the map is {saliency.Width}x{saliency.Height}, the input " +
+                $"{input.shape[3]}x{input.shape[2]}");
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2);
 
         using DisposeScope scope = NewDisposeScope();
@@ -42,9 +47,11 @@ public static class DeletionInsertion
         var rank = new float[pixels];
         for (int position = 0; position < pixels; position++) rank[order[position]] = position;
         Tensor ranks = tensor(rank).reshape(1, 1, saliency.Height, saliency.Width);
-        Tensor thresholds = tensor(Enumerable.Range(0, steps + 1).Select(s => (float)Math.Round((double)s * pixels / steps)).ToArray())
+        Tensor thresholds =
+            tensor(Enumerable.Range(0, steps + 1).Select(s => (float)Math.Round((double)s * pixels / steps)).ToArray())
             .reshape(steps + 1, 1, 1, 1);
-        Tensor chosen = ranks.lt(thresholds).to(input.dtype);                   // [steps + 1, 1, H, W]: the first k pixels
+        Tensor chosen =
+            ranks.lt(thresholds).to(input.dtype);                   // [steps + 1, 1, H, W]: the first k pixels
         Tensor image = input.expand(steps + 1, -1, -1, -1);
         Tensor deleted = image * (1 - chosen) + baseline * chosen;
         Tensor inserted = image * chosen + baseline * (1 - chosen);

@@ -8,9 +8,13 @@ namespace GradCamSharp.Evaluation;
 /// </summary>
 public static class Faithfulness
 {
-    /// <summary>Spearman correlation between <paramref name="explanation"/>, averaged over each occlusion patch, and <paramref name="occlusion"/>.</summary>
+    /// <summary>
+    /// Spearman correlation between <paramref name="explanation"/>, averaged over each occlusion patch, and
+    /// <paramref name="occlusion"/>.
+    /// </summary>
     /// <param name="explanation">A map at the model's input resolution.</param>
-    /// <param name="occlusion">The map from <see cref="Occlusion.Map"/> with the same <paramref name="options"/>.</param>
+    /// <param name="occlusion">The map from <see cref="Occlusion.Map"/> with the same
+    /// <paramref name="options"/>.</param>
     /// <param name="options">The patch and stride used.</param>
     public static double RankCorrelation(Heatmap explanation, Heatmap occlusion, OcclusionOptions? options = null)
     {
@@ -23,7 +27,8 @@ public static class Faithfulness
             for (int column = 0; column < occlusion.Width; column++)
             {
                 int top = row * options.Stride, left = column * options.Stride;
-                int bottom = Math.Min(explanation.Height, top + options.Patch), right = Math.Min(explanation.Width, left + options.Patch);
+                int bottom = Math.Min(explanation.Height, top + options.Patch),
+                    right = Math.Min(explanation.Width, left + options.Patch);
                 double sum = 0;
                 for (int y = top; y < bottom; y++)
                     for (int x = left; x < right; x++) sum += explanation[x, y];

@@ -24,7 +24,8 @@ public static class Occlusion
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         options ??= new OcclusionOptions();
-        if (input.dim() != 4 || input.shape[0] != 1) throw new ArgumentException("occlusion takes one [1, C, H, W] image");
+        if (input.dim() != 4 || input.shape[0] != 1)
+            throw new ArgumentException("occlusion takes one [1, C, H, W] image");
         long height = input.shape[2], width = input.shape[3];
         int rows = (int)Math.Max(1, (height - options.Patch) / options.Stride + 1);
         int columns = (int)Math.Max(1, (width - options.Patch) / options.Stride + 1);
@@ -42,7 +43,8 @@ public static class Occlusion
             {
                 int row = (start + k) / columns, column = (start + k) % columns;
                 long top = row * options.Stride, left = column * options.Stride;
-                batch[k].narrow(1, top, Math.Min(options.Patch, height - top)).narrow(2, left, Math.Min(options.Patch, width - left)).fill_(options.Fill);
+                batch[k].narrow(1, top, Math.Min(options.Patch, height - top)).narrow(2, left,
+                    Math.Min(options.Patch, width - left)).fill_(options.Fill);
             }
             float[] scores = scorer.Score(batch);
             for (int k = 0; k < count; k++) drops[start + k] = scorer.OriginalScore - scores[k];

@@ -9,7 +9,9 @@ public sealed record OcclusionOptions
     /// <summary>The step between patch positions, in input pixels.</summary>
     public int Stride { get; init; } = 16;
 
-    /// <summary>The value the patch is filled with in the model's input space (0 is the mean colour for normalised inputs).</summary>
+    /// <summary>
+    /// The value the patch is filled with in the model's input space (0 is the mean colour for normalised inputs).
+    /// </summary>
     public float Fill { get; init; }
 
     /// <summary>

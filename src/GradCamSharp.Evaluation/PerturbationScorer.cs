@@ -1,6 +1,5 @@
 using GradCamSharp.Models;
 using GradCamSharp.Targets;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Evaluation;
@@ -27,5 +26,6 @@ internal sealed class PerturbationScorer
 
     /// <summary>The score of every image of <paramref name="batch"/>.</summary>
     public float[] Score(Tensor batch) =>
-        _target.Scores(_model.Forward(batch, ForwardTaps.None))[0].Values.to(ScalarType.Float32).data<float>().ToArray();
+        _target.Scores(_model.Forward(batch,
+            ForwardTaps.None))[0].Values.to(ScalarType.Float32).data<float>().ToArray();
 }

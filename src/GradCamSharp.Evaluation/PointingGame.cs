@@ -11,17 +11,22 @@ public static class PointingGame
     /// <summary>The customary slack, in pixels.</summary>
     public const int Tolerance = 15;
 
-    /// <summary>Whether the peak of <paramref name="map"/> lies within <paramref name="tolerance"/> pixels of any of <paramref name="boxes"/>.</summary>
+    /// <summary>
+    /// Whether the peak of <paramref name="map"/> lies within <paramref name="tolerance"/> pixels of any of
+    /// <paramref name="boxes"/>.
+    /// </summary>
     public static bool Hit(Heatmap map, IEnumerable<Box> boxes, int tolerance = Tolerance)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(boxes);
         (int x, int y) = map.Peak;
-        return boxes.Any(box => new Box(box.X0 - tolerance, box.Y0 - tolerance, box.X1 + tolerance, box.Y1 + tolerance).Contains(x, y));
+        return boxes.Any(box => new Box(box.X0 - tolerance, box.Y0 - tolerance, box.X1 + tolerance,
+            box.Y1 + tolerance).Contains(x, y));
     }
 
     /// <summary>The fraction of hits over many (map, boxes) trials.</summary>
-    public static double Accuracy(IEnumerable<(Heatmap Map, IReadOnlyList<Box> Boxes)> trials, int tolerance = Tolerance)
+    public static double Accuracy(IEnumerable<(Heatmap Map, IReadOnlyList<Box> Boxes)> trials,
+        int tolerance = Tolerance)
     {
         ArgumentNullException.ThrowIfNull(trials);
         int hits = 0, total = 0;

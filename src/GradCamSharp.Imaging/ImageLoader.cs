@@ -23,7 +23,9 @@ public static class ImageLoader
         return Decode(bytes, path);
     }
 
-    /// <summary>Checks that <paramref name="path"/> exists and starts like a decodable image, without decoding its pixels.</summary>
+    /// <summary>
+    /// Checks that <paramref name="path"/> exists and starts like a decodable image, without decoding its pixels.
+    /// </summary>
     /// <exception cref="ImageLoadException">Missing, unreadable, or not an image.</exception>
     public static void Probe(string path)
     {
@@ -33,15 +35,19 @@ public static class ImageLoader
         {
             using FileStream stream = File.OpenRead(path);
             using SKCodec? codec = SKCodec.Create(stream);
-            if (codec is null) throw new ImageLoadException($"'{path}' is not a supported image (JPEG, PNG, WebP, BMP or GIF)");
+            if (codec is null)
+                throw new ImageLoadException($"'{path}' is not a supported image (JPEG, PNG, WebP, BMP or GIF)");
         }
-        catch (Exception exception) when (exception is IOException and not ImageLoadException or UnauthorizedAccessException)
+        catch (Exception exception)
+            when (exception is IOException and not ImageLoadException or UnauthorizedAccessException)
         {
             throw new ImageLoadException($"image '{path}' cannot be read: {exception.Message}", exception);
         }
     }
 
-    /// <summary>Decodes an encoded image held in memory (e.g. an upload); <paramref name="name"/> is used in messages.</summary>
+    /// <summary>
+    /// Decodes an encoded image held in memory (e.g. an upload); <paramref name="name"/> is used in messages.
+    /// </summary>
     /// <exception cref="ImageLoadException">Not a decodable image.</exception>
     public static SKBitmap Decode(byte[] encoded, string name = "image")
     {
@@ -65,7 +71,8 @@ public static class ImageLoader
     internal static SKBitmap Orient(SKBitmap bitmap, SKEncodedOrigin origin)
     {
         if (origin is SKEncodedOrigin.TopLeft or SKEncodedOrigin.Default) return bitmap;
-        bool swapsAxes = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        bool swapsAxes = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop
+            or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
         int width = swapsAxes ? bitmap.Height : bitmap.Width;
         int height = swapsAxes ? bitmap.Width : bitmap.Height;
         var oriented = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));

@@ -14,7 +14,8 @@ public static class ImagePreprocessor
         (int contentWidth, int contentHeight) = preprocessing.ResizeMode switch
         {
             ResizeMode.FitHeightPadRight => (
-                Math.Clamp((int)Math.Ceiling(preprocessing.Height * (double)image.Width / image.Height), 1, preprocessing.Width),
+                Math.Clamp((int)Math.Ceiling(preprocessing.Height * (double)image.Width / image.Height), 1,
+                    preprocessing.Width),
                 preprocessing.Height),
             _ => (preprocessing.Width, preprocessing.Height),
         };
@@ -51,6 +52,7 @@ public static class ImagePreprocessor
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         bool shrinking = width < image.Width || height < image.Height;
         var sampling = new SKSamplingOptions(SKFilterMode.Linear, shrinking ? SKMipmapMode.Linear : SKMipmapMode.None);
-        return image.Resize(info, sampling) ?? throw new InvalidOperationException($"cannot resize a {image.Width}x{image.Height} image to {width}x{height}");
+        return image.Resize(info, sampling) ?? throw new InvalidOperationException("cannot resize a " +
+            $"{image.Width}x{image.Height} image to {width}x{height}");
     }
 }

@@ -13,9 +13,12 @@ public static class KnownColormaps
 
     /// <summary>Viridis (perceptually uniform, colour-blind safe); a degree-6 fit to matplotlib's table.</summary>
     public static IColormap Viridis { get; } = new FunctionColormap("viridis", t => (
-        Polynomial(t, 0.2777273272234177f, 0.1050930431085774f, -0.3308618287255563f, -4.634230498983486f, 6.228269936347081f, 4.776384997670288f, -5.435455855934631f),
-        Polynomial(t, 0.005407344544966578f, 1.404613529898575f, 0.214847559468213f, -5.799100973351585f, 14.17993336680509f, -13.74514537774601f, 4.645852612178535f),
-        Polynomial(t, 0.3340998053353061f, 1.384590162594685f, 0.09509516302823659f, -19.33244095627987f, 56.69055260068105f, -65.35303263337234f, 26.3124352495832f)));
+        Polynomial(t, 0.2777273272234177f, 0.1050930431085774f, -0.3308618287255563f, -4.634230498983486f,
+            6.228269936347081f, 4.776384997670288f, -5.435455855934631f),
+        Polynomial(t, 0.005407344544966578f, 1.404613529898575f, 0.214847559468213f, -5.799100973351585f,
+            14.17993336680509f, -13.74514537774601f, 4.645852612178535f),
+        Polynomial(t, 0.3340998053353061f, 1.384590162594685f, 0.09509516302823659f, -19.33244095627987f,
+            56.69055260068105f, -65.35303263337234f, 26.3124352495832f)));
 
     /// <summary>Turbo (Google's improved rainbow); its published polynomial approximation.</summary>
     public static IColormap Turbo { get; } = new FunctionColormap("turbo", t => (
@@ -54,7 +57,8 @@ public static class KnownColormaps
 
         public string Name => name;
 
-        public SKColor Map(float value) => _table[(int)MathF.Round(Math.Clamp(float.IsNaN(value) ? 0 : value, 0, 1) * 255)];
+        public SKColor Map(float value) =>
+            _table[(int)MathF.Round(Math.Clamp(float.IsNaN(value) ? 0 : value, 0, 1) * 255)];
 
         private static byte ToByte(float v) => (byte)MathF.Round(Math.Clamp(v, 0, 1) * 255);
     }

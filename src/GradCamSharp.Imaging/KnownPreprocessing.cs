@@ -38,5 +38,6 @@ public static class KnownPreprocessing
     public static IReadOnlyCollection<string> Names => ByName.Keys;
 
     /// <summary>Looks a preset up by name.</summary>
-    public static bool TryGet(string name, out Preprocessing preprocessing) => ByName.TryGetValue(name, out preprocessing!);
+    public static bool TryGet(string name, out Preprocessing preprocessing) =>
+        ByName.TryGetValue(name, out preprocessing!);
 }

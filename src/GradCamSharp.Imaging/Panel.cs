@@ -13,8 +13,8 @@ public static class Panel
     public const double WideAspect = 2.5;
 
     /// <summary>
-    /// Composes <paramref name="tiles"/> side by side, each scaled to <paramref name="tileSize"/> pixels high; very wide
-    /// pictures (text lines, panoramas) are stacked in a column instead, each <c>3 x tileSize</c> pixels wide.
+    /// Composes <paramref name="tiles"/> side by side, each scaled to <paramref name="tileSize"/> pixels high; very
+    /// wide pictures (text lines, panoramas) are stacked in a column instead, each <c>3 x tileSize</c> pixels wide.
     /// </summary>
     public static SKBitmap Compose(IReadOnlyList<PanelTile> tiles, int tileSize = 256)
     {
@@ -25,9 +25,11 @@ public static class Panel
         int captionHeight = (int)(TitleSize + SubtitleSize) + 3 * Margin / 2;
         SKSizeI[] sizes = tiles.Select(t => column
             ? new SKSizeI(3 * tileSize, Math.Max(1, (int)Math.Round(t.Image.Height * 3.0 * tileSize / t.Image.Width)))
-            : new SKSizeI(Math.Max(1, (int)Math.Round(t.Image.Width * (double)tileSize / t.Image.Height)), tileSize)).ToArray();
+            : new SKSizeI(Math.Max(1, (int)Math.Round(t.Image.Width * (double)tileSize / t.Image.Height)),
+                tileSize)).ToArray();
         int width = column ? 3 * tileSize + 2 * Margin : sizes.Sum(s => s.Width) + Margin * (tiles.Count + 1);
-        int height = column ? sizes.Sum(s => s.Height + captionHeight + Margin) + Margin : tileSize + captionHeight + 2 * Margin;
+        int height =
+            column ? sizes.Sum(s => s.Height + captionHeight + Margin) + Margin : tileSize + captionHeight + 2 * Margin;
 
         var panel = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         using var canvas = new SKCanvas(panel);
@@ -44,7 +46,8 @@ public static class Panel
             canvas.DrawImage(image, SKRect.Create(x, y, sizes[i].Width, sizes[i].Height), sampling);
             float captionTop = y + sizes[i].Height + Margin / 2f;
             canvas.DrawText(Fit(tiles[i].Title, titleFont, sizes[i].Width), x, captionTop + TitleSize, titleFont, ink);
-            canvas.DrawText(Fit(tiles[i].Subtitle, subtitleFont, sizes[i].Width), x, captionTop + TitleSize + SubtitleSize + 2, subtitleFont, ink);
+            canvas.DrawText(Fit(tiles[i].Subtitle, subtitleFont, sizes[i].Width), x,
+                captionTop + TitleSize + SubtitleSize + 2, subtitleFont, ink);
             if (column) y += sizes[i].Height + captionHeight + Margin;
             else x += sizes[i].Width + Margin;
         }

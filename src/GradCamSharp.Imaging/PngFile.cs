@@ -5,7 +5,9 @@ namespace GradCamSharp.Imaging;
 /// <summary>Writes PNG files whole or not at all.</summary>
 public static class PngFile
 {
-    /// <summary>Encodes <paramref name="bitmap"/> as PNG into <paramref name="path"/> through a temporary file and a rename.</summary>
+    /// <summary>
+    /// Encodes <paramref name="bitmap"/> as PNG into <paramref name="path"/> through a temporary file and a rename.
+    /// </summary>
     public static void Save(SKBitmap bitmap, string path)
     {
         ArgumentNullException.ThrowIfNull(bitmap);

@@ -6,7 +6,8 @@ namespace GradCamSharp.Imaging;
 /// <summary>A photo converted to a model's input, with what is needed to map results back onto the photo.</summary>
 public sealed class PreparedImage
 {
-    internal PreparedImage(float[] values, Preprocessing preprocessing, int originalWidth, int originalHeight, int contentWidth, int contentHeight)
+    internal PreparedImage(float[] values, Preprocessing preprocessing, int originalWidth, int originalHeight,
+        int contentWidth, int contentHeight)
     {
         Values = values;
         Preprocessing = preprocessing;
@@ -42,17 +43,21 @@ public sealed class PreparedImage
     {
         ArgumentNullException.ThrowIfNull(inputMap);
         if (inputMap.Width != Preprocessing.Width || inputMap.Height != Preprocessing.Height)
-            throw new ArgumentException($"expected a {Preprocessing.Width}x{Preprocessing.Height} map, got {inputMap.Width}x{inputMap.Height}");
+            throw new ArgumentException($"expected a {Preprocessing.Width}x{Preprocessing.Height} map, got " +
+                $"{inputMap.Width}x{inputMap.Height}");
         Heatmap content = ContentWidth == inputMap.Width && ContentHeight == inputMap.Height
             ? inputMap : inputMap.Crop(0, 0, ContentWidth, ContentHeight);
         return content.Resize(OriginalWidth, OriginalHeight);
     }
 
-    /// <summary>Maps an input-resolution attribution's channel onto the photo (see <see cref="ToOriginal(Heatmap)"/>).</summary>
+    /// <summary>
+    /// Maps an input-resolution attribution's channel onto the photo (see <see cref="ToOriginal(Heatmap)"/>).
+    /// </summary>
     public Heatmap ToOriginal(Attribution attribution, int channel)
     {
         ArgumentNullException.ThrowIfNull(attribution);
         int plane = attribution.Width * attribution.Height;
-        return ToOriginal(new Heatmap(attribution.Width, attribution.Height, attribution.Values.AsSpan(channel * plane, plane).ToArray()));
+        return ToOriginal(new Heatmap(attribution.Width, attribution.Height,
+            attribution.Values.AsSpan(channel * plane, plane).ToArray()));
     }
 }

@@ -1,6 +1,8 @@
 namespace GradCamSharp.Imaging;
 
-/// <summary>How a model wants its input: size, channel order, scale and normalisation, <c>(v * Scale - Mean) / Std</c>.</summary>
+/// <summary>
+/// How a model wants its input: size, channel order, scale and normalisation, <c>(v * Scale - Mean) / Std</c>.
+/// </summary>
 public sealed record Preprocessing
 {
     /// <summary>The input width in pixels (for <see cref="ResizeMode.FitHeightPadRight"/>, the padded width).</summary>

@@ -25,15 +25,16 @@ public static class Renderer
     }
 
     /// <summary>
-    /// The photo blended with a coloured heatmap of the same size: <c>imageWeight * photo + (1 - imageWeight) * colour</c>
-    /// (pytorch-grad-cam's show_cam_on_image).
+    /// The photo blended with a coloured heatmap of the same size: <c>imageWeight * photo + (1 - imageWeight) *
+    /// colour</c> (pytorch-grad-cam's show_cam_on_image).
     /// </summary>
     public static SKBitmap Overlay(SKBitmap photo, Heatmap map, IColormap colormap, float imageWeight = 0.5f)
     {
         ArgumentNullException.ThrowIfNull(photo);
         ArgumentNullException.ThrowIfNull(map);
         if (map.Width != photo.Width || map.Height != photo.Height)
-            throw new ArgumentException($"the map is {map.Width}x{map.Height} but the photo {photo.Width}x{photo.Height}");
+            throw new ArgumentException($"the map is {map.Width}x{map.Height} but the photo " +
+                $"{photo.Width}x{photo.Height}");
         ArgumentOutOfRangeException.ThrowIfLessThan(imageWeight, 0f);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(imageWeight, 1f);
         SKBitmap result = Colorize(map, colormap);
@@ -58,7 +59,8 @@ public static class Renderer
         ArgumentNullException.ThrowIfNull(prepared);
         double mean = attribution.Values.Average();
         double std = Math.Sqrt(attribution.Values.Average(v => (v - mean) * (v - mean)));
-        var bitmap = new SKBitmap(new SKImageInfo(prepared.OriginalWidth, prepared.OriginalHeight, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        var bitmap = new SKBitmap(new SKImageInfo(prepared.OriginalWidth, prepared.OriginalHeight,
+            SKColorType.Rgba8888, SKAlphaType.Unpremul));
         Span<byte> pixels = bitmap.GetPixelSpan();
         for (int modelChannel = 0; modelChannel < Math.Min(3, attribution.Channels); modelChannel++)
         {
@@ -78,7 +80,8 @@ public static class Renderer
     {
         converted = null;
         if (bitmap.ColorType == SKColorType.Rgba8888) return bitmap;
-        converted = new SKBitmap(new SKImageInfo(bitmap.Width, bitmap.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        converted =
+            new SKBitmap(new SKImageInfo(bitmap.Width, bitmap.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         bitmap.CopyTo(converted, SKColorType.Rgba8888);
         return converted;
     }

@@ -24,7 +24,8 @@ internal sealed class NodeAttributes
 
     public long? IntOrNull(string name) => _byName.TryGetValue(name, out AttributeProto? a) ? a.I : null;
 
-    public float Float(string name, float fallback) => _byName.TryGetValue(name, out AttributeProto? a) ? a.F : fallback;
+    public float Float(string name, float fallback) =>
+        _byName.TryGetValue(name, out AttributeProto? a) ? a.F : fallback;
 
     public long[]? Ints(string name) => _byName.TryGetValue(name, out AttributeProto? a) ? a.Ints.ToArray() : null;
 
@@ -34,7 +35,8 @@ internal sealed class NodeAttributes
         _byName.TryGetValue(name, out AttributeProto? a) ? Encoding.UTF8.GetString(a.S.Span) : fallback;
 
     public Tensor? TensorOrNull(string name) =>
-        _byName.TryGetValue(name, out AttributeProto? a) && a.T is not null ? OnnxTensors.ToTensor(a.T, _baseDirectory) : null;
+        _byName.TryGetValue(name, out AttributeProto? a) && a.T is not null
+            ? OnnxTensors.ToTensor(a.T, _baseDirectory) : null;
 
     public AttributeProto? Raw(string name) => _byName.GetValueOrDefault(name);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GradCamSharp.Models;
 using static TorchSharp.torch;
 
@@ -23,7 +24,8 @@ public sealed class OnnxExplainableModel : IExplainableModel
     /// <param name="imageInput">The input that receives the image; default: the only (or first) input.</param>
     /// <param name="otherInputs">Fixed values for any other inputs (a question's tokens, a caption prefix).</param>
     /// <param name="output">The output to explain; default: the first graph output.</param>
-    /// <param name="scoreBeforeSoftmax">Explain the logits feeding a final Softmax rather than its probabilities.</param>
+    /// <param name="scoreBeforeSoftmax">Explain the logits feeding a final Softmax rather than its
+    /// probabilities.</param>
     /// <param name="leaveOpen">Whether the graph stays alive when this model is disposed.</param>
     public OnnxExplainableModel(OnnxModule module, string? imageInput = null,
         IReadOnlyDictionary<string, Tensor>? otherInputs = null, string? output = null, bool scoreBeforeSoftmax = true,
@@ -32,10 +34,12 @@ public sealed class OnnxExplainableModel : IExplainableModel
         ArgumentNullException.ThrowIfNull(module);
         _module = module;
         _leaveOpen = leaveOpen;
-        _imageInput = imageInput ?? module.InputNames.FirstOrDefault() ?? throw new ArgumentException("the model has no inputs");
+        _imageInput = imageInput ?? (module.InputNames.Count > 0 ? module.InputNames[0]
+            : throw new ArgumentException("the model has no inputs"));
         _otherInputs = otherInputs ?? new Dictionary<string, Tensor>();
         string explained = output ?? module.OutputNames[0];
-        if (scoreBeforeSoftmax && module.OperatorOf(explained) is "Softmax" && module.FirstInputOf(explained) is string logits)
+        if (scoreBeforeSoftmax && module.OperatorOf(explained) is "Softmax"
+            && module.FirstInputOf(explained) is string logits)
         {
             SkippedSoftmax = explained;
             explained = logits;
@@ -92,7 +96,8 @@ public sealed class OnnxExplainableModel : IExplainableModel
             && declared.Select((d, i) => i == 0 || d <= 0 || d == input.shape[i]).All(ok => ok);
         if (!fits)
         {
-            string expected = string.Join(", ", declared.Select((d, i) => i == 0 ? "N" : d > 0 ? d.ToString() : "?"));
+            string expected = string.Join(", ",
+                declared.Select((d, i) => i == 0 ? "N" : d > 0 ? d.ToString(CultureInfo.InvariantCulture) : "?"));
             throw new UsageException($"{Name} expects its input '{_imageInput}' as [{expected}], got " +
                 $"[{string.Join(", ", input.shape)}]; check the preprocessing (channels first, size)");
         }

@@ -2,7 +2,6 @@ using GradCamSharp.Models;
 using GradCamSharp.Onnx.Operators;
 using GradCamSharp.Onnx.Proto;
 using Google.Protobuf;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Onnx;
@@ -19,7 +18,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     private readonly Dictionary<string, int> _producer;
     private readonly Dictionary<string, ExecutionPlan> _plans = new(StringComparer.Ordinal);
 
-    private OnnxModule(string name, ModelProto proto, OnnxNode[] nodes, Dictionary<string, Tensor> constants, long opset) : base(name)
+    private OnnxModule(string name, ModelProto proto, OnnxNode[] nodes, Dictionary<string, Tensor> constants,
+        long opset) : base(name)
     {
         Proto = proto;
         _nodes = nodes;
@@ -73,10 +73,13 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     /// </summary>
     public IReadOnlyDictionary<string, string> ModuleOutputs { get; }
 
-    /// <summary>The declared shape of graph input <paramref name="name"/> (-1 for symbolic dimensions), or null.</summary>
+    /// <summary>
+    /// The declared shape of graph input <paramref name="name"/> (-1 for symbolic dimensions), or null.
+    /// </summary>
     public long[]? DeclaredShape(string name) =>
         Proto.Graph.Input.Concat(Proto.Graph.Output).FirstOrDefault(v => v.Name == name)?.Type?.TensorType?.Shape?.Dim
-            .Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue : -1).ToArray();
+            .Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue
+                ? d.DimValue : -1).ToArray();
 
     /// <summary>The operator that produces value <paramref name="name"/>, e.g. "Conv".</summary>
     public string OperatorOf(string name) => _producer.TryGetValue(name, out int i) ? _nodes[i].OpType : "";
@@ -86,7 +89,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         _producer.TryGetValue(name, out int i) ? (_nodes[i].OpType, _nodes[i].Name) : null;
 
     /// <summary>The value that feeds the node producing <paramref name="name"/> (its first input), or null.</summary>
-    public string? FirstInputOf(string name) => _producer.TryGetValue(name, out int i) ? _nodes[i].Inputs.FirstOrDefault() : null;
+    public string? FirstInputOf(string name) =>
+        _producer.TryGetValue(name, out int i) ? _nodes[i].Inputs.FirstOrDefault() : null;
 
     /// <summary>Reads an ONNX file.</summary>
     /// <exception cref="OnnxImportException">Unsupported content, or not an ONNX model.</exception>
@@ -95,7 +99,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"ONNX model '{path}' not found", path);
-        return Load(File.ReadAllBytes(path), Path.GetDirectoryName(Path.GetFullPath(path)), Path.GetFileNameWithoutExtension(path));
+        return Load(File.ReadAllBytes(path), Path.GetDirectoryName(Path.GetFullPath(path)),
+            Path.GetFileNameWithoutExtension(path));
     }
 
     /// <summary>Reads an ONNX model held in memory.</summary>
@@ -114,7 +119,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             throw new OnnxImportException($"'{name}' is not an ONNX model: {exception.Message}", exception);
         }
         if (proto.Graph is null || proto.Graph.Node.Count == 0) throw new OnnxImportException($"'{name}' has no graph");
-        long opset = proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
+        long opset =
+            proto.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(0).Max();
         if (opset == 0) throw new OnnxImportException($"'{name}' imports no default-domain opset");
 
         var constants = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -124,7 +130,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             using (no_grad())
             {
                 foreach (TensorProto initializer in proto.Graph.Initializer)
-                    constants[initializer.Name] = OnnxTensors.ToTensor(initializer, baseDirectory).DetachFromDisposeScope();
+                    constants[initializer.Name] =
+                        OnnxTensors.ToTensor(initializer, baseDirectory).DetachFromDisposeScope();
                 int index = 0;
                 foreach (NodeProto nodeProto in proto.Graph.Node)
                 {
@@ -132,7 +139,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                     if (node.OpType == "Constant")
                     {
                         // Constant nodes are folded at load: their value is a frozen tensor like an initializer.
-                        constants[node.Outputs[0]] = node.Operator.Run(node, [], RunContext.Plain)[0].DetachFromDisposeScope();
+                        constants[node.Outputs[0]] =
+                            node.Operator.Run(node, [], RunContext.Plain)[0].DetachFromDisposeScope();
                     }
                     nodes.Add(node);
                 }
@@ -146,11 +154,13 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         return new OnnxModule(name, proto, nodes.ToArray(), constants, opset);
     }
 
-    private static OnnxNode Compile(NodeProto proto, long opset, string? baseDirectory, int index, Dictionary<string, Tensor> constants)
+    private static OnnxNode Compile(NodeProto proto, long opset, string? baseDirectory, int index,
+        Dictionary<string, Tensor> constants)
     {
         string name = proto.Name.Length > 0 ? proto.Name : $"#{index}";
         if (proto.Domain is not ("" or "ai.onnx"))
-            throw new OnnxImportException(proto.OpType, name, opset, $"operators of domain '{proto.Domain}' are not supported");
+            throw new OnnxImportException(proto.OpType, name, opset,
+                $"operators of domain '{proto.Domain}' are not supported");
         if (!OnnxOperators.TryGet(proto.OpType, out OperatorDefinition definition))
             throw new OnnxImportException(proto.OpType, name, opset, "operator not supported");
         var node = new OnnxNode
@@ -174,8 +184,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// The model re-serialized with <paramref name="values"/> as additional graph outputs, typed from tensors computed by
-    /// the import (so that another runtime can be asked for intermediate values).
+    /// The model re-serialized with <paramref name="values"/> as additional graph outputs, typed from tensors computed
+    /// by the import (so that another runtime can be asked for intermediate values).
     /// </summary>
     public byte[] WithExtraOutputs(IEnumerable<string> values, IReadOnlyDictionary<string, Tensor> computed)
     {
@@ -185,8 +195,11 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         var existing = copy.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         foreach (string value in values.Where(v => !existing.Contains(v)))
         {
-            var type = new TypeProto.Types.Tensor { ElemType = OnnxTensors.OnnxTypeOf(computed[value].dtype), Shape = new TensorShapeProto() };
-            type.Shape.Dim.AddRange(computed[value].shape.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
+            var type = new TypeProto.Types.Tensor { ElemType = OnnxTensors.OnnxTypeOf(computed[value].dtype),
+                Shape = new TensorShapeProto() };
+            IEnumerable<TensorShapeProto.Types.Dimension> dimensions =
+                computed[value].shape.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d });
+            type.Shape.Dim.AddRange(dimensions);
             copy.Graph.Output.Add(new ValueInfoProto { Name = value, Type = new TypeProto { TensorType = type } });
         }
         return copy.ToByteArray();
@@ -213,7 +226,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                 values[i] = (float)(spread * Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v));
             }
             initializer.FloatData.Clear();
-            initializer.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+            initializer.RawData =
+                ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         }
         return Load(copy.ToByteArray(), null, GetName() + "-random");
     }
@@ -221,8 +235,10 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     /// <summary>Runs the model on its single input and returns its first output.</summary>
     public override Tensor forward(Tensor input)
     {
-        if (InputNames.Count != 1) throw new InvalidOperationException($"the model has {InputNames.Count} inputs; use Run with named inputs");
-        return Run(new Dictionary<string, Tensor> { [InputNames[0]] = input }, outputs: [OutputNames[0]])[OutputNames[0]];
+        if (InputNames.Count != 1)
+            throw new InvalidOperationException($"the model has {InputNames.Count} inputs; use Run with named inputs");
+        return Run(new Dictionary<string, Tensor> { [InputNames[0]] = input },
+            outputs: [OutputNames[0]])[OutputNames[0]];
     }
 
     /// <summary>Runs the graph.</summary>
@@ -230,7 +246,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     /// <param name="taps">Captures, replacements and guided ReLUs for this pass.</param>
     /// <param name="outputs">The values wanted (default: the graph outputs); only the nodes they need are run.</param>
     /// <returns>The wanted values by name.</returns>
-    public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, ForwardTaps? taps = null, IReadOnlyCollection<string>? outputs = null)
+    public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs,
+        ForwardTaps? taps = null, IReadOnlyCollection<string>? outputs = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         taps ??= ForwardTaps.None;
@@ -255,7 +272,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                 if (input.Length == 0) continue;
                 arguments[k] = values.TryGetValue(input, out Tensor? value) ? value
                     : _constants.TryGetValue(input, out Tensor? constant) ? constant
-                    : throw new InvalidOperationException($"ONNX {node.OpType} '{node.Name}': input '{input}' has no value");
+                    : throw new InvalidOperationException($"ONNX {node.OpType} '{node.Name}': input '{input}' has no " +
+                        "value");
             }
             Tensor[] results;
             try
@@ -304,7 +322,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                 string value = pending.Pop();
                 if (!seen.Add(value)) continue;
                 if (_constants.ContainsKey(value) || InputNames.Contains(value)) continue;
-                if (!_producer.TryGetValue(value, out int producer)) throw new ArgumentException($"'{value}' is not a value of this model");
+                if (!_producer.TryGetValue(value, out int producer))
+                    throw new ArgumentException($"'{value}' is not a value of this model");
                 if (!needed.Add(producer)) continue;
                 foreach (string input in _nodes[producer].Inputs.Where(i => i.Length > 0)) pending.Push(input);
             }

@@ -22,7 +22,9 @@ internal sealed class OnnxNode
 
     public required OperatorDefinition Operator { get; init; }
 
-    /// <summary>The value of an initializer or earlier Constant node, for load-time checks; null for computed values.</summary>
+    /// <summary>
+    /// The value of an initializer or earlier Constant node, for load-time checks; null for computed values.
+    /// </summary>
     public Func<string, Tensor?> ConstantOf { get; init; } = _ => null;
 
     /// <summary>A load-time error about this node.</summary>

@@ -1,7 +1,7 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using GradCamSharp.Onnx.Proto;
 using Google.Protobuf;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Onnx;
@@ -49,7 +49,8 @@ internal static class OnnxTensors
     {
         ArgumentNullException.ThrowIfNull(proto);
         ScalarType type = ScalarTypeOf(proto.DataType)
-            ?? throw new OnnxImportException($"tensor '{proto.Name}' has ONNX data type {(TensorProto.Types.DataType)proto.DataType}, which GradCamSharp does not support");
+            ?? throw new OnnxImportException($"tensor '{proto.Name}' has ONNX data type " +
+                $"{(TensorProto.Types.DataType)proto.DataType}, which GradCamSharp does not support");
         long[] shape = proto.Dims.ToArray();
         long count = shape.Aggregate(1L, (a, b) => a * b);
         ReadOnlySpan<byte> raw = proto.DataLocation == TensorProto.Types.DataLocation.External
@@ -59,7 +60,8 @@ internal static class OnnxTensors
         {
             int size = ElementSize(type);
             if (raw.Length != count * size)
-                throw new OnnxImportException($"tensor '{proto.Name}' holds {raw.Length} bytes for {count} elements of {type}");
+                throw new OnnxImportException($"tensor '{proto.Name}' holds {raw.Length} bytes for {count} elements " +
+                    $"of {type}");
             Tensor fromBytes = empty(shape, type);
             if (count > 0) raw.CopyTo(fromBytes.bytes);
             return fromBytes;
@@ -74,20 +76,25 @@ internal static class OnnxTensors
             ScalarType.Int8 => tensor(proto.Int32Data.Select(v => (sbyte)v).ToArray()),
             ScalarType.Byte => tensor(proto.Int32Data.Select(v => (byte)v).ToArray()),
             ScalarType.Bool => tensor(proto.Int32Data.Select(v => v != 0).ToArray()),
-            ScalarType.Float16 or ScalarType.BFloat16 => FromBits(proto.Int32Data.Select(v => (ushort)v).ToArray(), type),
+            ScalarType.Float16 or ScalarType.BFloat16 =>
+                FromBits(proto.Int32Data.Select(v => (ushort)v).ToArray(), type),
             _ => throw new OnnxImportException($"tensor '{proto.Name}': no typed data for {type}"),
         };
         if (result.numel() != count)
-            throw new OnnxImportException($"tensor '{proto.Name}' has {result.numel()} values for shape [{string.Join(", ", shape)}]");
+            throw new OnnxImportException($"tensor '{proto.Name}' has {result.numel()} values for shape " +
+                $"[{string.Join(", ", shape)}]");
         return result.reshape(shape);
     }
 
-    /// <summary>Encodes <paramref name="value"/> (any supported type) as a TensorProto called <paramref name="name"/>.</summary>
+    /// <summary>
+    /// Encodes <paramref name="value"/> (any supported type) as a TensorProto called <paramref name="name"/>.
+    /// </summary>
     public static TensorProto FromTensor(Tensor value, string name)
     {
         ArgumentNullException.ThrowIfNull(value);
         using Tensor contiguous = value.detach().cpu().contiguous();
-        var proto = new TensorProto { Name = name, DataType = OnnxTypeOf(contiguous.dtype), RawData = ByteString.CopyFrom(contiguous.bytes) };
+        var proto = new TensorProto { Name = name, DataType = OnnxTypeOf(contiguous.dtype),
+            RawData = ByteString.CopyFrom(contiguous.bytes) };
         proto.Dims.AddRange(contiguous.shape);
         return proto;
     }
@@ -113,10 +120,12 @@ internal static class OnnxTensors
         if (!entries.TryGetValue("location", out string? location))
             throw new OnnxImportException($"tensor '{proto.Name}' is external but names no location");
         string path = Path.Combine(baseDirectory ?? ".", location);
-        if (!File.Exists(path)) throw new OnnxImportException($"external data '{path}' of tensor '{proto.Name}' not found");
-        long offset = entries.TryGetValue("offset", out string? o) ? long.Parse(o) : 0;
+        if (!File.Exists(path))
+            throw new OnnxImportException($"external data '{path}' of tensor '{proto.Name}' not found");
+        long offset = entries.TryGetValue("offset", out string? o) ? long.Parse(o, CultureInfo.InvariantCulture) : 0;
         using FileStream stream = File.OpenRead(path);
-        long length = entries.TryGetValue("length", out string? l) ? long.Parse(l) : stream.Length - offset;
+        long length = entries.TryGetValue("length", out string? l) ? long.Parse(l,
+            CultureInfo.InvariantCulture) : stream.Length - offset;
         var buffer = new byte[length];
         stream.Seek(offset, SeekOrigin.Begin);
         stream.ReadExactly(buffer);

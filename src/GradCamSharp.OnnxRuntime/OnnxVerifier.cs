@@ -1,3 +1,4 @@
+using System.Globalization;
 using GradCamSharp.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -24,12 +25,14 @@ public static class OnnxVerifier
     /// declared input shape with batch 1).
     /// </summary>
     /// <exception cref="OnnxImportException">The import rejects the model (the message names the operator).</exception>
-    /// <exception cref="UsageException">A shape that does not fit the model, or none where the model declares none.</exception>
+    /// <exception cref="UsageException">A shape that does not fit the model, or none where the model declares
+    /// none.</exception>
     public static VerificationReport Verify(string path, long[]? shape = null, int seed = 0)
     {
         using OnnxModule module = OnnxModule.Load(path);
         if (module.InputNames.Count != 1)
-            throw new UsageException($"'{path}' has {module.InputNames.Count} inputs; verify handles single-input models");
+            throw new UsageException($"'{path}' has {module.InputNames.Count} inputs; verify handles single-input " +
+                "models");
         shape = InputShape(module, shape);
         using DisposeScope scope = NewDisposeScope();
         manual_seed(seed);
@@ -40,16 +43,21 @@ public static class OnnxVerifier
         using var noGrad = no_grad();
         var intermediates = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         IReadOnlyDictionary<string, Tensor> ours = module.Run(new Dictionary<string, Tensor> { [inputName] = input },
-            new GradCamSharp.Models.ForwardTaps { ObserveEveryLayer = (name, value) => intermediates[name] = value.detach().clone() });
+            new GradCamSharp.Models.ForwardTaps { ObserveEveryLayer = (name,
+                value) => intermediates[name] = value.detach().clone() });
 
-        Dictionary<string, float[]> reference = RunOnnxRuntime(module, path, inputName, values, shape, module.OutputNames);
+        Dictionary<string, float[]> reference =
+            RunOnnxRuntime(module, path, inputName, values, shape, module.OutputNames);
         var outputs = module.OutputNames.Select(name => Compare(module, name, reference[name], ours[name])).ToList();
         if (outputs.All(o => o.Agrees)) return new VerificationReport(shape, outputs, null);
 
         // Expose every float intermediate as an extra output, in execution order, and find the first that disagrees.
-        string[] candidates = module.ValueNames.Where(v => intermediates.TryGetValue(v, out Tensor? t) && t.dtype == ScalarType.Float32).ToArray();
-        Dictionary<string, float[]> all = RunOnnxRuntime(module, path, inputName, values, shape, candidates, intermediates);
-        ValueComparison? first = candidates.Select(name => Compare(module, name, all[name], intermediates[name])).FirstOrDefault(c => !c.Agrees);
+        string[] candidates = module.ValueNames.Where(v => intermediates.TryGetValue(v,
+            out Tensor? t) && t.dtype == ScalarType.Float32).ToArray();
+        Dictionary<string, float[]> all =
+            RunOnnxRuntime(module, path, inputName, values, shape, candidates, intermediates);
+        ValueComparison? first = candidates.Select(name => Compare(module, name, all[name],
+            intermediates[name])).FirstOrDefault(c => !c.Agrees);
         return new VerificationReport(shape, outputs, first);
     }
 
@@ -73,23 +81,29 @@ public static class OnnxVerifier
         return requested;
     }
 
-    private static string Describe(long[] shape) => string.Join(", ", shape.Select((d, i) => d > 0 ? d.ToString() : i == 0 ? "N" : "?"));
+    private static string Describe(long[] shape) =>
+        string.Join(", ",
+            shape.Select((d, i) => d > 0 ? d.ToString(CultureInfo.InvariantCulture) : i == 0 ? "N" : "?"));
 
     private static ValueComparison Compare(OnnxModule module, string name, float[] reference, Tensor actual)
     {
         float[] mine = actual.to(ScalarType.Float32).contiguous().data<float>().ToArray();
         (string op, string node) = module.ProducerOf(name) ?? ("", "");
-        if (mine.Length != reference.Length) return new ValueComparison(name, op, node, double.PositiveInfinity, double.PositiveInfinity, false);
+        if (mine.Length != reference.Length)
+            return new ValueComparison(name, op, node, double.PositiveInfinity, double.PositiveInfinity, false);
         double scale = reference.Length == 0 ? 0 : reference.Max(v => Math.Abs(v));
         double worst = reference.Length == 0 ? 0 : reference.Zip(mine, (r, m) => Math.Abs(r - m)).Max();
         double relative = scale > 0 ? worst / scale : worst;
-        return new ValueComparison(name, op, node, worst, relative, worst <= AbsoluteTolerance + RelativeTolerance * scale);
+        return new ValueComparison(name, op, node, worst, relative,
+            worst <= AbsoluteTolerance + RelativeTolerance * scale);
     }
 
-    private static Dictionary<string, float[]> RunOnnxRuntime(OnnxModule module, string path, string inputName, float[] values, long[] shape,
+    private static Dictionary<string, float[]> RunOnnxRuntime(OnnxModule module, string path, string inputName,
+        float[] values, long[] shape,
         IReadOnlyList<string> outputs, IReadOnlyDictionary<string, Tensor>? intermediateTypes = null)
     {
-        byte[] model = intermediateTypes is null ? File.ReadAllBytes(path) : module.WithExtraOutputs(outputs, intermediateTypes);
+        byte[] model =
+            intermediateTypes is null ? File.ReadAllBytes(path) : module.WithExtraOutputs(outputs, intermediateTypes);
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
         using var session = new InferenceSession(model, options);
         var input = new DenseTensor<float>(values, shape.Select(d => (int)d).ToArray());

@@ -3,33 +3,43 @@ using GradCamSharp.Evaluation;
 
 namespace GradCamSharp.Pipeline;
 
-/// <summary>An example image of a concept, optionally only a box of it: <c>photo.jpg</c> or <c>photo.jpg#x0,y0,x1,y1</c>.</summary>
+/// <summary>
+/// An example image of a concept, optionally only a box of it: <c>photo.jpg</c> or <c>photo.jpg#x0,y0,x1,y1</c>.
+/// </summary>
 /// <param name="Path">The image file.</param>
 /// <param name="Box">The region showing the concept, in the image's pixels; null for the whole image.</param>
 public sealed record ConceptExample(string Path, Box? Box)
 {
-    /// <summary>Parses <c>IMG</c> or <c>IMG#x0,y0,x1,y1</c>, resolving a relative path against <paramref name="baseDirectory"/>.</summary>
+    /// <summary>
+    /// Parses <c>IMG</c> or <c>IMG#x0,y0,x1,y1</c>, resolving a relative path against <paramref name="baseDirectory"/>.
+    /// </summary>
     /// <exception cref="UsageException">A malformed box.</exception>
     public static ConceptExample Parse(string text, string? baseDirectory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         int hash = text.LastIndexOf('#');
         string path = hash >= 0 ? text[..hash] : text;
-        if (baseDirectory is not null && !System.IO.Path.IsPathRooted(path)) path = System.IO.Path.Combine(baseDirectory, path);
+        if (baseDirectory is not null && !System.IO.Path.IsPathRooted(path))
+            path = System.IO.Path.Combine(baseDirectory, path);
         if (hash < 0) return new ConceptExample(path, null);
-        int[] corners = text[(hash + 1)..].Split(',').Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : -1).ToArray();
+        int[] corners = text[(hash + 1)..].Split(',')
+            .Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : -1)
+            .ToArray();
         if (corners.Length != 4 || corners.Any(c => c < 0) || corners[2] <= corners[0] || corners[3] <= corners[1])
             throw new UsageException($"bad box in '{text}': expected IMG#x0,y0,x1,y1 with x0 < x1 and y0 < y1");
         return new ConceptExample(path, new Box(corners[0], corners[1], corners[2], corners[3]));
     }
 
-    /// <summary>Parses a <c>--concept NAME=IMG[,IMG...]</c> value; boxes use '#' and their commas are kept together.</summary>
+    /// <summary>
+    /// Parses a <c>--concept NAME=IMG[,IMG...]</c> value; boxes use '#' and their commas are kept together.
+    /// </summary>
     /// <exception cref="UsageException">Malformed.</exception>
     public static (string Name, IReadOnlyList<ConceptExample> Examples) ParseConcept(string text)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         int equals = text.IndexOf('=');
-        if (equals <= 0 || equals == text.Length - 1) throw new UsageException($"bad concept '{text}': expected NAME=IMG[,IMG...]");
+        if (equals <= 0 || equals == text.Length - 1)
+            throw new UsageException($"bad concept '{text}': expected NAME=IMG[,IMG...]");
         string name = text[..equals].Trim();
         var examples = new List<ConceptExample>();
         string rest = text[(equals + 1)..];

@@ -7,11 +7,12 @@ namespace GradCamSharp.Pipeline;
 public static class Concepts
 {
     /// <summary>
-    /// A head over <paramref name="features"/> (which it owns) scoring each concept by the cosine similarity of a photo's
-    /// pooled features to the mean features of the concept's examples.
+    /// A head over <paramref name="features"/> (which it owns) scoring each concept by the cosine similarity of a
+    /// photo's pooled features to the mean features of the concept's examples.
     /// </summary>
     /// <exception cref="UsageException">No concepts, or two with the same name.</exception>
-    public static PrototypeClassifier Head(IExplainableModel features, Preprocessing preprocessing, IReadOnlyList<Concept> concepts)
+    public static PrototypeClassifier Head(IExplainableModel features, Preprocessing preprocessing,
+        IReadOnlyList<Concept> concepts)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(concepts);
@@ -19,7 +20,8 @@ public static class Concepts
         string[] names = concepts.Select(c => c.Name).ToArray();
         if (names.Distinct(StringComparer.OrdinalIgnoreCase).Count() != names.Length)
             throw new UsageException("concept names must differ");
-        float[][] vectors = concepts.Select(c => PrototypeSet.MeanFeature(features, preprocessing, c.Examples)).ToArray();
+        float[][] vectors =
+            concepts.Select(c => PrototypeSet.MeanFeature(features, preprocessing, c.Examples)).ToArray();
         return new PrototypeClassifier(features, names, vectors);
     }
 }

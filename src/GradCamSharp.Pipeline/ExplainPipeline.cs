@@ -61,7 +61,8 @@ public sealed class ExplainPipeline
         }
     }
 
-    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, string imagePath, string staging, List<string> written)
+    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, string imagePath, string staging,
+        List<string> written)
     {
         using SKBitmap photo = ImageLoader.Load(imagePath);
         string stem = Path.GetFileNameWithoutExtension(imagePath);
@@ -106,13 +107,15 @@ public sealed class ExplainPipeline
         try
         {
             Directory.CreateDirectory(outputDirectory);
-            string staging = Path.Combine(outputDirectory, $".gradcam-staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            string staging =
+                Path.Combine(outputDirectory, $".gradcam-staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
             Directory.CreateDirectory(staging);
             return staging;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new OutputException($"cannot write to output folder '{outputDirectory}': {exception.Message}", exception);
+            throw new OutputException($"cannot write to output folder '{outputDirectory}': {exception.Message}",
+                exception);
         }
     }
 
@@ -120,11 +123,13 @@ public sealed class ExplainPipeline
     {
         try
         {
-            foreach (string file in files) File.Move(Path.Combine(staging, file), Path.Combine(outputDirectory, file), overwrite: true);
+            foreach (string file in files)
+                File.Move(Path.Combine(staging, file), Path.Combine(outputDirectory, file), overwrite: true);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new OutputException($"cannot write to output folder '{outputDirectory}': {exception.Message}", exception);
+            throw new OutputException($"cannot write to output folder '{outputDirectory}': {exception.Message}",
+                exception);
         }
     }
 

@@ -9,7 +9,9 @@ public static class Labels
 
     private static readonly char[] WordSeparators = [' ', ',', '-', '_', '\''];
 
-    /// <summary>The ImageNet-1k class names shipped with GradCamSharp (short form: the first synonym of each line).</summary>
+    /// <summary>
+    /// The ImageNet-1k class names shipped with GradCamSharp (short form: the first synonym of each line).
+    /// </summary>
     public static IReadOnlyList<string> ImageNet => ImageNetLabels.Value;
 
     /// <summary>Reads a label file, skipping nothing: line i is class i.</summary>
@@ -35,16 +37,21 @@ public static class Labels
         int count = classCount ?? labels?.Count ?? int.MaxValue;
         string wanted = spec.Trim();
         // A label that is itself a number ("0", "180") names its class, not an index.
-        int[] exact = labels is null ? [] : Matches(labels, label => string.Equals(label, wanted, StringComparison.OrdinalIgnoreCase));
+        int[] exact = labels is null ? [] : Matches(labels,
+            label => string.Equals(label, wanted, StringComparison.OrdinalIgnoreCase));
         if (exact.Length >= 1) return exact[0];
         if (wanted.All(char.IsAsciiDigit) && int.TryParse(wanted, out int index))
         {
             if (index >= count)
-                throw new UsageException($"class {index} is out of range: the model has {count} classes (0..{count - 1})");
+                throw new UsageException($"class {index} is out of range: the model has {count} classes " +
+                    $"(0..{count - 1})");
             return index;
         }
         if (labels is null)
-            throw new UsageException($"class '{spec}' is not a number and the model has no labels (pass --labels FILE)");
+        {
+            throw new UsageException(
+                $"class '{spec}' is not a number and the model has no labels (pass --labels FILE)");
+        }
         int[] words = Matches(labels, label => label.Split(WordSeparators, StringSplitOptions.RemoveEmptyEntries)
             .Any(word => string.Equals(word, wanted, StringComparison.OrdinalIgnoreCase)));
         if (words.Length == 1) return words[0];
@@ -54,7 +61,8 @@ public static class Labels
             throw new UsageException($"class '{spec}' is ambiguous: {candidates}{(words.Length > 8 ? ", ..." : "")}; " +
                 "give the full label or its index");
         }
-        throw new UsageException($"unknown class '{spec}'; use an index 0..{labels.Count - 1} or a label such as '{labels[0]}'");
+        throw new UsageException($"unknown class '{spec}'; use an index 0..{labels.Count - 1} or a label such as " +
+            $"'{labels[0]}'");
     }
 
     private static int[] Matches(IReadOnlyList<string> labels, Func<string, bool> rule) =>

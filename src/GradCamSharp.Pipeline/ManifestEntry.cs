@@ -26,7 +26,9 @@ public sealed record ManifestEntry
     /// <summary>The target score (before softmax).</summary>
     [JsonPropertyName("score")] public required float Score { get; init; }
 
-    /// <summary>What <see cref="Score"/> is: "logit" (before the softmax, as the paper explains), "similarity", ...</summary>
+    /// <summary>
+    /// What <see cref="Score"/> is: "logit" (before the softmax, as the paper explains), "similarity", ...
+    /// </summary>
     [JsonPropertyName("score_kind")] public string? ScoreKind { get; init; }
 
     /// <summary>The PNG written, relative to the output folder.</summary>
@@ -35,6 +37,8 @@ public sealed record ManifestEntry
     /// <summary>[x, y] of the map's maximum, in the photo's pixels.</summary>
     [JsonPropertyName("peak")] public required int[] Peak { get; init; }
 
-    /// <summary>[x0, y0, x1, y1] in the photo's pixels: the largest region above 15% of the maximum (null if the map is empty).</summary>
+    /// <summary>
+    /// [x0, y0, x1, y1] in the photo's pixels: the largest region above 15% of the maximum (null if the map is empty).
+    /// </summary>
     [JsonPropertyName("box")] public int[]? Box { get; init; }
 }

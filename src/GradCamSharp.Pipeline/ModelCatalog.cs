@@ -5,7 +5,9 @@ using GradCamSharp.TorchVision;
 
 namespace GradCamSharp.Pipeline;
 
-/// <summary>Resolves a model specification given on the command line or in a request into a <see cref="LoadedModel"/>.</summary>
+/// <summary>
+/// Resolves a model specification given on the command line or in a request into a <see cref="LoadedModel"/>.
+/// </summary>
 public static class ModelCatalog
 {
     /// <summary>The embedded default model.</summary>
@@ -26,9 +28,11 @@ public static class ModelCatalog
         if (string.Equals(spec, Default, StringComparison.OrdinalIgnoreCase))
         {
             if (options.Preprocess is not null)
-                throw new UsageException("the default model has a fixed preprocessing; --preprocess is for your own models");
+                throw new UsageException("the default model has a fixed preprocessing; --preprocess is for your own " +
+                    "models");
             if (options.Concepts.Count == 0) return DefaultModel.Load(labels, options.RandomWeightsSeed);
-            return WithConcepts(Default, DefaultModel.LoadFeatures(options.RandomWeightsSeed), DefaultModel.Preprocessing,
+            return WithConcepts(Default, DefaultModel.LoadFeatures(options.RandomWeightsSeed),
+                DefaultModel.Preprocessing,
                 options.Concepts);
         }
         LoadedModel model = LoadOwn(spec, options, labels);
@@ -44,7 +48,8 @@ public static class ModelCatalog
         if (name is null) return fallback;
         if (KnownPreprocessing.TryGet(name, out Preprocessing preset)) return preset;
         if (name.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return PreprocessingDescriptor.Read(name);
-        throw new UsageException($"unknown preprocessing '{name}'; known: {string.Join(", ", KnownPreprocessing.Names)}, or a .json descriptor");
+        throw new UsageException($"unknown preprocessing '{name}'; known: " +
+            $"{string.Join(", ", KnownPreprocessing.Names)}, or a .json descriptor");
     }
 
     private static LoadedModel LoadOwn(string spec, ModelLoadOptions options, IReadOnlyList<string>? labels)
@@ -52,7 +57,8 @@ public static class ModelCatalog
         Preprocessing preprocessing = ResolvePreprocessing(options.Preprocess, KnownPreprocessing.ImageNet);
         if (spec.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             return LoadOnnx(spec, preprocessing, options.Preprocess is not null, labels, options.RandomWeightsSeed);
-        if (spec.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".pt", StringComparison.OrdinalIgnoreCase))
+        if (spec.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".pt",
+            StringComparison.OrdinalIgnoreCase))
             return LoadCheckpoint(spec, options, preprocessing, labels);
         if (TorchVisionModels.Names.Contains(spec, StringComparer.OrdinalIgnoreCase))
         {
@@ -62,13 +68,15 @@ public static class ModelCatalog
                 Model = new TorchModuleModel(TorchVisionModels.Create(spec), spec),
                 Preprocessing = preprocessing,
                 Labels = labels ?? Labels.ImageNet,
-                Notice = $"{spec} has random weights: use it for timing, not for explanations (give a .pth checkpoint for real weights)",
+                Notice = $"{spec} has random weights: use it for timing, not for explanations (give a .pth " +
+                    "checkpoint for real weights)",
             };
         }
         if (File.Exists(spec) || Directory.Exists(spec))
             throw new UnreadableInputException($"'{spec}' is not a model format GradCamSharp reads (.onnx, .pth)");
         throw new UnreadableInputException(
-            $"model '{spec}' not found: give '{Default}', an .onnx file, a TorchVision name ({string.Join(", ", TorchVisionModels.Names)}) or a .pth file");
+            $"model '{spec}' not found: give '{Default}', an .onnx file, a TorchVision name " +
+                $"({string.Join(", ", TorchVisionModels.Names)}) or a .pth file");
     }
 
     private static LoadedModel WithConcepts(string name, IExplainableModel features, Preprocessing preprocessing,
@@ -93,7 +101,8 @@ public static class ModelCatalog
         }
     }
 
-    private static LoadedModel LoadOnnx(string path, Preprocessing preprocessing, bool preprocessingGiven, IReadOnlyList<string>? labels, int? randomWeightsSeed)
+    private static LoadedModel LoadOnnx(string path, Preprocessing preprocessing, bool preprocessingGiven,
+        IReadOnlyList<string>? labels, int? randomWeightsSeed)
     {
         if (!File.Exists(path)) throw new UnreadableInputException($"model file '{path}' not found");
         OnnxModule module;
@@ -115,10 +124,12 @@ public static class ModelCatalog
         {
             if (module.InputNames.Count != 1)
             {
-                throw new UsageException($"'{path}' has {module.InputNames.Count} inputs ({string.Join(", ", module.InputNames)}); " +
+                throw new UsageException($"'{path}' has {module.InputNames.Count} inputs " +
+                    $"({string.Join(", ", module.InputNames)}); " +
                     "the command line explains single-image models (use the library for others)");
             }
-            if (!preprocessingGiven && module.DeclaredShape(module.InputNames[0]) is [_, 3, > 0 and var height, > 0 and var width])
+            if (!preprocessingGiven && module.DeclaredShape(module.InputNames[0]) is [_, 3, > 0 and var height,
+                > 0 and var width])
                 preprocessing = preprocessing with { Height = (int)height, Width = (int)width };
             long[]? outputShape = module.DeclaredShape(module.OutputNames[0]);
             labels ??= outputShape is [_, 1000] ? Labels.ImageNet : null;
@@ -128,7 +139,8 @@ public static class ModelCatalog
                 Model = model,
                 Preprocessing = preprocessing,
                 Labels = labels,
-                Notice = model.SkippedSoftmax is null ? null : $"explaining '{model.ExplainedOutput}', the logits before the final Softmax",
+                Notice = model.SkippedSoftmax is null
+                    ? null : $"explaining '{model.ExplainedOutput}', the logits before the final Softmax",
             };
         }
         catch
@@ -138,16 +150,19 @@ public static class ModelCatalog
         }
     }
 
-    private static LoadedModel LoadCheckpoint(string path, ModelLoadOptions options, Preprocessing preprocessing, IReadOnlyList<string>? labels)
+    private static LoadedModel LoadCheckpoint(string path, ModelLoadOptions options, Preprocessing preprocessing,
+        IReadOnlyList<string>? labels)
     {
         if (!File.Exists(path)) throw new UnreadableInputException($"model file '{path}' not found");
         string? architecture = options.Architecture
             ?? TorchVisionModels.Names.OrderByDescending(n => n.Length)
                 .FirstOrDefault(n => Path.GetFileName(path).Contains(n, StringComparison.OrdinalIgnoreCase));
         if (architecture is null)
-            throw new UsageException($"cannot tell the architecture of '{path}'; pass --arch ({string.Join(", ", TorchVisionModels.Names)})");
+            throw new UsageException($"cannot tell the architecture of '{path}'; pass --arch " +
+                $"({string.Join(", ", TorchVisionModels.Names)})");
         if (!TorchVisionModels.Names.Contains(architecture, StringComparer.OrdinalIgnoreCase))
-            throw new UsageException($"unknown --arch '{architecture}'; known: {string.Join(", ", TorchVisionModels.Names)}");
+            throw new UsageException($"unknown --arch '{architecture}'; known: " +
+                $"{string.Join(", ", TorchVisionModels.Names)}");
         try
         {
             if (options.RandomWeightsSeed is int seed) TorchSharp.torch.manual_seed(seed);
@@ -162,7 +177,8 @@ public static class ModelCatalog
         }
         catch (Exception exception) when (exception is not (UsageException or OutOfMemoryException))
         {
-            throw new UnreadableInputException($"cannot load '{path}' as {architecture}: {exception.Message.Split('\n')[0]}", exception);
+            throw new UnreadableInputException($"cannot load '{path}' as {architecture}: " +
+                $"{exception.Message.Split('\n')[0]}", exception);
         }
     }
 }

@@ -3,7 +3,9 @@ namespace GradCamSharp.Pipeline;
 /// <summary>What a user may say about a model beyond its name or file.</summary>
 public sealed record ModelLoadOptions
 {
-    /// <summary>The TorchVision architecture of a <c>.pth</c> checkpoint; inferred from the file name when absent.</summary>
+    /// <summary>
+    /// The TorchVision architecture of a <c>.pth</c> checkpoint; inferred from the file name when absent.
+    /// </summary>
     public string? Architecture { get; init; }
 
     /// <summary>A label file: one class name a line, in output order.</summary>
@@ -12,7 +14,10 @@ public sealed record ModelLoadOptions
     /// <summary>A preprocessing preset name (see <c>KnownPreprocessing</c>) or a JSON descriptor file.</summary>
     public string? Preprocess { get; init; }
 
-    /// <summary>When given, load the architecture with random weights from this seed instead of its trained ones (sanity checks).</summary>
+    /// <summary>
+    /// When given, load the architecture with random weights from this seed instead of its trained ones (sanity
+    /// checks).
+    /// </summary>
     public int? RandomWeightsSeed { get; init; }
 
     /// <summary>

@@ -11,7 +11,8 @@ namespace GradCamSharp.Pipeline;
 
 /// <summary>
 /// Explains photos held in memory with fixed settings and draws the results: what the command line writes to files
-/// and the web demo sends to the browser. Every requested method comes from one forward pass (see <see cref="MethodSet"/>).
+/// and the web demo sends to the browser. Every requested method comes from one forward pass (see
+/// <see cref="MethodSet"/>).
 /// </summary>
 public sealed class PhotoExplainer
 {
@@ -30,7 +31,8 @@ public sealed class PhotoExplainer
         _model = model;
         _colormap = KnownColormaps.Get(settings.Colormap);
         int[] classes = settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct().ToArray();
-        _targets = classes.Length > 0 ? classes.Select(c => (ITarget)new ClassTarget(c)).ToArray() : [new TopClassesTarget(settings.Top)];
+        _targets = classes.Length > 0
+            ? classes.Select(c => (ITarget)new ClassTarget(c)).ToArray() : [new TopClassesTarget(settings.Top)];
         Targets = classes.Length > 0
             ? classes.Select(c => model.LabelOf(c) is string label ? $"{label} (class {c})" : $"class {c}").ToArray()
             : [settings.Top == 1 ? "the top class" : $"the top {settings.Top} classes"];
@@ -61,10 +63,12 @@ public sealed class PhotoExplainer
         {
             Explanation first = perTarget[0];
             string? label = _model.LabelOf(first.ClassIndex);
-            string caption = $"{label ?? (first.ClassIndex is int c ? $"class {c}" : first.TargetName)} ({first.Score:0.###})";
+            string caption =
+                $"{label ?? (first.ClassIndex is int c ? $"class {c}" : first.TargetName)} ({first.Score:0.###})";
             var maps = perTarget.Select(explanation => Render(explanation, photo, prepared)).ToList();
             SKBitmap? panel = maps.Count <= 1 ? null : Panel.Compose(
-                [new PanelTile(photo, "original", name), .. maps.Select(m => new PanelTile(m.Picture, Title(m.Method), caption))]);
+                [new PanelTile(photo, "original", name),
+                    .. maps.Select(m => new PanelTile(m.Picture, Title(m.Method), caption))]);
             targets.Add(new RenderedTarget
             {
                 Tag = Slug(label ?? (first.ClassIndex is int i ? $"class{i}" : first.TargetName)),
@@ -83,7 +87,8 @@ public sealed class PhotoExplainer
             ? Renderer.Attribution(pixels, prepared)
             : Renderer.Overlay(photo, onPhoto, _colormap);
         (int x, int y) = onPhoto.Peak;
-        return new RenderedMap(explanation.Method, explanation, picture, [x, y], Localization.BoundingBox(onPhoto)?.ToArray());
+        return new RenderedMap(explanation.Method, explanation, picture, [x, y],
+            Localization.BoundingBox(onPhoto)?.ToArray());
     }
 
     /// <summary>The display name of a method, as in the paper's figures.</summary>
@@ -91,7 +96,8 @@ public sealed class PhotoExplainer
 
     private static string Slug(string text)
     {
-        string slug = new string(text.Select(ch => char.IsAsciiLetterOrDigit(ch) ? char.ToLowerInvariant(ch) : '-').ToArray()).Trim('-');
+        string slug = new string(text.Select(ch => char.IsAsciiLetterOrDigit(ch)
+            ? char.ToLowerInvariant(ch) : '-').ToArray()).Trim('-');
         while (slug.Contains("--", StringComparison.Ordinal)) slug = slug.Replace("--", "-", StringComparison.Ordinal);
         return slug.Length > 40 ? slug[..40].TrimEnd('-') : slug;
     }

@@ -6,8 +6,8 @@ namespace GradCamSharp.Pipeline;
 
 /// <summary>
 /// A small JSON file describing a model's input convention, for <c>--preprocess model.json</c>:
-/// <c>{"width": 224, "height": 224, "channel_order": "rgb", "scale": 0.00392157, "mean": [...], "std": [...], "resize": "stretch"}</c>.
-/// Omitted fields keep the ImageNet defaults.
+/// <c>{"width": 224, "height": 224, "channel_order": "rgb", "scale": 0.00392157, "mean": [...], "std": [...], "resize":
+/// "stretch"}</c>. Omitted fields keep the ImageNet defaults.
 /// </summary>
 public static class PreprocessingDescriptor
 {
@@ -27,7 +27,8 @@ public static class PreprocessingDescriptor
         if (!File.Exists(path)) throw new UnreadableInputException($"preprocessing descriptor '{path}' not found");
         try
         {
-            Descriptor d = JsonSerializer.Deserialize<Descriptor>(File.ReadAllText(path)) ?? throw new UnreadableInputException($"'{path}' is empty");
+            Descriptor d = JsonSerializer.Deserialize<Descriptor>(File.ReadAllText(path))
+                ?? throw new UnreadableInputException($"'{path}' is empty");
             Preprocessing defaults = KnownPreprocessing.ImageNet;
             var result = new Preprocessing
             {
@@ -37,7 +38,8 @@ public static class PreprocessingDescriptor
                 {
                     null or "rgb" => ChannelOrder.Rgb,
                     "bgr" => ChannelOrder.Bgr,
-                    var other => throw new UnreadableInputException($"'{path}': channel_order '{other}' must be rgb or bgr"),
+                    var other =>
+                        throw new UnreadableInputException($"'{path}': channel_order '{other}' must be rgb or bgr"),
                 },
                 Scale = d.Scale ?? defaults.Scale,
                 Mean = d.Mean ?? defaults.Mean,
@@ -46,7 +48,8 @@ public static class PreprocessingDescriptor
                 {
                     null or "stretch" => ResizeMode.Stretch,
                     "fit-height-pad-right" => ResizeMode.FitHeightPadRight,
-                    var other => throw new UnreadableInputException($"'{path}': resize '{other}' must be stretch or fit-height-pad-right"),
+                    var other => throw new UnreadableInputException($"'{path}': resize '{other}' must be stretch or " +
+                        "fit-height-pad-right"),
                 },
             };
             result.Validate();
@@ -54,7 +57,8 @@ public static class PreprocessingDescriptor
         }
         catch (Exception exception) when (exception is JsonException or ArgumentException)
         {
-            throw new UnreadableInputException($"preprocessing descriptor '{path}' is malformed: {exception.Message}", exception);
+            throw new UnreadableInputException($"preprocessing descriptor '{path}' is malformed: {exception.Message}",
+                exception);
         }
     }
 }

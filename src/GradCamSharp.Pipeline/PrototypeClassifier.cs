@@ -17,11 +17,13 @@ public sealed class PrototypeClassifier : IExplainableModel
     private readonly bool _leaveOpen;
 
     /// <summary>Puts a prototype head on <paramref name="features"/>.</summary>
-    /// <param name="features">A model whose output is [N, D] or [N, D, H, W] features (average-pooled to [N, D]).</param>
+    /// <param name="features">A model whose output is [N, D] or [N, D, H, W] features (average-pooled to [N,
+    /// D]).</param>
     /// <param name="labels">One name per prototype.</param>
     /// <param name="prototypes">[K][D] prototype vectors; they are L2-normalised here.</param>
     /// <param name="leaveOpen">Whether <paramref name="features"/> stays alive when the head is disposed.</param>
-    public PrototypeClassifier(IExplainableModel features, IReadOnlyList<string> labels, IReadOnlyList<float[]> prototypes,
+    public PrototypeClassifier(IExplainableModel features, IReadOnlyList<string> labels,
+        IReadOnlyList<float[]> prototypes,
         bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -57,7 +59,8 @@ public sealed class PrototypeClassifier : IExplainableModel
     public string? FindLayer(string requested) => _features.FindLayer(requested);
 
     /// <inheritdoc />
-    public IReadOnlyList<string> SuggestLayers(string requested, int count) => _features.SuggestLayers(requested, count);
+    public IReadOnlyList<string> SuggestLayers(string requested, int count) =>
+        _features.SuggestLayers(requested, count);
 
     /// <inheritdoc />
     public void ValidateInput(Tensor input) => _features.ValidateInput(input);

@@ -20,7 +20,9 @@ public sealed class PrototypeSet
     /// <summary>How the file was made.</summary>
     [JsonPropertyName("about")] public string? About { get; init; }
 
-    /// <summary>Example images per label (paths relative to the examples folder, with optional #x0,y0,x1,y1 boxes).</summary>
+    /// <summary>
+    /// Example images per label (paths relative to the examples folder, with optional #x0,y0,x1,y1 boxes).
+    /// </summary>
     [JsonPropertyName("examples")] public required Dictionary<string, string[]> Examples { get; init; }
 
     /// <summary>One vector per label, in the order of <see cref="Examples"/>.</summary>
@@ -46,7 +48,8 @@ public sealed class PrototypeSet
             PrototypeSet set = JsonSerializer.Deserialize<PrototypeSet>(File.ReadAllText(path))
                 ?? throw new UnreadableInputException($"prototype file '{path}' is empty");
             if (set.Labels.Any(l => !set.Prototypes.ContainsKey(l)))
-                throw new UnreadableInputException($"prototype file '{path}' lacks vectors for some labels; regenerate it with 'gradcam prototypes'");
+                throw new UnreadableInputException($"prototype file '{path}' lacks vectors for some labels; " +
+                    "regenerate it with 'gradcam prototypes'");
             return set;
         }
         catch (JsonException exception)
@@ -64,13 +67,15 @@ public sealed class PrototypeSet
     }
 
     /// <summary>Computes every label's prototype from its examples with <paramref name="features"/>.</summary>
-    public PrototypeSet Rebuild(IExplainableModel features, Preprocessing preprocessing, string examplesFolder, IProgress<string>? progress = null)
+    public PrototypeSet Rebuild(IExplainableModel features, Preprocessing preprocessing, string examplesFolder,
+        IProgress<string>? progress = null)
     {
         var vectors = new Dictionary<string, float[]>();
         foreach ((string label, string[] examples) in Examples)
         {
             progress?.Report($"{label}: {examples.Length} example(s)");
-            vectors[label] = MeanFeature(features, preprocessing, examples.Select(e => ConceptExample.Parse(e, examplesFolder)).ToArray())
+            vectors[label] = MeanFeature(features, preprocessing,
+                examples.Select(e => ConceptExample.Parse(e, examplesFolder)).ToArray())
                 .ToArray();
         }
         return new PrototypeSet { Model = Model, About = About, Examples = Examples, Prototypes = vectors };
@@ -80,7 +85,8 @@ public sealed class PrototypeSet
     /// The mean of the L2-normalised pooled features of the examples and of their mirror images: a prototype for
     /// cosine similarity.
     /// </summary>
-    public static float[] MeanFeature(IExplainableModel features, Preprocessing preprocessing, IReadOnlyList<ConceptExample> examples)
+    public static float[] MeanFeature(IExplainableModel features, Preprocessing preprocessing,
+        IReadOnlyList<ConceptExample> examples)
     {
         ArgumentNullException.ThrowIfNull(features);
         if (examples.Count == 0) throw new UsageException("a concept needs at least one example image");
@@ -92,7 +98,8 @@ public sealed class PrototypeSet
         {
             using SKBitmap photo = ImageLoader.Load(example.Path);
             using SKBitmap crop = Crop(photo, example);
-            Tensor prepared = tensor(ImagePreprocessor.Prepare(crop, preprocessing).Values, [3, preprocessing.Height, preprocessing.Width]);
+            Tensor prepared = tensor(ImagePreprocessor.Prepare(crop, preprocessing).Values,
+                [3, preprocessing.Height, preprocessing.Width]);
             inputs.Add(prepared);
             inputs.Add(prepared.flip(2));
         }
@@ -104,16 +111,20 @@ public sealed class PrototypeSet
     /// <summary>Writes each vector on one line, so that the file stays small and diffs stay readable.</summary>
     private sealed class CompactVectorsConverter : JsonConverter<Dictionary<string, float[]>>
     {
-        public override Dictionary<string, float[]>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        public override Dictionary<string, float[]>? Read(ref Utf8JsonReader reader, Type typeToConvert,
+            JsonSerializerOptions options) =>
             JsonSerializer.Deserialize<Dictionary<string, float[]>>(ref reader);
 
-        public override void Write(Utf8JsonWriter writer, Dictionary<string, float[]> value, JsonSerializerOptions options)
+        public override void Write(Utf8JsonWriter writer, Dictionary<string, float[]> value,
+            JsonSerializerOptions options)
         {
             writer.WriteStartObject();
             foreach ((string label, float[] vector) in value)
             {
                 writer.WritePropertyName(label);
-                writer.WriteRawValue("[" + string.Join(",", vector.Select(v => v.ToString("0.#####", System.Globalization.CultureInfo.InvariantCulture))) + "]");
+                writer.WriteRawValue("[" + string.Join(",",
+                    vector.Select(v => v.ToString("0.#####",
+                        System.Globalization.CultureInfo.InvariantCulture))) + "]");
             }
             writer.WriteEndObject();
         }
@@ -122,14 +133,16 @@ public sealed class PrototypeSet
     private static SKBitmap Crop(SKBitmap photo, ConceptExample example)
     {
         if (example.Box is not { } box) return photo.Copy();
-        var region = SKRectI.Intersect(new SKRectI(box.X0, box.Y0, box.X1, box.Y1), new SKRectI(0, 0, photo.Width, photo.Height));
+        var region = SKRectI.Intersect(new SKRectI(box.X0, box.Y0, box.X1, box.Y1),
+            new SKRectI(0, 0, photo.Width, photo.Height));
         if (region.IsEmpty)
         {
             throw new UsageException($"box {box.X0},{box.Y0},{box.X1},{box.Y1} lies outside '{example.Path}' " +
                 $"({photo.Width}x{photo.Height})");
         }
         using var subset = new SKBitmap();
-        if (!photo.ExtractSubset(subset, region)) throw new InvalidOperationException($"cannot crop {box} from '{example.Path}'");
+        if (!photo.ExtractSubset(subset, region))
+            throw new InvalidOperationException($"cannot crop {box} from '{example.Path}'");
         return subset.Copy();
     }
 }

@@ -5,7 +5,9 @@ using static TorchSharp.torch.nn;
 
 namespace GradCamSharp.TorchVision;
 
-/// <summary>TorchVision architectures by name, optionally with weights from a PyTorch checkpoint (<c>.pth</c>).</summary>
+/// <summary>
+/// TorchVision architectures by name, optionally with weights from a PyTorch checkpoint (<c>.pth</c>).
+/// </summary>
 public static class TorchVisionModels
 {
     private static readonly Dictionary<string, Func<int, Module<Tensor, Tensor>>> Architectures =
@@ -27,7 +29,8 @@ public static class TorchVisionModels
     /// given.
     /// </summary>
     /// <param name="architecture">One of <see cref="Names"/>.</param>
-    /// <param name="checkpoint">A PyTorch <c>state_dict</c> saved with <c>torch.save</c>, loaded through TorchSharp.PyBridge.</param>
+    /// <param name="checkpoint">A PyTorch <c>state_dict</c> saved with <c>torch.save</c>, loaded through
+    /// TorchSharp.PyBridge.</param>
     /// <param name="classes">The classifier's width.</param>
     /// <exception cref="UsageException">Unknown architecture.</exception>
     public static Module<Tensor, Tensor> Create(string architecture, string? checkpoint = null, int classes = 1000)

@@ -1,4 +1,3 @@
-using GradCamSharp.Imaging;
 using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Web;
@@ -17,14 +16,19 @@ public static class ExplainEndpoints
     /// POST /api/explain, multipart: <c>image</c> (the photo), optional <c>method</c> (repeatable), <c>class</c>
     /// (repeatable, index or label), <c>top</c>, <c>colormap</c>.
     /// </summary>
-    public static async Task<IResult> Explain(HttpRequest request, ExplainService service, CancellationToken cancellation)
+    public static async Task<IResult> Explain(HttpRequest request, ExplainService service,
+        CancellationToken cancellation)
     {
-        if (!request.HasFormContentType) return Results.BadRequest(new ErrorResponse("send a multipart form with an 'image' file"));
+        if (!request.HasFormContentType)
+            return Results.BadRequest(new ErrorResponse("send a multipart form with an 'image' file"));
         IFormCollection form = await request.ReadFormAsync(cancellation);
         IFormFile? file = form.Files.GetFile("image");
-        if (file is null || file.Length == 0) return Results.BadRequest(new ErrorResponse("no 'image' file in the form"));
+        if (file is null || file.Length == 0)
+            return Results.BadRequest(new ErrorResponse("no 'image' file in the form"));
         if (file.Length > ExplainService.MaxUploadBytes)
-            return Results.Json(new ErrorResponse($"the image is larger than {ExplainService.MaxUploadBytes / (1024 * 1024)} MB"), statusCode: StatusCodes.Status413PayloadTooLarge);
+            return Results.Json(new ErrorResponse("the image is larger than " +
+                $"{ExplainService.MaxUploadBytes / (1024 * 1024)} MB"),
+                    statusCode: StatusCodes.Status413PayloadTooLarge);
         int top = 1;
         if (form.TryGetValue("top", out var topText) && (!int.TryParse(topText, out top) || top < 1 || top > 10))
             return Results.BadRequest(new ErrorResponse("'top' must be a whole number from 1 to 10"));
@@ -33,10 +37,12 @@ public static class ExplainEndpoints
         await file.CopyToAsync(buffer, cancellation);
         var settings = new ExplanationSettings
         {
-            Methods = form["method"].Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m!).ToArray() is { Length: > 0 } methods ? methods : ["all"],
+            Methods = form["method"].Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m!)
+                .ToArray() is { Length: > 0 } methods ? methods : ["all"],
             Classes = form["class"].Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c!).ToArray(),
             Top = top,
-            Colormap = form.TryGetValue("colormap", out var colormap) && !string.IsNullOrWhiteSpace(colormap) ? colormap.ToString() : "jet",
+            Colormap = form.TryGetValue("colormap",
+                out var colormap) && !string.IsNullOrWhiteSpace(colormap) ? colormap.ToString() : "jet",
         };
         try
         {

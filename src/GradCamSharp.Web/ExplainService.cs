@@ -24,7 +24,8 @@ public sealed class ExplainService : IDisposable
     /// <summary>Explains one uploaded photo.</summary>
     /// <exception cref="ImageLoadException">Not a decodable image.</exception>
     /// <exception cref="UsageException">Bad method, class or colormap.</exception>
-    public async Task<ExplainResponse> ExplainAsync(byte[] upload, string name, ExplanationSettings settings, CancellationToken cancellation)
+    public async Task<ExplainResponse> ExplainAsync(byte[] upload, string name, ExplanationSettings settings,
+        CancellationToken cancellation)
     {
         using SKBitmap photo = ImageLoader.Decode(upload, name);
         await _turn.WaitAsync(cancellation);
@@ -40,7 +41,8 @@ public sealed class ExplainService : IDisposable
                         target.Label,
                         target.Maps[0].Explanation.ClassIndex,
                         target.Maps[0].Explanation.Score,
-                        target.Maps.Select(m => new MapResult(m.Method, PhotoExplainer.Title(m.Method), m.Explanation.Layer, m.Peak, m.Box, Png(m.Picture))).ToList(),
+                        target.Maps.Select(m => new MapResult(m.Method, PhotoExplainer.Title(m.Method),
+                            m.Explanation.Layer, m.Peak, m.Box, Png(m.Picture))).ToList(),
                         target.Panel is null ? null : Png(target.Panel)));
                 }
             }

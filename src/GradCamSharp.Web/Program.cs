@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton<ExplainService>();
-builder.Services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = ExplainService.MaxUploadBytes + 1024 * 1024);
+builder.Services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = ExplainService.MaxUploadBytes
+    + 1024 * 1024);
 
 WebApplication app = builder.Build();
 app.UseDefaultFiles();

@@ -6,7 +6,9 @@ namespace GradCamSharp;
 /// <summary>Conveniences over <see cref="IExplainer"/>.</summary>
 public static class ExplainerExtensions
 {
-    /// <summary>Explains every sample of <paramref name="input"/> for the same targets (the top-1 class if none).</summary>
+    /// <summary>
+    /// Explains every sample of <paramref name="input"/> for the same targets (the top-1 class if none).
+    /// </summary>
     public static IReadOnlyList<Explanation> Explain(this IExplainer explainer, Tensor input, params ITarget[] targets)
     {
         ArgumentNullException.ThrowIfNull(explainer);

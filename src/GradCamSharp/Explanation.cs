@@ -23,7 +23,9 @@ public sealed class Explanation
     /// <summary>The target score (a logit, before softmax).</summary>
     public required float Score { get; init; }
 
-    /// <summary>[H, W] at input resolution, in [0, 1]; for attribution methods the saliency of <see cref="Attribution"/>.</summary>
+    /// <summary>
+    /// [H, W] at input resolution, in [0, 1]; for attribution methods the saliency of <see cref="Attribution"/>.
+    /// </summary>
     public required Heatmap Heatmap { get; init; }
 
     /// <summary>The raw map at the target layer's resolution, not normalised (CAM methods only).</summary>

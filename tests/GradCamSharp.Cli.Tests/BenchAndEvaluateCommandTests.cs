@@ -7,7 +7,8 @@ public sealed class BenchAndEvaluateCommandTests
     [Fact]
     public void Bench_Json_ReportsForwardAndEachMethodAsRatios()
     {
-        CliRun run = CliRun.Of("bench", "--model", "resnet18", "--methods", "gradcam", "gradcam-top5", "--runs", "10", "--growth", "20", "--json");
+        CliRun run = CliRun.Of("bench", "--model", "resnet18", "--methods", "gradcam", "gradcam-top5", "--runs", "10",
+            "--growth", "20", "--json");
         Assert.Equal(0, run.ExitCode);
         using JsonDocument report = JsonDocument.Parse(run.Output);
         JsonElement[] rows = report.RootElement.GetProperty("rows").EnumerateArray().ToArray();
@@ -36,8 +37,10 @@ public sealed class BenchAndEvaluateCommandTests
     public void Evaluate_OneAnnotatedDog_ReportsAHit()
     {
         using var folder = new TempFolder();
-        File.WriteAllText(folder["boxes.json"], """{ "dog.jpg": { "dog": [124, 223, 322, 541], "unicorn": [0, 0, 10, 10] } }""");
-        CliRun run = CliRun.Of("evaluate", "--boxes", folder["boxes.json"], "--images", CliRun.Samples, "--no-sanity", "--json");
+        File.WriteAllText(folder["boxes.json"],
+            """{ "dog.jpg": { "dog": [124, 223, 322, 541], "unicorn": [0, 0, 10, 10] } }""");
+        CliRun run =
+            CliRun.Of("evaluate", "--boxes", folder["boxes.json"], "--images", CliRun.Samples, "--no-sanity", "--json");
         Assert.Equal(0, run.ExitCode);
         using JsonDocument results = JsonDocument.Parse(run.Output);
         JsonElement dog = Assert.Single(results.RootElement.EnumerateArray().ToArray());

@@ -9,7 +9,8 @@ public sealed class DefaultModelCommandTests
     public void ExplainDogPhoto_DogAndBicycle_PeaksInsideTheirBoxes()
     {
         using var folder = new TempFolder();
-        CliRun run = CliRun.Of("explain", Path.Combine(CliRun.Samples, "dog.jpg"), "--class", "dog", "--class", "bicycle", "--out", folder.Path);
+        CliRun run = CliRun.Of("explain", Path.Combine(CliRun.Samples, "dog.jpg"), "--class", "dog", "--class",
+            "bicycle", "--out", folder.Path);
         Assert.Equal(0, run.ExitCode);
 
         using JsonDocument boxes = JsonDocument.Parse(File.ReadAllText(Path.Combine(CliRun.Samples, "boxes.json")));
@@ -19,7 +20,8 @@ public sealed class DefaultModelCommandTests
         foreach (JsonElement entry in entries)
         {
             string label = entry.GetProperty("class_label").GetString()!;
-            int[] box = boxes.RootElement.GetProperty("dog.jpg").GetProperty(label).EnumerateArray().Select(v => v.GetInt32()).ToArray();
+            int[] box = boxes.RootElement.GetProperty("dog.jpg").GetProperty(label).EnumerateArray()
+                .Select(v => v.GetInt32()).ToArray();
             int[] peak = entry.GetProperty("peak").EnumerateArray().Select(v => v.GetInt32()).ToArray();
             Assert.InRange(peak[0], box[0], box[2] - 1);
             Assert.InRange(peak[1], box[1], box[3] - 1);

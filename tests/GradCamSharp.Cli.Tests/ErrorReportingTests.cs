@@ -1,6 +1,8 @@
 namespace GradCamSharp.Cli.Tests;
 
-/// <summary>Exit codes follow what went wrong, reported once, in one line; GRADCAM_DEBUG=1 adds the stack trace.</summary>
+/// <summary>
+/// Exit codes follow what went wrong, reported once, in one line; GRADCAM_DEBUG=1 adds the stack trace.
+/// </summary>
 public sealed class ErrorReportingTests
 {
     [Fact]

@@ -13,7 +13,9 @@ public sealed class ExplainCommandTests
     {
         Assert.Equal(exitCode, run.ExitCode);
         string[] lines = run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        string failure = Assert.Single(lines, line => line.StartsWith("gradcam: ") && !line.StartsWith("gradcam: note:"));
+        string failure =
+            Assert.Single(lines, line => line.StartsWith("gradcam: ", StringComparison.Ordinal)
+                && !line.StartsWith("gradcam: note:", StringComparison.Ordinal));
         Assert.Contains(expected, failure);
         Assert.DoesNotContain("   at ", run.Error);
     }
@@ -22,7 +24,8 @@ public sealed class ExplainCommandTests
     public void Explain_AllMethods_WritesMapsPanelAndManifest()
     {
         using var folder = new TempFolder();
-        CliRun run = CliRun.Of("explain", Dog, "--model", Model, "--method", "all", "--top", "2", "--out", folder.Path, "--json");
+        CliRun run = CliRun.Of("explain", Dog, "--model", Model, "--method", "all", "--top", "2", "--out", folder.Path,
+            "--json");
 
         Assert.Equal(0, run.ExitCode);
         using JsonDocument printed = JsonDocument.Parse(run.Output);
@@ -71,9 +74,12 @@ public sealed class ExplainCommandTests
     {
         using var folder = new TempFolder();
         File.WriteAllText(folder["resnet18.pth"], "this is not a checkpoint");
-        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", folder["resnet18.pth"], "--out", folder["out"]), 3, "cannot load");
-        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", folder["absent.pth"], "--out", folder["out"]), 3, "not found");
-        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", "no-such-model", "--out", folder["out"]), 3, "not found");
+        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", folder["resnet18.pth"], "--out", folder["out"]), 3,
+            "cannot load");
+        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", folder["absent.pth"], "--out", folder["out"]), 3,
+            "not found");
+        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", "no-such-model", "--out", folder["out"]), 3,
+            "not found");
     }
 
     [Fact]
@@ -90,8 +96,10 @@ public sealed class ExplainCommandTests
     public void Explain_ClassOutOfRange_SaysTheRange()
     {
         using var folder = new TempFolder();
-        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", Model, "--class", "1000", "--out", folder["out"]), 2, "out of range");
-        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", Model, "--class", "no such class", "--out", folder["out"]), 2, "unknown class");
+        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", Model, "--class", "1000", "--out", folder["out"]), 2,
+            "out of range");
+        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", Model, "--class", "no such class", "--out",
+            folder["out"]), 2, "unknown class");
     }
 
     [Fact]
@@ -99,15 +107,18 @@ public sealed class ExplainCommandTests
     {
         using var folder = new TempFolder();
         File.WriteAllText(folder["file"], "a file where a folder should be");
-        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", Model, "--out", Path.Combine(folder["file"], "out")), 4, "cannot write");
+        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", Model, "--out", Path.Combine(folder["file"], "out")),
+            4, "cannot write");
     }
 
     [Fact]
     public void Explain_BadOptionValues_AreUsageErrors()
     {
         using var folder = new TempFolder();
-        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", Model, "--method", "magic", "--out", folder["out"]), 2, "unknown method 'magic'");
-        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", Model, "--colormap", "rainbow", "--out", folder["out"]), 2, "unknown colormap");
+        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", Model, "--method", "magic", "--out", folder["out"]), 2,
+            "unknown method 'magic'");
+        AssertOneCleanLine(CliRun.Of("explain", Dog, "--model", Model, "--colormap", "rainbow", "--out",
+            folder["out"]), 2, "unknown colormap");
         CliRun parse = CliRun.Of("explain", Dog, "--frobnicate");
         Assert.Equal(2, parse.ExitCode);
         Assert.Contains("--frobnicate", parse.Error);

@@ -11,6 +11,7 @@ public sealed class LayersCommandTests
         string auto = Assert.Single(lines, line => line.StartsWith('*'));
         Assert.Contains("layer4 ", auto);
         Assert.Contains("[1, 512, 7, 7]", auto);
-        Assert.Contains(lines, line => line.Contains("layer1.0.conv1 ") && line.Contains("[1, 64, 56, 56]") && line.Contains("Conv2d"));
+        Assert.Contains(lines,
+            line => line.Contains("layer1.0.conv1 ") && line.Contains("[1, 64, 56, 56]") && line.Contains("Conv2d"));
     }
 }

@@ -8,7 +8,9 @@ public sealed class MethodCoverageTests
 {
     public static TheoryData<string> Methods => new(KnownMethods.Names);
 
-    /// <summary>A small two-class ONNX classifier (dog, cat) on 32x32 inputs: every method runs in moments on it.</summary>
+    /// <summary>
+    /// A small two-class ONNX classifier (dog, cat) on 32x32 inputs: every method runs in moments on it.
+    /// </summary>
     private static (string Model, string Labels) TinyClassifier(TempFolder folder)
     {
         float[] Ramp(int n, int seed) => Enumerable.Range(0, n).Select(i => ((i * 31 + seed) % 13 - 6) / 10f).ToArray();
@@ -20,7 +22,8 @@ public sealed class MethodCoverageTests
             .Initializer("fc", [2, 8], Ramp(16, 3))
             .Node("Conv", "/conv1/Conv", ["input", "w1"], ["a"], ("pads", new long[] { 1, 1, 1, 1 }))
             .Node("Relu", "/relu1/Relu", ["a"], ["b"])
-            .Node("Conv", "/conv2/Conv", ["b", "w2"], ["c"], ("pads", new long[] { 1, 1, 1, 1 }), ("strides", new long[] { 2, 2 }))
+            .Node("Conv", "/conv2/Conv", ["b", "w2"], ["c"], ("pads", new long[] { 1, 1, 1, 1 }),
+                ("strides", new long[] { 2, 2 }))
             .Node("Relu", "/relu2/Relu", ["c"], ["d"])
             .Node("GlobalAveragePool", "/pool/GlobalAveragePool", ["d"], ["e"])
             .Node("Flatten", "/flatten/Flatten", ["e"], ["f"])
@@ -40,19 +43,23 @@ public sealed class MethodCoverageTests
             "--class", "dog", "--method", method, "--out", folder["out"], "--json", "--quiet");
         Assert.True(explain.ExitCode == 0, explain.Error);
         using (JsonDocument entries = JsonDocument.Parse(explain.Output))
-            Assert.Equal(method, Assert.Single(entries.RootElement.EnumerateArray().ToArray()).GetProperty("method").GetString());
+            Assert.Equal(method,
+                Assert.Single(entries.RootElement.EnumerateArray().ToArray()).GetProperty("method").GetString());
 
         File.WriteAllText(folder["boxes.json"], """{ "dog.jpg": { "dog": [124, 223, 322, 541] } }""");
         CliRun evaluate = CliRun.Of("evaluate", "--model", model, "--labels", labels, "--boxes", folder["boxes.json"],
             "--images", CliRun.Samples, "--method", method, "--json");
         Assert.True(evaluate.ExitCode == 0, evaluate.Error);
         using (JsonDocument results = JsonDocument.Parse(evaluate.Output))
-            Assert.Equal(method, Assert.Single(results.RootElement.EnumerateArray().ToArray()).GetProperty("method").GetString());
+            Assert.Equal(method,
+                Assert.Single(results.RootElement.EnumerateArray().ToArray()).GetProperty("method").GetString());
 
-        CliRun bench = CliRun.Of("bench", "--model", model, "--methods", method, "--runs", "10", "--growth", "0", "--json");
+        CliRun bench =
+            CliRun.Of("bench", "--model", model, "--methods", method, "--runs", "10", "--growth", "0", "--json");
         Assert.True(bench.ExitCode == 0, bench.Error);
         using JsonDocument report = JsonDocument.Parse(bench.Output);
-        string?[] rows = report.RootElement.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("name").GetString()).ToArray();
+        string?[] rows = report.RootElement.GetProperty("rows").EnumerateArray()
+            .Select(r => r.GetProperty("name").GetString()).ToArray();
         Assert.Equal(["forward", method], rows.Where(r => r != "onnxruntime-forward"));
     }
 
@@ -61,7 +68,8 @@ public sealed class MethodCoverageTests
     {
         using var folder = new TempFolder();
         File.WriteAllText(folder["boxes.json"], """{ "dog.jpg": { "dog": [124, 223, 322, 541] } }""");
-        CliRun run = CliRun.Of("evaluate", "--boxes", folder["boxes.json"], "--images", CliRun.Samples, "--method", "all", "--no-sanity");
+        CliRun run = CliRun.Of("evaluate", "--boxes", folder["boxes.json"], "--images", CliRun.Samples, "--method",
+            "all", "--no-sanity");
         Assert.True(run.ExitCode == 0, run.Error);
         foreach (string method in KnownMethods.Expand(["all"]).Select(m => m.Name))
             Assert.Contains($"{method} on resnet18-prototypes: pointing game", run.Output);

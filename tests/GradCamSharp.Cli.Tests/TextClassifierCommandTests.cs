@@ -2,7 +2,9 @@ using System.Text.Json;
 
 namespace GradCamSharp.Cli.Tests;
 
-/// <summary>A complete classifier brought by the user: PaddleOCR's text-orientation model, explained from the command line.</summary>
+/// <summary>
+/// A complete classifier brought by the user: PaddleOCR's text-orientation model, explained from the command line.
+/// </summary>
 public sealed class TextClassifierCommandTests
 {
     [SkippableFact]
@@ -19,7 +21,8 @@ public sealed class TextClassifierCommandTests
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("the logits before the final Softmax", run.Error);
-        using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder["out"], "explanations.json")));
+        using JsonDocument manifest =
+            JsonDocument.Parse(File.ReadAllText(Path.Combine(folder["out"], "explanations.json")));
         var scores = manifest.RootElement.EnumerateArray().ToDictionary(
             e => (Path.GetFileName(e.GetProperty("image").GetString()!), e.GetProperty("class_label").GetString()!),
             e => e.GetProperty("score").GetSingle());

@@ -2,7 +2,9 @@ namespace GradCamSharp.Cli.Tests;
 
 public sealed class VerifyCommandTests
 {
-    /// <summary>x -> Relu -> (middle) -> Sigmoid -> y, with an operator GradCamSharp may not import in the middle.</summary>
+    /// <summary>
+    /// x -> Relu -> (middle) -> Sigmoid -> y, with an operator GradCamSharp may not import in the middle.
+    /// </summary>
     private static string WriteModel(TempFolder folder, string middleOp) =>
         new OnnxGraphBuilder("tiny")
             .Input("x", 1, 3, 4, 4)

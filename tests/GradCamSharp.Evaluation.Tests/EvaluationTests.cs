@@ -1,4 +1,3 @@
-using GradCamSharp.Evaluation;
 using GradCamSharp.Maps;
 
 namespace GradCamSharp.Evaluation.Tests;

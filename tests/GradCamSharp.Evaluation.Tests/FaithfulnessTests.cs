@@ -31,13 +31,15 @@ public sealed class FaithfulnessTests
         using DisposeScope scope = NewDisposeScope();
         var fc = Linear(1, 1, hasBias: false);
         using (no_grad()) fc.weight!.fill_(1f);
-        var model = new TorchModuleModel(Sequential(("features", Identity()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc)));
+        var model = new TorchModuleModel(Sequential(("features", Identity()), ("pool", AdaptiveAvgPool2d(1)),
+            ("flatten", Flatten()), ("fc", fc)));
         manual_seed(4);
         Tensor image = rand(1, 1, 64, 64);
         var options = new OcclusionOptions { Patch = 16, Stride = 16 };
 
         Heatmap occlusion = Occlusion.Map(model, image, new ClassTarget(0), options);
-        Explanation gradCam = new GradCam(model, new CamOptions { Layer = "features" }).Explain(image, new ClassTarget(0)).Single();
+        Explanation gradCam =
+            new GradCam(model, new CamOptions { Layer = "features" }).Explain(image, new ClassTarget(0)).Single();
 
         Assert.Equal((4, 4), (occlusion.Width, occlusion.Height));
         float patchSum = image[0, 0, 16..32, 32..48].sum().item<float>();
@@ -52,14 +54,17 @@ public sealed class FaithfulnessTests
         // Two classes: class 0 reads the left half, class 1 the right half; occluding the left flips the top class.
         var fc = Linear(2, 2, hasBias: false);
         using (no_grad()) fc.weight!.copy_(tensor(new float[,] { { 1, 0 }, { 0, 1 } }));
-        var model = new TorchModuleModel(Sequential(("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc)));
+        var model =
+            new TorchModuleModel(Sequential(("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc)));
         Tensor image = zeros(1, 2, 8, 8);
         image[0, 0] = 2f;
         image[0, 1] = 1f;
 
-        Heatmap occlusion = Occlusion.Map(model, image, TopClassesTarget.Top1, new OcclusionOptions { Patch = 8, Stride = 8 });
+        Heatmap occlusion =
+            Occlusion.Map(model, image, TopClassesTarget.Top1, new OcclusionOptions { Patch = 8, Stride = 8 });
 
-        Assert.Equal(2f, occlusion.Values.Single(), 5);   // class 0's score falls from 2 to 0, though class 1 then leads
+        // Class 0's score falls from 2 to 0, though class 1 then leads.
+        Assert.Equal(2f, occlusion.Values.Single(), 5);
     }
 
     [Fact]
@@ -68,7 +73,8 @@ public sealed class FaithfulnessTests
         using DisposeScope scope = NewDisposeScope();
         var fc = Linear(1, 1, hasBias: false);
         using (no_grad()) fc.weight!.fill_(1f);
-        var model = new TorchModuleModel(Sequential(("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc)));
+        var model =
+            new TorchModuleModel(Sequential(("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc)));
         manual_seed(6);
         Tensor image = rand(1, 1, 8, 8);
         float[] values = image.flatten().data<float>().ToArray();
@@ -83,7 +89,8 @@ public sealed class FaithfulnessTests
         Assert.Equal(0f, good.Deletion[^1], 5);         // everything removed
         Assert.Equal(0f, good.Insertion[0], 5);
         Assert.Equal(mean, good.Insertion[^1], 5);
-        Assert.True(good.Deletion.Zip(good.Deletion.Skip(1), (a, b) => a >= b - 1e-6f).All(x => x), "deletion must only lower the score");
+        Assert.True(good.Deletion.Zip(good.Deletion.Skip(1), (a, b) => a >= b - 1e-6f).All(x => x),
+            "deletion must only lower the score");
         Assert.True(good.DeletionArea < bad.DeletionArea);
         Assert.True(good.InsertionArea > bad.InsertionArea);
     }

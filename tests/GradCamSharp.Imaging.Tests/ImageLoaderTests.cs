@@ -34,7 +34,8 @@ public sealed class ImageLoaderTests
     [InlineData(3, 40, 20, 5, 10, 0, 255)]   // turned 180 degrees: blue on the left
     [InlineData(6, 20, 40, 10, 5, 255, 0)]   // turned 90 degrees clockwise: red on top
     [InlineData(8, 20, 40, 10, 5, 0, 255)]   // turned 90 degrees counter-clockwise: blue on top
-    public void Decode_ExifOrientation_IsApplied(ushort orientation, int width, int height, int x, int y, int red, int blue)
+    public void Decode_ExifOrientation_IsApplied(ushort orientation, int width, int height, int x, int y, int red,
+        int blue)
     {
         using SKBitmap image = ImageLoader.Decode(JpegWithOrientation(orientation), "test.jpg");
         Assert.Equal(width, image.Width);
@@ -64,7 +65,8 @@ public sealed class ImageLoaderTests
         byte[] bmp =
         [
             (byte)'B', (byte)'M', 62, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0,
-            40, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 24, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            40, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 24, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0,
             255, 0, 0, 255, 255, 255, 0, 0,
         ];
         using SKBitmap decoded = ImageLoader.Decode(bmp);
@@ -81,7 +83,8 @@ public sealed class ImageLoaderTests
         File.WriteAllText(corrupt, "not an image");
         try
         {
-            Assert.Contains("not a supported image", Assert.Throws<ImageLoadException>(() => ImageLoader.Load(corrupt)).Message);
+            Assert.Contains("not a supported image",
+                Assert.Throws<ImageLoadException>(() => ImageLoader.Load(corrupt)).Message);
             Assert.Throws<ImageLoadException>(() => ImageLoader.Probe(corrupt));
         }
         finally

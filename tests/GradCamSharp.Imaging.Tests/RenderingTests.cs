@@ -25,7 +25,8 @@ public sealed class RenderingTests
     [InlineData("turbo", 0f, 48, 18, 59, 60)]
     [InlineData("turbo", 0.5f, 164, 252, 60, 60)]
     [InlineData("turbo", 1f, 122, 4, 3, 60)]
-    public void Colormaps_FollowTheirReferenceTables(string name, float value, int red, int green, int blue, int tolerance)
+    public void Colormaps_FollowTheirReferenceTables(string name, float value, int red, int green, int blue,
+        int tolerance)
     {
         SKColor color = KnownColormaps.Get(name).Map(value);
         int error = Math.Abs(color.Red - red) + Math.Abs(color.Green - green) + Math.Abs(color.Blue - blue);
@@ -43,7 +44,8 @@ public sealed class RenderingTests
         photo.Erase(new SKColor(200, 200, 200));
         using SKBitmap overlay = Renderer.Overlay(photo, new Heatmap(4, 4, new float[16]), KnownColormaps.Jet);
         Assert.Equal(new SKColor(100, 100, 164), overlay.GetPixel(1, 1));
-        Assert.Throws<ArgumentException>(() => Renderer.Overlay(photo, new Heatmap(2, 2, new float[4]), KnownColormaps.Jet));
+        Assert.Throws<ArgumentException>(() => Renderer.Overlay(photo, new Heatmap(2, 2, new float[4]),
+            KnownColormaps.Jet));
     }
 
     [Fact]
@@ -51,7 +53,8 @@ public sealed class RenderingTests
     {
         using var square = new SKBitmap(100, 100);
         using var wide = new SKBitmap(200, 100);
-        using SKBitmap panel = Panel.Compose([new PanelTile(square, "a", "b"), new PanelTile(wide, "c", "d")], tileSize: 64);
+        using SKBitmap panel =
+            Panel.Compose([new PanelTile(square, "a", "b"), new PanelTile(wide, "c", "d")], tileSize: 64);
         Assert.Equal(64 + 128 + 3 * 8, panel.Width);
         Assert.True(panel.Height > 64);
     }
@@ -70,7 +73,8 @@ public sealed class RenderingTests
     {
         var values = new float[3 * 4 * 4];
         values[5] = 1f;                                      // one strong positive red gradient
-        var prepared = ImagePreprocessor.Prepare(new SKBitmap(4, 4), KnownPreprocessing.Unit with { Width = 4, Height = 4 });
+        var prepared =
+            ImagePreprocessor.Prepare(new SKBitmap(4, 4), KnownPreprocessing.Unit with { Width = 4, Height = 4 });
         using SKBitmap image = Renderer.Attribution(new Attribution(3, 4, 4, values), prepared);
         SKColor hot = image.GetPixel(1, 1), calm = image.GetPixel(3, 3);
         Assert.True(hot.Red > 200, $"hot pixel {hot}");

@@ -3,7 +3,9 @@ using static TorchSharp.torch;
 
 namespace GradCamSharp.Onnx.Tests;
 
-/// <summary>The import equals ONNX Runtime on the architecture fixtures of shared/fixtures/onnx, on random and real inputs.</summary>
+/// <summary>
+/// The import equals ONNX Runtime on the architecture fixtures of shared/fixtures/onnx, on random and real inputs.
+/// </summary>
 public sealed class FixtureModelTests
 {
     public static TheoryData<string> Fixtures => new()

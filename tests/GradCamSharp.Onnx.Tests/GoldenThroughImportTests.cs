@@ -31,13 +31,19 @@ public sealed class GoldenThroughImportTests
     {
         using DisposeScope scope = NewDisposeScope();
         (OnnxExplainableModel model, Tensor input) = Load();
-        using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(SharedFixtures.Require("fixtures/golden/resnet18.golden.json")));
-        float[] expected = golden.RootElement.GetProperty("classes").GetProperty(classIndex.ToString()).GetProperty("gradcam_raw_7x7")
+        using JsonDocument golden =
+            JsonDocument.Parse(File.ReadAllText(SharedFixtures.Require("fixtures/golden/resnet18.golden.json")));
+        float[] expected =
+            golden.RootElement.GetProperty("classes")
+                .GetProperty(classIndex.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .GetProperty("gradcam_raw_7x7")
             .EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(v => v.GetSingle()).ToArray();
 
-        Explanation explanation = new GradCam(model, new CamOptions { Layer = Layer }).Explain(input, new ClassTarget(classIndex)).Single();
+        Explanation explanation =
+            new GradCam(model, new CamOptions { Layer = Layer }).Explain(input, new ClassTarget(classIndex)).Single();
 
-        Assert.True(RelativeError(expected, explanation.RawMap!.Values) < 1e-3, $"relative error {RelativeError(expected, explanation.RawMap!.Values)}");
+        Assert.True(RelativeError(expected, explanation.RawMap!.Values) < 1e-3,
+            $"relative error {RelativeError(expected, explanation.RawMap!.Values)}");
         model.Module.Dispose();
     }
 
@@ -48,11 +54,14 @@ public sealed class GoldenThroughImportTests
     {
         using DisposeScope scope = NewDisposeScope();
         (OnnxExplainableModel model, Tensor input) = Load();
-        float[] expected = SharedFixtures.ReadFloats(SharedFixtures.Require($"fixtures/golden/resnet18.guided_backprop.{classIndex}.f32"));
+        float[] expected =
+            SharedFixtures.ReadFloats(
+                SharedFixtures.Require($"fixtures/golden/resnet18.guided_backprop.{classIndex}.f32"));
 
         Explanation explanation = new GuidedBackprop(model).Explain(input, new ClassTarget(classIndex)).Single();
 
-        Assert.True(RelativeError(expected, explanation.Attribution!.Values) < 1e-3, $"relative error {RelativeError(expected, explanation.Attribution!.Values)}");
+        Assert.True(RelativeError(expected, explanation.Attribution!.Values) < 1e-3,
+            $"relative error {RelativeError(expected, explanation.Attribution!.Values)}");
         model.Module.Dispose();
     }
 

@@ -25,21 +25,28 @@ public sealed class LayerNameTests
             .Initializer("norm.bias", [channels], new float[channels])
             .Initializer("mlp.weight", [channels, channels], Ramp(channels * channels))
             .Initializer("head.weight", [channels, 4], Ramp(channels * 4))
-            .Node("Conv", "/stem/Conv", ["input", "stem.weight"], ["/stem/Conv_output_0"], ("strides", new long[] { 4, 4 }))
+            .Node("Conv", "/stem/Conv", ["input", "stem.weight"], ["/stem/Conv_output_0"],
+                ("strides", new long[] { 4, 4 }))
             .Node("Transpose", "/block/Transpose", ["/stem/Conv_output_0"], ["/block/Transpose_output_0"],
                 ("perm", new long[] { 0, 2, 3, 1 }))
-            .Node("LayerNormalization", "/block/norm/LayerNormalization", ["/block/Transpose_output_0", "norm.weight", "norm.bias"],
+            .Node("LayerNormalization", "/block/norm/LayerNormalization",
+                ["/block/Transpose_output_0", "norm.weight", "norm.bias"],
                 ["/block/norm/LayerNormalization_output_0"], ("axis", -1L))
-            .Node("MatMul", "/block/mlp/MatMul", ["/block/norm/LayerNormalization_output_0", "mlp.weight"], ["/block/mlp/MatMul_output_0"])
+            .Node("MatMul", "/block/mlp/MatMul", ["/block/norm/LayerNormalization_output_0", "mlp.weight"],
+                ["/block/mlp/MatMul_output_0"])
             .Node("Transpose", "/block/Transpose_1", ["/block/mlp/MatMul_output_0"], ["/block/Transpose_1_output_0"],
                 ("perm", new long[] { 0, 3, 1, 2 }))
             .Node("Add", "/block/Add", ["/stem/Conv_output_0", "/block/Transpose_1_output_0"], ["/block/Add_output_0"])
-            .Node("GlobalAveragePool", "/avgpool/GlobalAveragePool", ["/block/Add_output_0"], ["/avgpool/GlobalAveragePool_output_0"])
-            .Node("Transpose", "/classifier.0/Transpose", ["/avgpool/GlobalAveragePool_output_0"], ["/classifier.0/Transpose_output_0"],
+            .Node("GlobalAveragePool", "/avgpool/GlobalAveragePool", ["/block/Add_output_0"],
+                ["/avgpool/GlobalAveragePool_output_0"])
+            .Node("Transpose", "/classifier.0/Transpose", ["/avgpool/GlobalAveragePool_output_0"],
+                ["/classifier.0/Transpose_output_0"],
                 ("perm", new long[] { 0, 2, 3, 1 }))
-            .Node("LayerNormalization", "/classifier.0/LayerNormalization", ["/classifier.0/Transpose_output_0", "norm.weight", "norm.bias"],
+            .Node("LayerNormalization", "/classifier.0/LayerNormalization",
+                ["/classifier.0/Transpose_output_0", "norm.weight", "norm.bias"],
                 ["/classifier.0/LayerNormalization_output_0"], ("axis", -1L))
-            .Node("Flatten", "/classifier.1/Flatten", ["/classifier.0/LayerNormalization_output_0"], ["/classifier.1/Flatten_output_0"])
+            .Node("Flatten", "/classifier.1/Flatten", ["/classifier.0/LayerNormalization_output_0"],
+                ["/classifier.1/Flatten_output_0"])
             .Node("MatMul", "/classifier.2/MatMul", ["/classifier.1/Flatten_output_0", "head.weight"], ["logits"])
             .Load();
     }

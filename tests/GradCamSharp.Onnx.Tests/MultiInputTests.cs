@@ -39,7 +39,8 @@ public sealed class MultiInputTests
 
         // The answer "1 beats 0": any differentiable scalar of the output can be explained.
         var margin = new DelegateTarget("answer 1 over answer 0", answers => answers[.., 1] - answers[.., 0]);
-        Explanation explanation = new GradCam(model, new CamOptions { Layer = "features" }).Explain(image, margin).Single();
+        Explanation explanation =
+            new GradCam(model, new CamOptions { Layer = "features" }).Explain(image, margin).Single();
 
         // d(margin)/dA_k = q_k (W[k,1] - W[k,0]) / 16 at every position, so the map is relu(sum_k that * A_k).
         Tensor features = image.relu()[0];
@@ -65,7 +66,8 @@ public sealed class MultiInputTests
         using DisposeScope scope = NewDisposeScope();
         Tensor image = ones(1, 2, 4, 4);
         Tensor Answer(float[] q) =>
-            module.Run(new Dictionary<string, Tensor> { ["image"] = image, ["question"] = tensor(q).reshape(1, 2) })["answers"];
+            module.Run(new Dictionary<string, Tensor> { ["image"] = image,
+                ["question"] = tensor(q).reshape(1, 2) })["answers"];
         Assert.Equal(1f * 1 + 0 * 3, Answer([1f, 0f])[0, 0].item<float>(), 5);
         Assert.Equal(0 * 1 + 1f * 3, Answer([0f, 1f])[0, 0].item<float>(), 5);
     }

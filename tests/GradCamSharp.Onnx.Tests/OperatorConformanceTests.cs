@@ -19,7 +19,8 @@ public sealed class OperatorConformanceTests(ITestOutputHelper output)
     [SkippableFact]
     public void EverySupportedOperator_PassesOrIsRejectedAtLoad()
     {
-        Skip.IfNot(Directory.Exists(Suite), $"{Suite} not found: install the Debian package libonnx-testdata (./run-tests does)");
+        Skip.IfNot(Directory.Exists(Suite),
+            $"{Suite} not found: install the Debian package libonnx-testdata (./run-tests does)");
         var results = new List<(string Op, string Case, Outcome Outcome, string Detail)>();
         foreach (string folder in Directory.GetDirectories(Suite).Order())
         {
@@ -28,7 +29,8 @@ public sealed class OperatorConformanceTests(ITestOutputHelper output)
             if (!File.Exists(modelPath) || !Directory.Exists(dataFolder)) continue;
             ModelProto proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
             string[] ops = proto.Graph.Node.Select(n => n.OpType).Distinct().ToArray();
-            if (ops.Length != 1 || !OnnxOperators.TryGet(ops[0], out _) || proto.Graph.Node[0].Domain is not ("" or "ai.onnx")) continue;
+            if (ops.Length != 1 || !OnnxOperators.TryGet(ops[0],
+                out _) || proto.Graph.Node[0].Domain is not ("" or "ai.onnx")) continue;
             (Outcome outcome, string detail) = RunCase(modelPath, dataFolder);
             results.Add((ops[0], Path.GetFileName(folder), outcome, detail));
         }
@@ -36,9 +38,11 @@ public sealed class OperatorConformanceTests(ITestOutputHelper output)
         output.WriteLine($"{"operator",-22} passed  rejected  total");
         foreach (var group in results.GroupBy(r => r.Op).OrderBy(g => g.Key))
         {
-            output.WriteLine($"{group.Key,-22} {group.Count(r => r.Outcome == Outcome.Passed),6}  {group.Count(r => r.Outcome == Outcome.RejectedAtLoad),8}  {group.Count(),5}");
+            output.WriteLine($"{group.Key,-22} {group.Count(r => r.Outcome == Outcome.Passed),6}  " +
+                $"{group.Count(r => r.Outcome == Outcome.RejectedAtLoad),8}  {group.Count(),5}");
         }
-        output.WriteLine($"all: {results.Count(r => r.Outcome == Outcome.Passed)} passed, {results.Count(r => r.Outcome == Outcome.RejectedAtLoad)} rejected at load, of {results.Count}");
+        output.WriteLine($"all: {results.Count(r => r.Outcome == Outcome.Passed)} passed, " +
+            $"{results.Count(r => r.Outcome == Outcome.RejectedAtLoad)} rejected at load, of {results.Count}");
         foreach (var bad in results.Where(r => r.Outcome != Outcome.Passed))
             output.WriteLine($"  {bad.Outcome}: {bad.Case}: {bad.Detail}");
 
@@ -70,14 +74,16 @@ public sealed class OperatorConformanceTests(ITestOutputHelper output)
         {
             try
             {
-                if (inputs.Count != module.InputNames.Count) return (Outcome.RejectedAtLoad, "optional graph inputs omitted");
+                if (inputs.Count != module.InputNames.Count)
+                    return (Outcome.RejectedAtLoad, "optional graph inputs omitted");
                 using var noGrad = no_grad();
                 IReadOnlyDictionary<string, Tensor> actual = module.Run(inputs);
                 for (int i = 0; i < expected.Length; i++)
                 {
                     Tensor got = actual[module.OutputNames[i]];
                     if (!got.shape.SequenceEqual(expected[i].shape))
-                        return (Outcome.Disagreed, $"output {i} shape [{string.Join(",", got.shape)}], expected [{string.Join(",", expected[i].shape)}]");
+                        return (Outcome.Disagreed, $"output {i} shape [{string.Join(",", got.shape)}], expected " +
+                            $"[{string.Join(",", expected[i].shape)}]");
                     if (!Close(expected[i], got)) return (Outcome.Disagreed, $"output {i} values differ");
                 }
                 return (Outcome.Passed, "");
@@ -89,7 +95,8 @@ public sealed class OperatorConformanceTests(ITestOutputHelper output)
         }
     }
 
-    private static Tensor Read(string path) => OnnxTensors.ToTensor(TensorProto.Parser.ParseFrom(File.ReadAllBytes(path)));
+    private static Tensor Read(string path) =>
+        OnnxTensors.ToTensor(TensorProto.Parser.ParseFrom(File.ReadAllBytes(path)));
 
     private static bool Close(Tensor expected, Tensor actual)
     {

@@ -19,11 +19,13 @@ public sealed class OperatorTests
 
     private static (OnnxGraphBuilder Graph, long Opset) Build(string name) => name switch
     {
-        "conv-asymmetric-pads" => (Single(name, [1, 2, 7, 6], [1, 3, 4, 4], "Conv", [("pads", new long[] { 0, 1, 1, 0 }),
+        "conv-asymmetric-pads" =>
+            (Single(name, [1, 2, 7, 6], [1, 3, 4, 4], "Conv", [("pads", new long[] { 0, 1, 1, 0 }),
             ("strides", new long[] { 2, 2 })], ("w", [3, 2, 3, 3])), 17),
         "maxpool-ceil" => (Single(name, [1, 2, 7, 7], [1, 2, 4, 4], "MaxPool", [("kernel_shape", new long[] { 2, 2 }),
             ("strides", new long[] { 2, 2 }), ("ceil_mode", 1L)]), 17),
-        "averagepool-exclude-pad" => (Single(name, [1, 2, 5, 5], [1, 2, 3, 3], "AveragePool", [("kernel_shape", new long[] { 3, 3 }),
+        "averagepool-exclude-pad" =>
+            (Single(name, [1, 2, 5, 5], [1, 2, 3, 3], "AveragePool", [("kernel_shape", new long[] { 3, 3 }),
             ("strides", new long[] { 2, 2 }), ("pads", new long[] { 1, 1, 1, 1 })]), 17),
         "softmax-opset11" => (Single(name, [2, 3, 4], [2, 3, 4], "Softmax", [("axis", 1L)]), 11),
         "layernorm" => (new OnnxGraphBuilder(name).Input("x", 2, 3, 4).Output("y", 2, 3, 4)
@@ -38,7 +40,8 @@ public sealed class OperatorTests
             .Node("Reshape", "r", ["t", "shape"], ["y"]), 17),
         "gemm-transposed" => (new OnnxGraphBuilder(name).Input("x", 3, 2).Output("y", 2, 4)
             .Initializer("b", [4, 3], Ramp(12)).Initializer("c", [4], Ramp(4))
-            .Node("Gemm", "op", ["x", "b", "c"], ["y"], ("transA", 1L), ("transB", 1L), ("alpha", 0.5f), ("beta", 2f)), 17),
+            .Node("Gemm", "op", ["x", "b", "c"], ["y"], ("transA", 1L), ("transB", 1L), ("alpha", 0.5f), ("beta", 2f)),
+                17),
         _ => throw new ArgumentException(name),
     };
 

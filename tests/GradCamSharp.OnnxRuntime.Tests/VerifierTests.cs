@@ -21,7 +21,8 @@ public sealed class VerifierTests
         using (no_grad())
         {
             module.Run(new Dictionary<string, Tensor> { ["input"] = input },
-                new GradCamSharp.Models.ForwardTaps { ObserveEveryLayer = (name, value) => ours[name] = value.clone() });
+                new GradCamSharp.Models.ForwardTaps { ObserveEveryLayer = (name,
+                    value) => ours[name] = value.clone() });
         }
         string[] picked = [module.ValueNames[0], module.ValueNames[10], "/layer4/layer4.1/relu_1/Relu_output_0"];
 
@@ -41,7 +42,8 @@ public sealed class VerifierTests
     [SkippableFact]
     public void Verify_Fixture_Agrees()
     {
-        VerificationReport report = OnnxVerifier.Verify(SharedFixtures.RequireGunzipped("fixtures/onnx/googlenet.onnx.gz"), [1, 3, 224, 224]);
+        VerificationReport report =
+            OnnxVerifier.Verify(SharedFixtures.RequireGunzipped("fixtures/onnx/googlenet.onnx.gz"), [1, 3, 224, 224]);
         Assert.True(report.Agrees);
         Assert.Null(report.FirstDisagreement);
         Assert.Equal("logits", Assert.Single(report.Outputs).Name);

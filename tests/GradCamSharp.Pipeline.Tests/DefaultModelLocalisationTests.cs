@@ -41,7 +41,8 @@ public sealed class DefaultModelLocalisationTests : IClassFixture<DefaultModelFi
 
         Assert.Equal(label, entry.ClassLabel);
         Assert.Equal("ReLU393_Output_0", entry.Layer);
-        Assert.True(box.Contains(entry.Peak[0], entry.Peak[1]), $"{label} peak ({entry.Peak[0]}, {entry.Peak[1]}) outside {box}");
+        Assert.True(box.Contains(entry.Peak[0], entry.Peak[1]),
+            $"{label} peak ({entry.Peak[0]}, {entry.Peak[1]}) outside {box}");
     }
 
     [Fact]

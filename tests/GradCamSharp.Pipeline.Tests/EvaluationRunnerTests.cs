@@ -19,7 +19,8 @@ public sealed class EvaluationRunnerTests : IClassFixture<DefaultModelFixture>
         Assert.True(result.PointingHit);
         Assert.True(result.BoxIoU > 0.3, $"IoU {result.BoxIoU}");
         Assert.True(result.Faithfulness > 0.1, $"faithfulness {result.Faithfulness}");
-        Assert.True(result.RandomizedSimilarity < 0.3, $"similarity to the randomized model {result.RandomizedSimilarity}");
+        Assert.True(result.RandomizedSimilarity < 0.3,
+            $"similarity to the randomized model {result.RandomizedSimilarity}");
     }
 
     [Fact]
@@ -33,7 +34,8 @@ public sealed class EvaluationRunnerTests : IClassFixture<DefaultModelFixture>
     [Fact]
     public void ReadBoxes_TheShippedAnnotations()
     {
-        IReadOnlyList<EvaluationCase> cases = EvaluationRunner.ReadBoxes(Path.Combine(SharedFixtures.Samples, "boxes.json"), "samples");
+        IReadOnlyList<EvaluationCase> cases =
+            EvaluationRunner.ReadBoxes(Path.Combine(SharedFixtures.Samples, "boxes.json"), "samples");
         Assert.Equal(9, cases.Count);
         Assert.Contains(cases, c => c.Label == "zebra" && c.Box == new Box(245, 205, 425, 430));
     }

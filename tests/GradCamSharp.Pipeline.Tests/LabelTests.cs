@@ -17,11 +17,13 @@ public sealed class LabelTests
     [Fact]
     public void Resolve_NeverByPrefix_AndRefusesAmbiguity()
     {
-        Assert.Contains("unknown class 'gold'", Assert.Throws<UsageException>(() => GradCamSharp.Pipeline.Labels.Resolve("gold", Labels, null)).Message);
+        Assert.Contains("unknown class 'gold'",
+            Assert.Throws<UsageException>(() => GradCamSharp.Pipeline.Labels.Resolve("gold", Labels, null)).Message);
         string[] twoLions = ["sea lion", "mountain lion"];
         var error = Assert.Throws<UsageException>(() => GradCamSharp.Pipeline.Labels.Resolve("lion", twoLions, null));
         Assert.Contains("0 (sea lion)", error.Message);
         Assert.Contains("1 (mountain lion)", error.Message);
-        Assert.Contains("out of range", Assert.Throws<UsageException>(() => GradCamSharp.Pipeline.Labels.Resolve("7", Labels, null)).Message);
+        Assert.Contains("out of range",
+            Assert.Throws<UsageException>(() => GradCamSharp.Pipeline.Labels.Resolve("7", Labels, null)).Message);
     }
 }

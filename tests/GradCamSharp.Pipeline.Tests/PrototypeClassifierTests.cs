@@ -20,6 +20,7 @@ public sealed class PrototypeClassifierTests
         Assert.Equal(-1f, scores[1], 5);
         Assert.Equal(0f, scores[2], 5);
         Assert.Equal(["same", "opposite", "orthogonal"], head.Labels);
-        Assert.Throws<ArgumentException>(() => new PrototypeClassifier(head.Features, ["a"], [[1f], [2f]], leaveOpen: true));
+        Assert.Throws<ArgumentException>(() => new PrototypeClassifier(head.Features, ["a"], [[1f], [2f]],
+            leaveOpen: true));
     }
 }

@@ -14,8 +14,10 @@ public sealed class PrototypeFileTests
             foreach (string label in stored.Labels)
             {
                 float[] a = stored.Prototypes[label], b = rebuilt.Prototypes[label];
-                double cosine = a.Zip(b, (x, y) => (double)x * y).Sum() / Math.Sqrt(a.Sum(x => (double)x * x) * b.Sum(y => (double)y * y));
-                Assert.True(cosine > 0.99999, $"{label}: stored prototype differs from its examples (cosine {cosine}); run ./gradcam prototypes");
+                double cosine = a.Zip(b,
+                    (x, y) => (double)x * y).Sum() / Math.Sqrt(a.Sum(x => (double)x * x) * b.Sum(y => (double)y * y));
+                Assert.True(cosine > 0.99999,
+                    $"{label}: stored prototype differs from its examples (cosine {cosine}); run ./gradcam prototypes");
             }
         }
     }
@@ -23,7 +25,8 @@ public sealed class PrototypeFileTests
     [Fact]
     public void ConceptSpec_KeepsBoxCommasWithTheirImage()
     {
-        (string name, IReadOnlyList<ConceptExample> examples) = ConceptExample.ParseConcept("horse=a.jpg#1,2,30,40,b.png,c.jpg#5,6,7,8");
+        (string name, IReadOnlyList<ConceptExample> examples) =
+            ConceptExample.ParseConcept("horse=a.jpg#1,2,30,40,b.png,c.jpg#5,6,7,8");
         Assert.Equal("horse", name);
         Assert.Equal(["a.jpg", "b.png", "c.jpg"], examples.Select(e => e.Path));
         Assert.Equal(new GradCamSharp.Evaluation.Box(1, 2, 30, 40), examples[0].Box);

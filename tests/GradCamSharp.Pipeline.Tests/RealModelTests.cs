@@ -1,6 +1,5 @@
 using GradCamSharp.Imaging;
 using GradCamSharp.Methods;
-using GradCamSharp.Models;
 using GradCamSharp.Onnx;
 using GradCamSharp.Targets;
 using SkiaSharp;
@@ -9,7 +8,9 @@ using static TorchSharp.torch;
 
 namespace GradCamSharp.Pipeline.Tests;
 
-/// <summary>The two real, trained ONNX models: the import equals ONNX Runtime, and their explanations make sense.</summary>
+/// <summary>
+/// The two real, trained ONNX models: the import equals ONNX Runtime, and their explanations make sense.
+/// </summary>
 public sealed class RealModelTests
 {
     private static string TextModel => SharedFixtures.Require("fixtures/onnx/text_orientation_ppocr_cls.onnx");
@@ -37,7 +38,8 @@ public sealed class RealModelTests
             : Prepare(Sample(photo), DefaultModel.Preprocessing).Select(v => v - 110f).ToArray();
         using var noGrad = no_grad();
         float[] actual = module.call(tensor(values).reshape(1, 3, 224, 224)).data<float>().ToArray();
-        OnnxRuntimeOracle.AssertAgrees(OnnxRuntimeOracle.Run(path, input, values, [1, 3, 224, 224]), actual, $"{file} on {photo}");
+        OnnxRuntimeOracle.AssertAgrees(OnnxRuntimeOracle.Run(path, input, values, [1, 3, 224, 224]), actual,
+            $"{file} on {photo}");
     }
 
     [SkippableTheory]
@@ -49,10 +51,12 @@ public sealed class RealModelTests
         using OnnxModule module = OnnxModule.Load(TextModel);
         using DisposeScope scope = NewDisposeScope();
         manual_seed(5);
-        float[] values = photo == "random" ? randn(1, 3, 48, 192).data<float>().ToArray() : Prepare(Sample(photo), KnownPreprocessing.PaddleOcrTextLine);
+        float[] values = photo == "random" ? randn(1, 3, 48, 192).data<float>().ToArray() : Prepare(Sample(photo),
+            KnownPreprocessing.PaddleOcrTextLine);
         using var noGrad = no_grad();
         float[] actual = module.call(tensor(values).reshape(1, 3, 48, 192)).data<float>().ToArray();
-        OnnxRuntimeOracle.AssertAgrees(OnnxRuntimeOracle.Run(TextModel, "x", values, [1, 3, 48, 192]), actual, $"text classifier on {photo}");
+        OnnxRuntimeOracle.AssertAgrees(OnnxRuntimeOracle.Run(TextModel, "x", values, [1, 3, 48, 192]), actual,
+            $"text classifier on {photo}");
     }
 
     [SkippableTheory]

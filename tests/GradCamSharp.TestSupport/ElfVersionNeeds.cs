@@ -2,7 +2,9 @@ using System.Text;
 
 namespace GradCamSharp.TestSupport;
 
-/// <summary>An independent reader of ELF64 version-need entries, to check the build-time patch from the outside.</summary>
+/// <summary>
+/// An independent reader of ELF64 version-need entries, to check the build-time patch from the outside.
+/// </summary>
 public static class ElfVersionNeeds
 {
     public static ushort? FlagsOf(byte[] elf, string version)
@@ -26,7 +28,8 @@ public static class ElfVersionNeeds
                 {
                     int name = strings + (int)BitConverter.ToUInt32(elf, aux + 8);
                     int end = Array.IndexOf(elf, (byte)0, name);
-                    if (Encoding.ASCII.GetString(elf, name, end - name) == version) return BitConverter.ToUInt16(elf, aux + 4);
+                    if (Encoding.ASCII.GetString(elf, name, end - name) == version)
+                        return BitConverter.ToUInt16(elf, aux + 4);
                     aux += (int)BitConverter.ToUInt32(elf, aux + 12);
                 }
                 need += (int)BitConverter.ToUInt32(elf, need + 12);

@@ -80,7 +80,8 @@ public sealed class OnnxGraphBuilder(string name = "test")
                     proto.S = ByteString.CopyFromUtf8(text);
                     break;
                 default:
-                    throw new ArgumentException($"attribute '{attribute}': unsupported value type {value.GetType().Name}");
+                    throw new ArgumentException($"attribute '{attribute}': unsupported value type " +
+                        $"{value.GetType().Name}");
             }
             node.Attribute.Add(proto);
         }
@@ -108,7 +109,8 @@ public sealed class OnnxGraphBuilder(string name = "test")
 
     private static ValueInfoProto Value(string value, long[] shape)
     {
-        var type = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = new TensorShapeProto() };
+        var type = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float,
+            Shape = new TensorShapeProto() };
         type.Shape.Dim.AddRange(shape.Select(d => d >= 0
             ? new TensorShapeProto.Types.Dimension { DimValue = d }
             : new TensorShapeProto.Types.Dimension { DimParam = "N" }));

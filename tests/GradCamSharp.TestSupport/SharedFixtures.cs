@@ -18,11 +18,14 @@ public static class SharedFixtures
     /// <summary>A shipped photo's path.</summary>
     public static string Sample(string name) => Path.Combine(Samples, name);
 
-    /// <summary>The box [x0, y0, x1, y1] of <paramref name="label"/> in <paramref name="photo"/>, from samples/boxes.json.</summary>
+    /// <summary>
+    /// The box [x0, y0, x1, y1] of <paramref name="label"/> in <paramref name="photo"/>, from samples/boxes.json.
+    /// </summary>
     public static int[] SampleBox(string photo, string label)
     {
         using var boxes = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Samples, "boxes.json")));
-        return boxes.RootElement.GetProperty(photo).GetProperty(label).EnumerateArray().Select(v => v.GetInt32()).ToArray();
+        return boxes.RootElement.GetProperty(photo).GetProperty(label).EnumerateArray().Select(v => v.GetInt32())
+            .ToArray();
     }
 
     /// <summary>The full path of <paramref name="relative"/> under shared/, or a skip when it is not there.</summary>
@@ -72,7 +75,8 @@ public static class SharedFixtures
     {
         string? fromEnvironment = Environment.GetEnvironmentVariable("GRADCAMSHARP_SHARED");
         if (!string.IsNullOrEmpty(fromEnvironment) && Directory.Exists(fromEnvironment)) return fromEnvironment;
-        foreach (string candidate in new[] { Path.Combine(FindRepositoryRoot(), "..", "shared"), Path.Combine(FindRepositoryRoot(), "shared") })
+        foreach (string candidate in new[] { Path.Combine(FindRepositoryRoot(), "..", "shared"),
+            Path.Combine(FindRepositoryRoot(), "shared") })
         {
             if (Directory.Exists(Path.Combine(candidate, "fixtures"))) return Path.GetFullPath(candidate);
         }

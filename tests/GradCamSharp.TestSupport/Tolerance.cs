@@ -13,8 +13,11 @@ public static class Tolerance
         return worst / scale;
     }
 
-    /// <summary>Every element within <paramref name="tolerance"/> x max |expected|, naming the first that is not.</summary>
-    public static void AssertClose(IReadOnlyList<float> expected, IReadOnlyList<float> actual, double tolerance, string what = "")
+    /// <summary>
+    /// Every element within <paramref name="tolerance"/> x max |expected|, naming the first that is not.
+    /// </summary>
+    public static void AssertClose(IReadOnlyList<float> expected, IReadOnlyList<float> actual, double tolerance,
+        string what = "")
     {
         Assert.Equal(expected.Count, actual.Count);
         double scale = Math.Max(1e-12, expected.Max(v => Math.Abs(v)));

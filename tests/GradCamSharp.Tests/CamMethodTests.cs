@@ -53,9 +53,12 @@ public sealed class CamMethodTests
         var model = new TorchModuleModel(TestNetworks.GapLinear());
         Tensor input = randn(2, 3, 16, 16);
         var options = new CamOptions { Layer = "features" };
-        float[] gradCam = new GradCam(model, options).Explain(input, new ClassTarget(Class)).SelectMany(e => e.RawMap!.Values).ToArray();
-        float[] hiRes = new HiResCam(model, options).Explain(input, new ClassTarget(Class)).SelectMany(e => e.RawMap!.Values).ToArray();
-        float[] xGrad = new XGradCam(model, options).Explain(input, new ClassTarget(Class)).SelectMany(e => e.RawMap!.Values).ToArray();
+        float[] gradCam = new GradCam(model, options).Explain(input,
+            new ClassTarget(Class)).SelectMany(e => e.RawMap!.Values).ToArray();
+        float[] hiRes = new HiResCam(model, options).Explain(input,
+            new ClassTarget(Class)).SelectMany(e => e.RawMap!.Values).ToArray();
+        float[] xGrad = new XGradCam(model, options).Explain(input,
+            new ClassTarget(Class)).SelectMany(e => e.RawMap!.Values).ToArray();
         AssertClose(gradCam, hiRes, 1e-5);
         AssertClose(gradCam, xGrad, 1e-5);
     }
@@ -73,14 +76,16 @@ public sealed class CamMethodTests
         var options = new CamOptions { Layer = "features" };
 
         Tensor layerCam = einsum("k,kij->ij", gradient.relu(), features[0]).relu();
-        float[] layerCamMap = new LayerCam(model, options).Explain(input, new ClassTarget(Class)).Single().RawMap!.Values;
+        float[] layerCamMap =
+            new LayerCam(model, options).Explain(input, new ClassTarget(Class)).Single().RawMap!.Values;
         AssertClose(Values(layerCam), layerCamMap, 1e-5);
 
         // alpha_ij = g^2 / (2 g^2 + S g^3) = 1 / (2 + S g), so w_k = h w relu(g_k) / (2 + S_k g_k).
         Tensor sums = features[0].sum([1, 2]);
         Tensor plusPlusWeights = positions * gradient.relu() / (2 + sums * gradient);
         Tensor plusPlus = einsum("k,kij->ij", plusPlusWeights, features[0]).relu();
-        float[] plusPlusMap = new GradCamPlusPlus(model, options).Explain(input, new ClassTarget(Class)).Single().RawMap!.Values;
+        float[] plusPlusMap =
+            new GradCamPlusPlus(model, options).Explain(input, new ClassTarget(Class)).Single().RawMap!.Values;
         AssertClose(Values(plusPlus), plusPlusMap, 1e-4);
     }
 
@@ -141,7 +146,8 @@ public sealed class CamMethodTests
         // Pre-activations (3, 0, 2): units 0 and 2 are on. Gradients reaching the ReLU: (1, 5, -1).
         // Plain backprop keeps (1, 0, -1) -> dx = W1^T (1, 0, -1) = (-2, 3).
         // Guided backprop also drops the negative one: (1, 0, 0) -> dx = (1, 2).
-        Explanation guided = new GuidedBackprop(new TorchModuleModel(network)).Explain(input, new ClassTarget(0)).Single();
+        Explanation guided =
+            new GuidedBackprop(new TorchModuleModel(network)).Explain(input, new ClassTarget(0)).Single();
         Assert.Equal(new float[] { 1, 2 }, guided.Attribution!.Values);
         Assert.Equal("input", guided.Layer);
         Assert.Equal(1f * 3 + 5 * 0 - 1 * 2, guided.Score);
@@ -154,7 +160,8 @@ public sealed class CamMethodTests
         // Channel 0 lights up the left half and raises the score; channel 1 lights up the right half and lowers it.
         var fc = Linear(2, 1, hasBias: false);
         using (no_grad()) fc.weight!.copy_(tensor(new float[,] { { 1, -1 } }));
-        var network = Sequential(("features", Identity()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc));
+        var network =
+            Sequential(("features", Identity()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc));
         Tensor input = zeros(1, 2, 4, 8);
         input[0, 0, .., ..4] = 1f;
         input[0, 1, .., 4..] = 1f;
@@ -162,7 +169,8 @@ public sealed class CamMethodTests
         var options = new CamOptions { Layer = "features" };
 
         Explanation factual = new GradCam(model, options).Explain(input, new ClassTarget(0)).Single();
-        Explanation counterfactual = new GradCam(model, options with { Counterfactual = true }).Explain(input, new ClassTarget(0)).Single();
+        Explanation counterfactual =
+            new GradCam(model, options with { Counterfactual = true }).Explain(input, new ClassTarget(0)).Single();
 
         Assert.Equal("counterfactual", counterfactual.Method);
         Assert.InRange(factual.RawMap!.Peak.X, 0, 3);
@@ -242,7 +250,8 @@ public sealed class CamMethodTests
     public void UnknownLayer_FailsWithTheClosestValidNames()
     {
         using DisposeScope scope = NewDisposeScope();
-        var gradCam = new GradCam(new TorchModuleModel(TestNetworks.GapLinear()), new CamOptions { Layer = "features.conv3" });
+        var gradCam =
+            new GradCam(new TorchModuleModel(TestNetworks.GapLinear()), new CamOptions { Layer = "features.conv3" });
         var error = Assert.Throws<UnknownLayerException>(() => gradCam.Explain(randn(1, 3, 16, 16)));
         Assert.Contains("features.conv2", error.Message);
         Assert.Contains("features.conv1", error.Suggestions);
@@ -274,17 +283,20 @@ public sealed class CamMethodTests
 
         IReadOnlyList<Explanation> gradCam = new GradCam(counting, options).Explain(batch, targets);
         IReadOnlyList<Explanation> guided = new GuidedBackprop(counting).Explain(batch, targets);
-        IReadOnlyList<Explanation> counterfactual = new GradCam(counting, options with { Counterfactual = true }).Explain(batch, targets);
+        IReadOnlyList<Explanation> counterfactual =
+            new GradCam(counting, options with { Counterfactual = true }).Explain(batch, targets);
         Assert.Equal(16, together.Count);
         for (int i = 0; i < gradCam.Count; i++)
         {
             Explanation[] four = together.Skip(4 * i).Take(4).ToArray();
-            Assert.Equal(["gradcam", "guided-backprop", "guided-gradcam", "counterfactual"], four.Select(e => e.Method));
+            Assert.Equal(["gradcam", "guided-backprop", "guided-gradcam", "counterfactual"],
+                four.Select(e => e.Method));
             Assert.All(four, e => Assert.Equal(gradCam[i].ClassIndex, e.ClassIndex));
             AssertClose(gradCam[i].RawMap!.Values, four[0].RawMap!.Values, 1e-5);
             AssertClose(guided[i].Attribution!.Values, four[1].Attribution!.Values, 1e-5);
             int plane = 16 * 16;
-            float[] product = guided[i].Attribution!.Values.Select((v, k) => v * gradCam[i].Heatmap.Values[k % plane]).ToArray();
+            float[] product =
+                guided[i].Attribution!.Values.Select((v, k) => v * gradCam[i].Heatmap.Values[k % plane]).ToArray();
             AssertClose(product, four[2].Attribution!.Values, 1e-5);
             AssertClose(counterfactual[i].RawMap!.Values, four[3].RawMap!.Values, 1e-5);
         }
@@ -298,7 +310,8 @@ public sealed class CamMethodTests
         Tensor input = randn(1, 3, 16, 16);
         var options = new CamOptions { Layer = "features.relu1" };
 
-        Explanation guidedScoreCam = new GuidedGradCam(new ScoreCam(model, options)).Explain(input, new ClassTarget(1)).Single();
+        Explanation guidedScoreCam =
+            new GuidedGradCam(new ScoreCam(model, options)).Explain(input, new ClassTarget(1)).Single();
         Explanation scoreCam = new ScoreCam(model, options).Explain(input, new ClassTarget(1)).Single();
 
         Assert.Equal("guided-scorecam", guidedScoreCam.Method);
@@ -316,9 +329,11 @@ public sealed class CamMethodTests
         Tensor v = tensor(new float[] { 0.6f, -0.8f, 0f });
         Tensor u = rand(4, 4);
         Tensor activations = (v.reshape(3, 1, 1) * u).unsqueeze(0);
-        var model = new TorchModuleModel(Sequential(("features", Identity()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten())));
+        var model = new TorchModuleModel(Sequential(("features", Identity()), ("pool", AdaptiveAvgPool2d(1)),
+            ("flatten", Flatten())));
 
-        Explanation explanation = new EigenCam(model, new CamOptions { Layer = "features" }).Explain(activations, new ClassTarget(0)).Single();
+        Explanation explanation = new EigenCam(model, new CamOptions { Layer = "features" }).Explain(activations,
+            new ClassTarget(0)).Single();
 
         AssertClose(Values(u), explanation.RawMap!.Values, 1e-5);
         Assert.Equal("eigencam", explanation.Method);
@@ -331,12 +346,14 @@ public sealed class CamMethodTests
         // Channel 0 covers the left half and alone feeds class 0; channel 1 covers the right half.
         var fc = Linear(2, 1, hasBias: false);
         using (no_grad()) fc.weight!.copy_(tensor(new float[,] { { 1, 0 } }));
-        var model = new TorchModuleModel(Sequential(("features", Identity()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()), ("fc", fc)));
+        var model = new TorchModuleModel(Sequential(("features", Identity()), ("pool", AdaptiveAvgPool2d(1)),
+            ("flatten", Flatten()), ("fc", fc)));
         Tensor input = zeros(1, 2, 4, 8);
         input[0, 0, .., ..4] = 1f;
         input[0, 1, .., 4..] = 1f;
 
-        Explanation explanation = new ScoreCam(model, new CamOptions { Layer = "features" }).Explain(input, new ClassTarget(0)).Single();
+        Explanation explanation =
+            new ScoreCam(model, new CamOptions { Layer = "features" }).Explain(input, new ClassTarget(0)).Single();
 
         // Masked by map 0 the score is mean(channel 0) = 0.5; masked by map 1 it is 0. Weights: softmax(0.5, 0).
         double left = Math.Exp(0.5) / (Math.Exp(0.5) + 1), right = 1 / (Math.Exp(0.5) + 1);
@@ -344,6 +361,7 @@ public sealed class CamMethodTests
         Assert.Equal((float)right, explanation.RawMap[6, 2], 5);
         Assert.Equal("scorecam", explanation.Method);
         Assert.Throws<UsageException>(() =>
-            new ScoreCam(model, new CamOptions { Layer = "features" }).Explain(input, new DelegateTarget("sum", o => o.sum(1))));
+            new ScoreCam(model, new CamOptions { Layer = "features" }).Explain(input,
+                new DelegateTarget("sum", o => o.sum(1))));
     }
 }

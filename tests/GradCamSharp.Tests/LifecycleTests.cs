@@ -9,7 +9,9 @@ using static TorchSharp.torch.nn;
 
 namespace GradCamSharp.Tests;
 
-/// <summary>An explanation leaves the model exactly as it found it: hooks, training flags, requires_grad, .grad.</summary>
+/// <summary>
+/// An explanation leaves the model exactly as it found it: hooks, training flags, requires_grad, .grad.
+/// </summary>
 public sealed class LifecycleTests
 {
     private static int HookCount(Module<Tensor, Tensor> model) =>
@@ -20,8 +22,9 @@ public sealed class LifecycleTests
             {
                 foreach (string field in new[] { "pre_hooks", "post_hooks", "module_pre_hooks", "module_post_hooks" })
                 {
-                    if (type.GetField(field, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)?.GetValue(module) is ICollection hooks)
-                        count += hooks.Count;
+                    const BindingFlags declared =
+                        BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+                    if (type.GetField(field, declared)?.GetValue(module) is ICollection hooks) count += hooks.Count;
                 }
             }
             return count;
@@ -78,7 +81,8 @@ public sealed class LifecycleTests
             {
                 Tensor? before = gradientsBefore[i], after = parameters[i].parameter.grad;
                 Assert.Equal(before is null, after is null);
-                if (before is not null) Assert.True(before.allclose(after!, rtol: 0, atol: 0), $"{method.Name} changed .grad of {parameters[i].name}");
+                if (before is not null) Assert.True(before.allclose(after!, rtol: 0, atol: 0),
+                    $"{method.Name} changed .grad of {parameters[i].name}");
             }
         }
     }
@@ -107,7 +111,8 @@ public sealed class LifecycleTests
         var model = new TorchModuleModel(network);
         IExplainer[] methods = [new GradCam(model), new GuidedGradCam(model)];
         using Tensor input = randn(2, 3, 16, 16);
-        foreach (IExplainer method in methods) method.Explain(input, new TopClassesTarget(2));   // warm-up: auto layer cache
+        foreach (IExplainer method in methods)
+            method.Explain(input, new TopClassesTarget(2));   // warm-up: auto layer cache
 
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         for (int i = 0; i < 500; i++) methods[i % 2].Explain(input, new TopClassesTarget(2));

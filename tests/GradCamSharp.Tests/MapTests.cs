@@ -11,7 +11,8 @@ public sealed class MapTests
         Heatmap wide = map.Resize(4, 1);
         // Half-pixel centres: the outer pixels clamp, the inner ones interpolate at 1/4 and 3/4.
         Assert.Equal([0f, 0.25f, 0.75f, 1f], wide.Values);
-        Assert.All(new Heatmap(3, 3, Enumerable.Repeat(0.5f, 9).ToArray()).Resize(7, 5).Values, v => Assert.Equal(0.5f, v));
+        Assert.All(new Heatmap(3, 3, Enumerable.Repeat(0.5f, 9).ToArray()).Resize(7, 5).Values,
+            v => Assert.Equal(0.5f, v));
     }
 
     [Fact]

@@ -27,7 +27,8 @@ public sealed class ModelTests
         Assert.Null(chained.FindLayer("halve"));
 
         // The gradient reaches the input through the preprocessing: Guided Backprop is half that of the main model.
-        IReadOnlyList<float> throughChain = new GuidedBackprop(chained).Explain(input, new ClassTarget(1)).Single().Attribution!.Values;
+        IReadOnlyList<float> throughChain =
+            new GuidedBackprop(chained).Explain(input, new ClassTarget(1)).Single().Attribution!.Values;
         IReadOnlyList<float> direct = new GuidedBackprop(new TorchModuleModel(network, leaveOpen: true))
             .Explain(input * 0.5, new ClassTarget(1)).Single().Attribution!.Values;
         Tolerance.AssertClose(direct.Select(v => v * 0.5f).ToArray(), throughChain, 1e-5);
@@ -65,7 +66,8 @@ public sealed class ModelTests
     {
         using DisposeScope scope = NewDisposeScope();
         using var model = new TorchModuleModel(Sequential(("flatten", Flatten()), ("fc", Linear(12, 2))));
-        var error = Assert.Throws<UsageException>(() => ModelLayers.Resolve(model, ModelLayers.Auto, randn(1, 3, 2, 2)));
+        var error =
+            Assert.Throws<UsageException>(() => ModelLayers.Resolve(model, ModelLayers.Auto, randn(1, 3, 2, 2)));
         Assert.Contains("name a layer", error.Message);
     }
 

@@ -8,7 +8,8 @@ namespace GradCamSharp.Tests;
 internal static class TestNetworks
 {
     /// <summary>features (conv, relu, conv, relu) -> global average pool -> linear: the CAM architecture.</summary>
-    public static Module<Tensor, Tensor> GapLinear(int classes = 5, long seed = 7, ScalarType dtype = ScalarType.Float32)
+    public static Module<Tensor, Tensor> GapLinear(int classes = 5, long seed = 7,
+        ScalarType dtype = ScalarType.Float32)
     {
         manual_seed(seed);
         var model = Sequential(

@@ -29,7 +29,8 @@ public sealed class LibTorchLoadFailureTests
     [Fact]
     public void TorchSharpsMisleadingMessage_IsRecognised_AndTheFixNamed()
     {
-        var torchSharp = new NotSupportedException("The libtorch-cpu-linux-x64 package version 2.10.0 is not restored " +
+        var torchSharp =
+            new NotSupportedException("The libtorch-cpu-linux-x64 package version 2.10.0 is not restored " +
             "on this system ... the project doesn't contain a reference to libtorch-cpu-linux-x64");
         Assert.True(LibTorchLoadFailure.Matches(new TypeInitializationException("TorchSharp.torch", torchSharp)));
         Assert.False(LibTorchLoadFailure.Matches(new InvalidOperationException("shape mismatch")));

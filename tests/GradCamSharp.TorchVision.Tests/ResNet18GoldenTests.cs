@@ -20,7 +20,8 @@ public sealed class ResNet18GoldenTests
         TorchVisionModels.Create("resnet18", SharedFixtures.RequireGunzipped("fixtures/pytorch/resnet18.pth.gz"));
 
     private static Tensor GoldenInput() =>
-        tensor(SharedFixtures.ReadFloats(SharedFixtures.Require(Golden + "resnet18.input.f32"))).reshape(1, 3, 224, 224);
+        tensor(SharedFixtures.ReadFloats(SharedFixtures.Require(Golden + "resnet18.input.f32"))).reshape(1, 3, 224,
+            224);
 
     internal static double RelativeError(float[] expected, float[] actual)
     {
@@ -52,9 +53,12 @@ public sealed class ResNet18GoldenTests
     public void GradCamRawMap_Layer4_MatchesPyTorch(int classIndex)
     {
         using DisposeScope scope = NewDisposeScope();
-        using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(SharedFixtures.Require(Golden + "resnet18.golden.json")));
-        float[] expected = golden.RootElement.GetProperty("classes").GetProperty(classIndex.ToString())
-            .GetProperty("gradcam_raw_7x7").EnumerateArray().SelectMany(row => row.EnumerateArray()).Select(v => v.GetSingle()).ToArray();
+        using JsonDocument golden =
+            JsonDocument.Parse(File.ReadAllText(SharedFixtures.Require(Golden + "resnet18.golden.json")));
+        float[] expected = golden.RootElement.GetProperty("classes")
+            .GetProperty(classIndex.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .GetProperty("gradcam_raw_7x7").EnumerateArray().SelectMany(row => row.EnumerateArray())
+                .Select(v => v.GetSingle()).ToArray();
 
         var gradCam = new GradCam(new TorchModuleModel(LoadResNet18()), new CamOptions { Layer = "layer4" });
         Explanation explanation = gradCam.Explain(GoldenInput(), new ClassTarget(classIndex)).Single();
@@ -69,7 +73,8 @@ public sealed class ResNet18GoldenTests
     public void GuidedBackprop_MatchesPyTorch(int classIndex)
     {
         using DisposeScope scope = NewDisposeScope();
-        float[] expected = SharedFixtures.ReadFloats(SharedFixtures.Require(Golden + $"resnet18.guided_backprop.{classIndex}.f32"));
+        float[] expected =
+            SharedFixtures.ReadFloats(SharedFixtures.Require(Golden + $"resnet18.guided_backprop.{classIndex}.f32"));
         var guided = new GuidedBackprop(new TorchModuleModel(LoadResNet18()));
         Explanation explanation = guided.Explain(GoldenInput(), new ClassTarget(classIndex)).Single();
         double error = RelativeError(expected, explanation.Attribution!.Values);

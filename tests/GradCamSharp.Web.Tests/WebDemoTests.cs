@@ -10,7 +10,8 @@ public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClas
 {
     private static string Samples => Path.Combine(SharedFixtures.RepositoryRoot, "samples");
 
-    private static MultipartFormDataContent Upload(byte[] image, string name, params (string Key, string Value)[] fields)
+    private static MultipartFormDataContent Upload(byte[] image, string name,
+        params (string Key, string Value)[] fields)
     {
         var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(image);
@@ -56,16 +57,19 @@ public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClas
     public async Task Explain_BadInput_IsA400WithAReason()
     {
         HttpClient client = factory.CreateClient();
-        HttpResponseMessage corrupt = await client.PostAsync("/api/explain", Upload("not an image"u8.ToArray(), "x.jpg"));
+        HttpResponseMessage corrupt =
+            await client.PostAsync("/api/explain", Upload("not an image"u8.ToArray(), "x.jpg"));
         Assert.Equal(HttpStatusCode.BadRequest, corrupt.StatusCode);
         Assert.Contains("not a supported image", await corrupt.Content.ReadAsStringAsync());
 
         byte[] dog = await File.ReadAllBytesAsync(Path.Combine(Samples, "dog.jpg"));
-        HttpResponseMessage badClass = await client.PostAsync("/api/explain", Upload(dog, "dog.jpg", ("class", "unicorn")));
+        HttpResponseMessage badClass =
+            await client.PostAsync("/api/explain", Upload(dog, "dog.jpg", ("class", "unicorn")));
         Assert.Equal(HttpStatusCode.BadRequest, badClass.StatusCode);
         Assert.Contains("unknown class 'unicorn'", await badClass.Content.ReadAsStringAsync());
 
-        HttpResponseMessage noFile = await client.PostAsync("/api/explain", new MultipartFormDataContent { { new StringContent("2"), "top" } });
+        HttpResponseMessage noFile =
+            await client.PostAsync("/api/explain", new MultipartFormDataContent { { new StringContent("2"), "top" } });
         Assert.Equal(HttpStatusCode.BadRequest, noFile.StatusCode);
         Assert.Contains("no 'image' file", await noFile.Content.ReadAsStringAsync());
     }

@@ -52,7 +52,8 @@ public static class BenchCommand
               gradcam bench --model resnet50 --batch 8
               gradcam bench --model resnet18.onnx --native resnet18 --methods gradcam gradcam-top5
             """);
-        foreach (Option option in new Option[] { model, batch, methods, threads, runs, native, growth, json }) command.Add(option);
+        foreach (Option option in new Option[] { model, batch, methods, threads, runs, native, growth, json })
+            command.Add(option);
         command.SetAction(result =>
         {
             var options = new BenchmarkOptions
@@ -65,7 +66,8 @@ public static class BenchCommand
                 Native = result.GetValue(native),
                 GrowthIterations = result.GetValue(growth),
             };
-            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, options, result.GetValue(json));
+            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, options,
+                result.GetValue(json));
         });
         return command;
     }
@@ -76,21 +78,26 @@ public static class BenchCommand
         BenchmarkReport report = Benchmark.Run(options, new LineProgress(error, "bench: "));
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            output.WriteLine(JsonSerializer.Serialize(report, CliJson.Indented));
             return ExitCodes.Success;
         }
         var c = CultureInfo.InvariantCulture;
-        output.WriteLine($"{report.Model}, batch {report.Batch}, {report.Threads} threads, median of {report.Runs} runs; CPU: {report.Cpu}");
+        output.WriteLine($"{report.Model}, batch {report.Batch}, {report.Threads} threads, median of {report.Runs} " +
+            $"runs; CPU: {report.Cpu}");
         output.WriteLine($"{"measurement",-28} {"ms",9} {"x forward",10} {"peak MB",8}");
         foreach (BenchmarkRow row in report.Rows)
         {
             string peak = row.PeakMegabytes is double mb ? mb.ToString("0", c) : "";
-            output.WriteLine(string.Create(c, $"{row.Name,-28} {row.MedianMilliseconds,9:0.0} {row.RatioToForward,9:0.00}x {peak,8}"));
+            output.WriteLine(string.Create(c,
+                $"{row.Name,-28} {row.MedianMilliseconds,9:0.0} {row.RatioToForward,9:0.00}x {peak,8}"));
         }
-        if (report.ImportToOnnxRuntime is double ort) output.WriteLine(string.Create(c, $"imported forward / ONNX Runtime forward: {ort:0.00}x"));
-        if (report.ImportToNative is double nat) output.WriteLine(string.Create(c, $"imported forward / native TorchSharp forward: {nat:0.00}x"));
+        if (report.ImportToOnnxRuntime is double ort)
+            output.WriteLine(string.Create(c, $"imported forward / ONNX Runtime forward: {ort:0.00}x"));
+        if (report.ImportToNative is double nat)
+            output.WriteLine(string.Create(c, $"imported forward / native TorchSharp forward: {nat:0.00}x"));
         if (report.GrowthMegabytes is double growth)
-            output.WriteLine(string.Create(c, $"{report.GrowthIterations} Grad-CAM explanations grew the process by {growth:0.0} MB"));
+            output.WriteLine(string.Create(c,
+                $"{report.GrowthIterations} Grad-CAM explanations grew the process by {growth:0.0} MB"));
         return ExitCodes.Success;
     }
 }

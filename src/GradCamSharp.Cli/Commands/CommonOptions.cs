@@ -16,7 +16,8 @@ internal sealed class CommonOptions
 
     public Option<string?> Architecture { get; } = new("--arch")
     {
-        Description = "The TorchVision architecture of a .pth checkpoint (inferred from the file name when it contains one)",
+        Description =
+            "The TorchVision architecture of a .pth checkpoint (inferred from the file name when it contains one)",
     };
 
     public Option<string?> LabelsFile { get; } = new("--labels")
@@ -26,7 +27,8 @@ internal sealed class CommonOptions
 
     public Option<string?> Preprocess { get; } = new("--preprocess")
     {
-        Description = $"Input convention: a preset ({string.Join(", ", KnownPreprocessing.Names)}) or a .json descriptor",
+        Description =
+            $"Input convention: a preset ({string.Join(", ", KnownPreprocessing.Names)}) or a .json descriptor",
     };
 
     public void AddTo(Command command)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using GradCamSharp.Methods;
 using GradCamSharp.Pipeline;
+using static System.FormattableString;
 
 namespace GradCamSharp.Cli.Commands;
 
@@ -38,16 +39,20 @@ public static class EvaluateCommand
         {
             Description = $"The methods to evaluate, repeatable: {KnownMethods.Accepted}; default gradcam",
         };
-        var alias = new Option<string[]>("--alias") { Description = "BOX=CLASS: the class name of a box label (default: eagle=bird)" };
-        var noSanity = new Option<bool>("--no-sanity") { Description = "Skip the parameter-randomization sanity check" };
+        var alias = new Option<string[]>("--alias") { Description = "BOX=CLASS: the class name of a box label " +
+            "(default: eagle=bird)" };
+        var noSanity =
+            new Option<bool>("--no-sanity") { Description = "Skip the parameter-randomization sanity check" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
-        var command = CommandHelp.Create("evaluate", "The paper's evaluation on annotated photos: pointing game, box IoU, faithfulness, sanity", """
-            Evaluate explanations as the Grad-CAM paper does, on photos with annotated boxes: the pointing game (the map's
-            peak within 15 pixels of the box), weakly-supervised localisation (IoU of the 15%-of-maximum box with the
-            annotation), faithfulness (rank correlation with the occlusion map), the deletion and insertion areas of
-            Petsiuk et al. (the score as the most salient pixels are removed or restored first; in the model's score
-            units) and the sanity check of Adebayo et al. (rank correlation with the map of the same model with random
-            weights: lower is better).
+        const string summary = "The paper's evaluation on annotated photos: pointing game, box IoU, faithfulness, " +
+            "sanity";
+        var command = CommandHelp.Create("evaluate", summary, """
+            Evaluate explanations as the Grad-CAM paper does, on photos with annotated boxes: the pointing game (the
+            map's peak within 15 pixels of the box), weakly-supervised localisation (IoU of the 15%-of-maximum box
+            with the annotation), faithfulness (rank correlation with the occlusion map), the deletion and insertion
+            areas of Petsiuk et al. (the score as the most salient pixels are removed or restored first; in the
+            model's score units) and the sanity check of Adebayo et al. (rank correlation with the map of the same
+            model with random weights: lower is better).
 
             Examples:
               gradcam evaluate
@@ -83,13 +88,14 @@ public static class EvaluateCommand
         using LoadedModel loaded = ModelCatalog.Load(arguments.Model, arguments.ModelOptions);
         using LoadedModel? randomized = arguments.Sanity
             ? ModelCatalog.Load(arguments.Model, arguments.ModelOptions with { RandomWeightsSeed = 1 }) : null;
-        IReadOnlyList<EvaluationResult> results = EvaluationRunner.Run(loaded, cases, methods.Select(m => m.Name).ToArray(),
+        IReadOnlyList<EvaluationResult> results =
+            EvaluationRunner.Run(loaded, cases, methods.Select(m => m.Name).ToArray(),
             randomized, aliasMap, new LineProgress(error));
         if (results.Count == 0)
             throw new UsageException("no annotated label matches a class of the model (use --alias BOX=CLASS)");
         if (arguments.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+            output.WriteLine(JsonSerializer.Serialize(results, CliJson.Indented));
             return ExitCodes.Success;
         }
         var c = CultureInfo.InvariantCulture;
@@ -99,17 +105,25 @@ public static class EvaluateCommand
         {
             string random = r.RandomizedSimilarity is double s ? s.ToString("0.00", c) : "";
             output.WriteLine(string.Create(c, $"{r.Method,-16} {Path.GetFileName(r.Image),-14} {r.Label,-10} " +
-                $"{(r.PointingHit ? "hit" : "miss"),8} {r.BoxIoU,8:0.00} {r.Faithfulness,9:0.00} {r.Deletion,9:0.000} " +
-                $"{r.Insertion,10:0.000} {random,10}"));
+                $"{(r.PointingHit ? "hit" : "miss"),8} {r.BoxIoU,8:0.00} {r.Faithfulness,9:0.00} " +
+                $"{r.Deletion,9:0.000} {r.Insertion,10:0.000} {random,10}"));
         }
         foreach (IGrouping<string, EvaluationResult> method in results.GroupBy(r => r.Method))
         {
-            string summary = string.Create(c, $"{method.Key} on {loaded.Name}: pointing game " +
-                $"{method.Count(r => r.PointingHit)}/{method.Count()}, mean box IoU {method.Average(r => r.BoxIoU):0.00}, " +
-                $"mean faithfulness {method.Average(r => r.Faithfulness):0.00}, deletion {method.Average(r => r.Deletion):0.000}, " +
-                $"insertion {method.Average(r => r.Insertion):0.000}");
+            var parts = new List<string>
+            {
+                $"{method.Key} on {loaded.Name}: pointing game {method.Count(r => r.PointingHit)}/{method.Count()}",
+                Invariant($"mean box IoU {method.Average(r => r.BoxIoU):0.00}"),
+                Invariant($"mean faithfulness {method.Average(r => r.Faithfulness):0.00}"),
+                Invariant($"deletion {method.Average(r => r.Deletion):0.000}"),
+                Invariant($"insertion {method.Average(r => r.Insertion):0.000}"),
+            };
             if (arguments.Sanity)
-                summary += string.Create(c, $", mean similarity to the randomized model {method.Average(r => r.RandomizedSimilarity ?? 0):0.00}");
+            {
+                double similarity = method.Average(r => r.RandomizedSimilarity ?? 0);
+                parts.Add(Invariant($"mean similarity to the randomized model {similarity:0.00}"));
+            }
+            string summary = string.Join(", ", parts);
             output.WriteLine(summary);
         }
         return ExitCodes.Success;

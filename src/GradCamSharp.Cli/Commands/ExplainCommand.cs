@@ -70,7 +70,8 @@ public static class ExplainCommand
         var json = new Option<bool>("--json") { Description = "Also print the manifest to standard output" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines on standard error" };
 
-        var command = CommandHelp.Create("explain", "Explain photos: heatmaps, overlays, panels and explanations.json", """
+        const string summary = "Explain photos: heatmaps, overlays, panels and explanations.json";
+        var command = CommandHelp.Create("explain", summary, """
             Explain what the model looks at in each photo: Grad-CAM heatmaps (and, on request, Guided Backprop, Guided
             Grad-CAM and counterfactual maps) written as PNG overlays, a side-by-side panel when several methods are
             asked for, and DIR/explanations.json listing every map with its class, score, peak and the 15%-of-max
@@ -125,17 +126,21 @@ public static class ExplainCommand
         ExplainJob job = arguments.ModelOptions.Concepts.Count > 0 && arguments.Job.Settings.Classes.Count == 0
             ? arguments.Job with { Settings = arguments.Job.Settings with { Classes = model.Labels! } }
             : arguments.Job;
-        IReadOnlyList<ManifestEntry> entries = new ExplainPipeline(model).Run(job, arguments.Quiet ? null : new LineProgress(error));
+        IReadOnlyList<ManifestEntry> entries =
+            new ExplainPipeline(model).Run(job, arguments.Quiet ? null : new LineProgress(error));
         if (!arguments.Quiet)
         {
             if (string.Equals(job.Settings.Layer, ModelLayers.Auto, StringComparison.OrdinalIgnoreCase))
             {
-                foreach (string layer in entries.Select(e => e.Layer).Where(l => l != GuidedBackprop.InputLayer).Distinct())
+                foreach (string layer in entries.Select(e => e.Layer).Where(l => l != GuidedBackprop.InputLayer)
+                    .Distinct())
                     error.WriteLine($"gradcam: layer 'auto' is {layer}");
             }
-            error.WriteLine($"gradcam: wrote {entries.Count} map(s) and {ExplainPipeline.ManifestName} to {job.OutputDirectory}");
+            error.WriteLine($"gradcam: wrote {entries.Count} map(s) and {ExplainPipeline.ManifestName} to " +
+                $"{job.OutputDirectory}");
         }
-        if (arguments.Json) output.WriteLine(JsonSerializer.Serialize(entries, new JsonSerializerOptions { WriteIndented = true }));
+        if (arguments.Json)
+            output.WriteLine(JsonSerializer.Serialize(entries, CliJson.Indented));
         return ExitCodes.Success;
     }
 

@@ -43,7 +43,8 @@ public static class LayersCommand
         foreach (LayerInfo layer in layers)
         {
             string mark = ReferenceEquals(layer, automatic) ? "*" : " ";
-            output.WriteLine($"{mark} {layer.Name.PadRight(width)}  {"[" + string.Join(", ", layer.Shape) + "]",-20}  {layer.Kind}");
+            output.WriteLine($"{mark} {layer.Name.PadRight(width)}  {"[" + string.Join(", ", layer.Shape) + "]",-20} " +
+                $" {layer.Kind}");
         }
         return ExitCodes.Success;
     }

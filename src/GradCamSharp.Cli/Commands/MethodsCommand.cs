@@ -3,7 +3,9 @@ using GradCamSharp.Methods;
 
 namespace GradCamSharp.Cli.Commands;
 
-/// <summary><c>gradcam methods</c>: every method with what it computes, its paper and whether it back-propagates.</summary>
+/// <summary>
+/// <c>gradcam methods</c>: every method with what it computes, its paper and whether it back-propagates.
+/// </summary>
 public static class MethodsCommand
 {
     internal static Command Create()
@@ -27,7 +29,8 @@ public static class MethodsCommand
         foreach (MethodDescriptor method in KnownMethods.Registered)
         {
             string gradients = method.NeedsGradients ? "gradients" : "forward only";
-            output.WriteLine($"{(method.InAll ? "*" : " ")} {method.Name.PadRight(width)}  {method.Title}: {method.Summary}");
+            output.WriteLine($"{(method.InAll ? "*" : " ")} {method.Name.PadRight(width)}  {method.Title}: " +
+                $"{method.Summary}");
             output.WriteLine($"  {"".PadRight(width)}  {method.Paper}; {gradients}");
         }
         output.WriteLine($"  {"guided-NAME".PadRight(width)}  Guided Backprop times the map of the CAM method NAME");

@@ -4,7 +4,9 @@ using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Cli.Commands;
 
-/// <summary><c>gradcam prototypes</c>: recomputes the default model's built-in prototype head from its example crops.</summary>
+/// <summary>
+/// <c>gradcam prototypes</c>: recomputes the default model's built-in prototype head from its example crops.
+/// </summary>
 public static class PrototypesCommand
 {
     /// <summary>The prototype file in the source tree.</summary>
@@ -12,11 +14,15 @@ public static class PrototypesCommand
 
     internal static Command Create()
     {
-        var file = new Option<string>("--file") { Description = "The prototype file to regenerate (its 'examples' are read, its 'prototypes' rewritten)", DefaultValueFactory = _ => SourceFile };
-        var samples = new Option<string>("--samples") { Description = "The folder the example paths are relative to", DefaultValueFactory = _ => "samples" };
-        var command = CommandHelp.Create("prototypes", "Recompute the default model's prototype head from its example crops", """
-            Recompute the default model's prototype head: each label's vector is the mean ResNet18 feature of its example
-            crops (and their mirror images). Run from the repository root after editing the examples; rebuild to use it.
+        var file = new Option<string>("--file") { Description = "The prototype file to regenerate (its 'examples' " +
+            "are read, its 'prototypes' rewritten)", DefaultValueFactory = _ => SourceFile };
+        var samples = new Option<string>("--samples") { Description = "The folder the example paths are relative to",
+            DefaultValueFactory = _ => "samples" };
+        const string summary = "Recompute the default model's prototype head from its example crops";
+        var command = CommandHelp.Create("prototypes", summary, """
+            Recompute the default model's prototype head: each label's vector is the mean ResNet18 feature of its
+            example crops (and their mirror images). Run from the repository root after editing the examples; rebuild
+            to use it.
 
             Example:
               gradcam prototypes
@@ -34,7 +40,8 @@ public static class PrototypesCommand
         PrototypeSet existing = PrototypeSetFile(file);
         using (IExplainableModel features = DefaultModel.LoadFeatures())
         {
-            PrototypeSet rebuilt = existing.Rebuild(features, DefaultModel.Preprocessing, samples, new LineProgress(error));
+            PrototypeSet rebuilt =
+                existing.Rebuild(features, DefaultModel.Preprocessing, samples, new LineProgress(error));
             rebuilt.Save(file);
         }
         output.WriteLine($"wrote {existing.Labels.Count} prototypes to {file}");
@@ -43,7 +50,8 @@ public static class PrototypesCommand
 
     private static PrototypeSet PrototypeSetFile(string file)
     {
-        if (!File.Exists(file)) throw new UnreadableInputException($"prototype file '{file}' not found (run from the repository root, or pass --file)");
+        if (!File.Exists(file)) throw new UnreadableInputException($"prototype file '{file}' not found (run from the " +
+            "repository root, or pass --file)");
         return System.Text.Json.JsonSerializer.Deserialize<PrototypeSet>(File.ReadAllText(file))
             ?? throw new UnreadableInputException($"prototype file '{file}' is empty");
     }

@@ -15,7 +15,8 @@ public static class VerifyCommand
         {
             Description = "The input shape, e.g. 1,3,224,224 (default: the model's declared shape, batch 1)",
         };
-        var seed = new Option<int>("--seed") { Description = "Seed of the random normal input", DefaultValueFactory = _ => 0 };
+        var seed =
+            new Option<int>("--seed") { Description = "Seed of the random normal input", DefaultValueFactory = _ => 0 };
         var command = CommandHelp.Create("verify", "Compare the ONNX import with ONNX Runtime on the same input", $"""
             Run ONNX Runtime and GradCamSharp's import on the same random input and compare every output: prints the
             max absolute and relative difference per output and OK when all are within {OnnxVerifier.AbsoluteTolerance}
@@ -56,7 +57,8 @@ public static class VerifyCommand
         foreach (ValueComparison o in report.Outputs)
         {
             output.WriteLine(string.Create(c,
-                $"output {o.Name}: max abs {o.MaxAbsolute:0.###e+0}, max rel {o.MaxRelative:0.###e+0}  {(o.Agrees ? "OK" : "DIFFERS")}"));
+                $"output {o.Name}: max abs {o.MaxAbsolute:0.###e+0}, max rel {o.MaxRelative:0.###e+0}  " +
+                    $"{(o.Agrees ? "OK" : "DIFFERS")}"));
         }
         if (report.Agrees)
         {

@@ -1,5 +1,4 @@
 using GradCamSharp.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Onnx.Operators;
@@ -9,7 +8,10 @@ internal static partial class OnnxOperators
     private static void RegisterElementwise(Dictionary<string, OperatorDefinition> r)
     {
         r["Relu"] = new([], (node, inputs, context) =>
-            [context.Taps.GuideThisRelu() ? GuidedRelu.Apply(Required(inputs, 0, node)) : Required(inputs, 0, node).relu()]);
+        {
+            Tensor x = Required(inputs, 0, node);
+            return [context.Taps.GuideThisRelu() ? GuidedRelu.Apply(x) : x.relu()];
+        });
         r["Identity"] = Single([], (n, i) => Required(i, 0, n).alias());
         r["Sigmoid"] = Unary(x => x.sigmoid());
         r["Tanh"] = Unary(x => x.tanh());
@@ -33,7 +35,8 @@ internal static partial class OnnxOperators
         r["HardSwish"] = Unary(x => x * (x / 6 + 0.5).clamp(0, 1));
         r["HardSigmoid"] = Single(["alpha", "beta"], (n, i) =>
             (Required(i, 0, n) * n.Attributes.Float("alpha", 0.2f) + n.Attributes.Float("beta", 0.5f)).clamp(0, 1));
-        r["LeakyRelu"] = Single(["alpha"], (n, i) => nn.functional.leaky_relu(Required(i, 0, n), n.Attributes.Float("alpha", 0.01f)));
+        r["LeakyRelu"] = Single(["alpha"],
+            (n, i) => nn.functional.leaky_relu(Required(i, 0, n), n.Attributes.Float("alpha", 0.01f)));
         r["Elu"] = Single(["alpha"], (n, i) =>
         {
             Tensor x = Required(i, 0, n);
@@ -48,7 +51,8 @@ internal static partial class OnnxOperators
         r["Selu"] = Single(["alpha", "gamma"], (n, i) =>
         {
             Tensor x = Required(i, 0, n);
-            float alpha = n.Attributes.Float("alpha", 1.67326319217681884765625f), gamma = n.Attributes.Float("gamma", 1.05070102214813232421875f);
+            float alpha = n.Attributes.Float("alpha", 1.67326319217681884765625f),
+                gamma = n.Attributes.Float("gamma", 1.05070102214813232421875f);
             return where(x.gt(0), x, (x.exp() - 1) * alpha) * gamma;
         });
         r["ThresholdedRelu"] = Single(["alpha"], (n, i) =>
@@ -69,13 +73,17 @@ internal static partial class OnnxOperators
                 : 0.5 * x * (1 + (x / Math.Sqrt(2)).erf());
         }, n =>
         {
-            if (n.Attributes.String("approximate", "none") is not ("none" or "tanh")) throw n.Unsupported("approximate must be 'none' or 'tanh'");
+            if (n.Attributes.String("approximate", "none") is not ("none" or "tanh"))
+                throw n.Unsupported("approximate must be 'none' or 'tanh'");
         });
         r["Clip"] = Single(["min", "max"], (n, i) =>
         {
             Tensor x = Required(i, 0, n);
-            double? min = n.Opset < 11 ? n.Attributes.Float("min", float.NegativeInfinity) : Optional(i, 1) is Tensor lo ? Scalar(lo) : null;
-            double? max = n.Opset < 11 ? n.Attributes.Float("max", float.PositiveInfinity) : Optional(i, 2) is Tensor hi ? Scalar(hi) : null;
+            // Before opset 11 the bounds are attributes; since then, optional inputs.
+            double? min = n.Opset < 11 ? n.Attributes.Float("min", float.NegativeInfinity)
+                : Optional(i, 1) is Tensor lo ? Scalar(lo) : null;
+            double? max = n.Opset < 11 ? n.Attributes.Float("max", float.PositiveInfinity)
+                : Optional(i, 2) is Tensor hi ? Scalar(hi) : null;
             if (min is double a && max is double b) return x.clamp(a, b);
             if (min is double only) return x.clamp_min(only);
             return max is double top ? x.clamp_max(top) : x.alias();
@@ -105,16 +113,21 @@ internal static partial class OnnxOperators
         r["Min"] = Variadic((a, b) => a.minimum(b));
         r["Sum"] = Variadic((a, b) => a + b);
         r["Mean"] = Single([], (n, i) => i.Select((t, k) => Required(i, k, n)).Aggregate((a, b) => a + b) / i.Length);
-        r["Where"] = Single([], (n, i) => where(Required(i, 0, n).to(ScalarType.Bool), Required(i, 1, n), Required(i, 2, n)));
+        r["Where"] =
+            Single([], (n, i) => where(Required(i, 0, n).to(ScalarType.Bool), Required(i, 1, n), Required(i, 2, n)));
     }
 
-    private static OperatorDefinition Unary(Func<Tensor, Tensor> function) => Single([], (n, i) => function(Required(i, 0, n)));
+    private static OperatorDefinition Unary(Func<Tensor, Tensor> function) =>
+        Single([], (n, i) => function(Required(i, 0, n)));
 
     private static OperatorDefinition Variadic(Func<Tensor, Tensor, Tensor> combine) =>
         Single([], (n, i) => i.Select((t, k) => Required(i, k, n)).Aggregate(combine));
 
-    /// <summary>A broadcasting binary operator, including the legacy (opset &lt; 7) broadcast/axis attributes.</summary>
-    private static OperatorDefinition Binary(Func<Tensor, Tensor, Tensor> function) => Single(["broadcast", "axis", "consumed_inputs"], (n, i) =>
+    /// <summary>
+    /// A broadcasting binary operator, including the legacy (opset &lt; 7) broadcast/axis attributes.
+    /// </summary>
+    private static OperatorDefinition Binary(Func<Tensor, Tensor, Tensor> function) =>
+        Single(["broadcast", "axis", "consumed_inputs"], (n, i) =>
     {
         Tensor a = Required(i, 0, n), b = Required(i, 1, n);
         if (n.Opset < 7 && n.Attributes.Int("broadcast", 0) == 1 && n.Attributes.IntOrNull("axis") is long axis)

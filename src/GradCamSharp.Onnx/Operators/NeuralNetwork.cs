@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -6,36 +5,47 @@ namespace GradCamSharp.Onnx.Operators;
 
 internal static partial class OnnxOperators
 {
-    private static readonly string[] ConvAttributes = ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"];
+    private static readonly string[] ConvAttributes =
+        ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"];
 
     private static void RegisterNeuralNetwork(Dictionary<string, OperatorDefinition> r)
     {
         r["Conv"] = Single(ConvAttributes, Conv, ValidateWindow);
-        r["ConvTranspose"] = Single([.. ConvAttributes, "output_padding", "output_shape"], ConvTranspose, ValidateWindow);
+        r["ConvTranspose"] =
+            Single([.. ConvAttributes, "output_padding", "output_shape"], ConvTranspose, ValidateWindow);
         r["MaxPool"] = new(["auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"],
             (n, i, _) => [MaxPool(n, Required(i, 0, n))], n =>
             {
                 ValidateWindow(n);
                 if (n.UsedOutputs > 1) throw n.Unsupported("the Indices output is not supported");
             });
-        r["AveragePool"] = Single(["auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides"],
+        r["AveragePool"] =
+            Single(["auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides"],
             (n, i) => AveragePool(n, Required(i, 0, n)), n =>
             {
                 ValidateWindow(n);
-                if (n.Attributes.Ints("dilations") is long[] d && d.Any(v => v != 1)) throw n.Unsupported("dilated AveragePool is not supported");
+                if (n.Attributes.Ints("dilations") is long[] d && d.Any(v => v != 1))
+                    throw n.Unsupported("dilated AveragePool is not supported");
             });
-        r["GlobalAveragePool"] = Unary(x => x.mean(Enumerable.Range(2, (int)x.dim() - 2).Select(d => (long)d).ToArray(), keepdim: true));
-        r["GlobalMaxPool"] = Unary(x => x.amax(Enumerable.Range(2, (int)x.dim() - 2).Select(d => (long)d).ToArray(), keepdim: true));
-        r["BatchNormalization"] = Single(["epsilon", "momentum", "spatial", "is_test", "consumed_inputs", "training_mode"], (n, i) =>
+        r["GlobalAveragePool"] =
+            Unary(x => x.mean(Enumerable.Range(2, (int)x.dim() - 2).Select(d => (long)d).ToArray(), keepdim: true));
+        r["GlobalMaxPool"] =
+            Unary(x => x.amax(Enumerable.Range(2, (int)x.dim() - 2).Select(d => (long)d).ToArray(), keepdim: true));
+        r["BatchNormalization"] =
+            Single(["epsilon", "momentum", "spatial", "is_test", "consumed_inputs", "training_mode"], (n, i) =>
             F.batch_norm(Required(i, 0, n), Required(i, 3, n), Required(i, 4, n), Required(i, 1, n), Required(i, 2, n),
                 training: false, eps: n.Attributes.Float("epsilon", 1e-5f)), n =>
             {
-                if (n.Attributes.Int("spatial", 1) != 1) throw n.Unsupported("spatial=0 (per-activation statistics) is not supported");
-                if (n.Attributes.Int("training_mode", 0) != 0) throw n.Unsupported("training_mode=1 is not supported: models are imported for inference");
-                if (n.UsedOutputs > 1) throw n.Unsupported("the training outputs (running mean, variance) are not supported");
+                if (n.Attributes.Int("spatial", 1) != 1)
+                    throw n.Unsupported("spatial=0 (per-activation statistics) is not supported");
+                if (n.Attributes.Int("training_mode", 0) != 0)
+                    throw n.Unsupported("training_mode=1 is not supported: models are imported for inference");
+                if (n.UsedOutputs > 1)
+                    throw n.Unsupported("the training outputs (running mean, variance) are not supported");
             });
         r["InstanceNormalization"] = Single(["epsilon"], (n, i) =>
-            F.instance_norm(Required(i, 0, n), weight: Required(i, 1, n), bias: Required(i, 2, n), eps: n.Attributes.Float("epsilon", 1e-5f)));
+            F.instance_norm(Required(i, 0, n), weight: Required(i, 1, n), bias: Required(i, 2, n),
+                eps: n.Attributes.Float("epsilon", 1e-5f)));
         r["LayerNormalization"] = new(["axis", "epsilon", "stash_type"], (n, i, _) =>
         {
             Tensor x = Required(i, 0, n);
@@ -44,7 +54,8 @@ internal static partial class OnnxOperators
             Tensor scale = Required(i, 1, n);
             Tensor? bias = Optional(i, 2);
             float epsilon = n.Attributes.Float("epsilon", 1e-5f);
-            if (n.UsedOutputs == 1) return [F.layer_norm(x, normalised, scale.expand(normalised), bias?.expand(normalised), epsilon)];
+            if (n.UsedOutputs == 1)
+                return [F.layer_norm(x, normalised, scale.expand(normalised), bias?.expand(normalised), epsilon)];
             long[] axes = Enumerable.Range((int)axis, normalised.Length).Select(d => (long)d).ToArray();
             Tensor mean = x.mean(axes, keepdim: true);
             Tensor inverseStd = ((x - mean).square().mean(axes, keepdim: true) + epsilon).rsqrt();
@@ -55,8 +66,10 @@ internal static partial class OnnxOperators
         {
             Tensor x = Required(i, 0, n);
             long size = n.Attributes.Int("size", 1);
-            float alpha = n.Attributes.Float("alpha", 1e-4f), beta = n.Attributes.Float("beta", 0.75f), bias = n.Attributes.Float("bias", 1f);
-            // square_sum over a channel window of 'size' (floor((size-1)/2) before, ceil((size-1)/2) after), scaled by alpha/size.
+            float alpha = n.Attributes.Float("alpha", 1e-4f), beta = n.Attributes.Float("beta", 0.75f),
+                bias = n.Attributes.Float("bias", 1f);
+            // square_sum over a channel window of 'size' (floor((size-1)/2) before, ceil((size-1)/2) after), scaled by
+            // alpha/size.
             Tensor squares = x.square().unsqueeze(1);
             long[] pad = new long[2 * (x.dim() - 1)];
             pad[^2] = (size - 1) / 2;
@@ -86,8 +99,10 @@ internal static partial class OnnxOperators
         }, n =>
         {
             // Imported models run for inference: a training_mode input must be a constant false.
-            if (n.Inputs.Length > 2 && n.Inputs[2].Length > 0 && (n.ConstantOf(n.Inputs[2]) is not Tensor mode || Scalar(mode) != 0))
-                throw n.Unsupported("training_mode must be a constant false: dropout in training mode is not supported");
+            if (n.Inputs.Length > 2 && n.Inputs[2].Length > 0 && (n.ConstantOf(n.Inputs[2]) is not Tensor mode
+                || Scalar(mode) != 0))
+                throw n.Unsupported("training_mode must be a constant false: dropout in training mode is not " +
+                    "supported");
         });
     }
 
@@ -102,7 +117,8 @@ internal static partial class OnnxOperators
     }
 
     /// <summary>Begin/end padding per spatial axis, resolving auto_pad (ONNX Conv/Pool spec).</summary>
-    private static (long[] Begin, long[] End) Padding(OnnxNode node, long[] input, long[] kernel, long[] strides, long[] dilations)
+    private static (long[] Begin, long[] End) Padding(OnnxNode node, long[] input, long[] kernel, long[] strides,
+        long[] dilations)
     {
         int spatial = kernel.Length;
         var begin = new long[spatial];
@@ -133,14 +149,16 @@ internal static partial class OnnxOperators
     }
 
     /// <summary>The operands and window attributes common to Conv and ConvTranspose.</summary>
-    private sealed record Convolution(Tensor X, Tensor W, Tensor? Bias, int Spatial, long[] Kernel, long[] Strides, long[] Dilations, long Groups)
+    private sealed record Convolution(Tensor X, Tensor W, Tensor? Bias, int Spatial, long[] Kernel, long[] Strides,
+        long[] Dilations, long Groups)
     {
         public static Convolution Read(OnnxNode node, Tensor?[] inputs)
         {
             Tensor w = Required(inputs, 1, node);
             int spatial = (int)w.dim() - 2;
             return new Convolution(Required(inputs, 0, node), w, Optional(inputs, 2), spatial, w.shape[2..],
-                node.Attributes.Ints("strides") ?? Ones(spatial), node.Attributes.Ints("dilations") ?? Ones(spatial), node.Attributes.Int("group", 1));
+                node.Attributes.Ints("strides") ?? Ones(spatial), node.Attributes.Ints("dilations") ?? Ones(spatial),
+                    node.Attributes.Int("group", 1));
         }
     }
 
@@ -148,7 +166,8 @@ internal static partial class OnnxOperators
 
     private static Tensor Conv(OnnxNode node, Tensor?[] inputs)
     {
-        (Tensor x, Tensor w, Tensor? bias, int spatial, long[] kernel, long[] strides, long[] dilations, long groups) = Convolution.Read(node, inputs);
+        (Tensor x, Tensor w, Tensor? bias, int spatial, long[] kernel, long[] strides, long[] dilations, long groups) =
+            Convolution.Read(node, inputs);
         (long[] begin, long[] end) = Padding(node, x.shape[2..], kernel, strides, dilations);
         long[] padding = begin;
         if (!begin.SequenceEqual(end))
@@ -167,11 +186,13 @@ internal static partial class OnnxOperators
 
     private static Tensor ConvTranspose(OnnxNode node, Tensor?[] inputs)
     {
-        (Tensor x, Tensor w, Tensor? bias, int spatial, long[] kernel, long[] strides, long[] dilations, long groups) = Convolution.Read(node, inputs);
+        (Tensor x, Tensor w, Tensor? bias, int spatial, long[] kernel, long[] strides, long[] dilations, long groups) =
+            Convolution.Read(node, inputs);
         long[] outputPadding = node.Attributes.Ints("output_padding") ?? new long[spatial];
         long[] input = x.shape[2..];
         var full = new long[spatial];
-        for (int d = 0; d < spatial; d++) full[d] = (input[d] - 1) * strides[d] + (kernel[d] - 1) * dilations[d] + 1 + outputPadding[d];
+        for (int d = 0; d < spatial; d++)
+            full[d] = (input[d] - 1) * strides[d] + (kernel[d] - 1) * dilations[d] + 1 + outputPadding[d];
 
         var begin = new long[spatial];
         var end = new long[spatial];
@@ -181,7 +202,8 @@ internal static partial class OnnxOperators
         {
             for (int d = 0; d < spatial; d++)
             {
-                // ONNX: total_padding = full - output_shape; SAME_UPPER puts the smaller half first, otherwise the larger.
+                // ONNX: total_padding = full - output_shape; SAME_UPPER puts the smaller half first, otherwise the
+                // larger.
                 long wanted = outputShape is not null ? outputShape[^(spatial - d)] : input[d] * strides[d];
                 long total = full[d] - wanted;
                 long half = total >= 0 ? total / 2 : -((-total + 1) / 2);

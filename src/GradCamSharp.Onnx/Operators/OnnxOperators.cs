@@ -19,16 +19,19 @@ internal static partial class OnnxOperators
     /// <summary>Every supported op type.</summary>
     public static IReadOnlyCollection<string> Supported => s_registry.Value.Keys;
 
-    public static bool TryGet(string opType, out OperatorDefinition definition) => s_registry.Value.TryGetValue(opType, out definition!);
+    public static bool TryGet(string opType, out OperatorDefinition definition) =>
+        s_registry.Value.TryGetValue(opType, out definition!);
 
     // ---- helpers shared by the operator files ----
 
-    private static OperatorDefinition Single(string[] attributes, Func<OnnxNode, Tensor?[], Tensor> run, Action<OnnxNode>? validate = null) =>
+    private static OperatorDefinition Single(string[] attributes, Func<OnnxNode, Tensor?[], Tensor> run,
+        Action<OnnxNode>? validate = null) =>
         new(attributes, (node, inputs, _) => [run(node, inputs)], validate);
 
     private static Tensor Required(Tensor?[] inputs, int index, OnnxNode node) =>
         index < inputs.Length && inputs[index] is Tensor t ? t
-            : throw new InvalidOperationException($"ONNX {node.OpType} '{node.Name}': required input {index} is missing");
+            : throw new InvalidOperationException(
+                $"ONNX {node.OpType} '{node.Name}': required input {index} is missing");
 
     private static Tensor? Optional(Tensor?[] inputs, int index) => index < inputs.Length ? inputs[index] : null;
 
@@ -39,9 +42,12 @@ internal static partial class OnnxOperators
 
     private static long NormaliseAxis(long axis, long rank) => axis < 0 ? axis + rank : axis;
 
-    private static bool IsFloating(Tensor t) => t.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16;
+    private static bool IsFloating(Tensor t) =>
+        t.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16;
 
-    /// <summary>Converts ONNX pads [b1, b2, ..., e1, e2, ...] into torch's F.pad order (last dimension first).</summary>
+    /// <summary>
+    /// Converts ONNX pads [b1, b2, ..., e1, e2, ...] into torch's F.pad order (last dimension first).
+    /// </summary>
     private static long[] TorchPadOrder(long[] onnxPads)
     {
         int dims = onnxPads.Length / 2;

@@ -8,9 +8,11 @@ internal static partial class OnnxOperators
 {
     private static void RegisterShapes(Dictionary<string, OperatorDefinition> r)
     {
-        r["Constant"] = Single(["value", "value_float", "value_floats", "value_int", "value_ints"], (n, _) => ConstantValue(n), n =>
+        r["Constant"] =
+            Single(["value", "value_float", "value_floats", "value_int", "value_ints"], (n, _) => ConstantValue(n), n =>
         {
-            if (n.Attributes.Names.Count() != 1) throw n.Unsupported($"expected exactly one value attribute, got: {string.Join(", ", n.Attributes.Names)}");
+            if (n.Attributes.Names.Count() != 1) throw n.Unsupported("expected exactly one value attribute, got: " +
+                $"{string.Join(", ", n.Attributes.Names)}");
         });
         r["ConstantOfShape"] = Single(["value"], (n, i) =>
         {
@@ -48,7 +50,8 @@ internal static partial class OnnxOperators
         r["Transpose"] = Single(["perm"], (n, i) =>
         {
             Tensor x = Required(i, 0, n);
-            long[] perm = n.Attributes.Ints("perm") ?? Enumerable.Range(0, (int)x.dim()).Reverse().Select(d => (long)d).ToArray();
+            long[] perm =
+                n.Attributes.Ints("perm") ?? Enumerable.Range(0, (int)x.dim()).Reverse().Select(d => (long)d).ToArray();
             return x.permute(perm);
         });
         r["Squeeze"] = Single(["axes"], (n, i) =>
@@ -56,7 +59,8 @@ internal static partial class OnnxOperators
             Tensor x = Required(i, 0, n);
             long[]? axes = n.Opset < 13 ? n.Attributes.Ints("axes") : Optional(i, 1) is Tensor a ? Longs(a) : null;
             if (axes is null) return x.squeeze();
-            long[] keep = Enumerable.Range(0, (int)x.dim()).Where(d => !axes.Select(a => NormaliseAxis(a, x.dim())).Contains(d))
+            long[] keep =
+                Enumerable.Range(0, (int)x.dim()).Where(d => !axes.Select(a => NormaliseAxis(a, x.dim())).Contains(d))
                 .Select(d => x.shape[d]).ToArray();
             return x.reshape(keep);
         });
@@ -98,7 +102,8 @@ internal static partial class OnnxOperators
             if (sizes is null)
             {
                 long chunk = (x.shape[axis] + parts - 1) / parts;
-                sizes = Enumerable.Range(0, parts).Select(k => Math.Min(chunk, Math.Max(0, x.shape[axis] - k * chunk))).ToArray();
+                sizes = Enumerable.Range(0,
+                    parts).Select(k => Math.Min(chunk, Math.Max(0, x.shape[axis] - k * chunk))).ToArray();
             }
             return x.split(sizes, axis);
         });
@@ -190,7 +195,8 @@ internal static partial class OnnxOperators
         double value;
         if (node.Opset < 11)
         {
-            pads = node.Attributes.Ints("pads") ?? node.Attributes.Ints("paddings") ?? throw node.Unsupported("pads is required");
+            pads = node.Attributes.Ints("pads") ?? node.Attributes.Ints("paddings")
+                ?? throw node.Unsupported("pads is required");
             value = node.Attributes.Float("value", 0f);
         }
         else
@@ -216,9 +222,11 @@ internal static partial class OnnxOperators
         string mode = node.Attributes.String("mode", "constant");
         if (mode == "constant") return F.pad(x, torchPads, PaddingModes.Constant, value);
         // Torch's reflect/replicate/circular pad only the last 1-3 dimensions of a batched tensor.
-        PaddingModes torchMode = mode switch { "reflect" => PaddingModes.Reflect, "edge" => PaddingModes.Replicate, _ => PaddingModes.Circular };
+        PaddingModes torchMode = mode switch { "reflect" => PaddingModes.Reflect, "edge" => PaddingModes.Replicate,
+            _ => PaddingModes.Circular };
         if (kept.Length / 2 > 3 || kept.Length / 2 > x.dim() - 1)
-            throw new NotSupportedException($"ONNX Pad '{node.Name}': mode '{mode}' on {kept.Length / 2} dimensions of a rank-{x.dim()} tensor is not supported");
+            throw new NotSupportedException($"ONNX Pad '{node.Name}': mode '{mode}' on {kept.Length / 2} dimensions " +
+                $"of a rank-{x.dim()} tensor is not supported");
         return F.pad(x, torchPads, torchMode);
     }
 }

@@ -29,7 +29,9 @@ public static class Benchmark
     /// </summary>
     public static IReadOnlyList<string> AllMethods { get; } = [.. KnownMethods.Names, KnownMethods.All, GradCamTop5];
 
-    /// <summary>What runs when no method is named: everything but the perturbation methods (hundreds of forwards).</summary>
+    /// <summary>
+    /// What runs when no method is named: everything but the perturbation methods (hundreds of forwards).
+    /// </summary>
     public static IReadOnlyList<string> DefaultMethods { get; } =
     [
         .. KnownMethods.Registered.Where(m => m.NeedsGradients || !m.NeedsClassTarget).Select(m => m.Name),
@@ -44,7 +46,8 @@ public static class Benchmark
         ArgumentNullException.ThrowIfNull(options);
         if (options.Batch < 1) throw new UsageException($"--batch must be at least 1, got {options.Batch}");
         if (options.Runs < BenchmarkOptions.MinimumRuns)
-            throw new UsageException($"--runs must be at least {BenchmarkOptions.MinimumRuns} for a median, got {options.Runs}");
+            throw new UsageException($"--runs must be at least {BenchmarkOptions.MinimumRuns} for a median, got " +
+                $"{options.Runs}");
         string[] methods = options.Methods.Count == 0 ? [.. DefaultMethods] : [.. options.Methods];
         foreach (string method in methods)
         {
@@ -58,7 +61,7 @@ public static class Benchmark
         if (options.Native is not null && model.Model is not OnnxExplainableModel)
             throw new UsageException("--native compares an imported ONNX model with TorchSharp; give an .onnx --model");
         using DisposeScope inputScope = NewDisposeScope();
-        IReadOnlyList<BenchmarkRow> rows;
+        List<BenchmarkRow> rows;
         manual_seed(0);
         Tensor input = randn(options.Batch, 3, model.Preprocessing.Height, model.Preprocessing.Width);
 
@@ -74,7 +77,8 @@ public static class Benchmark
         var camOptions = new CamOptions();
         foreach (string method in methods)
         {
-            IExplainer explainer = KnownMethods.CreateSet([method == GradCamTop5 ? KnownMethods.GradCam : method], model.Model);
+            IExplainer explainer =
+                KnownMethods.CreateSet([method == GradCamTop5 ? KnownMethods.GradCam : method], model.Model);
             ITarget target = method == GradCamTop5 ? new TopClassesTarget(5) : TopClassesTarget.Top1;
             measurements.Add((method, () => explainer.Explain(input, target)));
         }
@@ -105,8 +109,10 @@ public static class Benchmark
             native?.Dispose();
         }
         double forwardMs = rows[0].MedianMilliseconds;
-        double? toOnnxRuntime = rows.FirstOrDefault(r => r.Name == "onnxruntime-forward") is { } ort ? forwardMs / ort.MedianMilliseconds : null;
-        double? toNative = rows.FirstOrDefault(r => r.Name.StartsWith("native-", StringComparison.Ordinal)) is { } nat ? forwardMs / nat.MedianMilliseconds : null;
+        double? toOnnxRuntime = rows.FirstOrDefault(r => r.Name == "onnxruntime-forward") is { } ort
+            ? forwardMs / ort.MedianMilliseconds : null;
+        double? toNative = rows.FirstOrDefault(r => r.Name.StartsWith("native-",
+            StringComparison.Ordinal)) is { } nat ? forwardMs / nat.MedianMilliseconds : null;
 
         double? growth = null;
         if (options.GrowthIterations > 0)
@@ -117,7 +123,8 @@ public static class Benchmark
 
         return new BenchmarkReport
         {
-            Model = model.Name + (model.Notice?.Contains("random weights", StringComparison.Ordinal) == true ? " (random weights)" : ""),
+            Model = model.Name + (model.Notice?.Contains("random weights",
+                StringComparison.Ordinal) == true ? " (random weights)" : ""),
             Cpu = ProcessMemory.Cpu(),
             Batch = options.Batch,
             Threads = threads,
@@ -134,7 +141,7 @@ public static class Benchmark
     /// Times every measurement in rounds, one call of each per round in a rotating order, so that drift (caches,
     /// frequency, other load) affects all of them alike; reports each one's median and its peak memory.
     /// </summary>
-    private static IReadOnlyList<BenchmarkRow> MeasureInterleaved(IReadOnlyList<(string Name, Action Run)> measurements,
+    private static List<BenchmarkRow> MeasureInterleaved(List<(string Name, Action Run)> measurements,
         BenchmarkOptions options, IProgress<string>? progress)
     {
         progress?.Report($"warming up {measurements.Count} measurements...");
@@ -166,13 +173,15 @@ public static class Benchmark
             peaks[m] = ProcessMemory.PeakMegabytes - before;
         }
         double[] medians = times.Select(Median).ToArray();
-        return measurements.Select((m, i) => new BenchmarkRow(m.Name, medians[i], medians[i] / medians[0], Math.Max(0, peaks[i]))).ToList();
+        return measurements.Select((m, i) => new BenchmarkRow(m.Name, medians[i], medians[i] / medians[0],
+            Math.Max(0, peaks[i]))).ToList();
     }
 
     private static double Median(List<double> values)
     {
         double[] sorted = [.. values.Order()];
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return sorted.Length % 2 == 1
+            ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static void RunScoped(Action run)
@@ -181,7 +190,8 @@ public static class Benchmark
         run();
     }
 
-    private static InferenceSession OnnxRuntimeSession(string path, OnnxExplainableModel model, Tensor input, int threads,
+    private static InferenceSession OnnxRuntimeSession(string path, OnnxExplainableModel model, Tensor input,
+        int threads,
         IProgress<string>? progress, out Action? forward)
     {
         var sessionOptions = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };

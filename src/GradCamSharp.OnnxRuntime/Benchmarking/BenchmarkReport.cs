@@ -23,7 +23,9 @@ public sealed record BenchmarkReport
     /// <summary>The measurements; the first is forward-only inference.</summary>
     [JsonPropertyName("rows")] public required IReadOnlyList<BenchmarkRow> Rows { get; init; }
 
-    /// <summary>Imported forward divided by the native TorchSharp forward of the same architecture, if measured.</summary>
+    /// <summary>
+    /// Imported forward divided by the native TorchSharp forward of the same architecture, if measured.
+    /// </summary>
     [JsonPropertyName("import_to_native")] public double? ImportToNative { get; init; }
 
     /// <summary>Imported forward divided by ONNX Runtime's forward, if measured.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace GradCamSharp.OnnxRuntime.Benchmarking;
@@ -14,7 +15,7 @@ internal static class ProcessMemory
         if (!OperatingSystem.IsLinux()) return;
         try
         {
-            MallocTrim(0);
+            _ = MallocTrim(0);
         }
         catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -47,15 +48,18 @@ internal static class ProcessMemory
     private static double Read(string key)
     {
         if (!File.Exists("/proc/self/status")) return 0;
-        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
-        return line is null ? 0 : double.Parse(line[key.Length..].Trim().Split(' ')[0]) / 1024.0;
+        string? line =
+            File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[key.Length..].Trim().Split(' ')[0],
+            CultureInfo.InvariantCulture) / 1024.0;
     }
 
     /// <summary>The processor's model name.</summary>
     public static string Cpu()
     {
         if (!File.Exists("/proc/cpuinfo")) return "unknown CPU";
-        string? name = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+        string? name =
+            File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
         return (name?.Split(':', 2)[1].Trim() ?? "unknown CPU") + $", {Environment.ProcessorCount} logical cores";
     }
 }

@@ -1,6 +1,8 @@
 namespace GradCamSharp.Maps;
 
-/// <summary>A per-pixel, per-channel attribution at input resolution ([C, H, W], row-major), e.g. Guided Backprop.</summary>
+/// <summary>
+/// A per-pixel, per-channel attribution at input resolution ([C, H, W], row-major), e.g. Guided Backprop.
+/// </summary>
 public sealed class Attribution
 {
     /// <summary>Wraps <paramref name="values"/> (not copied).</summary>
@@ -8,7 +10,8 @@ public sealed class Attribution
     {
         ArgumentNullException.ThrowIfNull(values);
         if (channels <= 0 || width <= 0 || height <= 0 || values.Length != channels * width * height)
-            throw new ArgumentException($"a {channels}x{height}x{width} attribution needs {channels * width * height} values, got {values.Length}");
+            throw new ArgumentException($"a {channels}x{height}x{width} attribution needs " +
+                $"{channels * width * height} values, got {values.Length}");
         Channels = channels;
         Width = width;
         Height = height;
@@ -27,7 +30,9 @@ public sealed class Attribution
     /// <summary>[C, H, W] values, row-major.</summary>
     public float[] Values { get; }
 
-    /// <summary>The value of channel <paramref name="c"/> at column <paramref name="x"/>, row <paramref name="y"/>.</summary>
+    /// <summary>
+    /// The value of channel <paramref name="c"/> at column <paramref name="x"/>, row <paramref name="y"/>.
+    /// </summary>
     public float this[int c, int x, int y] => Values[(c * Height + y) * Width + x];
 
     /// <summary>

@@ -47,7 +47,8 @@ public sealed class Heatmap
     public Heatmap Crop(int x, int y, int width, int height)
     {
         if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > Width || y + height > Height)
-            throw new ArgumentOutOfRangeException(nameof(width), $"crop {x},{y} {width}x{height} exceeds the {Width}x{Height} map");
+            throw new ArgumentOutOfRangeException(nameof(width),
+                $"crop {x},{y} {width}x{height} exceeds the {Width}x{Height} map");
         var values = new float[width * height];
         for (int row = 0; row < height; row++) Array.Copy(Values, (y + row) * Width + x, values, row * width, width);
         return new Heatmap(width, height, values);
@@ -59,7 +60,8 @@ public sealed class Heatmap
     /// </summary>
     public Heatmap Resize(int width, int height)
     {
-        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), "the size must be positive");
+        if (width <= 0 || height <= 0)
+            throw new ArgumentOutOfRangeException(nameof(width), "the size must be positive");
         if (width == Width && height == Height) return new Heatmap(width, height, (float[])Values.Clone());
         var values = new float[width * height];
         (int[] x0, int[] x1, float[] fx) = Taps(Width, width);

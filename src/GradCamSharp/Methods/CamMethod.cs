@@ -23,7 +23,9 @@ public abstract class CamMethod : Explainer
     /// <summary>The method's own name, without the counterfactual suffix.</summary>
     protected abstract string MethodName { get; }
 
-    /// <summary>Whether <see cref="Weights"/> reads <see cref="CamContext.Gradients"/> (false for Eigen-CAM, Score-CAM).</summary>
+    /// <summary>
+    /// Whether <see cref="Weights"/> reads <see cref="CamContext.Gradients"/> (false for Eigen-CAM, Score-CAM).
+    /// </summary>
     protected virtual bool UsesGradients => true;
 
     /// <inheritdoc />
@@ -40,7 +42,8 @@ public abstract class CamMethod : Explainer
 
     internal sealed override bool NeedsPixelGradient => false;
 
-    internal sealed override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column, ColumnGradients gradients)
+    internal sealed override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column,
+        ColumnGradients gradients)
     {
         Tensor samples = tensor(column.Entries.Select(entry => (long)entry.Sample).ToArray());
         Tensor activations = pass.Activations!.index_select(0, samples);
@@ -76,5 +79,6 @@ public abstract class CamMethod : Explainer
     }
 
     private static Heatmap ToHeatmap(Tensor map) =>
-        new((int)map.shape[1], (int)map.shape[0], map.contiguous().to(ScalarType.Float32).cpu().data<float>().ToArray());
+        new((int)map.shape[1], (int)map.shape[0],
+            map.contiguous().to(ScalarType.Float32).cpu().data<float>().ToArray());
 }

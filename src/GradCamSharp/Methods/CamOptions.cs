@@ -5,7 +5,10 @@ namespace GradCamSharp.Methods;
 /// <summary>Options shared by the CAM methods.</summary>
 public sealed record CamOptions
 {
-    /// <summary>The target layer: an exact layer name, or <see cref="ModelLayers.Auto"/> (the default) for the last spatial feature map.</summary>
+    /// <summary>
+    /// The target layer: an exact layer name, or <see cref="ModelLayers.Auto"/> (the default) for the last spatial
+    /// feature map.
+    /// </summary>
     public string Layer { get; init; } = ModelLayers.Auto;
 
     /// <summary>

@@ -27,7 +27,9 @@ public abstract class Explainer : IExplainer
     /// <inheritdoc />
     public abstract string Name { get; }
 
-    /// <summary>The target layer as the caller named it, or null for methods that attribute to the input only.</summary>
+    /// <summary>
+    /// The target layer as the caller named it, or null for methods that attribute to the input only.
+    /// </summary>
     internal abstract string? RequestedLayer { get; }
 
     /// <summary>Whether the method reads the gradient of the score at the target layer.</summary>
@@ -40,6 +42,9 @@ public abstract class Explainer : IExplainer
     public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample) =>
         ExplanationPass.Explain(Model, input, targetsPerSample, [this]);
 
-    /// <summary>Turns the gradients of one score column into one explanation per entry of the column, in entry order.</summary>
-    internal abstract IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column, ColumnGradients gradients);
+    /// <summary>
+    /// Turns the gradients of one score column into one explanation per entry of the column, in entry order.
+    /// </summary>
+    internal abstract IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column,
+        ColumnGradients gradients);
 }

@@ -40,7 +40,8 @@ internal static class ExplanationPass
         {
             // Methods reading the same layer share a pass; input-only methods join the first of them.
             var groups = methods.Select((method, index) => (Method: method, Index: index,
-                    Layer: method.RequestedLayer is string requested ? ModelLayers.Resolve(model, requested, input) : null))
+                    Layer: method.RequestedLayer is string requested
+                        ? ModelLayers.Resolve(model, requested, input) : null))
                 .GroupBy(m => m.Layer).ToList();
             if (groups.Count > 1 && groups.FirstOrDefault(g => g.Key is null) is { } inputOnly)
             {
@@ -96,8 +97,8 @@ internal static class ExplanationPass
             throw new InvalidOperationException($"layer '{layer}' did not run in the forward pass of {model.Name}");
         if (leaf is not null && leaf.dim() != 4)
         {
-            throw new UsageException($"layer '{layer}' has shape [{string.Join(", ", leaf.shape)}]; CAM methods need an " +
-                "[N, C, H, W] feature map (see 'gradcam layers')");
+            throw new UsageException($"layer '{layer}' has shape [{string.Join(", ", leaf.shape)}]; " +
+                "CAM methods need an [N, C, H, W] feature map (see 'gradcam layers')");
         }
 
         IReadOnlyList<ScoreColumn> columns = ScoreColumns.Build(output, targets);
@@ -118,7 +119,8 @@ internal static class ExplanationPass
             for (int m = 0; m < methods.Length; m++)
             {
                 IReadOnlyList<Explanation> explained = methods[m].Interpret(pass, column, gradients);
-                for (int k = 0; k < explained.Count; k++) results.Add((column.Entries[k].Sample, j, order[m], explained[k]));
+                for (int k = 0; k < explained.Count; k++)
+                    results.Add((column.Entries[k].Sample, j, order[m], explained[k]));
             }
         }
         return results;

@@ -23,7 +23,8 @@ public sealed class GuidedBackprop(IExplainableModel model) : Explainer(model)
 
     internal override bool NeedsPixelGradient => true;
 
-    internal override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column, ColumnGradients gradients) =>
+    internal override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column,
+        ColumnGradients gradients) =>
         column.Entries.Select(entry =>
         {
             Attribution attribution = ToAttribution(gradients.Pixels![entry.Sample]);

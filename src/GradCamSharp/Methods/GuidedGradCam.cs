@@ -13,7 +13,9 @@ public sealed class GuidedGradCam : Explainer
 {
     private readonly CamMethod _cam;
 
-    /// <summary>The paper's Guided Grad-CAM: <see cref="GradCam"/> with <paramref name="options"/> times Guided Backprop.</summary>
+    /// <summary>
+    /// The paper's Guided Grad-CAM: <see cref="GradCam"/> with <paramref name="options"/> times Guided Backprop.
+    /// </summary>
     public GuidedGradCam(IExplainableModel model, CamOptions? options = null) : this(new GradCam(model, options)) { }
 
     /// <summary>Guided Backprop times the map of <paramref name="cam"/> (its model, layer and options).</summary>
@@ -34,14 +36,18 @@ public sealed class GuidedGradCam : Explainer
 
     internal override bool NeedsPixelGradient => true;
 
-    internal override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column, ColumnGradients gradients)
+    internal override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column,
+        ColumnGradients gradients)
     {
         IReadOnlyList<Explanation> cams = _cam.Interpret(pass, column, gradients);
-        return cams.Select((cam, k) => Combine(Name, cam, GuidedBackprop.ToAttribution(gradients.Pixels![column.Entries[k].Sample])))
+        return cams.Select((cam, k) => Combine(Name, cam,
+            GuidedBackprop.ToAttribution(gradients.Pixels![column.Entries[k].Sample])))
             .ToList();
     }
 
-    /// <summary>Multiplies a guided-backprop attribution by a CAM heatmap of the same sample, target and size.</summary>
+    /// <summary>
+    /// Multiplies a guided-backprop attribution by a CAM heatmap of the same sample, target and size.
+    /// </summary>
     private static Explanation Combine(string name, Explanation cam, Attribution pixels)
     {
         int plane = pixels.Width * pixels.Height;

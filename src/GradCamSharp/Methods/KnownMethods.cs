@@ -20,7 +20,9 @@ public static class KnownMethods
     /// <summary>Grad-CAM with negated gradients.</summary>
     public const string Counterfactual = "counterfactual";
 
-    /// <summary>The name that asks for every method with <see cref="MethodDescriptor.InAll"/>: the paper's four maps.</summary>
+    /// <summary>
+    /// The name that asks for every method with <see cref="MethodDescriptor.InAll"/>: the paper's four maps.
+    /// </summary>
     public const string All = "all";
 
     /// <summary>The prefix that combines a CAM method with Guided Backprop.</summary>
@@ -99,7 +101,9 @@ public static class KnownMethods
     /// <summary>Every registered method name, in registry order.</summary>
     public static IReadOnlyList<string> Names { get; } = Registered.Select(m => m.Name).ToArray();
 
-    /// <summary>The names that <c>--method</c> accepts, for messages: the registered names and <see cref="All"/>.</summary>
+    /// <summary>
+    /// The names that <c>--method</c> accepts, for messages: the registered names and <see cref="All"/>.
+    /// </summary>
     public static string Accepted => $"{string.Join(", ", Names)}, {GuidedPrefix}CAM (e.g. guided-scorecam), {All}";
 
     /// <summary>
@@ -110,7 +114,8 @@ public static class KnownMethods
     public static MethodDescriptor Get(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        MethodDescriptor? found = Registered.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
+        MethodDescriptor? found =
+            Registered.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
         if (found is not null) return found;
         if (name.StartsWith(GuidedPrefix, StringComparison.OrdinalIgnoreCase)
             && Registered.FirstOrDefault(m => m.UsesLayer && string.Equals(m.Name, name[GuidedPrefix.Length..],

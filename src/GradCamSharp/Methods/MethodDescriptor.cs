@@ -20,7 +20,9 @@ public sealed record MethodDescriptor
     /// <summary>The paper it implements.</summary>
     public required string Paper { get; init; }
 
-    /// <summary>Whether it back-propagates (false for Eigen-CAM and Score-CAM, which only run forward passes).</summary>
+    /// <summary>
+    /// Whether it back-propagates (false for Eigen-CAM and Score-CAM, which only run forward passes).
+    /// </summary>
     public bool NeedsGradients { get; init; } = true;
 
     /// <summary>Whether its target must be a class (Score-CAM scores masked inputs per class).</summary>

@@ -1,5 +1,4 @@
 using GradCamSharp.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Methods;
@@ -9,7 +8,8 @@ namespace GradCamSharp.Methods;
 /// input; the class score of each masked input, softmax-normalised over the maps, weights the map. Gradient-free, at
 /// the price of one forward pass per channel (batched).
 /// </summary>
-public sealed class ScoreCam(IExplainableModel model, CamOptions? options = null, int batchSize = 32) : CamMethod(model, options)
+public sealed class ScoreCam(IExplainableModel model, CamOptions? options = null,
+    int batchSize = 32) : CamMethod(model, options)
 {
     /// <inheritdoc />
     protected override string MethodName => "scorecam";

@@ -14,13 +14,15 @@ internal sealed record ScoreEntry(int Sample, float Score, int? ClassIndex, stri
 
 internal static class ScoreColumns
 {
-    public static IReadOnlyList<ScoreColumn> Build(Tensor output, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample)
+    public static IReadOnlyList<ScoreColumn> Build(Tensor output,
+        IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample)
     {
         var scoresByTarget = new Dictionary<ITarget, IReadOnlyList<TargetScore>>(ReferenceEqualityComparer.Instance);
         var perSample = new List<List<(TargetScore Score, int Sample)>>();
         for (int sample = 0; sample < targetsPerSample.Count; sample++)
         {
-            IReadOnlyList<ITarget> targets = targetsPerSample[sample].Count > 0 ? targetsPerSample[sample] : [TopClassesTarget.Top1];
+            IReadOnlyList<ITarget> targets =
+                targetsPerSample[sample].Count > 0 ? targetsPerSample[sample] : [TopClassesTarget.Top1];
             var scores = new List<(TargetScore, int)>();
             foreach (ITarget target in targets)
             {

@@ -11,10 +11,14 @@ public sealed class ForwardTaps
     /// <summary>The layer whose output <see cref="ReplaceLayerOutput"/> receives.</summary>
     public string? Layer { get; init; }
 
-    /// <summary>Receives the output of <see cref="Layer"/> and returns the tensor the rest of the model uses instead.</summary>
+    /// <summary>
+    /// Receives the output of <see cref="Layer"/> and returns the tensor the rest of the model uses instead.
+    /// </summary>
     public Func<torch.Tensor, torch.Tensor>? ReplaceLayerOutput { get; init; }
 
-    /// <summary>Receives every named layer output, in execution order (for shape listings and automatic layer choice).</summary>
+    /// <summary>
+    /// Receives every named layer output, in execution order (for shape listings and automatic layer choice).
+    /// </summary>
     public Action<string, torch.Tensor>? ObserveEveryLayer { get; init; }
 
     /// <summary>

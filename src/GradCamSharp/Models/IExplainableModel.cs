@@ -26,18 +26,25 @@ public interface IExplainableModel : IDisposable
     /// </summary>
     IDisposable BeginExplanation();
 
-    /// <summary>What produces the layer called <paramref name="layer"/> (a module type, an ONNX operator), or "".</summary>
+    /// <summary>
+    /// What produces the layer called <paramref name="layer"/> (a module type, an ONNX operator), or "".
+    /// </summary>
     string KindOf(string layer) => "";
 
     /// <summary>
-    /// The name in <see cref="LayerNames"/> that <paramref name="requested"/> means, or null: the exact name by default;
-    /// models may also accept other spellings (an ONNX graph takes module paths such as <c>layer4</c>).
+    /// The name in <see cref="LayerNames"/> that <paramref name="requested"/> means, or null: the exact name by
+    /// default; models may also accept other spellings (an ONNX graph takes module paths such as <c>layer4</c>).
     /// </summary>
     string? FindLayer(string requested) => LayerNames.Contains(requested, StringComparer.Ordinal) ? requested : null;
 
-    /// <summary>Up to <paramref name="count"/> names to suggest when <paramref name="requested"/> is not a layer.</summary>
-    IReadOnlyList<string> SuggestLayers(string requested, int count) => LayerSuggestions.Closest(requested, LayerNames, count);
+    /// <summary>
+    /// Up to <paramref name="count"/> names to suggest when <paramref name="requested"/> is not a layer.
+    /// </summary>
+    IReadOnlyList<string> SuggestLayers(string requested, int count) =>
+        LayerSuggestions.Closest(requested, LayerNames, count);
 
-    /// <summary>Throws a <see cref="UsageException"/> saying what was expected when <paramref name="input"/> cannot fit.</summary>
+    /// <summary>
+    /// Throws a <see cref="UsageException"/> saying what was expected when <paramref name="input"/> cannot fit.
+    /// </summary>
     void ValidateInput(torch.Tensor input) { }
 }

@@ -11,7 +11,9 @@ namespace GradCamSharp.Models;
 /// </param>
 public sealed record LayerInfo(string Name, long[] Shape, string Kind, bool IsSpatialFeatureMap)
 {
-    /// <summary>Describes the output <paramref name="shape"/> of a layer run on an input of <paramref name="inputShape"/>.</summary>
+    /// <summary>
+    /// Describes the output <paramref name="shape"/> of a layer run on an input of <paramref name="inputShape"/>.
+    /// </summary>
     public static LayerInfo Of(string name, long[] shape, string kind, long[] inputShape)
     {
         ArgumentNullException.ThrowIfNull(shape);

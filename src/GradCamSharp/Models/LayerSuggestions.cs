@@ -3,9 +3,12 @@ namespace GradCamSharp.Models;
 /// <summary>Ranks layer names by their likeness to a name that was asked for.</summary>
 public static class LayerSuggestions
 {
-    /// <summary>The <paramref name="count"/> names of <paramref name="names"/> closest to <paramref name="requested"/>.</summary>
+    /// <summary>
+    /// The <paramref name="count"/> names of <paramref name="names"/> closest to <paramref name="requested"/>.
+    /// </summary>
     public static IReadOnlyList<string> Closest(string requested, IEnumerable<string> names, int count) =>
-        names.Distinct().OrderBy(name => EditDistance(requested, name)).ThenBy(name => name.Length).Take(count).ToList();
+        names.Distinct().OrderBy(name => EditDistance(requested,
+            name)).ThenBy(name => name.Length).Take(count).ToList();
 
     /// <summary>Levenshtein distance: insertions, deletions and substitutions of one character each.</summary>
     public static int EditDistance(string a, string b)

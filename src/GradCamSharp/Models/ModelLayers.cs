@@ -14,10 +14,14 @@ public static class ModelLayers
     /// <summary>The name that asks for the last spatial feature map.</summary>
     public const string Auto = "auto";
 
-    private static readonly ConditionalWeakTable<IExplainableModel, ConcurrentDictionary<string, string>> AutoLayers = [];
+    private static readonly ConditionalWeakTable<IExplainableModel, ConcurrentDictionary<string, string>> AutoLayers =
+        [];
 
-    /// <summary>Runs one gradient-free forward pass on <paramref name="input"/> and records every layer's output shape.</summary>
-    /// <returns>Layers in the order their outputs were produced; a layer run twice appears once, at its last run.</returns>
+    /// <summary>
+    /// Runs one gradient-free forward pass on <paramref name="input"/> and records every layer's output shape.
+    /// </summary>
+    /// <returns>Layers in the order their outputs were produced; a layer run twice appears once, at its last
+    /// run.</returns>
     public static IReadOnlyList<LayerInfo> Describe(IExplainableModel model, Tensor input)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -49,7 +53,8 @@ public static class ModelLayers
         ArgumentNullException.ThrowIfNull(requested);
         ArgumentNullException.ThrowIfNull(input);
         if (!string.Equals(requested, Auto, StringComparison.OrdinalIgnoreCase))
-            return model.FindLayer(requested) ?? throw new UnknownLayerException(requested, model.SuggestLayers(requested, 5));
+            return model.FindLayer(requested) ?? throw new UnknownLayerException(requested,
+                model.SuggestLayers(requested, 5));
         string key = string.Join("x", input.shape.Skip(1));
         return AutoLayers.GetValue(model, _ => new ConcurrentDictionary<string, string>()).GetOrAdd(key, _ =>
         {
@@ -58,7 +63,9 @@ public static class ModelLayers
         });
     }
 
-    /// <summary>The layer <see cref="Auto"/> means among <paramref name="layers"/>: the last spatial feature map.</summary>
+    /// <summary>
+    /// The layer <see cref="Auto"/> means among <paramref name="layers"/>: the last spatial feature map.
+    /// </summary>
     /// <exception cref="UsageException">There is none.</exception>
     public static LayerInfo FindAuto(IReadOnlyList<LayerInfo> layers, string modelName)
     {

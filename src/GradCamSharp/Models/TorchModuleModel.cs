@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -7,9 +6,9 @@ namespace GradCamSharp.Models;
 /// <summary>
 /// Adapts any TorchSharp <c>Module&lt;Tensor, Tensor&gt;</c> (TorchVision architectures included) for explanation.
 /// Layers are addressed by their <c>named_modules()</c> path, e.g. <c>layer4.1</c>; taps are forward hooks that exist
-/// only for the duration of one <see cref="Forward"/> call. Hooks fire only for submodules invoked through <c>call()</c>.
-/// Models with several inputs (a captioner's image and words, a VQA model's image and question) are explained through
-/// a delegate that holds the other inputs fixed.
+/// only for the duration of one <see cref="Forward"/> call. Hooks fire only for submodules invoked through
+/// <c>call()</c>. Models with several inputs (a captioner's image and words, a VQA model's image and question) are
+/// explained through a delegate that holds the other inputs fixed.
 /// </summary>
 /// <remarks>The model owns its module and disposes it, unless created with <c>leaveOpen</c>.</remarks>
 public sealed class TorchModuleModel : IExplainableModel
@@ -21,7 +20,8 @@ public sealed class TorchModuleModel : IExplainableModel
     private readonly bool _leaveOpen;
 
     /// <summary>Wraps <paramref name="module"/>.</summary>
-    /// <param name="module">The model; it is not copied, and every flag it has is restored after each explanation.</param>
+    /// <param name="module">The model; it is not copied, and every flag it has is restored after each
+    /// explanation.</param>
     /// <param name="name">A display name; defaults to the module's type name.</param>
     /// <param name="endsWithRelu">
     /// Tells Guided Backpropagation which modules end in a functional ReLU that is not a <c>ReLU</c> module of its own,
@@ -89,7 +89,8 @@ public sealed class TorchModuleModel : IExplainableModel
             if (taps.GuidedRelu)
             {
                 // Registered before the layer tap, so that a ReLU chosen as target layer is guided before it is tapped.
-                foreach (Module<Tensor, Tensor> layer in _hookable.Values.Where(m => m is TorchSharp.Modules.ReLU || _endsWithRelu(m)))
+                foreach (Module<Tensor, Tensor> layer in _hookable.Values.Where(m => m is TorchSharp.Modules.ReLU
+                    || _endsWithRelu(m)))
                 {
                     removers.Add(layer.register_forward_hook((_, _, output) =>
                         taps.GuideThisRelu() ? GuidedRelu.ApplyAfterRelu(output) : output).remove);

@@ -3,11 +3,14 @@ namespace GradCamSharp.Models;
 /// <summary>A target layer name that the model does not have; the message lists the closest valid names.</summary>
 public sealed class UnknownLayerException : UsageException
 {
-    /// <summary>Creates the exception for <paramref name="requested"/>, suggesting <paramref name="suggestions"/>.</summary>
+    /// <summary>
+    /// Creates the exception for <paramref name="requested"/>, suggesting <paramref name="suggestions"/>.
+    /// </summary>
     public UnknownLayerException(string requested, IReadOnlyList<string> suggestions)
         : base(suggestions.Count == 0
             ? $"unknown layer '{requested}': the model has no named layers"
-            : $"unknown layer '{requested}'; closest valid names: {string.Join(", ", suggestions)} (see 'gradcam layers')")
+            : $"unknown layer '{requested}'; closest valid names: {string.Join(", ", suggestions)} (see 'gradcam " +
+                "layers')")
     {
         Requested = requested;
         Suggestions = suggestions;

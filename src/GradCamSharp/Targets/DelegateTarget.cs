@@ -35,7 +35,8 @@ public sealed class DelegateTarget : ITarget
         Tensor values = _score(output);
         long samples = output.shape[0];
         if (values.shape.Length != 1 || values.shape[0] != samples)
-            throw new InvalidOperationException($"target '{Name}' returned shape [{string.Join(", ", values.shape)}]; expected [{samples}]");
+            throw new InvalidOperationException($"target '{Name}' returned shape " +
+                $"[{string.Join(", ", values.shape)}]; expected [{samples}]");
         IReadOnlyList<int>? classes = ClassIndex is int c ? Enumerable.Repeat(c, (int)samples).ToArray() : null;
         return [new TargetScore(values, classes, Name)];
     }

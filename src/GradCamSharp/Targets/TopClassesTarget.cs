@@ -31,7 +31,8 @@ public sealed class TopClassesTarget : ITarget
         {
             Tensor column = indices[.., rank..(rank + 1)];
             int[] classes = Enumerable.Range(0, samples).Select(sample => (int)flat[sample * count + rank]).ToArray();
-            columns.Add(new TargetScore(logits.gather(1, column).squeeze(1), classes, rank == 0 ? "top-1" : $"top-{rank + 1}"));
+            columns.Add(new TargetScore(logits.gather(1, column).squeeze(1), classes,
+                rank == 0 ? "top-1" : $"top-{rank + 1}"));
         }
         return columns;
     }

@@ -1,0 +1,10 @@
+using System.Text.Json;
+
+namespace GradCamSharp.Cli;
+
+/// <summary>How the commands print JSON.</summary>
+internal static class CliJson
+{
+    /// <summary>Indented, as written to manifests.</summary>
+    public static JsonSerializerOptions Indented { get; } = new() { WriteIndented = true };
+}
