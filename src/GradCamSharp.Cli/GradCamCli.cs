@@ -23,6 +23,7 @@ public static class GradCamCli
         root.Add(BenchCommand.Create());
         root.Add(EvaluateCommand.Create());
         root.Add(PrototypesCommand.Create());
+        root.Add(ScenesCommand.Create());
         CommandHelp.Install(root);
         return root;
     }

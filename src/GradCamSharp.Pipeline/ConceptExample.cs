@@ -1,5 +1,5 @@
+using GradCamSharp.Maps;
 using System.Globalization;
-using GradCamSharp.Evaluation;
 
 namespace GradCamSharp.Pipeline;
 

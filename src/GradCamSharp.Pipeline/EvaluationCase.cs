@@ -1,4 +1,4 @@
-using GradCamSharp.Evaluation;
+using GradCamSharp.Maps;
 
 namespace GradCamSharp.Pipeline;
 

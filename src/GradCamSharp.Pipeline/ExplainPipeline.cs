@@ -37,32 +37,21 @@ public sealed class ExplainPipeline
         var explainer = new PhotoExplainer(_model, job.Settings);
         foreach (string image in job.Images) ImageLoader.Probe(image);
 
-        string staging = CreateStaging(job.OutputDirectory);
-        try
+        using StagedOutput output = StagedOutput.Begin(job.OutputDirectory);
+        var entries = new List<ManifestEntry>();
+        string what = $"{string.Join(", ", explainer.Methods)} for {string.Join(", ", explainer.Targets)}";
+        for (int i = 0; i < job.Images.Count; i++)
         {
-            var entries = new List<ManifestEntry>();
-            var written = new List<string>();
-            string what = $"{string.Join(", ", explainer.Methods)} for {string.Join(", ", explainer.Targets)}";
-            for (int i = 0; i < job.Images.Count; i++)
-            {
-                string image = job.Images[i];
-                progress?.Report($"[{i + 1}/{job.Images.Count}] {image}: {what}");
-                entries.AddRange(ExplainOne(explainer, image, staging, written));
-            }
-            string manifest = Path.Combine(staging, ManifestName);
-            File.WriteAllText(manifest, JsonSerializer.Serialize(entries, JsonOptions));
-            written.Add(ManifestName);
-            Publish(staging, job.OutputDirectory, written);
-            return entries;
+            string image = job.Images[i];
+            progress?.Report($"[{i + 1}/{job.Images.Count}] {image}: {what}");
+            entries.AddRange(ExplainOne(explainer, image, output));
         }
-        finally
-        {
-            TryDelete(staging);
-        }
+        File.WriteAllText(output.Add(ManifestName), JsonSerializer.Serialize(entries, JsonOptions));
+        output.Publish();
+        return entries;
     }
 
-    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, string imagePath, string staging,
-        List<string> written)
+    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, string imagePath, StagedOutput output)
     {
         using SKBitmap photo = ImageLoader.Load(imagePath);
         string stem = Path.GetFileNameWithoutExtension(imagePath);
@@ -74,8 +63,7 @@ public sealed class ExplainPipeline
                 foreach (RenderedMap map in target.Maps)
                 {
                     string file = $"{stem}_{target.Tag}_{map.Method}.png";
-                    PngFile.Save(map.Picture, Path.Combine(staging, file));
-                    written.Add(file);
+                    PngFile.Save(map.Picture, output.Add(file));
                     entries.Add(new ManifestEntry
                     {
                         Image = imagePath,
@@ -93,55 +81,10 @@ public sealed class ExplainPipeline
                 }
                 if (target.Panel is SKBitmap panel)
                 {
-                    string file = $"{stem}_{target.Tag}_panel.png";
-                    PngFile.Save(panel, Path.Combine(staging, file));
-                    written.Add(file);
+                    PngFile.Save(panel, output.Add($"{stem}_{target.Tag}_panel.png"));
                 }
             }
         }
         return entries;
-    }
-
-    private static string CreateStaging(string outputDirectory)
-    {
-        try
-        {
-            Directory.CreateDirectory(outputDirectory);
-            string staging =
-                Path.Combine(outputDirectory, $".gradcam-staging-{Environment.ProcessId}-{Guid.NewGuid():N}");
-            Directory.CreateDirectory(staging);
-            return staging;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new OutputException($"cannot write to output folder '{outputDirectory}': {exception.Message}",
-                exception);
-        }
-    }
-
-    private static void Publish(string staging, string outputDirectory, IEnumerable<string> files)
-    {
-        try
-        {
-            foreach (string file in files)
-                File.Move(Path.Combine(staging, file), Path.Combine(outputDirectory, file), overwrite: true);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new OutputException($"cannot write to output folder '{outputDirectory}': {exception.Message}",
-                exception);
-        }
-    }
-
-    private static void TryDelete(string folder)
-    {
-        try
-        {
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            // Cleanup runs in a finally block: whatever goes wrong here must not replace the error that got us here.
-        }
     }
 }

@@ -1,5 +1,4 @@
-using GradCamSharp.Evaluation;
-
+using GradCamSharp.Maps;
 namespace GradCamSharp.Pipeline.Tests;
 
 public sealed class EvaluationRunnerTests : IClassFixture<DefaultModelFixture>

@@ -29,7 +29,7 @@ public sealed class PrototypeFileTests
             ConceptExample.ParseConcept("horse=a.jpg#1,2,30,40,b.png,c.jpg#5,6,7,8");
         Assert.Equal("horse", name);
         Assert.Equal(["a.jpg", "b.png", "c.jpg"], examples.Select(e => e.Path));
-        Assert.Equal(new GradCamSharp.Evaluation.Box(1, 2, 30, 40), examples[0].Box);
+        Assert.Equal(new GradCamSharp.Maps.Box(1, 2, 30, 40), examples[0].Box);
         Assert.Null(examples[1].Box);
         Assert.Throws<UsageException>(() => ConceptExample.ParseConcept("horse=a.jpg#30,2,1,40"));
         Assert.Throws<UsageException>(() => ConceptExample.ParseConcept("no-equals-sign"));

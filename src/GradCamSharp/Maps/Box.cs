@@ -1,4 +1,4 @@
-namespace GradCamSharp.Evaluation;
+namespace GradCamSharp.Maps;
 
 /// <summary>An axis-aligned box in pixels, [X0, X1) x [Y0, Y1).</summary>
 public readonly record struct Box(int X0, int Y0, int X1, int Y1)
