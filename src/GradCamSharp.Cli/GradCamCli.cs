@@ -22,7 +22,7 @@ public static class GradCamCli
         root.Add(VerifyCommand.Create());
         root.Add(BenchCommand.Create());
         root.Add(EvaluateCommand.Create());
-        root.Add(PrototypesCommand.Create());
+        root.Add(TrainHeadCommand.Create());
         root.Add(ScenesCommand.Create());
         CommandHelp.Install(root);
         return root;

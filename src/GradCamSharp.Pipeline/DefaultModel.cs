@@ -1,18 +1,27 @@
 using GradCamSharp.Imaging;
 using GradCamSharp.Models;
 using GradCamSharp.Onnx;
+using GradCamSharp.Pipeline.Heads;
+using GradCamSharp.Scenes;
 
 namespace GradCamSharp.Pipeline;
 
 /// <summary>
 /// The embedded default model: ML.NET's ImageNet-trained ResNet18 (NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18,
-/// a CNTK export cut after global pooling), preceded by its own preprocessing graph and topped with a head over
-/// everyday objects.
+/// a CNTK export cut after global pooling), preceded by its own preprocessing graph and topped with a linear head
+/// over twelve everyday objects and background, trained on the shipped photos (<c>gradcam train-head</c>).
 /// </summary>
 public static class DefaultModel
 {
     /// <summary>The name of the default model in manifests.</summary>
-    public const string Name = "resnet18-prototypes";
+    public const string Name = "resnet18-everyday";
+
+    /// <summary>The name of the earlier prototype head, kept for comparison.</summary>
+    public const string PrototypesName = "resnet18-prototypes";
+
+    /// <summary>What the head files describe as their features.</summary>
+    public const string FeaturesDescription =
+        "Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1, pooled ReLU393_Output_0 (512x7x7)";
 
     /// <summary>The input convention of the preprocessing graph: RGB, 224x224, 0..255.</summary>
     public static Preprocessing Preprocessing { get; } = new() { Scale = 1f, Mean = [0f, 0f, 0f], Std = [1f, 1f, 1f] };
@@ -20,9 +29,14 @@ public static class DefaultModel
     /// <summary>Where the ONNX files are copied at build time.</summary>
     public static string ModelFolder => Path.Combine(AppContext.BaseDirectory, "models", "resnet18");
 
-    /// <summary>The built-in prototype file.</summary>
-    public static string PrototypeFile =>
-        Path.Combine(AppContext.BaseDirectory, "prototypes", "resnet18-everyday.json");
+    /// <summary>The built-in trained head.</summary>
+    public static string HeadFile => Path.Combine(AppContext.BaseDirectory, "heads", "resnet18-everyday.json");
+
+    /// <summary>The earlier prototype head.</summary>
+    public static string PrototypeFile => Path.Combine(AppContext.BaseDirectory, "heads", "resnet18-prototypes.json");
+
+    /// <summary>The shipped photos and their boxes, copied beside the program (the head's training data).</summary>
+    public static string SamplesFolder => Path.Combine(AppContext.BaseDirectory, "samples");
 
     /// <summary>The featurizer alone: photo in (RGB 0..255), [N, 512, 1, 1] features out.</summary>
     /// <param name="randomWeightsSeed">When given, the network's weights are replaced by random ones (for sanity
@@ -48,21 +62,76 @@ public static class DefaultModel
             new OnnxExplainableModel(main));
     }
 
-    /// <summary>The default model with the built-in head.</summary>
+    /// <summary>The default model with its trained head.</summary>
     /// <param name="labelsOverride">Other names for the head's classes.</param>
     /// <param name="randomWeightsSeed">When given, the network below the head gets random weights (for sanity
     /// checks).</param>
-    public static LoadedModel Load(IReadOnlyList<string>? labelsOverride = null, int? randomWeightsSeed = null)
+    public static LoadedModel Load(IReadOnlyList<string>? labelsOverride = null, int? randomWeightsSeed = null) =>
+        WithHead(Name, LoadFeatures(randomWeightsSeed), Preprocessing, Heads.HeadFile.Load(HeadFile), labelsOverride);
+
+    /// <summary>
+    /// The default network with the earlier prototype head (cosine similarities to mean crop features).
+    /// </summary>
+    public static LoadedModel LoadPrototypes(int? randomWeightsSeed = null)
     {
         PrototypeSet prototypes = PrototypeSet.Load(PrototypeFile);
         var head = new PrototypeClassifier(LoadFeatures(randomWeightsSeed), prototypes.Labels, prototypes.Vectors);
         return new LoadedModel
         {
-            Name = Name,
+            Name = PrototypesName,
             Model = head,
             Preprocessing = Preprocessing,
-            Labels = labelsOverride ?? head.Labels,
+            Labels = head.Labels,
             ScoreKind = "similarity",
+        };
+    }
+
+    /// <summary>
+    /// A loaded model of <paramref name="features"/> (which it owns) under the head of <paramref name="file"/>.
+    /// </summary>
+    public static LoadedModel WithHead(string name, IExplainableModel features, Preprocessing preprocessing,
+        HeadFile file,
+        IReadOnlyList<string>? labelsOverride = null)
+    {
+        var head = new LinearHead(features, file.Labels, file.Weights, file.Bias, file.Background);
+        return new LoadedModel
+        {
+            Name = name,
+            Model = head,
+            Preprocessing = preprocessing,
+            Labels = labelsOverride ?? head.Labels,
+            ScoreKind = "logit",
+            NotAnswers = head.BackgroundIndex is int background ? [background] : [],
+        };
+    }
+
+    /// <summary>
+    /// Trains the default head from the annotated photos of <paramref name="boxes"/>: one class per label, in the
+    /// order they first appear, plus background.
+    /// </summary>
+    public static HeadFile TrainHead(HeadTrainingOptions options, string boxes, string images,
+        IProgress<string>? progress = null)
+    {
+        IReadOnlyList<AnnotatedPhoto> photos = PhotoAnnotations.Read(boxes, images);
+        string[] classes = photos.SelectMany(p => p.Objects).Select(o => o.Label).Distinct().ToArray();
+        using IExplainableModel features = LoadFeatures();
+        TrainedHead trained = HeadTrainer.Train(features, Preprocessing, photos, classes, options, progress);
+        return new HeadFile
+        {
+            Model = FeaturesDescription,
+            About = "The default model's head: a linear softmax classifier over pooled ResNet18 features, trained by " +
+                "'gradcam train-head' from composite scenes and windows of the annotated photos listed under " +
+                "'examples' (samples/boxes.json), every feature-map cell labelled with the object covering it.",
+            Labels = trained.Labels,
+            Background = HeadTrainer.BackgroundLabel,
+            Training = options,
+            HeldOut = trained.HeldOut,
+            Examples = photos.SelectMany(p => p.Objects.Select(o => (o.Label,
+                Example: $"{p.Name}#{o.Box.X0},{o.Box.Y0},{o.Box.X1},{o.Box.Y1}")))
+                .GroupBy(e => e.Label).ToDictionary(g => g.Key,
+                    g => (IReadOnlyList<string>)g.Select(e => e.Example).ToArray()),
+            Weights = trained.Weights,
+            Bias = trained.Bias,
         };
     }
 }

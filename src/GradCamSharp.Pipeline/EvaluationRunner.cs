@@ -1,8 +1,8 @@
-using System.Text.Json;
 using GradCamSharp.Evaluation;
 using GradCamSharp.Imaging;
 using GradCamSharp.Maps;
 using GradCamSharp.Methods;
+using GradCamSharp.Scenes;
 using GradCamSharp.Targets;
 using SkiaSharp;
 using TorchSharp;
@@ -17,35 +17,16 @@ namespace GradCamSharp.Pipeline;
 /// </summary>
 public static class EvaluationRunner
 {
-    /// <summary>Reads a boxes file (<c>{"photo.jpg": {"label": [x0, y0, x1, y1]}}</c>) into cases.</summary>
+    /// <summary>
+    /// Reads a boxes file (<c>{"photo.jpg": {"label": [x0, y0, x1, y1]}}</c>, see <see cref="PhotoAnnotations"/>) into
+    /// cases.
+    /// </summary>
     /// <param name="path">The JSON file.</param>
     /// <param name="imagesFolder">Where the photos are.</param>
     /// <exception cref="UnreadableInputException">Missing or malformed.</exception>
-    public static IReadOnlyList<EvaluationCase> ReadBoxes(string path, string imagesFolder)
-    {
-        if (!File.Exists(path)) throw new UnreadableInputException($"boxes file '{path}' not found");
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
-            var cases = new List<EvaluationCase>();
-            foreach (JsonProperty photo in document.RootElement.EnumerateObject()
-                .Where(p => p.Value.ValueKind == JsonValueKind.Object))
-            {
-                foreach (JsonProperty item in photo.Value.EnumerateObject())
-                {
-                    int[] c = item.Value.EnumerateArray().Select(v => v.GetInt32()).ToArray();
-                    cases.Add(new EvaluationCase(Path.Combine(imagesFolder, photo.Name), item.Name,
-                        new Box(c[0], c[1], c[2], c[3])));
-                }
-            }
-            return cases;
-        }
-        catch (Exception exception)
-            when (exception is JsonException or InvalidOperationException or IndexOutOfRangeException)
-        {
-            throw new UnreadableInputException($"boxes file '{path}' is malformed: {exception.Message}", exception);
-        }
-    }
+    public static IReadOnlyList<EvaluationCase> ReadBoxes(string path, string imagesFolder) =>
+        PhotoAnnotations.Read(path, imagesFolder)
+            .SelectMany(photo => photo.Objects.Select(o => new EvaluationCase(photo.Path, o.Label, o.Box))).ToList();
 
     /// <summary>Evaluates each of <paramref name="methods"/> on every case whose label the model knows.</summary>
     /// <param name="model">The model; labels are matched against its class names.</param>

@@ -24,6 +24,9 @@ public sealed class LoadedModel : IDisposable
     /// <summary>What its scores are, for manifests: "logit" (before any softmax), "similarity", ...</summary>
     public string ScoreKind { get; init; } = "logit";
 
+    /// <summary>Classes that are not answers, such as a "background" class: top-k choices leave them out.</summary>
+    public IReadOnlyCollection<int> NotAnswers { get; init; } = [];
+
     /// <summary>Something to tell the user about the model (e.g. that its weights are random).</summary>
     public string? Notice { get; init; }
 

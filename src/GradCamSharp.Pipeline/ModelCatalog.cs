@@ -1,6 +1,7 @@
 using GradCamSharp.Imaging;
 using GradCamSharp.Models;
 using GradCamSharp.Onnx;
+using GradCamSharp.Pipeline.Heads;
 using GradCamSharp.TorchVision;
 
 namespace GradCamSharp.Pipeline;
@@ -13,6 +14,9 @@ public static class ModelCatalog
     /// <summary>The embedded default model.</summary>
     public const string Default = "default";
 
+    /// <summary>The default network under its earlier prototype head, for comparison.</summary>
+    public const string DefaultPrototypes = "default-prototypes";
+
     /// <summary>
     /// Loads <paramref name="spec"/>: <c>default</c> (the embedded ResNet18 with its head); an <c>.onnx</c> file; a
     /// TorchVision architecture name (random weights, for timing); or a <c>.pth</c> checkpoint of one. With concepts,
@@ -20,11 +24,13 @@ public static class ModelCatalog
     /// </summary>
     /// <exception cref="UnreadableInputException">Missing or unreadable file, or unknown name.</exception>
     /// <exception cref="UsageException">Options that do not fit the model.</exception>
-    public static LoadedModel Load(string spec, ModelLoadOptions? options = null)
+    public static LoadedModel Load(string spec, ModelLoadOptions? options = null, IProgress<string>? progress = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(spec);
         options ??= new ModelLoadOptions();
         IReadOnlyList<string>? labels = options.LabelsPath is null ? null : Labels.Read(options.LabelsPath);
+        if (string.Equals(spec, DefaultPrototypes, StringComparison.OrdinalIgnoreCase))
+            return DefaultModel.LoadPrototypes(options.RandomWeightsSeed);
         if (string.Equals(spec, Default, StringComparison.OrdinalIgnoreCase))
         {
             if (options.Preprocess is not null)
@@ -32,12 +38,11 @@ public static class ModelCatalog
                     "models");
             if (options.Concepts.Count == 0) return DefaultModel.Load(labels, options.RandomWeightsSeed);
             return WithConcepts(Default, DefaultModel.LoadFeatures(options.RandomWeightsSeed),
-                DefaultModel.Preprocessing,
-                options.Concepts);
+                DefaultModel.Preprocessing, options.Concepts, progress);
         }
         LoadedModel model = LoadOwn(spec, options, labels);
         if (options.Concepts.Count == 0) return model;
-        return WithConcepts(model.Name, model.Model, model.Preprocessing, options.Concepts);
+        return WithConcepts(model.Name, model.Model, model.Preprocessing, options.Concepts, progress);
     }
 
     /// <summary>A preset by name, a JSON descriptor file, or <paramref name="fallback"/> when none is given.</summary>
@@ -80,18 +85,19 @@ public static class ModelCatalog
     }
 
     private static LoadedModel WithConcepts(string name, IExplainableModel features, Preprocessing preprocessing,
-        IReadOnlyList<Concept> concepts)
+        IReadOnlyList<Concept> concepts, IProgress<string>? progress)
     {
         try
         {
-            PrototypeClassifier head = Concepts.Head(features, preprocessing, concepts);
+            LinearHead head = Concepts.Head(features, preprocessing, concepts, progress);
             return new LoadedModel
             {
                 Name = name + "+concepts",
                 Model = head,
                 Preprocessing = preprocessing,
                 Labels = head.Labels,
-                ScoreKind = "similarity",
+                ScoreKind = "logit",
+                NotAnswers = head.BackgroundIndex is int background ? [background] : [],
             };
         }
         catch

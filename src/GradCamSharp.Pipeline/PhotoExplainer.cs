@@ -32,7 +32,8 @@ public sealed class PhotoExplainer
         _colormap = KnownColormaps.Get(settings.Colormap);
         int[] classes = settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct().ToArray();
         _targets = classes.Length > 0
-            ? classes.Select(c => (ITarget)new ClassTarget(c)).ToArray() : [new TopClassesTarget(settings.Top)];
+            ? classes.Select(c => (ITarget)new ClassTarget(c)).ToArray()
+            : [new TopClassesTarget(settings.Top, model.NotAnswers)];
         Targets = classes.Length > 0
             ? classes.Select(c => model.LabelOf(c) is string label ? $"{label} (class {c})" : $"class {c}").ToArray()
             : [settings.Top == 1 ? "the top class" : $"the top {settings.Top} classes"];

@@ -77,6 +77,86 @@ public sealed class PhotoWorld : ISceneWorld
         };
     }
 
+    /// <summary>
+    /// A window of one annotated photo as a square scene, for training on real context: around an object (with
+    /// jitter), on a part of one, over an object-free region, or the whole photo stretched as models see it; flipped
+    /// and with brightness and contrast varied. Objects keep their foreground estimate, nearer objects' boxes cut away.
+    /// </summary>
+    public Scene Crop(int seed, int index)
+    {
+        Random random = SceneRandom.For(unchecked(seed * 31 + 104729), index);
+        int size = Options.Size;
+        // Mostly photos with objects to learn; the others give context and background.
+        AnnotatedPhoto[] withObjects = _photos.Where(p => p.Objects.Any(o => Options.Labels is null
+            || Options.Labels.Contains(o.Label))).ToArray();
+        AnnotatedPhoto photo = withObjects.Length > 0 && random.NextDouble() < 0.75
+            ? random.Pick(withObjects) : random.Pick(_photos);
+        SKBitmap source = Decoded(photo.Path);
+        SKRect window = Window(random, photo, source.Width, source.Height);
+        bool mirrored = random.Next(2) == 1;
+        SKBitmap image = new(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        using (var canvas = new SKCanvas(image))
+        using (SKImage whole = SKImage.FromBitmap(source))
+        {
+            if (mirrored) canvas.SetMatrix(new SKMatrix(-1, 0, size, 0, 1, 0, 0, 0, 1));
+            canvas.DrawImage(whole, window, SKRect.Create(0, 0, size, size),
+                new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
+        }
+        Vary(image, random);
+        var placed = new List<(string Label, bool[] Mask)>();
+        foreach (AnnotatedObject item in photo.Objects.Reverse())
+        {
+            if (Options.Labels is not null && !Options.Labels.Contains(item.Label)) continue;
+            Box box = Clip(item.Box, source.Width, source.Height);
+            float[] foreground = ForegroundOf(photo, item, source, box);
+            Box[] holes = photo.InFrontOf(item).Select(o => o.Box).ToArray();
+            var mask = new bool[size * size];
+            for (int y = 0; y < size; y++)
+            {
+                for (int x = 0; x < size; x++)
+                {
+                    int u = mirrored ? size - 1 - x : x;
+                    double sx = window.Left + (u + 0.5) * window.Width / size,
+                        sy = window.Top + (y + 0.5) * window.Height / size;
+                    if (!box.Contains(sx, sy) || holes.Any(h => h.Contains(sx, sy))) continue;
+                    mask[y * size + x] = foreground[(int)(sy - box.Y0) * box.Width + (int)(sx - box.X0)] >= 0.5f;
+                }
+            }
+            if (mask.Count(m => m) >= size * size / 200) placed.Add((item.Label, mask));
+        }
+        return new Scene { Index = index, Image = image, Objects = VisibleObjects(placed, size, size) };
+    }
+
+    private static SKRect Window(Random random, AnnotatedPhoto photo, int width, int height)
+    {
+        int kind = random.Next(photo.Objects.Count > 0 ? 4 : 2);
+        if (kind == 0) return SKRect.Create(0, 0, width, height);
+        if (kind == 1 && photo.Complete && FreeSquare(random, photo, width, height) is SKRectI free) return free;
+        if (photo.Objects.Count == 0) return SKRect.Create(0, 0, width, height);
+        Box box = random.Pick(photo.Objects).Box;
+        double side = kind == 3
+            ? Math.Min(box.Width, box.Height) * random.Uniform(0.45, 0.85)
+            : Math.Max(box.Width, box.Height) * random.Uniform(1.0, 2.5);
+        side = Math.Min(side, Math.Min(width, height));
+        double cx = (box.X0 + box.X1) / 2.0 + random.Uniform(-0.15, 0.15) * side;
+        double cy = (box.Y0 + box.Y1) / 2.0 + random.Uniform(-0.15, 0.15) * side;
+        double left = Math.Clamp(cx - side / 2, 0, width - side), top = Math.Clamp(cy - side / 2, 0, height - side);
+        return SKRect.Create((float)left, (float)top, (float)side, (float)side);
+    }
+
+    /// <summary>Brightness and contrast varied by up to a fifth.</summary>
+    private static void Vary(SKBitmap image, Random random)
+    {
+        double contrast = random.Uniform(0.8, 1.2), brightness = random.Uniform(-25, 25);
+        Span<byte> pixels = image.GetPixelSpan();
+        for (int p = 0; p < pixels.Length; p += 4)
+        {
+            for (int c = 0; c < 3; c++)
+                pixels[p + c] = (byte)Math.Clamp((pixels[p + c] - 128) * contrast + 128 + brightness, 0, 255);
+            pixels[p + 3] = 255;
+        }
+    }
+
     /// <summary>Questions whose answers the scene fixes: position, relation, existence and count.</summary>
     private List<SceneQuestion> Questions(IReadOnlyList<SceneObject> objects, Random random, int size)
     {

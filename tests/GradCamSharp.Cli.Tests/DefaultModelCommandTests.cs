@@ -26,7 +26,7 @@ public sealed class DefaultModelCommandTests
             Assert.InRange(peak[0], box[0], box[2] - 1);
             Assert.InRange(peak[1], box[1], box[3] - 1);
             Assert.Equal("ReLU393_Output_0", entry.GetProperty("layer").GetString());
-            Assert.Equal("resnet18-prototypes", entry.GetProperty("model").GetString());
+            Assert.Equal("resnet18-everyday", entry.GetProperty("model").GetString());
         }
     }
 }

@@ -72,7 +72,7 @@ public sealed class MethodCoverageTests
             "all", "--no-sanity");
         Assert.True(run.ExitCode == 0, run.Error);
         foreach (string method in KnownMethods.Expand(["all"]).Select(m => m.Name))
-            Assert.Contains($"{method} on resnet18-prototypes: pointing game", run.Output);
+            Assert.Contains($"{method} on resnet18-everyday: pointing game", run.Output);
     }
 
     [Fact]

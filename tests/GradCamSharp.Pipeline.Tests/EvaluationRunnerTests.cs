@@ -35,7 +35,7 @@ public sealed class EvaluationRunnerTests : IClassFixture<DefaultModelFixture>
     {
         IReadOnlyList<EvaluationCase> cases =
             EvaluationRunner.ReadBoxes(Path.Combine(SharedFixtures.Samples, "boxes.json"), "samples");
-        Assert.Equal(9, cases.Count);
+        Assert.Equal(14, cases.Count);
         Assert.Contains(cases, c => c.Label == "zebra" && c.Box == new Box(245, 205, 425, 430));
     }
 }

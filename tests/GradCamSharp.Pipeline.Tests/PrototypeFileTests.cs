@@ -17,7 +17,7 @@ public sealed class PrototypeFileTests
                 double cosine = a.Zip(b,
                     (x, y) => (double)x * y).Sum() / Math.Sqrt(a.Sum(x => (double)x * x) * b.Sum(y => (double)y * y));
                 Assert.True(cosine > 0.99999,
-                    $"{label}: stored prototype differs from its examples (cosine {cosine}); run ./gradcam prototypes");
+                    $"{label}: stored prototype differs from its examples (cosine {cosine})");
             }
         }
     }

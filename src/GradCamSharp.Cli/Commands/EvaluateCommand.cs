@@ -40,7 +40,7 @@ public static class EvaluateCommand
             Description = $"The methods to evaluate, repeatable: {KnownMethods.Accepted}; default gradcam",
         };
         var alias = new Option<string[]>("--alias") { Description = "BOX=CLASS: the class name of a box label " +
-            "(default: eagle=bird)" };
+            "(e.g. eagle=bird)" };
         var noSanity =
             new Option<bool>("--no-sanity") { Description = "Skip the parameter-randomization sanity check" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
@@ -77,7 +77,7 @@ public static class EvaluateCommand
     {
         ArgumentNullException.ThrowIfNull(arguments);
         IReadOnlyList<MethodDescriptor> methods = KnownMethods.Expand(arguments.Methods);
-        var aliasMap = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["eagle"] = "bird" };
+        var aliasMap = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (string pair in arguments.Aliases)
         {
             string[] parts = pair.Split('=', 2);

@@ -121,7 +121,8 @@ public static class ExplainCommand
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ValidateBeforeLoading(arguments);
-        using LoadedModel model = ModelCatalog.Load(arguments.Model, arguments.ModelOptions);
+        IProgress<string>? progress = arguments.Quiet ? null : new LineProgress(error, "gradcam: concepts: ");
+        using LoadedModel model = ModelCatalog.Load(arguments.Model, arguments.ModelOptions, progress);
         if (model.Notice is not null && !arguments.Quiet) error.WriteLine($"gradcam: note: {model.Notice}");
         ExplainJob job = arguments.ModelOptions.Concepts.Count > 0 && arguments.Job.Settings.Classes.Count == 0
             ? arguments.Job with { Settings = arguments.Job.Settings with { Classes = model.Labels! } }

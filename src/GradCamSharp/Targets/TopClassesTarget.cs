@@ -8,22 +8,33 @@ public sealed class TopClassesTarget : ITarget
     /// <summary>The top-1 class: the default target.</summary>
     public static TopClassesTarget Top1 { get; } = new(1);
 
-    /// <summary>Targets the <paramref name="count"/> best classes.</summary>
-    public TopClassesTarget(int count)
+    /// <summary>
+    /// Targets the <paramref name="count"/> best classes, never those of <paramref name="excluded"/>.
+    /// </summary>
+    /// <param name="count">How many classes.</param>
+    /// <param name="excluded">Classes that are not answers, such as a "background" class.</param>
+    public TopClassesTarget(int count, IReadOnlyCollection<int>? excluded = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         Count = count;
+        Excluded = excluded ?? [];
     }
 
     /// <summary>How many classes, K.</summary>
     public int Count { get; }
 
+    /// <summary>Classes never chosen.</summary>
+    public IReadOnlyCollection<int> Excluded { get; }
+
     /// <inheritdoc />
     public IReadOnlyList<TargetScore> Scores(Tensor output)
     {
         Tensor logits = output.reshape(output.shape[0], -1);
-        int count = (int)Math.Min(Count, logits.shape[1]);
-        Tensor indices = logits.detach().topk(count, dim: 1).indexes;
+        int count = (int)Math.Min(Count, logits.shape[1] - Excluded.Count(c => c < logits.shape[1]));
+        Tensor ranking = logits.detach().clone();
+        foreach (int excluded in Excluded.Where(c => c < logits.shape[1]))
+            ranking[.., excluded] = float.NegativeInfinity;
+        Tensor indices = ranking.topk(count, dim: 1).indexes;
         long[] flat = indices.cpu().data<long>().ToArray();
         int samples = (int)logits.shape[0];
         var columns = new List<TargetScore>(count);
