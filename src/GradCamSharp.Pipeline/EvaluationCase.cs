@@ -3,4 +3,21 @@ using GradCamSharp.Maps;
 namespace GradCamSharp.Pipeline;
 
 /// <summary>One annotated object: a photo, the object's label and its box in the photo's pixels.</summary>
-public sealed record EvaluationCase(string Image, string Label, Box Box);
+/// <param name="Image">The photo.</param>
+/// <param name="Label">What the object is.</param>
+/// <param name="Box">Where.</param>
+public sealed record EvaluationCase(string Image, string Label, Box Box)
+{
+    /// <summary>The boxes of the photo's objects that are nearer than this one (they hide part of its box).</summary>
+    public IReadOnlyList<Box> Occluders { get; init; } = [];
+
+    /// <summary>The photo's other objects, for class discrimination.</summary>
+    public IReadOnlyList<EvaluationNeighbour> Others { get; init; } = [];
+}
+
+/// <summary>Another object of the same photo.</summary>
+/// <param name="Label">What it is.</param>
+/// <param name="Box">Where.</param>
+/// <param name="Occluders">The boxes of objects nearer than it.</param>
+/// <param name="BehindTheCase">Whether the evaluated object is in front of it where their boxes overlap.</param>
+public sealed record EvaluationNeighbour(string Label, Box Box, IReadOnlyList<Box> Occluders, bool BehindTheCase);

@@ -17,6 +17,18 @@ public sealed record EvaluationResult
     /// <summary>Pointing game: the map's peak lies within 15 pixels of the box.</summary>
     [JsonPropertyName("pointing_hit")] public required bool PointingHit { get; init; }
 
+    /// <summary>
+    /// On a photo with several annotated objects: whether the map's peak lies on this object rather than on another
+    /// (class discrimination); null on single-object photos.
+    /// </summary>
+    [JsonPropertyName("peak_on_object")] public bool? PeakOnObject { get; init; }
+
+    /// <summary>
+    /// On a photo with several annotated objects: the share of the other objects on which the map holds less of its
+    /// mass than on this one (each object's box without the boxes of nearer objects); null on single-object photos.
+    /// </summary>
+    [JsonPropertyName("discrimination")] public double? Discrimination { get; init; }
+
     /// <summary>Intersection over union of the 15%-of-maximum localisation box with the annotated box.</summary>
     [JsonPropertyName("box_iou")] public required double BoxIoU { get; init; }
 

@@ -25,8 +25,21 @@ public static class EvaluationRunner
     /// <param name="imagesFolder">Where the photos are.</param>
     /// <exception cref="UnreadableInputException">Missing or malformed.</exception>
     public static IReadOnlyList<EvaluationCase> ReadBoxes(string path, string imagesFolder) =>
-        PhotoAnnotations.Read(path, imagesFolder)
-            .SelectMany(photo => photo.Objects.Select(o => new EvaluationCase(photo.Path, o.Label, o.Box))).ToList();
+        PhotoAnnotations.Read(path, imagesFolder).SelectMany(Cases).ToList();
+
+    /// <summary>The cases of one annotated photo: each object with the others around it.</summary>
+    public static IEnumerable<EvaluationCase> Cases(AnnotatedPhoto photo)
+    {
+        ArgumentNullException.ThrowIfNull(photo);
+        Box[] Nearer(AnnotatedObject o) => photo.InFrontOf(o).Select(n => n.Box).ToArray();
+        int Depth(AnnotatedObject o) => photo.Objects.ToList().IndexOf(o);
+        return photo.Objects.Select(item => new EvaluationCase(photo.Path, item.Label, item.Box)
+        {
+            Occluders = Nearer(item),
+            Others = photo.Objects.Where(o => o != item)
+                .Select(o => new EvaluationNeighbour(o.Label, o.Box, Nearer(o), Depth(item) < Depth(o))).ToArray(),
+        });
+    }
 
     /// <summary>Evaluates each of <paramref name="methods"/> on every case whose label the model knows.</summary>
     /// <param name="model">The model; labels are matched against its class names.</param>
@@ -84,9 +97,12 @@ public static class EvaluationRunner
             double? similarity = randomExplainer is null ? null
                 : RankCorrelation.Spearman(explanation.Heatmap.Values,
                     randomExplainer.Explain(input, target).Single().Heatmap.Values);
+            (bool? peakOnObject, double? discrimination) = Discrimination(onPhoto, item);
             var result = new EvaluationResult
             {
                 Method = method.Name,
+                PeakOnObject = peakOnObject,
+                Discrimination = discrimination,
                 Image = item.Image,
                 Label = item.Label,
                 PointingHit = PointingGame.Hit(onPhoto, [item.Box]),
@@ -101,5 +117,23 @@ public static class EvaluationRunner
                 $"{(result.PointingHit ? "hit" : "miss")}, IoU {result.BoxIoU:0.00}, faithfulness {faithfulness:0.00}");
         }
         return results;
+    }
+
+    /// <summary>
+    /// On a photo with other annotated objects: whether the map's peak is on this object (not on one it stands
+    /// behind), and the share of the other objects on which the map holds less of its mass than on this one.
+    /// </summary>
+    private static (bool? PeakOnObject, double? Discrimination) Discrimination(Heatmap map, EvaluationCase item)
+    {
+        if (item.Others.Count == 0) return (null, null);
+        bool peak = ClassDiscrimination.PeakIsOwn(map, item.Box, item.Others.Select(o => o.Box).ToArray(),
+            item.Others.Select(o => o.BehindTheCase).ToArray());
+        int beaten = item.Others.Count(other =>
+        {
+            (double own, double theirs) =
+                ClassDiscrimination.Shares(map, item.Box, item.Occluders, other.Box, other.Occluders);
+            return own > theirs;
+        });
+        return (peak, (double)beaten / item.Others.Count);
     }
 }

@@ -72,6 +72,16 @@ public static class EvaluateCommand
         return command;
     }
 
+    private static string ClassDiscriminationSummary(IReadOnlyList<EvaluationResult> results)
+    {
+        EvaluationResult[] multi = results.Where(r => r.Discrimination is not null).ToArray();
+        if (multi.Length == 0) return "no multi-object photo for class discrimination";
+        double pairs = multi.Average(r => r.Discrimination!.Value);
+        return "class discrimination: peak on the named object " +
+            $"{multi.Count(r => r.PeakOnObject == true)}/{multi.Length}, " +
+            Invariant($"more mass on it than on the other object in {pairs:P0} of pairs");
+    }
+
     /// <summary>Runs <c>evaluate</c>; returns the exit code.</summary>
     public static int Run(TextWriter output, TextWriter error, Arguments arguments)
     {
@@ -114,6 +124,7 @@ public static class EvaluateCommand
             {
                 $"{method.Key} on {loaded.Name}: pointing game {method.Count(r => r.PointingHit)}/{method.Count()}",
                 Invariant($"mean box IoU {method.Average(r => r.BoxIoU):0.00}"),
+                ClassDiscriminationSummary(method.ToList()),
                 Invariant($"mean faithfulness {method.Average(r => r.Faithfulness):0.00}"),
                 Invariant($"deletion {method.Average(r => r.Deletion):0.000}"),
                 Invariant($"insertion {method.Average(r => r.Insertion):0.000}"),

@@ -139,9 +139,9 @@ public static class HeadTrainer
 
     /// <summary>
     /// The class of each cell of an h x w grid over the scene: the object covering the most of it, where that is at
-    /// least a quarter (so that thin objects such as a rocket still own the cells they cross), background where
-    /// objects cover under 5%, and -1 (ignored) in between. The image target is what a classifier should say of the
-    /// whole scene: its objects, weighed by their visible area, or background when it has none.
+    /// least 40% (20% for an object thinner than a cell, such as a rocket), background where objects cover under
+    /// 10%, and -1 (ignored) in between. The image target is the share of each class among the labelled cells, with
+    /// at least half for the objects when the scene holds any.
     /// </summary>
     internal static (long[] Cells, float[] Target, bool[] Present) CellLabels(Scene scene, string[] labels, int height,
         int width)
@@ -181,14 +181,28 @@ public static class HeadTrainer
                     ? classOf[bestObject] : covered < 0.1 ? background : -1;
             }
         }
-        int labelled = 0;
-        foreach (long label in cells.Where(l => l >= 0))
+        foreach (long label in cells.Where(l => l >= 0)) target[label]++;
+        // What a classifier should say of the whole scene: the share of each class among the labelled cells, except
+        // that a scene holding objects is at least half about them, however small they are (a rocket on its pad).
+        double objectCells = target.Take(background).Sum(), backgroundCells = target[background];
+        double objectArea = scene.Objects.Where((_, o) => classOf[o] >= 0).Sum(o => o.Area);
+        if (objectArea > 0 && objectCells <= backgroundCells)
         {
-            target[label]++;
-            labelled++;
+            for (int o = 0; o < scene.Objects.Count; o++)
+            {
+                if (classOf[o] >= 0 && objectCells == 0)
+                    target[classOf[o]] += (float)(scene.Objects[o].Area / objectArea);
+            }
+            double objects = target.Take(background).Sum();
+            for (int k = 0; k < background; k++) target[k] = (float)(0.5 * target[k] / objects);
+            target[background] = 0.5f;
         }
-        if (labelled > 0) for (int k = 0; k < target.Length; k++) target[k] /= labelled;
-        else target[background] = 1;
+        else
+        {
+            double total = target.Sum();
+            if (total > 0) for (int k = 0; k < target.Length; k++) target[k] = (float)(target[k] / total);
+            else target[background] = 1;
+        }
         return (cells, target, present);
     }
 
@@ -204,6 +218,12 @@ public static class HeadTrainer
         Tensor imageIndex = trainScenes.nonzero().squeeze(1);
         Tensor images = samples.Images.index_select(0, imageIndex);
         Tensor imageTargets = samples.ImageTargets.index_select(0, imageIndex);
+        // Every scene's cells, [scenes, cells, D], and which object classes each scene holds.
+        long cellsPerScene = samples.Cells.shape[0] / samples.Images.shape[0];
+        Tensor sceneCells =
+            samples.Cells.reshape(samples.Images.shape[0], cellsPerScene, -1).index_select(0, imageIndex);
+        Tensor present = tensor(samples.Present.SelectMany(p => p.Take(classes - 1)).ToArray())
+            .reshape(samples.Present.Length, classes - 1).index_select(0, imageIndex).to(ScalarType.Float32);
         // Rare classes weigh more (background cells outnumber every object), but at most three times the average:
         // more would teach a class seen in few cells to claim every ambiguous one.
         Tensor counts = bincount(y, minlength: classes).to(ScalarType.Float32).clamp_min(1);
@@ -229,7 +249,12 @@ public static class HeadTrainer
                 + nn.functional.binary_cross_entropy_with_logits(versusBackground, objectTargets,
                     pos_weights: positiveWeight);
             Tensor imageLoss = -(imageTargets * (images.matmul(weights) + bias).log_softmax(1)).sum(1).mean();
-            Tensor loss = cellLoss + options.ImageLossWeight * imageLoss + options.WeightDecay * weights.square().sum();
+            // Somewhere in a scene that holds an object, that object should beat background: its map is never empty.
+            Tensor sceneLogits = sceneCells.matmul(weights) + bias;
+            Tensor strongest = (sceneLogits[.., .., ..(classes - 1)] - sceneLogits[.., .., (classes - 1)..]).amax(1);
+            Tensor presenceLoss = (nn.functional.softplus(-strongest) * present).sum() / present.sum().clamp_min(1);
+            Tensor loss = cellLoss + options.ImageLossWeight * (imageLoss + presenceLoss)
+                + options.WeightDecay * weights.square().sum();
             loss.backward();
             optimizer.step();
             lastLoss = loss.item<float>();
