@@ -24,6 +24,9 @@ public static class GradCamCli
         root.Add(EvaluateCommand.Create());
         root.Add(TrainHeadCommand.Create());
         root.Add(ScenesCommand.Create());
+        root.Add(TrainCommand.Create());
+        root.Add(CaptionCommand.Create());
+        root.Add(VqaCommand.Create());
         CommandHelp.Install(root);
         return root;
     }

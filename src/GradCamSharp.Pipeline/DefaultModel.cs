@@ -62,6 +62,29 @@ public static class DefaultModel
             new OnnxExplainableModel(main));
     }
 
+    /// <summary>The last 7x7 layer of the featurizer (module path <c>layer4</c>): the map Grad-CAM explains.</summary>
+    public const string FeatureMapLayer = "ReLU393_Output_0";
+
+    /// <summary>The channels of <see cref="FeatureMapLayer"/>.</summary>
+    public const int FeatureMapChannels = 512;
+
+    /// <summary>
+    /// The featurizer up to <see cref="FeatureMapLayer"/>: photo in (RGB 0..255), [N, 512, 7, 7] features out, the
+    /// frozen image encoder of the photo world's captioner and VQA model.
+    /// </summary>
+    public static IExplainableModel LoadFeatureMap()
+    {
+        string network = Path.Combine(ModelFolder, "ResNet18.onnx");
+        string preprocessing = Path.Combine(ModelFolder, "ResNetPreprocess.onnx");
+        if (!File.Exists(network) || !File.Exists(preprocessing))
+        {
+            throw new UnreadableInputException($"the default model is missing from {ModelFolder}; build the project " +
+                "(it comes from the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18)");
+        }
+        return new ChainedModel(new OnnxExplainableModel(OnnxModule.Load(preprocessing)),
+            new OnnxExplainableModel(OnnxModule.Load(network), output: FeatureMapLayer));
+    }
+
     /// <summary>The default model with its trained head.</summary>
     /// <param name="labelsOverride">Other names for the head's classes.</param>
     /// <param name="randomWeightsSeed">When given, the network below the head gets random weights (for sanity

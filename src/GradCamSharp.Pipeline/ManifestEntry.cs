@@ -41,4 +41,34 @@ public sealed record ManifestEntry
     /// [x0, y0, x1, y1] in the photo's pixels: the largest region above 15% of the maximum (null if the map is empty).
     /// </summary>
     [JsonPropertyName("box")] public int[]? Box { get; init; }
+
+    /// <summary>The question, for a VQA model's answers.</summary>
+    [JsonPropertyName("question")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Question { get; init; }
+
+    /// <summary>The explained answer, for a VQA model.</summary>
+    [JsonPropertyName("answer")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Answer { get; init; }
+
+    /// <summary>The model's probability of <see cref="Answer"/>.</summary>
+    [JsonPropertyName("probability")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public float? Probability { get; init; }
+
+    /// <summary>The caption read (teacher-forced), for a captioner.</summary>
+    [JsonPropertyName("caption")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Caption { get; init; }
+
+    /// <summary>The explained word of <see cref="Caption"/>; null when the whole caption is explained.</summary>
+    [JsonPropertyName("word")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Word { get; init; }
+
+    /// <summary>The position of <see cref="Word"/> in the caption, from 0.</summary>
+    [JsonPropertyName("word_index")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? WordIndex { get; init; }
 }

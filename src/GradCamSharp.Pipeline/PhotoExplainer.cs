@@ -2,6 +2,7 @@ using GradCamSharp.Evaluation;
 using GradCamSharp.Imaging;
 using GradCamSharp.Maps;
 using GradCamSharp.Methods;
+using GradCamSharp.Models;
 using GradCamSharp.Targets;
 using SkiaSharp;
 using TorchSharp;
@@ -16,7 +17,8 @@ namespace GradCamSharp.Pipeline;
 /// </summary>
 public sealed class PhotoExplainer
 {
-    private readonly LoadedModel _model;
+    private readonly Preprocessing _preprocessing;
+    private readonly Func<int?, string?> _labelOf;
     private readonly IColormap _colormap;
     private readonly ITarget[] _targets;
     private readonly MethodSet _methods;
@@ -28,7 +30,8 @@ public sealed class PhotoExplainer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Top < 1) throw new UsageException($"--top must be at least 1, got {settings.Top}");
-        _model = model;
+        _preprocessing = model.Preprocessing;
+        _labelOf = model.LabelOf;
         _colormap = KnownColormaps.Get(settings.Colormap);
         int[] classes = settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct().ToArray();
         _targets = classes.Length > 0
@@ -38,6 +41,31 @@ public sealed class PhotoExplainer
             ? classes.Select(c => model.LabelOf(c) is string label ? $"{label} (class {c})" : $"class {c}").ToArray()
             : [settings.Top == 1 ? "the top class" : $"the top {settings.Top} classes"];
         _methods = KnownMethods.CreateSet(settings.Methods, model.Model, new CamOptions { Layer = settings.Layer });
+    }
+
+    /// <summary>
+    /// Explains <paramref name="targets"/> of any explainable model: a VQA model's answers to a fixed question, a
+    /// captioner's words. Settings' classes and top count do not apply.
+    /// </summary>
+    /// <param name="model">The model, its other inputs (question, caption) held fixed.</param>
+    /// <param name="preprocessing">How photos become its input.</param>
+    /// <param name="settings">Methods, layer and colormap.</param>
+    /// <param name="targets">What to explain, each with what the user reads for it.</param>
+    /// <param name="labelOf">The name of a class index (an answer), or null.</param>
+    public PhotoExplainer(IExplainableModel model, Preprocessing preprocessing, ExplanationSettings settings,
+        IReadOnlyList<(ITarget Target, string Description)> targets, Func<int?, string?>? labelOf = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (targets.Count == 0) throw new UsageException("nothing to explain");
+        _preprocessing = preprocessing;
+        _labelOf = labelOf ?? (_ => null);
+        _colormap = KnownColormaps.Get(settings.Colormap);
+        _targets = targets.Select(t => t.Target).ToArray();
+        Targets = targets.Select(t => t.Description).ToArray();
+        _methods = KnownMethods.CreateSet(settings.Methods, model, new CamOptions { Layer = settings.Layer });
     }
 
     /// <summary>The method names, in the order maps are returned.</summary>
@@ -52,7 +80,7 @@ public sealed class PhotoExplainer
     public IReadOnlyList<RenderedTarget> Explain(SKBitmap photo, string name)
     {
         ArgumentNullException.ThrowIfNull(photo);
-        PreparedImage prepared = ImagePreprocessor.Prepare(photo, _model.Preprocessing);
+        PreparedImage prepared = ImagePreprocessor.Prepare(photo, _preprocessing);
         IReadOnlyList<Explanation> explanations;
         using (DisposeScope scope = NewDisposeScope())
         {
@@ -63,7 +91,7 @@ public sealed class PhotoExplainer
         foreach (Explanation[] perTarget in explanations.Chunk(methodCount))
         {
             Explanation first = perTarget[0];
-            string? label = _model.LabelOf(first.ClassIndex);
+            string? label = _labelOf(first.ClassIndex);
             string caption =
                 $"{label ?? (first.ClassIndex is int c ? $"class {c}" : first.TargetName)} ({first.Score:0.###})";
             var maps = perTarget.Select(explanation => Render(explanation, photo, prepared)).ToList();

@@ -1,4 +1,6 @@
+using GradCamSharp.Methods;
 using GradCamSharp.Pipeline;
+using GradCamSharp.VisionLanguage;
 
 namespace GradCamSharp.Web;
 
@@ -10,6 +12,82 @@ public static class ExplainEndpoints
     {
         app.MapGet("/api/model", (ExplainService service) => service.Describe());
         app.MapPost("/api/explain", Explain).DisableAntiforgery();
+        app.MapPost("/api/caption", Caption).DisableAntiforgery();
+        app.MapPost("/api/vqa", Answer).DisableAntiforgery();
+    }
+
+    /// <summary>
+    /// POST /api/caption, multipart: <c>image</c>, optional <c>model</c> (a shipped captioner), <c>caption</c> (to
+    /// explain instead of the model's own), <c>method</c> (repeatable), <c>colormap</c>.
+    /// </summary>
+    public static async Task<IResult> Caption(HttpRequest request, ExplainService service,
+        CancellationToken cancellation)
+    {
+        (IFormCollection? form, byte[]? image, IResult? failure) = await ReadUpload(request, cancellation);
+        if (failure is not null) return failure;
+        string? caption = form!.TryGetValue("caption", out var given) && !string.IsNullOrWhiteSpace(given)
+            ? given.ToString() : null;
+        return await Answered(() => service.CaptionAsync(image!, form.Files.GetFile("image")!.FileName,
+            Text(form, "model") ?? VisionLanguageCatalog.ShapesCaptioner, caption, TextSettings(form), cancellation));
+    }
+
+    /// <summary>
+    /// POST /api/vqa, multipart: <c>image</c>, <c>question</c>, optional <c>model</c> (a shipped VQA model),
+    /// <c>answer</c> (repeatable; default the top answer), <c>method</c> (repeatable), <c>colormap</c>.
+    /// </summary>
+    public static async Task<IResult> Answer(HttpRequest request, ExplainService service,
+        CancellationToken cancellation)
+    {
+        (IFormCollection? form, byte[]? image, IResult? failure) = await ReadUpload(request, cancellation);
+        if (failure is not null) return failure;
+        string? question = Text(form!, "question");
+        if (question is null) return Results.BadRequest(new ErrorResponse("the question is empty"));
+        string[] answers = form!["answer"].Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a!).ToArray();
+        return await Answered(() => service.AnswerAsync(image!, form.Files.GetFile("image")!.FileName,
+            Text(form, "model") ?? VisionLanguageCatalog.ShapesVqa, question, answers, 1, TextSettings(form),
+            cancellation));
+    }
+
+    private static async Task<IResult> Answered<T>(Func<Task<T>> work)
+    {
+        try
+        {
+            return Results.Ok(await work());
+        }
+        catch (Exception exception) when (exception is UnreadableInputException or UsageException)
+        {
+            return Results.BadRequest(new ErrorResponse(exception.Message));
+        }
+    }
+
+    private static string? Text(IFormCollection form, string key) =>
+        form.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString().Trim() : null;
+
+    private static ExplanationSettings TextSettings(IFormCollection form) => new()
+    {
+        Methods = form["method"].Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m!).ToArray() is
+            { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
+        Colormap = Text(form, "colormap") ?? "jet",
+    };
+
+    private static async Task<(IFormCollection?, byte[]?, IResult?)> ReadUpload(HttpRequest request,
+        CancellationToken cancellation)
+    {
+        if (!request.HasFormContentType)
+            return (null, null, Results.BadRequest(new ErrorResponse("send a multipart form with an 'image' file")));
+        IFormCollection form = await request.ReadFormAsync(cancellation);
+        IFormFile? file = form.Files.GetFile("image");
+        if (file is null || file.Length == 0)
+            return (null, null, Results.BadRequest(new ErrorResponse("no 'image' file in the form")));
+        if (file.Length > ExplainService.MaxUploadBytes)
+        {
+            return (null, null, Results.Json(new ErrorResponse("the image is larger than " +
+                $"{ExplainService.MaxUploadBytes / (1024 * 1024)} MB"),
+                    statusCode: StatusCodes.Status413PayloadTooLarge));
+        }
+        using var buffer = new MemoryStream();
+        await file.CopyToAsync(buffer, cancellation);
+        return (form, buffer.ToArray(), null);
     }
 
     /// <summary>

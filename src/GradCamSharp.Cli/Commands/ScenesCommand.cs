@@ -18,25 +18,11 @@ public static class ScenesCommand
 
     internal static Command Create()
     {
-        var world = new Option<string>("--world")
-        {
-            Description = $"Which world: {string.Join(", ", SceneWorlds.Names)}",
-            DefaultValueFactory = _ => SceneWorlds.Shapes,
-        };
+        var worlds = new WorldOptions();
         var count = new Option<int>("--count", "-n") { Description = "How many scenes", DefaultValueFactory = _ => 10 };
         var seed = new Option<int>("--seed") { Description = "The seed", DefaultValueFactory = _ => 1 };
         var output =
             new Option<string>("--out", "-o") { Description = "Output folder", DefaultValueFactory = _ => "scenes" };
-        var boxes = new Option<string>("--boxes")
-        {
-            Description = "The annotated photos the photo world cuts its objects from",
-            DefaultValueFactory = _ => "samples/boxes.json",
-        };
-        var images = new Option<string>("--images")
-        {
-            Description = "The folder of the photos named in --boxes",
-            DefaultValueFactory = _ => "samples",
-        };
         const string summary = "Write seeded scenes with exact masks, boxes, captions and questions";
         var command = CommandHelp.Create("scenes", summary, """
             Generate scenes whose ground truth is known exactly and write them to a folder: scene_NNNNN.png, one mask
@@ -50,10 +36,12 @@ public static class ScenesCommand
               gradcam scenes --world shapes --count 20 --seed 7 --out shapes/
               gradcam scenes --world photos --count 50 --out composites/
             """);
-        foreach (Option option in new Option[] { world, count, seed, output, boxes, images }) command.Add(option);
-        command.SetAction(result => Run(result.InvocationConfiguration.Error, new Arguments(result.GetValue(world)!,
-            result.GetValue(count), result.GetValue(seed), result.GetValue(output)!, result.GetValue(boxes)!,
-            result.GetValue(images)!)));
+        worlds.AddTo(command);
+        foreach (Option option in new Option[] { count, seed, output }) command.Add(option);
+        command.SetAction(result => Run(result.InvocationConfiguration.Error,
+            new Arguments(result.GetValue(worlds.World)!,
+            result.GetValue(count), result.GetValue(seed), result.GetValue(output)!, result.GetValue(worlds.Boxes)!,
+            result.GetValue(worlds.Images)!)));
         return command;
     }
 

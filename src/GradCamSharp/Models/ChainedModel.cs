@@ -39,7 +39,8 @@ public sealed class ChainedModel(IExplainableModel preprocessing, IExplainableMo
     }
 
     /// <inheritdoc />
-    public IDisposable BeginExplanation() => new Both(preprocessing.BeginExplanation(), main.BeginExplanation());
+    public IDisposable BeginExplanation() =>
+        new CombinedState(preprocessing.BeginExplanation(), main.BeginExplanation());
 
     /// <inheritdoc />
     public void Dispose()
@@ -47,14 +48,5 @@ public sealed class ChainedModel(IExplainableModel preprocessing, IExplainableMo
         if (leaveOpen) return;
         main.Dispose();
         preprocessing.Dispose();
-    }
-
-    private sealed class Both(IDisposable first, IDisposable second) : IDisposable
-    {
-        public void Dispose()
-        {
-            second.Dispose();
-            first.Dispose();
-        }
     }
 }

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using GradCamSharp.Pipeline;
+using GradCamSharp.VisionLanguage;
+
+namespace GradCamSharp.Cli.Commands;
+
+/// <summary><c>gradcam caption</c>: captions photos and explains the caption and every content word.</summary>
+public static class CaptionCommand
+{
+    /// <summary>The parsed arguments of <c>caption</c>.</summary>
+    /// <param name="Model">A shipped captioner's name or a model file.</param>
+    /// <param name="Job">Photos, settings, output folder and the caption to explain, if given.</param>
+    /// <param name="Json">Also print the manifest.</param>
+    /// <param name="Quiet">No progress lines.</param>
+    public sealed record Arguments(string Model, VisionLanguageJob Job, bool Json, bool Quiet);
+
+    internal static Command Create()
+    {
+        var options = new VisionLanguageOptions(VisionLanguageCatalog.ShapesCaptioner);
+        var caption = new Option<string?>("--caption")
+        {
+            Description = "Explain this caption (teacher-forced) instead of the model's own",
+        };
+        const string summary = "Caption photos and explain the caption and each word";
+        var command = CommandHelp.Create("caption", summary, """
+            Generate a caption for each photo (greedy decoding) with a captioner (CNN encoder, attention LSTM
+            decoder), then explain the whole caption (the sum of its words' log-probabilities) and every content word
+            (its log-probability given the words before it). Writes one map per word and method, a panel with the
+            caption under it (PHOTO_words_panel.png) and explanations.json with 'caption' and 'word' fields.
+
+            Examples:
+              gradcam caption scene.png
+              gradcam caption scene.png --caption "a red circle left of a blue star" --method all
+              gradcam caption samples/dog.jpg --model photos-captioner --out out/
+            """);
+        options.AddTo(command);
+        command.Add(caption);
+        command.SetAction(result =>
+        {
+            VisionLanguageJob job = options.Read(result) with { Caption = result.GetValue(caption) };
+            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
+                new Arguments(result.GetValue(options.Model)!, job, result.GetValue(options.Json),
+                    result.GetValue(options.Quiet)));
+        });
+        return command;
+    }
+
+    /// <summary>Runs <c>caption</c>; returns the exit code.</summary>
+    public static int Run(TextWriter output, TextWriter error, Arguments arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        VisionLanguageOptions.Validate(arguments.Job);
+        if (arguments.Job.Caption is { } given && string.IsNullOrWhiteSpace(given))
+            throw new UsageException("--caption is empty");
+        using VisionLanguageModel model = VisionLanguageCatalog.Load(arguments.Model, VisionLanguageTasks.Captioner);
+        IReadOnlyList<ManifestEntry> entries = new VisionLanguagePipeline(model).Caption(arguments.Job,
+            (image, reading) =>
+            {
+                output.WriteLine($"{image}: \"{reading.Caption}\"" + (reading.Generated ? "" : " (given)") +
+                    $", log-likelihood {reading.LogLikelihood.ToString("0.00", CultureInfo.InvariantCulture)}");
+                foreach (ExplainedWord word in reading.Words.Skip(1))
+                {
+                    output.WriteLine($"  {word.Word} (word {word.Position + 1}): log p = " +
+                        word.Rendered.Maps[0].Explanation.Score.ToString("0.00", CultureInfo.InvariantCulture));
+                }
+            },
+            arguments.Quiet ? null : new LineProgress(error));
+        return VisionLanguageOptions.Finish(output, error, entries, arguments.Job, arguments.Json, arguments.Quiet);
+    }
+}

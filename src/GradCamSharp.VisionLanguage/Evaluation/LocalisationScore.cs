@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+
+namespace GradCamSharp.VisionLanguage.Evaluation;
+
+/// <summary>How well one method's maps at one layer find the objects their targets are about.</summary>
+public sealed class LocalisationScore
+{
+    /// <summary>The method.</summary>
+    [JsonPropertyName("method")] public required string Method { get; init; }
+
+    /// <summary>The layer explained.</summary>
+    [JsonPropertyName("layer")] public required string Layer { get; init; }
+
+    /// <summary>Maps scored: caption words that name an object, or answers about one object.</summary>
+    [JsonPropertyName("targets")] public int Targets { get; set; }
+
+    /// <summary>Maps whose maximum lies inside the object's box.</summary>
+    [JsonPropertyName("hits")] public int Hits { get; set; }
+
+    /// <summary>The pointing game's accuracy.</summary>
+    [JsonPropertyName("pointing")] public double Pointing => Targets == 0 ? 0 : Hits / (double)Targets;
+
+    /// <summary>The mean over maps of the mean map value inside the object's box.</summary>
+    [JsonPropertyName("inside")] public double Inside => Targets == 0 ? 0 : InsideSum / Targets;
+
+    /// <summary>The mean over maps of the mean map value outside the object's box.</summary>
+    [JsonPropertyName("outside")] public double Outside => Targets == 0 ? 0 : OutsideSum / Targets;
+
+    /// <summary>The paper's caption metric: <see cref="Inside"/> over <see cref="Outside"/>.</summary>
+    [JsonPropertyName("inside_over_outside")] public double Ratio => Outside <= 0 ? 0 : Inside / Outside;
+
+    [JsonIgnore] internal double InsideSum { get; set; }
+
+    [JsonIgnore] internal double OutsideSum { get; set; }
+}

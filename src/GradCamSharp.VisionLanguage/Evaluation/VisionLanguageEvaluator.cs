@@ -1,0 +1,172 @@
+using GradCamSharp.Maps;
+using GradCamSharp.Methods;
+using GradCamSharp.Models;
+using GradCamSharp.Scenes;
+using GradCamSharp.Targets;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.VisionLanguage.Evaluation;
+
+/// <summary>
+/// Measures a captioner or VQA model on held-out scenes the way the issue and the paper ask: the model's own quality
+/// (VQA accuracy per question type; caption exact match and BLEU-4), and for each method and layer the pointing game
+/// and the mean map inside the named object's box over the mean outside, for every caption word that names an object
+/// (its colour and its noun) and every answer about a single object.
+/// </summary>
+public static class VisionLanguageEvaluator
+{
+    /// <summary>The methods measured unless others are asked for.</summary>
+    public static IReadOnlyList<string> DefaultMethods { get; } =
+        [KnownMethods.GradCam, KnownMethods.GuidedGradCam, "gradcam++"];
+
+    /// <summary>Evaluates <paramref name="model"/> on scenes 0 to <paramref name="scenes"/> - 1 of a seed.</summary>
+    /// <param name="model">A captioner or VQA model.</param>
+    /// <param name="world">The world the model was trained on.</param>
+    /// <param name="scenes">How many held-out scenes.</param>
+    /// <param name="seed">Their seed; the model's training seeds are refused.</param>
+    /// <param name="methods">The methods to score (default <see cref="DefaultMethods"/>).</param>
+    /// <param name="progress">Receives a line every 50 scenes.</param>
+    /// <param name="cancellation">Stops between scenes.</param>
+    /// <exception cref="UsageException">A training seed, a world the model was not trained on, a bad count.</exception>
+    public static VisionLanguageReport Evaluate(VisionLanguageModel model, ISceneWorld world, int scenes, int seed,
+        IReadOnlyList<string>? methods = null, IProgress<string>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(world);
+        VisionLanguageRecipe recipe = model.File.Training;
+        if (world.Name != recipe.World)
+            throw new UsageException($"{model.Name} was trained on the {recipe.World} world, not {world.Name}");
+        if (seed == recipe.Seed || seed == recipe.HeldOutSeed)
+        {
+            throw new UsageException($"seed {seed} was used in training {model.Name} (seeds {recipe.Seed} and " +
+                $"{recipe.HeldOutSeed}); choose another");
+        }
+        if (scenes < 1) throw new UsageException($"--scenes must be at least 1, got {scenes}");
+        methods ??= DefaultMethods;
+        _ = KnownMethods.Expand(methods);
+        var report = new VisionLanguageReport
+        {
+            Model = model.Name, Task = model.Task, World = world.Name, Scenes = scenes, Seed = seed,
+        };
+        var scores = new Dictionary<(string Method, string Layer), LocalisationScore>();
+        var captions = new List<(IReadOnlyList<string>, IReadOnlyList<string>)>();
+        int exact = 0, boxes = 0;
+        double coverage = 0;
+        for (int i = 0; i < scenes; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using Scene scene = world.Generate(seed, i);
+            using var scope = NewDisposeScope();
+            Tensor input = model.Prepare([scene.Image]);
+            List<(ITarget Target, IExplainableModel Model, Box Box)> located;
+            if (model.Task == VisionLanguageTasks.Vqa) located = AskAll(model, scene, input, report);
+            else
+            {
+                string caption = model.Caption(input)[0];
+                if (scene.Captions.Count > 0)
+                {
+                    string reference = scene.Captions[0];
+                    captions.Add((Vocabulary.Split(caption), Vocabulary.Split(reference)));
+                    if (caption == string.Join(' ', Vocabulary.Split(reference))) exact++;
+                }
+                located = GroundedWords(model, scene, report);
+            }
+            foreach ((ITarget target, IExplainableModel explained, Box box) in located)
+            {
+                coverage += box.Area / (double)(scene.Width * scene.Height);
+                boxes++;
+                foreach (string layer in model.ExplainedLayers)
+                {
+                    MethodSet set = KnownMethods.CreateSet(methods, explained, new CamOptions { Layer = layer });
+                    foreach (Explanation explanation in set.Explain(input, target))
+                    {
+                        Heatmap map = explanation.Heatmap.Width == scene.Width && explanation.Heatmap.Height ==
+                            scene.Height ? explanation.Heatmap : explanation.Heatmap.Resize(scene.Width, scene.Height);
+                        if (!scores.TryGetValue((explanation.Method, layer), out LocalisationScore? score))
+                        {
+                            score = new LocalisationScore { Method = explanation.Method, Layer = layer };
+                            scores[(explanation.Method, layer)] = score;
+                        }
+                        score.Targets++;
+                        if (MapPlacement.Hits(map, box)) score.Hits++;
+                        (double inside, double outside) = MapPlacement.Means(map, box);
+                        score.InsideSum += inside;
+                        score.OutsideSum += outside;
+                    }
+                }
+            }
+            foreach (IExplainableModel explained in located.Select(l => l.Model).Distinct()) explained.Dispose();
+            if ((i + 1) % 50 == 0 || i + 1 == scenes) progress?.Report($"{i + 1}/{scenes} scenes");
+        }
+        if (model.Task == VisionLanguageTasks.Captioner && captions.Count > 0)
+        {
+            report.ExactMatch = exact / (double)captions.Count;
+            report.Bleu4 = Bleu.Corpus(captions);
+        }
+        report.Localisation.AddRange(scores.Values);
+        report.ChancePointing = boxes == 0 ? 0 : coverage / boxes;
+        return report;
+    }
+
+    /// <summary>Answers every question; returns a target per answer about one object (the true answer).</summary>
+    private static List<(ITarget, IExplainableModel, Box)> AskAll(VisionLanguageModel model, Scene scene,
+        Tensor input, VisionLanguageReport report)
+    {
+        var located = new List<(ITarget, IExplainableModel, Box)>();
+        using Tensor features = model.Features(input);
+        foreach (SceneQuestion question in scene.Questions)
+        {
+            int answer = model.Answers.ToList().IndexOf(question.Answer);
+            int[] words;
+            try
+            {
+                words = model.EncodeQuestion(question.Question);
+            }
+            catch (UsageException)
+            {
+                report.Skipped++;
+                continue;
+            }
+            if (!report.Accuracy.TryGetValue(question.Type, out Tally? tally))
+                report.Accuracy[question.Type] = tally = new Tally();
+            tally.Total++;
+            if (answer >= 0 && model.AnswerFromFeatures(features, words) == answer) tally.Right++;
+            if (answer >= 0 && question.ObjectIndex is int index)
+            {
+                located.Add((VisionLanguageTargets.Answer(answer), model.ForQuestion(words),
+                    scene.Objects[index].Box));
+            }
+        }
+        return located;
+    }
+
+    /// <summary>A target per word of the canonical caption that names an object (its colour or noun).</summary>
+    private static List<(ITarget, IExplainableModel, Box)> GroundedWords(VisionLanguageModel model, Scene scene,
+        VisionLanguageReport report)
+    {
+        if (scene.Captions.Count == 0) return [];
+        int[] words;
+        try
+        {
+            words = model.EncodeCaption(scene.Captions[0]);
+        }
+        catch (UsageException)
+        {
+            report.Skipped++;
+            return [];
+        }
+        IExplainableModel explained = model.ForCaption(words);
+        var located = new List<(ITarget, IExplainableModel, Box)>();
+        for (int t = 0; t < words.Length && t < scene.CaptionGrounding.Count; t++)
+        {
+            if (scene.CaptionGrounding[t] is int index)
+            {
+                located.Add((VisionLanguageTargets.Word(words, t, model.Vocabulary.Words[words[t]]), explained,
+                    scene.Objects[index].Box));
+            }
+        }
+        if (located.Count == 0) explained.Dispose();
+        return located;
+    }
+}

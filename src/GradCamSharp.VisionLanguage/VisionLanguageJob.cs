@@ -1,0 +1,28 @@
+using GradCamSharp.Pipeline;
+
+namespace GradCamSharp.VisionLanguage;
+
+/// <summary>What <c>gradcam caption</c> or <c>gradcam vqa</c> should do.</summary>
+public sealed record VisionLanguageJob
+{
+    /// <summary>The photos or scenes.</summary>
+    public required IReadOnlyList<string> Images { get; init; }
+
+    /// <summary>Methods, layer (the encoder's output when "auto") and colormap.</summary>
+    public required ExplanationSettings Settings { get; init; }
+
+    /// <summary>The output folder.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Captioner: the caption to explain; null for the model's own.</summary>
+    public string? Caption { get; init; }
+
+    /// <summary>VQA: the question.</summary>
+    public string? Question { get; init; }
+
+    /// <summary>VQA: the answers to explain; empty for the model's top ones.</summary>
+    public IReadOnlyList<string> Answers { get; init; } = [];
+
+    /// <summary>VQA: how many of the top answers to explain when none are given.</summary>
+    public int TopAnswers { get; init; } = 1;
+}

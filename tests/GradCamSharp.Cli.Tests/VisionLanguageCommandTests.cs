@@ -1,0 +1,110 @@
+using System.Text.Json;
+using GradCamSharp.Imaging;
+using GradCamSharp.Scenes;
+
+namespace GradCamSharp.Cli.Tests;
+
+/// <summary><c>gradcam caption</c> and <c>gradcam vqa</c> on held-out shape scenes, with the shipped models.</summary>
+public sealed class VisionLanguageCommandTests
+{
+    /// <summary>Writes held-out scene <paramref name="index"/> of seed 4242 (never a training seed) as a PNG.</summary>
+    private static (string Path, Scene Scene) HeldOutScene(TempFolder folder, int index)
+    {
+        using var world = new ShapeWorld();
+        Scene scene = world.Generate(4242, index);
+        string path = Path.Combine(folder.Path, $"scene{index}.png");
+        PngFile.Save(scene.Image, path);
+        return (path, scene);
+    }
+
+    [Fact]
+    public void Caption_WritesAMapPerContentWordAndMethod_WithTheCaptionInTheManifest()
+    {
+        using var folder = new TempFolder();
+        (string image, Scene scene) = HeldOutScene(folder, 3);
+        using (scene)
+        {
+            string output = Path.Combine(folder.Path, "out");
+            CliRun run = CliRun.Of("caption", image, "--method", "gradcam", "--method", "guided-gradcam", "--out",
+                output);
+
+            Assert.Equal(0, run.ExitCode);
+            Assert.Contains("log-likelihood", run.Output);
+            using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(output,
+                "explanations.json")));
+            JsonElement[] entries = manifest.RootElement.EnumerateArray().ToArray();
+            string caption = entries[0].GetProperty("caption").GetString()!;
+            string[] content = caption.Split(' ').Where(w => w is not ("a" or "and" or "," or "of")).ToArray();
+            // The whole caption, then each content word, each by both methods.
+            Assert.Equal(2 * (1 + content.Length), entries.Length);
+            Assert.False(entries[0].TryGetProperty("word", out _));
+            Assert.Equal(content, entries.Where(e => e.TryGetProperty("word", out _)).Select(e =>
+                e.GetProperty("word").GetString()).Distinct());
+            Assert.All(entries,
+                e => Assert.True(File.Exists(Path.Combine(output, e.GetProperty("file").GetString()!))));
+            Assert.True(File.Exists(Path.Combine(output, "scene3_words_panel.png")));
+        }
+    }
+
+    [Fact]
+    public void Vqa_ExplainsAnswersItGaveAndDidNot_WithQuestionAndAnswerInTheManifest()
+    {
+        using var folder = new TempFolder();
+        (string image, Scene scene) = HeldOutScene(folder, 5);
+        using (scene)
+        {
+            string output = Path.Combine(folder.Path, "out");
+            CliRun run = CliRun.Of("vqa", image, "--question", "how many circles are there?", "--answer", "one",
+                "--answer", "three", "--method", "gradcam", "--method", "counterfactual", "--out", output, "--json");
+
+            Assert.Equal(0, run.ExitCode);
+            string printed = run.Output[(run.Output.IndexOf('[', StringComparison.Ordinal))..];
+            JsonElement[] entries = JsonDocument.Parse(printed).RootElement.EnumerateArray().ToArray();
+            Assert.Equal(4, entries.Length);
+            Assert.All(entries, e => Assert.Equal("how many circles are there", e.GetProperty("question").GetString()));
+            Assert.Equal(["one", "one", "three", "three"], entries.Select(e => e.GetProperty("answer").GetString()));
+            float sum = entries.Where(e => e.GetProperty("method").GetString() == "gradcam")
+                .Sum(e => e.GetProperty("probability").GetSingle());
+            Assert.InRange(sum, 0f, 1.0001f);
+        }
+    }
+
+    [Theory]
+    [InlineData("what colour is the star", "unknown word 'colour'")]
+    [InlineData("   ", "the question is empty")]
+    [InlineData("what color is the star and the star and the star and the star and the star and the star and the " +
+        "star and the star",
+        "at most")]
+    public void Vqa_BadQuestions_FailCleanlyWithExitCode2(string question, string expected)
+    {
+        using var folder = new TempFolder();
+        (string image, Scene scene) = HeldOutScene(folder, 0);
+        using (scene)
+        {
+            CliRun run = CliRun.Of("vqa", image, "--question", question, "--out", Path.Combine(folder.Path, "o"));
+
+            Assert.Equal(2, run.ExitCode);
+            Assert.Contains(expected, run.Error);
+            Assert.DoesNotContain("   at ", run.Error);
+            Assert.False(Directory.Exists(Path.Combine(folder.Path, "o")));
+        }
+    }
+
+    [Fact]
+    public void WrongKindOfModel_AndUnknownAnswer_AreUsageErrors()
+    {
+        using var folder = new TempFolder();
+        (string image, Scene scene) = HeldOutScene(folder, 1);
+        using (scene)
+        {
+            CliRun wrongModel = CliRun.Of("caption", image, "--model", "shapes-vqa");
+            CliRun unknownAnswer = CliRun.Of("vqa", image, "--question", "what color is the star", "--answer", "pink",
+                "--out", Path.Combine(folder.Path, "o"));
+
+            Assert.Equal(2, wrongModel.ExitCode);
+            Assert.Contains("captioner", wrongModel.Error);
+            Assert.Equal(2, unknownAnswer.ExitCode);
+            Assert.Contains("'pink' is not an answer", unknownAnswer.Error);
+        }
+    }
+}

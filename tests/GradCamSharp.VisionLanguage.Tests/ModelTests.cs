@@ -1,0 +1,118 @@
+using GradCamSharp.Scenes;
+using GradCamSharp.VisionLanguage.Evaluation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.VisionLanguage.Tests;
+
+/// <summary>Text in, clean refusals for text the model cannot read; models that save, load and train.</summary>
+public sealed class ModelTests
+{
+    [Fact]
+    public void UnknownWords_EmptyAndOverlongText_AreRefusedWithWhatTheModelAccepts()
+    {
+        using VisionLanguageModel model = TinyModels.Vqa();
+
+        var unknown = Assert.Throws<UsageException>(() => model.EncodeQuestion("what colour is the star"));
+        Assert.Contains("'colour'", unknown.Message);
+        Assert.Contains("the model knows: a red blue circle", unknown.Message);
+        Assert.Contains("empty", Assert.Throws<UsageException>(() => model.EncodeQuestion("  ? ")).Message);
+        var overlong = Assert.Throws<UsageException>(() => model.EncodeQuestion("a a a a a a a a a"));
+        Assert.Contains("at most 8", overlong.Message);
+        Assert.Contains("'purple'", Assert.Throws<UsageException>(() => model.AnswerIndex("purple")).Message);
+        Assert.Equal(model.EncodeQuestion("What color is the STAR?"), model.EncodeQuestion("what color is the star"));
+        Assert.Contains("captioner", Assert.Throws<UsageException>(() => model.ForCaption([3])).Message);
+    }
+
+    [Fact]
+    public void SavedModel_LoadsWithIdenticalOutputs()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        using var folder = new TempFolder();
+        string path = Path.Combine(folder.Path, "tiny.json");
+        using VisionLanguageModel model = TinyModels.Vqa();
+        model.Save(path, [new EpochReport(1, 0.5, 0.9, 1)]);
+        using VisionLanguageModel loaded = VisionLanguageModel.Load(path);
+        manual_seed(8);
+        Tensor input = randn(1, 3, 128, 128);
+
+        var before = model.Answer(input, "is the star red", 4);
+        var after = loaded.Answer(input, "is the star red", 4);
+
+        Assert.Equal(before, after);
+        Assert.Equal(model.Answers, loaded.Answers);
+        Assert.Equal("tiny", loaded.Name);
+        Assert.Single(loaded.File.Epochs);
+        Assert.False(File.Exists(path + ".partial"));
+    }
+
+    [Fact]
+    public void MissingWeights_AndUnknownNames_FailCleanly()
+    {
+        using var folder = new TempFolder();
+        string path = Path.Combine(folder.Path, "tiny.json");
+        using (VisionLanguageModel model = TinyModels.Vqa()) model.Save(path, []);
+        File.Delete(Path.Combine(folder.Path, "tiny.bin"));
+
+        Assert.Throws<UnreadableInputException>(() => VisionLanguageModel.Load(path));
+        Assert.Contains("shipped: shapes-captioner",
+            Assert.Throws<UsageException>(() => VisionLanguageCatalog.Load("shapes-vqq")).Message);
+    }
+
+    [Fact]
+    public void ShortVqaTraining_LowersTheLossAndBeatsChance_AndIsReproducible()
+    {
+        var recipe = new VisionLanguageRecipe
+        {
+            Task = VisionLanguageTasks.Vqa, Scenes = 320, Epochs = 3, Seed = 4, HeldOutScenes = 60,
+        };
+        using var world = new ShapeWorld();
+        (VisionLanguageModel model, IReadOnlyList<EpochReport> epochs) =
+            VisionLanguageTrainer.Train(recipe, world, "a");
+        using (model)
+        {
+            // An untrained classifier starts near ln(answers); the most common answer is right about a fifth of the
+            // time (yes and no are each asked once a scene among about six questions).
+            double start = Math.Log(model.Answers.Count);
+            Assert.True(epochs[^1].Loss < 0.6 * start, $"loss {epochs[^1].Loss} vs start {start}");
+            Assert.True(epochs[^1].HeldOut > 0.35, $"held-out accuracy {epochs[^1].HeldOut}");
+            (VisionLanguageModel again, IReadOnlyList<EpochReport> repeated) =
+                VisionLanguageTrainer.Train(recipe, world, "b");
+            using (again)
+                Assert.Equal(epochs.Select(e => (e.Loss, e.HeldOut)), repeated.Select(e => (e.Loss, e.HeldOut)));
+        }
+    }
+
+    [Fact]
+    public void ShortCaptionerTraining_LowersTheLossFarBelowChance()
+    {
+        var recipe = new VisionLanguageRecipe
+        {
+            Task = VisionLanguageTasks.Captioner, Scenes = 320, Epochs = 3, Seed = 4, HeldOutScenes = 60,
+        };
+        using var world = new ShapeWorld();
+        (VisionLanguageModel model, IReadOnlyList<EpochReport> epochs) =
+            VisionLanguageTrainer.Train(recipe, world, "c");
+        using (model)
+        {
+            double start = Math.Log(model.Vocabulary.Count);
+            Assert.True(epochs[^1].Loss < 0.5 * start, $"loss {epochs[^1].Loss} vs start {start}");
+            Assert.True(epochs[^1].HeldOut > 0.5, $"held-out word accuracy {epochs[^1].HeldOut}");
+            Assert.True(epochs[^1].Loss < epochs[0].Loss);
+        }
+    }
+
+    [Fact]
+    public void Bleu_IsOneForExactMatches_AndFollowsPapineniOnAKnownPair()
+    {
+        string[] sentence = ["a", "red", "circle", "left", "of", "a", "blue", "star"];
+        Assert.Equal(1.0, Bleu.Corpus([(sentence, sentence)]), 12);
+        // 7 words against a reference of 8, one changed: clipped n-gram precisions 6/7, 5/6, 4/5, 3/4, and the
+        // brevity penalty exp(1 - 8/7).
+        string[] candidate = ["a", "red", "circle", "left", "of", "a", "green"];
+        double precisions = 6.0 / 7 * 5.0 / 6 * 4.0 / 5 * 3.0 / 4;
+        double expected = Math.Exp(1 - 8.0 / 7) * Math.Pow(precisions, 0.25);
+        Assert.Equal(expected, Bleu.Corpus([(candidate, sentence)]), 12);
+        Assert.Equal(0.0, Bleu.Corpus([(["star"], sentence)]));
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using GradCamSharp.Imaging;
+using GradCamSharp.Scenes;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace GradCamSharp.Web.Tests;
+
+/// <summary>The demo's caption tab and question box, on a held-out shape scene.</summary>
+public sealed class TextTabTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+{
+    private static byte[] HeldOutScene()
+    {
+        using var world = new ShapeWorld();
+        using Scene scene = world.Generate(4243, 2);
+        using var folder = new TempFolder();
+        string path = Path.Combine(folder.Path, "scene.png");
+        PngFile.Save(scene.Image, path);
+        return File.ReadAllBytes(path);
+    }
+
+    private static MultipartFormDataContent Upload(params (string Key, string Value)[] fields)
+    {
+        var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(HeldOutScene());
+        file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        form.Add(file, "image", "scene.png");
+        foreach ((string key, string value) in fields) form.Add(new StringContent(value), key);
+        return form;
+    }
+
+    [Fact]
+    public async Task Page_OffersTheCaptionTabAndTheQuestionBox()
+    {
+        HttpClient client = factory.CreateClient();
+        string page = await client.GetStringAsync("/");
+        Assert.Contains("id=\"caption-form\"", page);
+        Assert.Contains("id=\"vqa-question\"", page);
+        using JsonDocument model = JsonDocument.Parse(await client.GetStringAsync("/api/model"));
+        Assert.Contains("shapes-captioner",
+            model.RootElement.GetProperty("captioners").EnumerateArray().Select(m => m.GetString()));
+        Assert.Contains("shapes-vqa",
+            model.RootElement.GetProperty("vqa_models").EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [Fact]
+    public async Task Caption_ReturnsTheCaptionAndAMapPerWord()
+    {
+        HttpClient client = factory.CreateClient();
+        HttpResponseMessage response = await client.PostAsync("/api/caption", Upload(("method", "gradcam")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        string caption = body.RootElement.GetProperty("caption").GetString()!;
+        JsonElement[] words = body.RootElement.GetProperty("words").EnumerateArray().ToArray();
+        Assert.False(string.IsNullOrWhiteSpace(caption));
+        Assert.Equal(JsonValueKind.Null, words[0].GetProperty("word").ValueKind);
+        Assert.All(words.Skip(1), w => Assert.Contains(w.GetProperty("word").GetString()!, caption.Split(' ')));
+        Assert.StartsWith("data:image/png;base64,", body.RootElement.GetProperty("panel").GetString());
+    }
+
+    [Fact]
+    public async Task Vqa_ExplainsTheAnswerAsked_AndRefusesUnknownWords()
+    {
+        HttpClient client = factory.CreateClient();
+        HttpResponseMessage answered = await client.PostAsync("/api/vqa",
+            Upload(("question", "is there a red circle"), ("answer", "no"), ("method", "gradcam")));
+        HttpResponseMessage unknown = await client.PostAsync("/api/vqa", Upload(("question", "is there a unicorn")));
+        HttpResponseMessage empty = await client.PostAsync("/api/vqa", Upload(("question", " ")));
+
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await answered.Content.ReadAsStringAsync());
+        Assert.Equal("no", Assert.Single(body.RootElement.GetProperty("explained").EnumerateArray().ToArray())
+            .GetProperty("answer").GetString());
+        Assert.Equal(5, body.RootElement.GetProperty("answers").GetArrayLength());
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("unicorn", await unknown.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+    }
+}
