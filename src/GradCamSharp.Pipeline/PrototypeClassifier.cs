@@ -10,11 +10,9 @@ namespace GradCamSharp.Pipeline;
 /// classifier, and its scores are similarities in [-1, 1], not logits.
 /// </summary>
 /// <remarks>The head owns its feature extractor and disposes it, unless created with <c>leaveOpen</c>.</remarks>
-public sealed class PrototypeClassifier : IExplainableModel
+public sealed class PrototypeClassifier : PooledHead
 {
-    private readonly IExplainableModel _features;
     private readonly Tensor _prototypes;
-    private readonly bool _leaveOpen;
 
     /// <summary>Puts a prototype head on <paramref name="features"/>.</summary>
     /// <param name="features">A model whose output is [N, D] or [N, D, H, W] features (average-pooled to [N,
@@ -25,64 +23,31 @@ public sealed class PrototypeClassifier : IExplainableModel
     public PrototypeClassifier(IExplainableModel features, IReadOnlyList<string> labels,
         IReadOnlyList<float[]> prototypes,
         bool leaveOpen = false)
+        : base(features, labels, leaveOpen)
     {
-        ArgumentNullException.ThrowIfNull(features);
-        ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(prototypes);
         if (labels.Count != prototypes.Count || labels.Count == 0)
             throw new ArgumentException($"{labels.Count} labels for {prototypes.Count} prototypes");
         int dimension = prototypes[0].Length;
         if (prototypes.Any(p => p.Length != dimension)) throw new ArgumentException("prototypes differ in length");
-        _features = features;
-        _leaveOpen = leaveOpen;
-        Labels = labels;
         using Tensor stacked = tensor(prototypes.SelectMany(p => p).ToArray()).reshape(labels.Count, dimension);
         _prototypes = nn.functional.normalize(stacked, dim: 1).DetachFromDisposeScope();
     }
 
-    /// <summary>The class names, in score order.</summary>
-    public IReadOnlyList<string> Labels { get; }
-
-    /// <summary>The feature extractor below the head.</summary>
-    public IExplainableModel Features => _features;
-
-    /// <inheritdoc />
-    public string Name => _features.Name + "+prototypes";
-
-    /// <inheritdoc />
-    public IReadOnlyList<string> LayerNames => _features.LayerNames;
-
-    /// <inheritdoc />
-    public string KindOf(string layer) => _features.KindOf(layer);
-
-    /// <inheritdoc />
-    public string? FindLayer(string requested) => _features.FindLayer(requested);
-
-    /// <inheritdoc />
-    public IReadOnlyList<string> SuggestLayers(string requested, int count) =>
-        _features.SuggestLayers(requested, count);
-
-    /// <inheritdoc />
-    public void ValidateInput(Tensor input) => _features.ValidateInput(input);
-
-    /// <inheritdoc />
-    public Tensor Forward(Tensor input, ForwardTaps taps) => Similarities(_features.Forward(input, taps));
-
     /// <summary>[N, K] cosine similarities of pooled features [N, D(, H, W)] to the prototypes.</summary>
-    public Tensor Similarities(Tensor features)
-    {
-        ArgumentNullException.ThrowIfNull(features);
-        Tensor pooled = features.dim() > 2 ? features.flatten(2).mean([2]) : features;
-        return nn.functional.normalize(pooled, dim: 1).matmul(_prototypes.t());
-    }
+    public Tensor Similarities(Tensor features) => ScoresOfPooled(Pool(features));
 
     /// <inheritdoc />
-    public IDisposable BeginExplanation() => _features.BeginExplanation();
+    public override string Name => Features.Name + "+prototypes";
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override Tensor ScoresOfPooled(Tensor pooled) =>
+        nn.functional.normalize(pooled, dim: 1).matmul(_prototypes.t());
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
     {
-        _prototypes.Dispose();
-        if (!_leaveOpen) _features.Dispose();
+        if (disposing) _prototypes.Dispose();
+        base.Dispose(disposing);
     }
 }

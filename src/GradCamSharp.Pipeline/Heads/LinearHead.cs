@@ -9,12 +9,10 @@ namespace GradCamSharp.Pipeline.Heads;
 /// Grad-CAM equals CAM exactly. One class may be a "background" class that top-k choices leave out.
 /// </summary>
 /// <remarks>The head owns its feature extractor and disposes it, unless created with <c>leaveOpen</c>.</remarks>
-public sealed class LinearHead : IExplainableModel
+public sealed class LinearHead : PooledHead
 {
-    private readonly IExplainableModel _features;
     private readonly Tensor _weights;
     private readonly Tensor _bias;
-    private readonly bool _leaveOpen;
 
     /// <summary>Puts a linear head on <paramref name="features"/>.</summary>
     /// <param name="features">A model whose output is [N, D] or [N, D, H, W] features (average-pooled to [N,
@@ -26,9 +24,8 @@ public sealed class LinearHead : IExplainableModel
     /// <param name="leaveOpen">Whether <paramref name="features"/> stays alive when the head is disposed.</param>
     public LinearHead(IExplainableModel features, IReadOnlyList<string> labels, IReadOnlyList<float[]> weights,
         IReadOnlyList<float> bias, string? background = null, bool leaveOpen = false)
+        : base(features, labels, leaveOpen)
     {
-        ArgumentNullException.ThrowIfNull(features);
-        ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(bias);
         if (labels.Count == 0 || weights.Count != labels.Count || bias.Count != labels.Count)
@@ -37,17 +34,11 @@ public sealed class LinearHead : IExplainableModel
         if (weights.Any(w => w.Length != dimension)) throw new ArgumentException("weight rows differ in length");
         if (background is not null && !labels.Contains(background))
             throw new ArgumentException($"the background label '{background}' is not among the labels");
-        _features = features;
-        _leaveOpen = leaveOpen;
-        Labels = labels;
         Background = background;
         using Tensor rows = tensor(weights.SelectMany(w => w).ToArray()).reshape(labels.Count, dimension);
         _weights = rows.t().contiguous().DetachFromDisposeScope();
         _bias = tensor(bias.ToArray()).DetachFromDisposeScope();
     }
-
-    /// <summary>The class names, in logit order.</summary>
-    public IReadOnlyList<string> Labels { get; }
 
     /// <summary>The background class's label, if the head has one.</summary>
     public string? Background { get; }
@@ -55,47 +46,23 @@ public sealed class LinearHead : IExplainableModel
     /// <summary>The index of the background class, or null.</summary>
     public int? BackgroundIndex => Background is null ? null : Labels.ToList().IndexOf(Background);
 
-    /// <summary>The feature extractor below the head.</summary>
-    public IExplainableModel Features => _features;
-
-    /// <inheritdoc />
-    public string Name => _features.Name + "+linear";
-
-    /// <inheritdoc />
-    public IReadOnlyList<string> LayerNames => _features.LayerNames;
-
-    /// <inheritdoc />
-    public string KindOf(string layer) => _features.KindOf(layer);
-
-    /// <inheritdoc />
-    public string? FindLayer(string requested) => _features.FindLayer(requested);
-
-    /// <inheritdoc />
-    public IReadOnlyList<string> SuggestLayers(string requested, int count) =>
-        _features.SuggestLayers(requested, count);
-
-    /// <inheritdoc />
-    public void ValidateInput(Tensor input) => _features.ValidateInput(input);
-
-    /// <inheritdoc />
-    public Tensor Forward(Tensor input, ForwardTaps taps) => Logits(_features.Forward(input, taps));
-
     /// <summary>[N, K] logits of features [N, D(, H, W)], pooled over positions.</summary>
-    public Tensor Logits(Tensor features)
-    {
-        ArgumentNullException.ThrowIfNull(features);
-        Tensor pooled = features.dim() > 2 ? features.flatten(2).mean([2]) : features;
-        return pooled.matmul(_weights) + _bias;
-    }
+    public Tensor Logits(Tensor features) => ScoresOfPooled(Pool(features));
 
     /// <inheritdoc />
-    public IDisposable BeginExplanation() => _features.BeginExplanation();
+    public override string Name => Features.Name + "+linear";
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override Tensor ScoresOfPooled(Tensor pooled) => pooled.matmul(_weights) + _bias;
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
     {
-        _weights.Dispose();
-        _bias.Dispose();
-        if (!_leaveOpen) _features.Dispose();
+        if (disposing)
+        {
+            _weights.Dispose();
+            _bias.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }
