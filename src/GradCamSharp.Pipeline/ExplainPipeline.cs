@@ -54,37 +54,50 @@ public sealed class ExplainPipeline
     private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, string imagePath, StagedOutput output)
     {
         using SKBitmap photo = ImageLoader.Load(imagePath);
-        string stem = Path.GetFileNameWithoutExtension(imagePath);
         var entries = new List<ManifestEntry>();
         foreach (RenderedTarget target in explainer.Explain(photo, Path.GetFileName(imagePath)))
         {
-            using (target)
-            {
-                foreach (RenderedMap map in target.Maps)
-                {
-                    string file = $"{stem}_{target.Tag}_{map.Method}.png";
-                    PngFile.Save(map.Picture, output.Add(file));
-                    entries.Add(new ManifestEntry
-                    {
-                        Image = imagePath,
-                        Model = _model.Name,
-                        Layer = map.Explanation.Layer,
-                        Method = map.Method,
-                        ClassIndex = map.Explanation.ClassIndex,
-                        ClassLabel = target.Label,
-                        Score = map.Explanation.Score,
-                        ScoreKind = _model.ScoreKind,
-                        File = file,
-                        Peak = map.Peak,
-                        Box = map.Box,
-                    });
-                }
-                if (target.Panel is SKBitmap panel)
-                {
-                    PngFile.Save(panel, output.Add($"{stem}_{target.Tag}_panel.png"));
-                }
-            }
+            using (target) entries.AddRange(Write(target, imagePath, _model.Name, _model.ScoreKind, output));
         }
+        return entries;
+    }
+
+    /// <summary>
+    /// Stages one target's maps (PHOTO_TAG_METHOD.png) and its panel (PHOTO_TAG_panel.png) and returns their
+    /// manifest entries: the file layout every pipeline shares.
+    /// </summary>
+    /// <param name="target">The rendered maps of one target on one photo.</param>
+    /// <param name="imagePath">The photo, as given.</param>
+    /// <param name="model">The model's name.</param>
+    /// <param name="scoreKind">What the scores are: "logit", "similarity", ...</param>
+    /// <param name="output">Where the files are staged.</param>
+    public static IReadOnlyList<ManifestEntry> Write(RenderedTarget target, string imagePath, string model,
+        string scoreKind, StagedOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(output);
+        string stem = Path.GetFileNameWithoutExtension(imagePath);
+        var entries = new List<ManifestEntry>();
+        foreach (RenderedMap map in target.Maps)
+        {
+            string file = $"{stem}_{target.Tag}_{map.Method}.png";
+            PngFile.Save(map.Picture, output.Add(file));
+            entries.Add(new ManifestEntry
+            {
+                Image = imagePath,
+                Model = model,
+                Layer = map.Explanation.Layer,
+                Method = map.Method,
+                ClassIndex = map.Explanation.ClassIndex,
+                ClassLabel = target.Label,
+                Score = map.Explanation.Score,
+                ScoreKind = scoreKind,
+                File = file,
+                Peak = map.Peak,
+                Box = map.Box,
+            });
+        }
+        if (target.Panel is SKBitmap panel) PngFile.Save(panel, output.Add($"{stem}_{target.Tag}_panel.png"));
         return entries;
     }
 }

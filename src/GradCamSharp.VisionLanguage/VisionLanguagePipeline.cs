@@ -105,31 +105,7 @@ public sealed class VisionLanguagePipeline(VisionLanguageModel model)
         return entries;
     }
 
-    private List<ManifestEntry> Write(RenderedTarget target, string imagePath, StagedOutput output,
-        Func<ManifestEntry, ManifestEntry> complete)
-    {
-        string stem = Path.GetFileNameWithoutExtension(imagePath);
-        var entries = new List<ManifestEntry>();
-        foreach (RenderedMap map in target.Maps)
-        {
-            string file = $"{stem}_{target.Tag}_{map.Method}.png";
-            PngFile.Save(map.Picture, output.Add(file));
-            entries.Add(complete(new ManifestEntry
-            {
-                Image = imagePath,
-                Model = model.Name,
-                Layer = map.Explanation.Layer,
-                Method = map.Method,
-                ClassIndex = map.Explanation.ClassIndex,
-                ClassLabel = target.Label,
-                Score = map.Explanation.Score,
-                ScoreKind = "logit",
-                File = file,
-                Peak = map.Peak,
-                Box = map.Box,
-            }));
-        }
-        if (target.Panel is SKBitmap panel) PngFile.Save(panel, output.Add($"{stem}_{target.Tag}_panel.png"));
-        return entries;
-    }
+    private IEnumerable<ManifestEntry> Write(RenderedTarget target, string imagePath, StagedOutput output,
+        Func<ManifestEntry, ManifestEntry> complete) =>
+        ExplainPipeline.Write(target, imagePath, model.Name, "logit", output).Select(complete);
 }
