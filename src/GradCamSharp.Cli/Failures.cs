@@ -1,3 +1,4 @@
+using GradCamSharp.Imaging;
 using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Cli;
@@ -16,6 +17,10 @@ internal static class Failures
         (int code, string message) = exception switch
         {
             UsageException => (ExitCodes.Usage, exception.Message),
+            ImageLoadException { Failure: ImageLoadFailure.Truncated } =>
+                (ExitCodes.Input, $"{exception.Message} (--allow-partial accepts it)"),
+            ImageLoadException { Failure: ImageLoadFailure.OverPixelLimit } =>
+                (ExitCodes.Input, $"{exception.Message} (--max-megapixels raises it)"),
             UnreadableInputException => (ExitCodes.Input, exception.Message),
             OutputException => (ExitCodes.Output, exception.Message),
             OperationCanceledException => (ExitCodes.Cancelled, "cancelled; nothing was written"),

@@ -35,7 +35,13 @@ public static class GradCamCli
     /// Parses and runs <paramref name="args"/>: parse errors print one line each and exit with
     /// <see cref="ExitCodes.Usage"/>; any exception a command throws becomes one line and its exit code.
     /// </summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="cancellationToken">Stops a running command (Ctrl-C): it exits with
+    /// <see cref="ExitCodes.Cancelled"/> and leaves nothing half-written.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error,
+        CancellationToken cancellationToken = default)
     {
         ParseResult result = Build().Parse(args);
         if (result.Errors.Count > 0)
@@ -46,8 +52,12 @@ public static class GradCamCli
         }
         try
         {
-            return result.Invoke(new InvocationConfiguration { Output = output, Error = error,
-                EnableDefaultExceptionHandler = false });
+            // Signals are handled by the caller (see Interruption), which owns the token.
+            var configuration = new InvocationConfiguration
+            {
+                Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
+            };
+            return result.InvokeAsync(configuration, cancellationToken).GetAwaiter().GetResult();
         }
         catch (Exception exception)
         {

@@ -1,3 +1,4 @@
 using GradCamSharp.Cli;
 
-return GradCamCli.Run(args, Console.Out, Console.Error);
+using var interruption = new Interruption(Console.Error);
+return GradCamCli.Run(args, Console.Out, Console.Error, interruption.Token);

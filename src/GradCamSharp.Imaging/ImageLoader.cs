@@ -2,41 +2,39 @@ using SkiaSharp;
 
 namespace GradCamSharp.Imaging;
 
-/// <summary>Loads JPEG, PNG, WebP, BMP and GIF files as upright RGBA bitmaps (EXIF orientation applied).</summary>
+/// <summary>
+/// Loads JPEG, PNG, WebP, BMP and GIF files as upright RGBA bitmaps (EXIF orientation applied), within the limits of
+/// <see cref="ImageDecodeOptions"/>: the pixel count is checked from the header before anything is decoded, large
+/// photos are decoded downscaled, and truncated files are refused unless allowed.
+/// </summary>
 public static class ImageLoader
 {
     /// <summary>Decodes <paramref name="path"/>.</summary>
-    /// <exception cref="ImageLoadException">The file is missing, unreadable, or not a decodable image.</exception>
-    public static SKBitmap Load(string path)
+    /// <param name="path">The image file.</param>
+    /// <param name="options">Limits; <see cref="ImageDecodeOptions.Default"/> when null.</param>
+    /// <exception cref="ImageLoadException">The file is missing, unreadable, not a decodable image, over the pixel
+    /// limit, or truncated.</exception>
+    public static SKBitmap Load(string path, ImageDecodeOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new ImageLoadException($"image '{path}' not found");
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new ImageLoadException($"image '{path}' cannot be read: {exception.Message}", exception);
-        }
-        return Decode(bytes, path);
+        byte[] bytes = ReadAll(path);
+        return Decode(bytes, path, options);
     }
 
     /// <summary>
-    /// Checks that <paramref name="path"/> exists and starts like a decodable image, without decoding its pixels.
+    /// Checks that <paramref name="path"/> exists and is a decodable image within the pixel limit, from its header
+    /// alone, without decoding its pixels.
     /// </summary>
-    /// <exception cref="ImageLoadException">Missing, unreadable, or not an image.</exception>
-    public static void Probe(string path)
+    /// <returns>The width and height the header declares (before EXIF orientation).</returns>
+    /// <exception cref="ImageLoadException">Missing, unreadable, not an image, or over the pixel limit.</exception>
+    public static (int Width, int Height) Probe(string path, ImageDecodeOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new ImageLoadException($"image '{path}' not found");
+        CheckFile(path);
         try
         {
             using FileStream stream = File.OpenRead(path);
-            using SKCodec? codec = SKCodec.Create(stream);
-            if (codec is null)
-                throw new ImageLoadException($"'{path}' is not a supported image (JPEG, PNG, WebP, BMP or GIF)");
+            using SKCodec codec = OpenCodec(SKCodec.Create(stream), path);
+            CheckPixelCount(codec, path, options ?? ImageDecodeOptions.Default);
+            return (codec.Info.Width, codec.Info.Height);
         }
         catch (Exception exception)
             when (exception is IOException and not ImageLoadException or UnauthorizedAccessException)
@@ -48,23 +46,93 @@ public static class ImageLoader
     /// <summary>
     /// Decodes an encoded image held in memory (e.g. an upload); <paramref name="name"/> is used in messages.
     /// </summary>
-    /// <exception cref="ImageLoadException">Not a decodable image.</exception>
-    public static SKBitmap Decode(byte[] encoded, string name = "image")
+    /// <exception cref="ImageLoadException">Not a decodable image, over the pixel limit, or truncated.</exception>
+    public static SKBitmap Decode(byte[] encoded, string name = "image", ImageDecodeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(encoded);
+        options ??= ImageDecodeOptions.Default;
         using var data = SKData.CreateCopy(encoded);
-        using SKCodec? codec = SKCodec.Create(data);
-        if (codec is null)
-            throw new ImageLoadException($"'{name}' is not a supported image (JPEG, PNG, WebP, BMP or GIF)");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using SKCodec codec = OpenCodec(SKCodec.Create(data), name);
+        CheckPixelCount(codec, name, options);
+        SKSizeI size = DecodeSize(codec, options.MaxSide);
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var decoded = new SKBitmap(info);
         SKCodecResult result = codec.GetPixels(info, decoded.GetPixels());
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
+        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput)
+            || result is SKCodecResult.IncompleteInput && !options.AllowPartial)
         {
             decoded.Dispose();
+            if (result is SKCodecResult.IncompleteInput)
+            {
+                throw new ImageLoadException($"'{name}' is truncated: the file ends before the image does", null,
+                    ImageLoadFailure.Truncated);
+            }
             throw new ImageLoadException($"'{name}' is corrupt: {result}");
         }
-        return Orient(decoded, codec.EncodedOrigin);
+        return Orient(FitWithin(decoded, options.MaxSide), codec.EncodedOrigin);
+    }
+
+    private static void CheckFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path)) throw new ImageLoadException($"'{path}' is a folder, not an image");
+        if (!File.Exists(path)) throw new ImageLoadException($"image '{path}' not found");
+    }
+
+    private static byte[] ReadAll(string path)
+    {
+        CheckFile(path);
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageLoadException($"image '{path}' cannot be read: {exception.Message}", exception);
+        }
+    }
+
+    private static SKCodec OpenCodec(SKCodec? codec, string name) => codec
+        ?? throw new ImageLoadException($"'{name}' is not a supported image (JPEG, PNG, WebP, BMP or GIF)");
+
+    private static void CheckPixelCount(SKCodec codec, string name, ImageDecodeOptions options)
+    {
+        long pixels = (long)codec.Info.Width * codec.Info.Height;
+        if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
+            throw new ImageLoadException($"'{name}' declares an empty image ({codec.Info.Width}x{codec.Info.Height})");
+        if (pixels > options.MaxPixels)
+        {
+            throw new ImageLoadException($"'{name}' is {codec.Info.Width}x{codec.Info.Height} pixels " +
+                $"({pixels / 1e6:0.#} megapixels), over the limit of {options.MaxPixels / 1e6:0.#} megapixels", null,
+                ImageLoadFailure.OverPixelLimit);
+        }
+    }
+
+    /// <summary>
+    /// The smallest size the codec decodes to directly (JPEG and WebP scale during decoding, saving the memory of
+    /// the full image) whose long side still reaches <paramref name="maxSide"/>; the full size otherwise.
+    /// </summary>
+    private static SKSizeI DecodeSize(SKCodec codec, int maxSide)
+    {
+        SKSizeI full = codec.Info.Size;
+        int longSide = Math.Max(full.Width, full.Height);
+        if (longSide <= maxSide) return full;
+        SKSizeI scaled = codec.GetScaledDimensions((float)maxSide / longSide);
+        return Math.Max(scaled.Width, scaled.Height) >= maxSide ? scaled : full;
+    }
+
+    /// <summary>
+    /// Resizes <paramref name="bitmap"/> so that its long side is at most <paramref name="maxSide"/>.
+    /// </summary>
+    private static SKBitmap FitWithin(SKBitmap bitmap, int maxSide)
+    {
+        int longSide = Math.Max(bitmap.Width, bitmap.Height);
+        if (longSide <= maxSide) return bitmap;
+        double scale = (double)maxSide / longSide;
+        SKBitmap resized = ImagePreprocessor.Resize(bitmap, Math.Max(1, (int)Math.Round(bitmap.Width * scale)),
+            Math.Max(1, (int)Math.Round(bitmap.Height * scale)));
+        bitmap.Dispose();
+        return resized;
     }
 
     /// <summary>Applies an EXIF orientation, so that pixels are stored the way the photo is meant to be seen.</summary>

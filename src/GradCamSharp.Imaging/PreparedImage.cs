@@ -51,6 +51,16 @@ public sealed class PreparedImage
     }
 
     /// <summary>
+    /// The input position of a photo position (continuous pixel coordinates: pixel (i, j) spans [i, i+1) x [j, j+1)).
+    /// </summary>
+    public (double X, double Y) ToInput(double x, double y) =>
+        (x * ContentWidth / OriginalWidth, y * ContentHeight / OriginalHeight);
+
+    /// <summary>The photo position of an input position: the inverse of <see cref="ToInput"/>.</summary>
+    public (double X, double Y) ToOriginal(double inputX, double inputY) =>
+        (inputX * OriginalWidth / ContentWidth, inputY * OriginalHeight / ContentHeight);
+
+    /// <summary>
     /// Maps an input-resolution attribution's channel onto the photo (see <see cref="ToOriginal(Heatmap)"/>).
     /// </summary>
     public Heatmap ToOriginal(Attribution attribution, int channel)

@@ -1,4 +1,6 @@
+using GradCamSharp.Imaging;
 using GradCamSharp.Maps;
+using SkiaSharp;
 using System.Globalization;
 
 namespace GradCamSharp.Pipeline;
@@ -16,9 +18,10 @@ public sealed record ConceptExample(string Path, Box? Box)
     /// <exception cref="UsageException">A malformed box.</exception>
     public static ConceptExample Parse(string text, string? baseDirectory = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        ArgumentNullException.ThrowIfNull(text);
         int hash = text.LastIndexOf('#');
         string path = hash >= 0 ? text[..hash] : text;
+        if (string.IsNullOrWhiteSpace(path)) throw new UsageException($"bad concept example '{text}': no image named");
         if (baseDirectory is not null && !System.IO.Path.IsPathRooted(path))
             path = System.IO.Path.Combine(baseDirectory, path);
         if (hash < 0) return new ConceptExample(path, null);
@@ -31,16 +34,34 @@ public sealed record ConceptExample(string Path, Box? Box)
     }
 
     /// <summary>
+    /// The region of the image that shows the concept: <see cref="Box"/>, checked to lie inside the image, or the
+    /// whole image.
+    /// </summary>
+    /// <exception cref="ImageLoadException">The image cannot be read.</exception>
+    /// <exception cref="UsageException">The box reaches outside the image.</exception>
+    public Box Region()
+    {
+        using SKBitmap image = ImageLoader.Load(Path);
+        if (Box is not Box box) return new Box(0, 0, image.Width, image.Height);
+        if (box.X1 > image.Width || box.Y1 > image.Height)
+        {
+            throw new UsageException($"box {box.X0},{box.Y0},{box.X1},{box.Y1} reaches outside '{Path}', which is " +
+                $"{image.Width}x{image.Height} pixels");
+        }
+        return box;
+    }
+
+    /// <summary>
     /// Parses a <c>--concept NAME=IMG[,IMG...]</c> value; boxes use '#' and their commas are kept together.
     /// </summary>
     /// <exception cref="UsageException">Malformed.</exception>
     public static (string Name, IReadOnlyList<ConceptExample> Examples) ParseConcept(string text)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        ArgumentNullException.ThrowIfNull(text);
         int equals = text.IndexOf('=');
-        if (equals <= 0 || equals == text.Length - 1)
+        string name = equals > 0 ? text[..equals].Trim() : "";
+        if (name.Length == 0 || equals == text.Length - 1)
             throw new UsageException($"bad concept '{text}': expected NAME=IMG[,IMG...]");
-        string name = text[..equals].Trim();
         var examples = new List<ConceptExample>();
         string rest = text[(equals + 1)..];
         // Split on commas that start a new image: a comma inside "#x0,y0,x1,y1" belongs to the box.

@@ -3,7 +3,6 @@ using GradCamSharp.Maps;
 using GradCamSharp.Models;
 using GradCamSharp.Pipeline.Heads;
 using GradCamSharp.Scenes;
-using SkiaSharp;
 
 namespace GradCamSharp.Pipeline;
 
@@ -40,7 +39,7 @@ public static class Concepts
         {
             foreach (ConceptExample example in concept.Examples)
             {
-                Box box = example.Box ?? WholeImage(example.Path);
+                Box box = example.Region();
                 // With a box, the rest of the example photo is background; without, the photo is all concept.
                 photos.Add(new AnnotatedPhoto(example.Path, [new AnnotatedObject(concept.Name, box)],
                     example.Box is not null));
@@ -51,11 +50,5 @@ public static class Concepts
             photos.AddRange(PhotoAnnotations.Read(shipped, DefaultModel.SamplesFolder).Where(p => p.Complete));
         TrainedHead trained = HeadTrainer.Train(features, preprocessing, photos, names, Training, progress);
         return new LinearHead(features, trained.Labels, trained.Weights, trained.Bias, HeadTrainer.BackgroundLabel);
-    }
-
-    private static Box WholeImage(string path)
-    {
-        using SKBitmap image = ImageLoader.Load(path);
-        return new Box(0, 0, image.Width, image.Height);
     }
 }

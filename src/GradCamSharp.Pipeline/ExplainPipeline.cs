@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GradCamSharp.Imaging;
 using SkiaSharp;
 
@@ -13,7 +12,6 @@ public sealed class ExplainPipeline
     /// <summary>The manifest's file name.</summary>
     public const string ManifestName = "explanations.json";
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
     private readonly LoadedModel _model;
 
     /// <summary>Runs explanations with <paramref name="model"/>.</summary>
@@ -26,38 +24,28 @@ public sealed class ExplainPipeline
     /// <summary>Explains every photo of <paramref name="job"/>.</summary>
     /// <param name="job">What to do.</param>
     /// <param name="progress">Receives one line per photo.</param>
+    /// <param name="cancellationToken">Checked between photos; a cancelled run writes nothing.</param>
     /// <returns>The manifest entries, as written to <see cref="ManifestName"/>.</returns>
     /// <exception cref="UsageException">Bad method, colormap, class or layer.</exception>
-    /// <exception cref="ImageLoadException">A photo is missing or corrupt.</exception>
+    /// <exception cref="ImageLoadException">A photo is missing, corrupt, truncated or over the pixel limit.</exception>
     /// <exception cref="OutputException">The output folder cannot be written.</exception>
-    public IReadOnlyList<ManifestEntry> Run(ExplainJob job, IProgress<string>? progress = null)
+    /// <exception cref="OperationCanceledException">Cancelled; nothing was written.</exception>
+    public IReadOnlyList<ManifestEntry> Run(ExplainJob job, IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        if (job.Images.Count == 0) throw new UsageException("no images given");
         var explainer = new PhotoExplainer(_model, job.Settings);
-        foreach (string image in job.Images) ImageLoader.Probe(image);
-
-        using StagedOutput output = StagedOutput.Begin(job.OutputDirectory);
-        var entries = new List<ManifestEntry>();
+        var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
         string what = $"{string.Join(", ", explainer.Methods)} for {string.Join(", ", explainer.Targets)}";
-        for (int i = 0; i < job.Images.Count; i++)
-        {
-            string image = job.Images[i];
-            progress?.Report($"[{i + 1}/{job.Images.Count}] {image}: {what}");
-            entries.AddRange(ExplainOne(explainer, image, output));
-        }
-        File.WriteAllText(output.Add(ManifestName), JsonSerializer.Serialize(entries, JsonOptions));
-        output.Publish();
-        return entries;
+        return batch.Run((photo, output) => ExplainOne(explainer, photo, output), progress, what, cancellationToken);
     }
 
-    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, string imagePath, StagedOutput output)
+    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, LoadedPhoto photo, StagedOutput output)
     {
-        using SKBitmap photo = ImageLoader.Load(imagePath);
         var entries = new List<ManifestEntry>();
-        foreach (RenderedTarget target in explainer.Explain(photo, Path.GetFileName(imagePath)))
+        foreach (RenderedTarget target in explainer.Explain(photo.Bitmap, Path.GetFileName(photo.Source.Path)))
         {
-            using (target) entries.AddRange(Write(target, imagePath, _model.Name, _model.ScoreKind, output));
+            using (target) entries.AddRange(Write(target, photo, _model.Name, _model.ScoreKind, output));
         }
         return entries;
     }
@@ -67,24 +55,26 @@ public sealed class ExplainPipeline
     /// manifest entries: the file layout every pipeline shares.
     /// </summary>
     /// <param name="target">The rendered maps of one target on one photo.</param>
-    /// <param name="imagePath">The photo, as given.</param>
+    /// <param name="photo">The photo: its path, output stem and scale.</param>
     /// <param name="model">The model's name.</param>
     /// <param name="scoreKind">What the scores are: "logit", "similarity", ...</param>
     /// <param name="output">Where the files are staged.</param>
-    public static IReadOnlyList<ManifestEntry> Write(RenderedTarget target, string imagePath, string model,
+    public static IReadOnlyList<ManifestEntry> Write(RenderedTarget target, LoadedPhoto photo, string model,
         string scoreKind, StagedOutput output)
     {
         ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(photo);
         ArgumentNullException.ThrowIfNull(output);
-        string stem = Path.GetFileNameWithoutExtension(imagePath);
+        string stem = $"{photo.Source.Stem}_{target.Tag}";
+        string? panel = null;
+        if (target.Panel is SKBitmap picture) PngFile.Save(picture, output.Add($"{stem}_panel.png", out panel));
         var entries = new List<ManifestEntry>();
         foreach (RenderedMap map in target.Maps)
         {
-            string file = $"{stem}_{target.Tag}_{map.Method}.png";
-            PngFile.Save(map.Picture, output.Add(file));
+            PngFile.Save(map.Picture, output.Add($"{stem}_{map.Method}.png", out string file));
             entries.Add(new ManifestEntry
             {
-                Image = imagePath,
+                Image = photo.Source.Path,
                 Model = model,
                 Layer = map.Explanation.Layer,
                 Method = map.Method,
@@ -95,9 +85,10 @@ public sealed class ExplainPipeline
                 File = file,
                 Peak = map.Peak,
                 Box = map.Box,
+                Panel = panel,
+                Scale = photo.Scale < 1 ? photo.Scale : null,
             });
         }
-        if (target.Panel is SKBitmap panel) PngFile.Save(panel, output.Add($"{stem}_{target.Tag}_panel.png"));
         return entries;
     }
 }

@@ -33,7 +33,8 @@ public static class Labels
     /// <exception cref="UsageException">Unknown, ambiguous, or out of range.</exception>
     public static int Resolve(string spec, IReadOnlyList<string>? labels, int? classCount)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(spec);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (string.IsNullOrWhiteSpace(spec)) throw new UsageException("a class is empty: give an index or a label");
         int count = classCount ?? labels?.Count ?? int.MaxValue;
         string wanted = spec.Trim();
         // A label that is itself a number ("0", "180") names its class, not an index.

@@ -34,13 +34,30 @@ public sealed record ManifestEntry
     /// <summary>The PNG written, relative to the output folder.</summary>
     [JsonPropertyName("file")] public required string File { get; init; }
 
-    /// <summary>[x, y] of the map's maximum, in the photo's pixels.</summary>
+    /// <summary>
+    /// [x, y] of the map's maximum, in the photo's pixels (those of the written maps; see <see cref="Scale"/>). For
+    /// pixel attributions (Guided Backprop, Guided Grad-CAM) the maximum of their smoothed magnitude.
+    /// </summary>
     [JsonPropertyName("peak")] public required int[] Peak { get; init; }
 
     /// <summary>
-    /// [x0, y0, x1, y1] in the photo's pixels: the largest region above 15% of the maximum (null if the map is empty).
+    /// [x0, y0, x1, y1] in the photo's pixels: the largest region above 15% of the maximum (null if the map is empty);
+    /// for pixel attributions, of their smoothed magnitude.
     /// </summary>
     [JsonPropertyName("box")] public int[]? Box { get; init; }
+
+    /// <summary>The side-by-side panel this map appears in, relative to the output folder; null when none.</summary>
+    [JsonPropertyName("panel")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Panel { get; init; }
+
+    /// <summary>
+    /// Written-map pixels per pixel of the photo file, when a photo larger than the output size was decoded
+    /// downscaled (peak and box are in the written maps' pixels); null at full size.
+    /// </summary>
+    [JsonPropertyName("scale")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public float? Scale { get; init; }
 
     /// <summary>The question, for a VQA model's answers.</summary>
     [JsonPropertyName("question")]
@@ -71,4 +88,9 @@ public sealed record ManifestEntry
     [JsonPropertyName("word_index")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? WordIndex { get; init; }
+
+    /// <summary>The panel of every word's map, for a captioner.</summary>
+    [JsonPropertyName("words_panel")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? WordsPanel { get; init; }
 }

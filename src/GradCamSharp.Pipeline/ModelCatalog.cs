@@ -26,7 +26,8 @@ public static class ModelCatalog
     /// <exception cref="UsageException">Options that do not fit the model.</exception>
     public static LoadedModel Load(string spec, ModelLoadOptions? options = null, IProgress<string>? progress = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(spec);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (string.IsNullOrWhiteSpace(spec)) throw new UsageException("--model is empty");
         options ??= new ModelLoadOptions();
         IReadOnlyList<string>? labels = options.LabelsPath is null ? null : Labels.Read(options.LabelsPath);
         if (string.Equals(spec, DefaultPrototypes, StringComparison.OrdinalIgnoreCase))
@@ -159,6 +160,11 @@ public static class ModelCatalog
     private static LoadedModel LoadCheckpoint(string path, ModelLoadOptions options, Preprocessing preprocessing,
         IReadOnlyList<string>? labels)
     {
+        if (options.Architecture is string given && !TorchVisionModels.Names.Contains(given,
+            StringComparer.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"unknown --arch '{given}'; known: {string.Join(", ", TorchVisionModels.Names)}");
+        }
         if (!File.Exists(path)) throw new UnreadableInputException($"model file '{path}' not found");
         string? architecture = options.Architecture
             ?? TorchVisionModels.Names.OrderByDescending(n => n.Length)

@@ -111,13 +111,32 @@ public sealed class PhotoExplainer
 
     private RenderedMap Render(Explanation explanation, SKBitmap photo, PreparedImage prepared)
     {
-        Heatmap onPhoto = prepared.ToOriginal(explanation.Heatmap);
-        SKBitmap picture = explanation.Attribution is Attribution pixels
-            ? Renderer.Attribution(pixels, prepared)
-            : Renderer.Overlay(photo, onPhoto, _colormap);
-        (int x, int y) = onPhoto.Peak;
+        SKBitmap picture;
+        Heatmap located;
+        if (explanation.Attribution is Attribution pixels)
+        {
+            picture = Renderer.Attribution(pixels, prepared);
+            located = prepared.ToOriginal(Locatable(explanation.Heatmap));
+        }
+        else
+        {
+            located = prepared.ToOriginal(explanation.Heatmap);
+            picture = Renderer.Overlay(photo, located, _colormap);
+        }
+        (int x, int y) = located.Peak;
         return new RenderedMap(explanation.Method, explanation, picture, [x, y],
-            Localization.BoundingBox(onPhoto)?.ToArray());
+            Localization.BoundingBox(located)?.ToArray());
+    }
+
+    /// <summary>
+    /// What peak and box mean for a pixel attribution (Guided Backprop, Guided Grad-CAM): its magnitude blurred with a
+    /// Gaussian of 3% of the input's long side (7 px at 224), so that they describe where the evidence concentrates
+    /// rather than the single strongest edge pixel, which lies anywhere in a textured object.
+    /// </summary>
+    public static Heatmap Locatable(Heatmap saliency)
+    {
+        ArgumentNullException.ThrowIfNull(saliency);
+        return saliency.Blur(0.03f * Math.Max(saliency.Width, saliency.Height));
     }
 
     /// <summary>The display name of a method, as in the paper's figures.</summary>

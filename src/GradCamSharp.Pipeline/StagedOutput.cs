@@ -1,20 +1,36 @@
+using System.Diagnostics;
+
 namespace GradCamSharp.Pipeline;
 
 /// <summary>
-/// Files written to a hidden staging folder inside the output folder and moved into place only when the whole job
-/// succeeded (<see cref="Publish"/>); disposing without publishing removes the staging folder, so a failure leaves
-/// nothing half-written.
+/// An output folder written all or nothing. Files are staged in a hidden folder inside it and published only when the
+/// whole job succeeded; disposing without publishing removes the staging folder (and the output folder, when this run
+/// created it), so a failure or an interruption leaves nothing half-written.
 /// </summary>
+/// <remarks>
+/// The folder keeps a record of what the last run published (<see cref="RecordName"/>). A folder that holds nothing
+/// but a previous run's files is replaced as a whole: its old files go when the new ones arrive, so the folder always
+/// equals its manifest. A folder holding anything else is refused unless overwriting is allowed; then the previous
+/// run's files are replaced and files this tool never wrote are left alone.
+/// </remarks>
 public sealed class StagedOutput : IDisposable
 {
+    /// <summary>The hidden file listing what the last run published, one relative path a line.</summary>
+    public const string RecordName = ".gradcam-files";
+
     private const string Prefix = ".gradcam-staging-";
     private readonly List<string> _files = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<string> _previous;
+    private readonly bool _createdFolder;
+    private bool _published;
 
-    private StagedOutput(string outputDirectory, string folder)
+    private StagedOutput(string outputDirectory, string folder, IReadOnlyList<string> previous, bool createdFolder)
     {
         OutputDirectory = outputDirectory;
         Folder = folder;
+        _previous = previous;
+        _createdFolder = createdFolder;
     }
 
     /// <summary>Where the files go.</summary>
@@ -26,19 +42,37 @@ public sealed class StagedOutput : IDisposable
     /// <summary>The files staged so far, relative to the output folder, in order.</summary>
     public IReadOnlyList<string> Files => _files;
 
-    /// <summary>Creates the output folder if needed and a staging folder inside it.</summary>
-    /// <exception cref="OutputException">The folder cannot be created or written.</exception>
-    public static StagedOutput Begin(string outputDirectory)
+    /// <summary>
+    /// Creates the output folder if needed and a staging folder inside it, after removing the staging folders that
+    /// interrupted runs of other, no longer running, processes left behind.
+    /// </summary>
+    /// <param name="outputDirectory">The output folder.</param>
+    /// <param name="overwrite">Allow a folder that holds files other than a previous run's.</param>
+    /// <exception cref="OutputException">The folder cannot be created or written, or holds files of its own and
+    /// <paramref name="overwrite"/> is false.</exception>
+    public static StagedOutput Begin(string outputDirectory, bool overwrite = false)
     {
-        ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
+        ArgumentNullException.ThrowIfNull(outputDirectory);
+        if (string.IsNullOrWhiteSpace(outputDirectory)) throw new UsageException("the output folder is empty");
         try
         {
+            if (File.Exists(outputDirectory))
+                throw new OutputException($"output folder '{outputDirectory}' is a file");
+            bool created = !Directory.Exists(outputDirectory);
             Directory.CreateDirectory(outputDirectory);
+            RemoveStaleStaging(outputDirectory);
+            IReadOnlyList<string> previous = ReadRecord(outputDirectory);
+            if (!overwrite && ForeignEntry(outputDirectory, previous) is string foreign)
+            {
+                throw new OutputException($"output folder '{outputDirectory}' holds '{foreign}', which gradcam did " +
+                    "not write; choose an empty folder, or allow overwriting (--overwrite) to write beside it");
+            }
             string folder = Path.Combine(outputDirectory, $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
             Directory.CreateDirectory(folder);
-            return new StagedOutput(outputDirectory, folder);
+            return new StagedOutput(outputDirectory, folder, previous, created);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is IOException and not OutputException
+            or UnauthorizedAccessException)
         {
             throw new OutputException($"cannot write to output folder '{outputDirectory}': {exception.Message}",
                 exception);
@@ -46,44 +80,161 @@ public sealed class StagedOutput : IDisposable
     }
 
     /// <summary>
-    /// Reserves <paramref name="file"/> (a name relative to the output folder) and returns its staging path.
+    /// Reserves a file name (relative to the output folder) and returns its staging path. A name staged before gets a
+    /// numbered suffix ("dog_gradcam-2.png"): output names are unique by construction.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The name was already staged: output names must be
-    /// unique.</exception>
-    public string Add(string file)
+    /// <param name="file">The wanted name.</param>
+    /// <param name="name">The name actually reserved, as the manifest must record it.</param>
+    public string Add(string file, out string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(file);
-        if (!_names.Add(file)) throw new InvalidOperationException($"'{file}' was staged twice");
-        _files.Add(file);
-        return Path.Combine(Folder, file);
+        name = file;
+        string stem = Path.GetFileNameWithoutExtension(file);
+        string extension = Path.GetExtension(file);
+        for (int n = 2; !_names.Add(name) || name == RecordName; n++) name = $"{stem}-{n}{extension}";
+        _files.Add(name);
+        return Path.Combine(Folder, name);
     }
 
-    /// <summary>Moves every staged file into the output folder, replacing files of the same name.</summary>
-    /// <exception cref="OutputException">A file cannot be moved.</exception>
+    /// <summary>Reserves <paramref name="file"/>, which must not have been staged before (a fixed name).</summary>
+    /// <exception cref="InvalidOperationException">The name was already staged.</exception>
+    public string Add(string file)
+    {
+        string path = Add(file, out string name);
+        if (name != file) throw new InvalidOperationException($"'{file}' was staged twice");
+        return path;
+    }
+
+    /// <summary>
+    /// Moves every staged file into the output folder, replacing files of the same name and removing the previous
+    /// run's other files, all or nothing: if any move fails, the folder is put back as it was.
+    /// </summary>
+    /// <exception cref="OutputException">A file cannot be moved (the folder is left as it was).</exception>
     public void Publish()
     {
+        string replaced = Path.Combine(Folder, ".replaced");
+        var movedAside = new List<string>();
+        var movedIn = new List<string>();
         try
         {
-            foreach (string file in _files)
-                File.Move(Path.Combine(Folder, file), Path.Combine(OutputDirectory, file), overwrite: true);
+            Directory.CreateDirectory(replaced);
+            File.WriteAllLines(Path.Combine(Folder, RecordName), _files);
+            foreach (string file in _previous.Concat(_files).Append(RecordName).Distinct(StringComparer.Ordinal))
+            {
+                string target = Path.Combine(OutputDirectory, file);
+                if (!File.Exists(target)) continue;
+                File.Move(target, Path.Combine(replaced, Escape(file)));
+                movedAside.Add(file);
+            }
+            foreach (string file in _files.Append(RecordName))
+            {
+                File.Move(Path.Combine(Folder, file), Path.Combine(OutputDirectory, file));
+                movedIn.Add(file);
+            }
+            _published = true;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
+            Restore(movedIn, movedAside, replaced);
             throw new OutputException($"cannot write to output folder '{OutputDirectory}': {exception.Message}",
                 exception);
         }
     }
 
-    /// <summary>Removes the staging folder and whatever is left in it.</summary>
+    /// <summary>
+    /// Removes the staging folder, and the output folder when this run created it and published nothing.
+    /// </summary>
     public void Dispose()
     {
         try
         {
             if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true);
+            if (!_published && _createdFolder && Directory.Exists(OutputDirectory)
+                && !Directory.EnumerateFileSystemEntries(OutputDirectory).Any())
+                Directory.Delete(OutputDirectory);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // Disposal runs on the way out of a failure: nothing here may replace the error that got us here.
+        }
+    }
+
+    /// <summary>Undoes a publication that failed half-way: new files out, replaced files back.</summary>
+    private void Restore(List<string> movedIn, List<string> movedAside, string replaced)
+    {
+        foreach (string file in movedIn) TryMove(Path.Combine(OutputDirectory, file), Path.Combine(Folder, file));
+        foreach (string file in movedAside)
+            TryMove(Path.Combine(replaced, Escape(file)), Path.Combine(OutputDirectory, file));
+    }
+
+    private static void TryMove(string from, string to)
+    {
+        try
+        {
+            File.Move(from, to, overwrite: true);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the original error is the one reported.
+        }
+    }
+
+    private static string Escape(string file) => file.Replace('/', '_').Replace('\\', '_');
+
+    private static string[] ReadRecord(string outputDirectory)
+    {
+        string record = Path.Combine(outputDirectory, RecordName);
+        if (!File.Exists(record)) return [];
+        // Only plain names inside the folder count: a tampered record must not make us touch anything else.
+        return File.ReadAllLines(record)
+            .Where(line => line.Length > 0 && !line.Contains("..",
+                StringComparison.Ordinal) && !Path.IsPathRooted(line))
+            .ToArray();
+    }
+
+    /// <summary>
+    /// An entry of the folder that is neither a previous run's file, its record, nor a staging folder.
+    /// </summary>
+    private static string? ForeignEntry(string outputDirectory, IReadOnlyList<string> previous)
+    {
+        var known = new HashSet<string>(previous, StringComparer.Ordinal) { RecordName };
+        return Directory.EnumerateFileSystemEntries(outputDirectory)
+            .Select(Path.GetFileName)
+            .FirstOrDefault(name => name is not null && !known.Contains(name)
+                && !name.StartsWith(Prefix, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Staging folders named after a process that is no longer running: debris of an interrupted run.
+    /// </summary>
+    private static void RemoveStaleStaging(string outputDirectory)
+    {
+        foreach (string folder in Directory.EnumerateDirectories(outputDirectory, Prefix + "*"))
+        {
+            string[] parts = Path.GetFileName(folder)[Prefix.Length..].Split('-');
+            if (!int.TryParse(parts[0], out int processId) || IsRunning(processId)) continue;
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's debris that we may not remove is not our failure.
+            }
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        if (processId == Environment.ProcessId) return true;
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (Exception exception) when (exception is ArgumentException or InvalidOperationException)
+        {
+            return false;
         }
     }
 }

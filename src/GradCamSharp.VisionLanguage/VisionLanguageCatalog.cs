@@ -33,7 +33,8 @@ public static class VisionLanguageCatalog
     /// <exception cref="UnreadableInputException">The files cannot be read.</exception>
     public static VisionLanguageModel Load(string spec, string? task = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(spec);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (string.IsNullOrWhiteSpace(spec)) throw new UsageException("--model is empty");
         string path;
         if (spec.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) path = spec;
         else if (Names.Contains(spec, StringComparer.Ordinal)) path = Path.Combine(Folder, spec + ".json");

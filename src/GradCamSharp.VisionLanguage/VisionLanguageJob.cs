@@ -1,3 +1,4 @@
+using GradCamSharp.Imaging;
 using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.VisionLanguage;
@@ -13,6 +14,12 @@ public sealed record VisionLanguageJob
 
     /// <summary>The output folder.</summary>
     public required string OutputDirectory { get; init; }
+
+    /// <summary>Pixel limit, output size and whether truncated photos are accepted.</summary>
+    public ImageDecodeOptions Decoding { get; init; } = ImageDecodeOptions.Default;
+
+    /// <summary>Write into a folder that holds files gradcam did not write (they are left alone).</summary>
+    public bool Overwrite { get; init; }
 
     /// <summary>Captioner: the caption to explain; null for the model's own.</summary>
     public string? Caption { get; init; }

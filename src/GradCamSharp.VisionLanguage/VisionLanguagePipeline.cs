@@ -1,7 +1,5 @@
-using System.Text.Json;
 using GradCamSharp.Imaging;
 using GradCamSharp.Pipeline;
-using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.VisionLanguage;
@@ -13,50 +11,52 @@ namespace GradCamSharp.VisionLanguage;
 /// </summary>
 public sealed class VisionLanguagePipeline(VisionLanguageModel model)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
-
     /// <summary>
     /// Captions every photo of <paramref name="job"/> and explains the caption and each content word.
     /// </summary>
     /// <param name="job">The photos, settings and (optionally) the caption to explain.</param>
     /// <param name="report">Receives, per photo, the explained caption.</param>
     /// <param name="progress">Receives a line per photo.</param>
+    /// <param name="cancellationToken">Checked between photos; a cancelled run writes nothing.</param>
     /// <returns>The manifest entries.</returns>
     public IReadOnlyList<ManifestEntry> Caption(VisionLanguageJob job, Action<string, ExplainedCaption>? report = null,
-        IProgress<string>? progress = null)
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         if (model.Task != VisionLanguageTasks.Captioner)
             throw new UsageException($"{model.Name} answers questions; 'caption' needs a captioner");
         if (job.Caption is not null) _ = model.EncodeCaption(job.Caption);
         var explainer = new VisionLanguageExplainer(model, job.Settings);
-        return Run(job, progress, (photo, path, output) =>
+        return Run(job, progress, (photo, output) =>
         {
-            using ExplainedCaption caption = explainer.Caption(photo, Path.GetFileName(path), job.Caption);
+            string path = photo.Source.Path;
+            using ExplainedCaption caption = explainer.Caption(photo.Bitmap, Path.GetFileName(path), job.Caption);
+            PngFile.Save(caption.Panel, output.Add($"{photo.Source.Stem}_words_panel.png", out string wordsPanel));
             var entries = new List<ManifestEntry>();
             foreach (ExplainedWord word in caption.Words)
             {
-                entries.AddRange(Write(word.Rendered, path, output, e => e with
+                entries.AddRange(Write(word.Rendered, photo, output, e => e with
                 {
                     Caption = caption.Caption,
                     Word = word.Word,
                     WordIndex = word.Position,
                     ScoreKind = "log-probability",
+                    WordsPanel = wordsPanel,
                 }));
             }
-            PngFile.Save(caption.Panel, output.Add($"{Path.GetFileNameWithoutExtension(path)}_words_panel.png"));
             report?.Invoke(path, caption);
             return entries;
-        });
+        }, cancellationToken);
     }
 
     /// <summary>Answers the job's question about every photo and explains the given or top answers.</summary>
     /// <param name="job">The photos, the question, the answers to explain.</param>
     /// <param name="report">Receives, per photo, the ranked and explained answers.</param>
     /// <param name="progress">Receives a line per photo.</param>
+    /// <param name="cancellationToken">Checked between photos; a cancelled run writes nothing.</param>
     /// <returns>The manifest entries.</returns>
     public IReadOnlyList<ManifestEntry> Answer(VisionLanguageJob job, Action<string, ExplainedAnswers>? report = null,
-        IProgress<string>? progress = null)
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         if (model.Task != VisionLanguageTasks.Vqa)
@@ -66,15 +66,16 @@ public sealed class VisionLanguagePipeline(VisionLanguageModel model)
         _ = model.EncodeQuestion(job.Question);
         foreach (string answer in job.Answers) _ = model.AnswerIndex(answer);
         var explainer = new VisionLanguageExplainer(model, job.Settings);
-        return Run(job, progress, (photo, path, output) =>
+        return Run(job, progress, (photo, output) =>
         {
-            using ExplainedAnswers answers = explainer.Answer(photo, Path.GetFileName(path), job.Question,
+            string path = photo.Source.Path;
+            using ExplainedAnswers answers = explainer.Answer(photo.Bitmap, Path.GetFileName(path), job.Question,
                 job.Answers, job.TopAnswers);
             report?.Invoke(path, answers);
             var entries = new List<ManifestEntry>();
             foreach (ExplainedAnswer answer in answers.Explained)
             {
-                entries.AddRange(Write(answer.Rendered, path, output, e => e with
+                entries.AddRange(Write(answer.Rendered, photo, output, e => e with
                 {
                     Question = answers.Question,
                     Answer = answer.Answer,
@@ -82,30 +83,21 @@ public sealed class VisionLanguagePipeline(VisionLanguageModel model)
                 }));
             }
             return entries;
-        });
+        }, cancellationToken);
     }
 
-    private static List<ManifestEntry> Run(VisionLanguageJob job, IProgress<string>? progress,
-        Func<SKBitmap, string, StagedOutput, List<ManifestEntry>> explainOne)
+    private static IReadOnlyList<ManifestEntry> Run(VisionLanguageJob job, IProgress<string>? progress,
+        Func<LoadedPhoto, StagedOutput, List<ManifestEntry>> explainOne, CancellationToken cancellationToken)
     {
-        if (job.Images.Count == 0) throw new UsageException("no images given");
-        foreach (string image in job.Images) ImageLoader.Probe(image);
-        using StagedOutput output = StagedOutput.Begin(job.OutputDirectory);
-        var entries = new List<ManifestEntry>();
-        for (int i = 0; i < job.Images.Count; i++)
+        var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
+        return batch.Run((photo, output) =>
         {
-            string image = job.Images[i];
-            progress?.Report($"[{i + 1}/{job.Images.Count}] {image}");
-            using SKBitmap photo = ImageLoader.Load(image);
             using var scope = NewDisposeScope();
-            entries.AddRange(explainOne(photo, image, output));
-        }
-        File.WriteAllText(output.Add(ExplainPipeline.ManifestName), JsonSerializer.Serialize(entries, JsonOptions));
-        output.Publish();
-        return entries;
+            return explainOne(photo, output);
+        }, progress, cancellationToken: cancellationToken);
     }
 
-    private IEnumerable<ManifestEntry> Write(RenderedTarget target, string imagePath, StagedOutput output,
+    private IEnumerable<ManifestEntry> Write(RenderedTarget target, LoadedPhoto photo, StagedOutput output,
         Func<ManifestEntry, ManifestEntry> complete) =>
-        ExplainPipeline.Write(target, imagePath, model.Name, "logit", output).Select(complete);
+        ExplainPipeline.Write(target, photo, model.Name, "logit", output).Select(complete);
 }

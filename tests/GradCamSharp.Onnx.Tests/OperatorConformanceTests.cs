@@ -19,8 +19,7 @@ public sealed class OperatorConformanceTests(ITestOutputHelper output)
     [SkippableFact]
     public void EverySupportedOperator_PassesOrIsRejectedAtLoad()
     {
-        Skip.IfNot(Directory.Exists(Suite),
-            $"{Suite} not found: install the Debian package libonnx-testdata (./run-tests does)");
+        Skip.IfNot(Directory.Exists(Suite), InstallLogs.SkipReason("libonnx-testdata", Suite));
         var results = new List<(string Op, string Case, Outcome Outcome, string Detail)>();
         foreach (string folder in Directory.GetDirectories(Suite).Order())
         {

@@ -36,18 +36,19 @@ public static class CaptionCommand
             """);
         options.AddTo(command);
         command.Add(caption);
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             VisionLanguageJob job = options.Read(result) with { Caption = result.GetValue(caption) };
-            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
+            return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
                 new Arguments(result.GetValue(options.Model)!, job, result.GetValue(options.Json),
-                    result.GetValue(options.Quiet)));
+                    result.GetValue(options.Quiet)), cancellationToken));
         });
         return command;
     }
 
     /// <summary>Runs <c>caption</c>; returns the exit code.</summary>
-    public static int Run(TextWriter output, TextWriter error, Arguments arguments)
+    public static int Run(TextWriter output, TextWriter error, Arguments arguments,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         VisionLanguageOptions.Validate(arguments.Job);
@@ -65,7 +66,7 @@ public static class CaptionCommand
                         word.Rendered.Maps[0].Explanation.Score.ToString("0.00", CultureInfo.InvariantCulture));
                 }
             },
-            arguments.Quiet ? null : new LineProgress(error));
+            arguments.Quiet ? null : new LineProgress(error), cancellationToken);
         return VisionLanguageOptions.Finish(output, error, entries, arguments.Job, arguments.Json, arguments.Quiet);
     }
 }

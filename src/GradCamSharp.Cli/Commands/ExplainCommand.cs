@@ -32,6 +32,7 @@ public static class ExplainCommand
                 result.AddError($"unrecognized option '{token}'");
         });
         var common = new CommonOptions();
+        var photos = new PhotoOptions();
         var layer = new Option<string>("--layer", "-l")
         {
             Description = "Target layer: a name from 'gradcam layers' (ONNX graphs also take module paths such as " +
@@ -89,13 +90,16 @@ public static class ExplainCommand
         common.AddTo(command);
         foreach (Option option in new Option[] { layer, classes, top, method, colormap, output, concept, json, quiet })
             command.Add(option);
-        command.SetAction(result =>
+        photos.AddTo(command);
+        command.SetAction((result, cancellationToken) =>
         {
             (string spec, ModelLoadOptions modelOptions) = common.Read(result);
             var job = new ExplainJob
             {
                 Images = result.GetValue(images) ?? [],
                 OutputDirectory = result.GetValue(output)!,
+                Decoding = photos.Decoding(result),
+                Overwrite = result.GetValue(photos.Overwrite),
                 Settings = new ExplanationSettings
                 {
                     Classes = result.GetValue(classes) ?? [],
@@ -108,7 +112,8 @@ public static class ExplainCommand
             IReadOnlyList<Concept> concepts = (result.GetValue(concept) ?? []).Select(Concept.Parse).ToArray();
             var arguments = new Arguments(spec, modelOptions with { Concepts = concepts }, job,
                 result.GetValue(json), result.GetValue(quiet));
-            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, arguments);
+            return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
+                arguments, cancellationToken));
         });
         return command;
     }
@@ -117,7 +122,9 @@ public static class ExplainCommand
     /// <exception cref="UsageException">A bad option value.</exception>
     /// <exception cref="UnreadableInputException">A photo or the model cannot be read.</exception>
     /// <exception cref="OutputException">The output folder cannot be written.</exception>
-    public static int Run(TextWriter output, TextWriter error, Arguments arguments)
+    /// <exception cref="OperationCanceledException">Interrupted; nothing was written.</exception>
+    public static int Run(TextWriter output, TextWriter error, Arguments arguments,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         ValidateBeforeLoading(arguments);
@@ -128,7 +135,7 @@ public static class ExplainCommand
             ? arguments.Job with { Settings = arguments.Job.Settings with { Classes = model.Labels! } }
             : arguments.Job;
         IReadOnlyList<ManifestEntry> entries =
-            new ExplainPipeline(model).Run(job, arguments.Quiet ? null : new LineProgress(error));
+            new ExplainPipeline(model).Run(job, arguments.Quiet ? null : new LineProgress(error), cancellationToken);
         if (!arguments.Quiet)
         {
             if (string.Equals(job.Settings.Layer, ModelLayers.Auto, StringComparison.OrdinalIgnoreCase))
@@ -154,8 +161,8 @@ public static class ExplainCommand
         _ = KnownColormaps.Get(settings.Colormap);
         if (arguments.ModelOptions.Preprocess is string preprocess)
             _ = ModelCatalog.ResolvePreprocessing(preprocess, KnownPreprocessing.ImageNet);
-        foreach (string image in arguments.Job.Images) ImageLoader.Probe(image);
+        foreach (string image in arguments.Job.Images) ImageLoader.Probe(image, arguments.Job.Decoding);
         foreach (ConceptExample example in arguments.ModelOptions.Concepts.SelectMany(c => c.Examples))
-            ImageLoader.Probe(example.Path);
+            _ = example.Region();
     }
 }

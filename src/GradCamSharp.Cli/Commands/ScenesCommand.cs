@@ -14,7 +14,9 @@ public static class ScenesCommand
     /// <param name="Output">The output folder.</param>
     /// <param name="Boxes">The annotated photos the photo world cuts objects from.</param>
     /// <param name="Images">The folder of those photos.</param>
-    public sealed record Arguments(string World, int Count, int Seed, string Output, string Boxes, string Images);
+    /// <param name="Overwrite">Write into a folder holding files gradcam did not write.</param>
+    public sealed record Arguments(string World, int Count, int Seed, string Output, string Boxes, string Images,
+        bool Overwrite = false);
 
     internal static Command Create()
     {
@@ -37,24 +39,27 @@ public static class ScenesCommand
               gradcam scenes --world photos --count 50 --out composites/
             """);
         worlds.AddTo(command);
+        var photos = new PhotoOptions();
         foreach (Option option in new Option[] { count, seed, output }) command.Add(option);
-        command.SetAction(result => Run(result.InvocationConfiguration.Error,
+        photos.AddTo(command, decoding: false);
+        command.SetAction((result, cancellationToken) => Task.FromResult(Run(result.InvocationConfiguration.Error,
             new Arguments(result.GetValue(worlds.World)!,
             result.GetValue(count), result.GetValue(seed), result.GetValue(output)!, result.GetValue(worlds.Boxes)!,
-            result.GetValue(worlds.Images)!)));
+            result.GetValue(worlds.Images)!, result.GetValue(photos.Overwrite)), cancellationToken)));
         return command;
     }
 
     /// <summary>Runs <c>scenes</c>; returns the exit code.</summary>
-    public static int Run(TextWriter error, Arguments arguments)
+    public static int Run(TextWriter error, Arguments arguments, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         if (arguments.Count < 1) throw new UsageException($"--count must be at least 1, got {arguments.Count}");
         using ISceneWorld world = SceneWorlds.Create(arguments.World, arguments.Boxes, arguments.Images);
-        using StagedOutput output = StagedOutput.Begin(arguments.Output);
+        using StagedOutput output = StagedOutput.Begin(arguments.Output, arguments.Overwrite);
         var records = new List<SceneRecord>();
         for (int i = 0; i < arguments.Count; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using Scene scene = world.Generate(arguments.Seed, i);
             records.Add(SceneWriter.Write(scene, output.Add, world.Name, arguments.Seed));
             if ((i + 1) % 50 == 0 || i + 1 == arguments.Count)

@@ -52,6 +52,8 @@ internal sealed class VisionLanguageOptions(string defaultModel)
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress lines on standard error" };
 
+    public PhotoOptions Photos { get; } = new();
+
     public void AddTo(Command command)
     {
         Images.Validators.Add(result =>
@@ -62,12 +64,15 @@ internal sealed class VisionLanguageOptions(string defaultModel)
         command.Add(Images);
         foreach (Option option in new Option[] { Model, Method, Layer, Colormap, Output, Json, Quiet })
             command.Add(option);
+        Photos.AddTo(command);
     }
 
     public VisionLanguageJob Read(ParseResult result) => new()
     {
         Images = result.GetValue(Images) ?? [],
         OutputDirectory = result.GetValue(Output)!,
+        Decoding = Photos.Decoding(result),
+        Overwrite = result.GetValue(Photos.Overwrite),
         Settings = new ExplanationSettings
         {
             Methods = result.GetValue(Method) is { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
@@ -94,6 +99,6 @@ internal sealed class VisionLanguageOptions(string defaultModel)
     {
         _ = KnownMethods.Expand(job.Settings.Methods);
         _ = KnownColormaps.Get(job.Settings.Colormap);
-        foreach (string image in job.Images) ImageLoader.Probe(image);
+        foreach (string image in job.Images) ImageLoader.Probe(image, job.Decoding);
     }
 }

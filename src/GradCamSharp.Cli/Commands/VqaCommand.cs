@@ -46,7 +46,7 @@ public static class VqaCommand
             """);
         options.AddTo(command);
         foreach (Option option in new Option[] { question, answers, top }) command.Add(option);
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             VisionLanguageJob job = options.Read(result) with
             {
@@ -54,15 +54,16 @@ public static class VqaCommand
                 Answers = result.GetValue(answers) ?? [],
                 TopAnswers = result.GetValue(top),
             };
-            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
+            return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
                 new Arguments(result.GetValue(options.Model)!, job, result.GetValue(options.Json),
-                    result.GetValue(options.Quiet)));
+                    result.GetValue(options.Quiet)), cancellationToken));
         });
         return command;
     }
 
     /// <summary>Runs <c>vqa</c>; returns the exit code.</summary>
-    public static int Run(TextWriter output, TextWriter error, Arguments arguments)
+    public static int Run(TextWriter output, TextWriter error, Arguments arguments,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         VisionLanguageOptions.Validate(arguments.Job);
@@ -71,7 +72,7 @@ public static class VqaCommand
         IReadOnlyList<ManifestEntry> entries = new VisionLanguagePipeline(model).Answer(arguments.Job,
             (image, answers) => output.WriteLine($"{image}: " + string.Join(", ", answers.Ranked.Take(5).Select(a =>
                 $"{a.Answer} {a.Probability.ToString("0.000", CultureInfo.InvariantCulture)}"))),
-            arguments.Quiet ? null : new LineProgress(error));
+            arguments.Quiet ? null : new LineProgress(error), cancellationToken);
         return VisionLanguageOptions.Finish(output, error, entries, arguments.Job, arguments.Json, arguments.Quiet);
     }
 }

@@ -55,6 +55,45 @@ public sealed class Heatmap
     }
 
     /// <summary>
+    /// A Gaussian blur (separable, edges clamped): what makes a peak and a box meaningful for high-frequency maps
+    /// such as Guided Backprop's, whose single largest pixel says little about where the evidence is.
+    /// </summary>
+    /// <param name="sigma">The standard deviation, in pixels; 0 returns a copy.</param>
+    public Heatmap Blur(float sigma)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sigma);
+        if (sigma == 0) return new Heatmap(Width, Height, (float[])Values.Clone());
+        int radius = (int)Math.Ceiling(3 * sigma);
+        var kernel = new float[2 * radius + 1];
+        for (int i = -radius; i <= radius; i++) kernel[i + radius] = MathF.Exp(-i * i / (2 * sigma * sigma));
+        float sum = kernel.Sum();
+        for (int i = 0; i < kernel.Length; i++) kernel[i] /= sum;
+        var rows = new float[Values.Length];
+        var blurred = new float[Values.Length];
+        for (int y = 0; y < Height; y++)
+        {
+            for (int x = 0; x < Width; x++)
+            {
+                float value = 0;
+                for (int k = -radius; k <= radius; k++)
+                    value += kernel[k + radius] * Values[y * Width + Math.Clamp(x + k, 0, Width - 1)];
+                rows[y * Width + x] = value;
+            }
+        }
+        for (int y = 0; y < Height; y++)
+        {
+            for (int x = 0; x < Width; x++)
+            {
+                float value = 0;
+                for (int k = -radius; k <= radius; k++)
+                    value += kernel[k + radius] * rows[Math.Clamp(y + k, 0, Height - 1) * Width + x];
+                blurred[y * Width + x] = value;
+            }
+        }
+        return new Heatmap(Width, Height, blurred);
+    }
+
+    /// <summary>
     /// Bilinear resampling to <paramref name="width"/> x <paramref name="height"/> with half-pixel centres (as
     /// OpenCV's resize and PyTorch's interpolate with align_corners=false), so a map lines up with the image it covers.
     /// </summary>

@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Text.Json;
+using GradCamSharp.Imaging;
+using GradCamSharp.Pipeline;
+using SkiaSharp;
+
+namespace GradCamSharp.Cli.Tests;
+
+/// <summary>
+/// The README's promises under hostile and careless use: one-line errors with the documented exit codes, bounded
+/// memory on any image, and an output folder that is either the complete result of one run or untouched.
+/// </summary>
+public sealed class ReliabilityTests
+{
+    private const string Model = "resnet18";
+
+    private static string Dog => Path.Combine(CliRun.Samples, "dog.jpg");
+
+    private static JsonElement[] Manifest(string folder)
+    {
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "explanations.json")));
+        return document.RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
+    }
+
+    /// <summary>
+    /// The folder holds exactly the manifest, the files it names, and the record of what was written.
+    /// </summary>
+    private static void AssertFolderEqualsManifest(string folder)
+    {
+        var named = new HashSet<string>(StringComparer.Ordinal) { "explanations.json", StagedOutput.RecordName };
+        foreach (JsonElement entry in Manifest(folder))
+        {
+            named.Add(entry.GetProperty("file").GetString()!);
+            if (entry.TryGetProperty("panel", out JsonElement panel)) named.Add(panel.GetString()!);
+        }
+        string[] present = Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).Order().ToArray()!;
+        Assert.Equal(named.Order(), present);
+    }
+
+    [Fact]
+    public void Explain_DecompressionBomb_IsRefusedBeforeDecoding()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllBytes(folder["bomb.png"], HostileImages.PngBomb(20000, 20000));
+        CliRun run = CliRun.Of("explain", folder["bomb.png"], "--model", Model, "--out", folder["out"]);
+        Assert.Equal(ExitCodes.Input, run.ExitCode);
+        Assert.Contains("20000x20000 pixels (400 megapixels), over the limit of 40 megapixels (--max-megapixels " +
+            "raises it)", run.Error);
+        Assert.False(Directory.Exists(folder["out"]));
+    }
+
+    [Fact]
+    public void Explain_LargePhoto_IsDecodedDownscaledToTheOutputSize()
+    {
+        using var folder = new TempFolder();
+        using (SKBitmap dog = ImageLoader.Load(Dog))
+        using (SKBitmap large = ImagePreprocessor.Resize(dog, 3200, 2400))
+            File.WriteAllBytes(folder["large.jpg"], large.Encode(SKEncodedImageFormat.Jpeg, 90).ToArray());
+        CliRun run = CliRun.Of("explain", folder["large.jpg"], "--model", Model, "--out", folder["out"],
+            "--output-size", "800", "--method", "gradcam", "--method", "guided-backprop");
+        Assert.Equal(0, run.ExitCode);
+        foreach (JsonElement entry in Manifest(folder["out"]))
+        {
+            using SKBitmap map = SKBitmap.Decode(Path.Combine(folder["out"], entry.GetProperty("file").GetString()!));
+            Assert.Equal((800, 600), (map.Width, map.Height));
+            Assert.Equal(0.25, entry.GetProperty("scale").GetDouble(), 3);
+            Assert.InRange(entry.GetProperty("peak")[0].GetInt32(), 0, 799);
+        }
+        CliRun bad = CliRun.Of("explain", Dog, "--model", Model, "--out", folder["bad"], "--output-size", "0");
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+    }
+
+    [Fact]
+    public void Explain_TruncatedPhoto_IsUnreadable_UnlessPartialImagesAreAllowed()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllBytes(folder["half.jpg"], HostileImages.Truncated(File.ReadAllBytes(Dog)));
+        CliRun refused = CliRun.Of("explain", folder["half.jpg"], "--model", Model, "--out", folder["out"]);
+        Assert.Equal(ExitCodes.Input, refused.ExitCode);
+        Assert.Contains("'" + folder["half.jpg"] + "' is truncated", refused.Error);
+        Assert.Contains("--allow-partial", refused.Error);
+        Assert.False(Directory.Exists(folder["out"]));
+        CliRun accepted = CliRun.Of("explain", folder["half.jpg"], "--model", Model, "--out", folder["out"],
+            "--allow-partial");
+        Assert.Equal(0, accepted.ExitCode);
+    }
+
+    [Fact]
+    public void Explain_RepeatedClassesAndPhotos_AreExplainedOnce_WithUniqueNames()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder["a"]);
+        Directory.CreateDirectory(folder["b"]);
+        File.Copy(Dog, folder["a/dog.jpg"]);
+        using (SKBitmap dog = ImageLoader.Load(Dog))
+            File.WriteAllBytes(folder["b/dog.png"], dog.Encode(SKEncodedImageFormat.Png, 100).ToArray());
+
+        CliRun classes = CliRun.Of("explain", Dog, Dog, "--class", "dog", "--class", "dog", "--class", "0",
+            "--class", "Dog", "--out", folder["classes"], "--method", "gradcam", "--method", "counterfactual");
+        Assert.Equal(0, classes.ExitCode);
+        Assert.Equal(2, Manifest(folder["classes"]).Length);
+        AssertFolderEqualsManifest(folder["classes"]);
+
+        CliRun stems = CliRun.Of("explain", folder["a/dog.jpg"], folder["b/dog.png"], "--model", Model, "--out",
+            folder["stems"], "--method", "all");
+        Assert.Equal(0, stems.ExitCode);
+        JsonElement[] entries = Manifest(folder["stems"]);
+        Assert.Equal(8, entries.Length);
+        Assert.Equal(8, entries.Select(e => e.GetProperty("file").GetString()).Distinct().Count());
+        Assert.Contains(entries,
+            e => e.GetProperty("file").GetString()!.StartsWith("dog-jpg_", StringComparison.Ordinal));
+        Assert.Contains(entries,
+            e => e.GetProperty("file").GetString()!.StartsWith("dog-png_", StringComparison.Ordinal));
+        AssertFolderEqualsManifest(folder["stems"]);
+    }
+
+    [Fact]
+    public void Explain_SecondRunIntoTheSameFolder_ReplacesTheFirst_AndForeignFilesNeedOverwrite()
+    {
+        using var folder = new TempFolder();
+        string output = folder["out"];
+        Assert.Equal(0, CliRun.Of("explain", Dog, "--model", Model, "--out", output, "--method", "all").ExitCode);
+        Assert.Equal(4, Manifest(output).Length);
+        Assert.Equal(0, CliRun.Of("explain", Dog, "--model", Model, "--out", output, "--colormap", "viridis")
+            .ExitCode);
+        Assert.Single(Manifest(output));
+        AssertFolderEqualsManifest(output);
+
+        File.WriteAllText(Path.Combine(output, "notes.txt"), "mine");
+        CliRun refused = CliRun.Of("explain", Dog, "--model", Model, "--out", output);
+        Assert.Equal(ExitCodes.Output, refused.ExitCode);
+        Assert.Contains("holds 'notes.txt', which gradcam did not write", refused.Error);
+        Assert.Contains("--overwrite", refused.Error);
+        CliRun overwritten = CliRun.Of("explain", Dog, "--model", Model, "--out", output, "--overwrite");
+        Assert.Equal(0, overwritten.ExitCode);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(output, "notes.txt")));
+    }
+
+    [Fact]
+    public void Explain_Cancelled_ExitsWith130_AndLeavesNoFolder()
+    {
+        using var folder = new TempFolder();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = GradCamCli.Run(["explain", Dog, "--model", Model, "--out", folder["out"]], output, error,
+            cancelled.Token);
+        Assert.Equal(ExitCodes.Cancelled, code);
+        Assert.Contains("cancelled; nothing was written", error.ToString());
+        Assert.False(Directory.Exists(folder["out"]));
+    }
+
+    [Fact]
+    public void Explain_InterruptedByCtrlC_RemovesItsStaging_AndExitsWith130()
+    {
+        using var folder = new TempFolder();
+        string[] photos = Enumerable.Range(0, 40).Select(i => folder[$"photo{i:D2}.jpg"]).ToArray();
+        foreach (string photo in photos) File.Copy(Dog, photo);
+        string cli = Path.Combine(AppContext.BaseDirectory, "gradcam.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string argument in new[] { cli, "explain", "--model", Model, "--method", "all", "--out",
+            folder["out"] }.Concat(photos))
+            start.ArgumentList.Add(argument);
+        using Process process = Process.Start(start)!;
+        var error = new System.Text.StringBuilder();
+        using var secondPhoto = new ManualResetEventSlim();
+        process.ErrorDataReceived += (_, line) =>
+        {
+            lock (error) error.AppendLine(line.Data);
+            if (line.Data?.StartsWith("[2/", StringComparison.Ordinal) == true) secondPhoto.Set();
+        };
+        process.BeginErrorReadLine();
+        Assert.True(secondPhoto.Wait(TimeSpan.FromMinutes(2)), "the run did not start: " + error);
+        Assert.NotEmpty(Directory.GetDirectories(folder["out"], ".gradcam-staging-*"));
+        using (Process kill = Process.Start("kill",
+            ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!) kill.WaitForExit();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "Ctrl-C did not stop the run");
+        process.WaitForExit();
+        Assert.Equal(ExitCodes.Cancelled, process.ExitCode);
+        lock (error) Assert.Contains("cancelled; nothing was written", error.ToString());
+        Assert.False(Directory.Exists(folder["out"]), "the interrupted run left its output folder");
+    }
+
+    [Fact]
+    public void Explain_StagingFolderOfADeadProcess_IsRemoved()
+    {
+        using var folder = new TempFolder();
+        int deadProcess;
+        using (Process exited = Process.Start("true")!)
+        {
+            exited.WaitForExit();
+            deadProcess = exited.Id;
+        }
+        string stale = Path.Combine(folder["out"], $".gradcam-staging-{deadProcess}-0123456789abcdef");
+        Directory.CreateDirectory(stale);
+        File.WriteAllText(Path.Combine(stale, "dog_gradcam.png"), "partial");
+        Assert.Equal(0, CliRun.Of("explain", Dog, "--model", Model, "--out", folder["out"]).ExitCode);
+        Assert.False(Directory.Exists(stale));
+        AssertFolderEqualsManifest(folder["out"]);
+    }
+
+    [Fact]
+    public void BadValues_GetTheDocumentedExitCodes_AndReadableMessages()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder["weights.pth"], "not really");
+        CliRun arch = CliRun.Of("explain", Dog, "--model", folder["weights.pth"], "--arch", "vgg99");
+        Assert.Equal(ExitCodes.Usage, arch.ExitCode);
+        Assert.Contains("unknown --arch 'vgg99'", arch.Error);
+        CliRun archMissingFile = CliRun.Of("explain", Dog, "--model", folder["absent.pth"], "--arch", "vgg99");
+        Assert.Equal(ExitCodes.Usage, archMissingFile.ExitCode);
+
+        CliRun directory = CliRun.Of("explain", folder.Path, "--model", Model, "--out", folder["out"]);
+        Assert.Equal(ExitCodes.Input, directory.ExitCode);
+        Assert.Contains("is a folder, not an image", directory.Error);
+
+        CliRun box = CliRun.Of("explain", Dog, "--concept", $"horse={Dog}#5000,5000,6000,6000", "--out",
+            folder["out"]);
+        Assert.Equal(ExitCodes.Usage, box.ExitCode);
+        Assert.Contains("box 5000,5000,6000,6000 reaches outside", box.Error);
+        Assert.Contains("768x576 pixels", box.Error);
+        Assert.DoesNotContain("Box {", box.Error);
+
+        foreach (string[] empty in new[] { new[] { "--class", "" }, ["--model", ""], ["--out", " "],
+            ["--concept", ""], ["--concept", "=x.jpg"] })
+        {
+            CliRun run = CliRun.Of(["explain", Dog, .. empty]);
+            Assert.Equal(ExitCodes.Usage, run.ExitCode);
+            Assert.DoesNotContain("internal error", run.Error);
+        }
+
+        CliRun help = CliRun.Of("bench", "--help");
+        Assert.Contains("at least 10", help.Output);
+    }
+
+    [Fact]
+    public void GuidedMaps_PeakLiesInsideTheirBox_AndTheBoxIsNotASpeck()
+    {
+        using var folder = new TempFolder();
+        CliRun run = CliRun.Of("explain", Dog, "--class", "dog", "--method", "guided-backprop", "--method",
+            "guided-gradcam", "--out", folder.Path);
+        Assert.Equal(0, run.ExitCode);
+        foreach (JsonElement entry in Manifest(folder.Path))
+        {
+            int[] peak = entry.GetProperty("peak").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+            int[] box = entry.GetProperty("box").EnumerateArray().Select(v => v.GetInt32()).ToArray();
+            string method = entry.GetProperty("method").GetString()!;
+            Assert.True(peak[0] >= box[0] && peak[0] < box[2] && peak[1] >= box[1] && peak[1] < box[3],
+                $"{method}: peak ({peak[0]}, {peak[1]}) outside its box [{string.Join(", ", box)}]");
+            double share = (box[2] - box[0]) * (double)(box[3] - box[1]) / (768 * 576);
+            Assert.True(share > 0.02, $"{method}: a box of {share:P1} of the photo");
+        }
+    }
+}

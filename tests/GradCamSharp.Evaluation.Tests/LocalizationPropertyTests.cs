@@ -1,0 +1,62 @@
+using CsCheck;
+using GradCamSharp.Maps;
+
+namespace GradCamSharp.Evaluation.Tests;
+
+/// <summary>The 15%-of-max box, checked on random maps of random sizes.</summary>
+public sealed class LocalizationPropertyTests
+{
+    private static readonly Gen<Heatmap> Maps = Gen.Select(Gen.Int[1, 48], Gen.Int[1, 48])
+        .SelectMany((width, height) => Gen.Float[0, 1].Array[width * height]
+            .Select(values => new Heatmap(width, height, values)));
+
+    [Fact]
+    public void BoundingBox_AnyMap_LiesInsideTheImageAndCoversAboveThresholdPixels()
+    {
+        Maps.Sample(map =>
+        {
+            Box? found = Localization.BoundingBox(map);
+            if (map.Max <= 0)
+            {
+                Assert.Null(found);
+                return;
+            }
+            Box box = Assert.NotNull(found);
+            Assert.InRange(box.X0, 0, map.Width - 1);
+            Assert.InRange(box.Y0, 0, map.Height - 1);
+            Assert.InRange(box.X1, box.X0 + 1, map.Width);
+            Assert.InRange(box.Y1, box.Y0 + 1, map.Height);
+            // Its region is above the threshold: so is at least one pixel on each of its edges.
+            float cut = Localization.PaperThreshold * map.Max;
+            Assert.Contains(Enumerable.Range(box.Y0, box.Height), y => map[box.X0, y] >= cut);
+            Assert.Contains(Enumerable.Range(box.Y0, box.Height), y => map[box.X1 - 1, y] >= cut);
+            Assert.Contains(Enumerable.Range(box.X0, box.Width), x => map[x, box.Y0] >= cut);
+            Assert.Contains(Enumerable.Range(box.X0, box.Width), x => map[x, box.Y1 - 1] >= cut);
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void BoundingBox_MapWithOneRegion_ContainsItsPeak()
+    {
+        Gen.Select(Gen.Int[2, 64], Gen.Int[2, 64]).SelectMany((w, h) =>
+                Gen.Select(Gen.Int[0, w - 1], Gen.Int[0, h - 1], Gen.Float[0.5f, 8f],
+                    (x, y, sigma) => (w, h, x, y, sigma)))
+            .Sample(c =>
+            {
+                // A single Gaussian blob: one connected region above 15%, which must hold the maximum.
+                var values = new float[c.w * c.h];
+                for (int y = 0; y < c.h; y++)
+                {
+                    for (int x = 0; x < c.w; x++)
+                    {
+                        float d2 = (x - c.x) * (x - c.x) + (y - c.y) * (y - c.y);
+                        values[y * c.w + x] = MathF.Exp(-d2 / (2 * c.sigma * c.sigma));
+                    }
+                }
+                var map = new Heatmap(c.w, c.h, values);
+                Box box = Assert.NotNull(Localization.BoundingBox(map));
+                (int peakX, int peakY) = map.Peak;
+                Assert.True(box.Contains(peakX, peakY));
+            }, iter: 200);
+    }
+}
