@@ -34,10 +34,12 @@ public sealed class OnnxExplainableModel : IExplainableModel
         ArgumentNullException.ThrowIfNull(module);
         _module = module;
         _leaveOpen = leaveOpen;
+        // Found by fuzzing: a graph may declare no inputs or no outputs; that is a malformed model, not a crash.
         _imageInput = imageInput ?? (module.InputNames.Count > 0 ? module.InputNames[0]
-            : throw new ArgumentException("the model has no inputs"));
+            : throw new OnnxImportException($"'{module.GetName()}' has no graph inputs"));
         _otherInputs = otherInputs ?? new Dictionary<string, Tensor>();
-        string explained = output ?? module.OutputNames[0];
+        string explained = output ?? (module.OutputNames.Count > 0 ? module.OutputNames[0]
+            : throw new OnnxImportException($"'{module.GetName()}' has no graph outputs"));
         if (scoreBeforeSoftmax && module.OperatorOf(explained) is "Softmax"
             && module.FirstInputOf(explained) is string logits)
         {

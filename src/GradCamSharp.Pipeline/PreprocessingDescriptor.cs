@@ -11,24 +11,25 @@ namespace GradCamSharp.Pipeline;
 /// </summary>
 public static class PreprocessingDescriptor
 {
+    private static readonly JsonSerializerOptions StrictJson = UntrustedJson.Strict();
+
+    // Every member optional: an omitted one keeps the ImageNet default.
     private sealed record Descriptor(
-        [property: JsonPropertyName("width")] int? Width,
-        [property: JsonPropertyName("height")] int? Height,
-        [property: JsonPropertyName("channel_order")] string? ChannelOrder,
-        [property: JsonPropertyName("scale")] float? Scale,
-        [property: JsonPropertyName("mean")] float[]? Mean,
-        [property: JsonPropertyName("std")] float[]? Std,
-        [property: JsonPropertyName("resize")] string? Resize);
+        [property: JsonPropertyName("width")] int? Width = null,
+        [property: JsonPropertyName("height")] int? Height = null,
+        [property: JsonPropertyName("channel_order")] string? ChannelOrder = null,
+        [property: JsonPropertyName("scale")] float? Scale = null,
+        [property: JsonPropertyName("mean")] float[]? Mean = null,
+        [property: JsonPropertyName("std")] float[]? Std = null,
+        [property: JsonPropertyName("resize")] string? Resize = null);
 
     /// <summary>Reads a descriptor.</summary>
     /// <exception cref="UnreadableInputException">Missing, malformed or inconsistent.</exception>
     public static Preprocessing Read(string path)
     {
-        if (!File.Exists(path)) throw new UnreadableInputException($"preprocessing descriptor '{path}' not found");
+        Descriptor d = UntrustedJson.Read<Descriptor>(path, "preprocessing descriptor", StrictJson);
         try
         {
-            Descriptor d = JsonSerializer.Deserialize<Descriptor>(File.ReadAllText(path))
-                ?? throw new UnreadableInputException($"'{path}' is empty");
             Preprocessing defaults = KnownPreprocessing.ImageNet;
             var result = new Preprocessing
             {
@@ -55,7 +56,7 @@ public static class PreprocessingDescriptor
             result.Validate();
             return result;
         }
-        catch (Exception exception) when (exception is JsonException or ArgumentException)
+        catch (ArgumentException exception)
         {
             throw new UnreadableInputException($"preprocessing descriptor '{path}' is malformed: {exception.Message}",
                 exception);

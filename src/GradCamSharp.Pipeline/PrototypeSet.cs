@@ -31,6 +31,7 @@ public sealed class PrototypeSet
     public Dictionary<string, float[]> Prototypes { get; init; } = [];
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions StrictJson = UntrustedJson.Strict();
 
     /// <summary>The labels in file order.</summary>
     [JsonIgnore] public IReadOnlyList<string> Labels => Examples.Keys.ToArray();
@@ -42,20 +43,11 @@ public sealed class PrototypeSet
     /// <exception cref="UnreadableInputException">Missing or malformed.</exception>
     public static PrototypeSet Load(string path)
     {
-        if (!File.Exists(path)) throw new UnreadableInputException($"prototype file '{path}' not found");
-        try
-        {
-            PrototypeSet set = JsonSerializer.Deserialize<PrototypeSet>(File.ReadAllText(path))
-                ?? throw new UnreadableInputException($"prototype file '{path}' is empty");
-            if (set.Labels.Any(l => !set.Prototypes.ContainsKey(l)))
-                throw new UnreadableInputException($"prototype file '{path}' lacks vectors for some labels; " +
-                    "regenerate it with 'gradcam prototypes'");
-            return set;
-        }
-        catch (JsonException exception)
-        {
-            throw new UnreadableInputException($"prototype file '{path}' is malformed: {exception.Message}", exception);
-        }
+        PrototypeSet set = UntrustedJson.Read<PrototypeSet>(path, "prototype file", StrictJson);
+        if (set.Labels.Any(l => !set.Prototypes.ContainsKey(l)))
+            throw new UnreadableInputException($"prototype file '{path}' lacks vectors for some labels; " +
+                "regenerate it with 'gradcam prototypes'");
+        return set;
     }
 
     /// <summary>Writes the file (atomically).</summary>
@@ -113,7 +105,7 @@ public sealed class PrototypeSet
     {
         public override Dictionary<string, float[]>? Read(ref Utf8JsonReader reader, Type typeToConvert,
             JsonSerializerOptions options) =>
-            JsonSerializer.Deserialize<Dictionary<string, float[]>>(ref reader);
+            JsonSerializer.Deserialize<Dictionary<string, float[]>>(ref reader, options);
 
         public override void Write(Utf8JsonWriter writer, Dictionary<string, float[]> value,
             JsonSerializerOptions options)

@@ -48,15 +48,7 @@ public sealed class VisionLanguageFile
     /// <exception cref="UnreadableInputException">Missing or malformed.</exception>
     public static VisionLanguageFile Load(string path)
     {
-        try
-        {
-            return JsonSerializer.Deserialize<VisionLanguageFile>(File.ReadAllText(path), Json)
-                ?? throw new UnreadableInputException($"{path} is empty");
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or JsonException)
-        {
-            throw new UnreadableInputException($"cannot read the model file {path}: {exception.Message}", exception);
-        }
+        return UntrustedJson.Read<VisionLanguageFile>(path, "model file", UntrustedJson.Strict(Json));
     }
 
     /// <summary>The description as indented JSON.</summary>

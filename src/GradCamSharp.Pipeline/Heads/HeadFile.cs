@@ -12,6 +12,7 @@ namespace GradCamSharp.Pipeline.Heads;
 public sealed class HeadFile
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions StrictJson = UntrustedJson.Strict();
 
     /// <summary>What the weights apply to: the feature extractor and its layer.</summary>
     [JsonPropertyName("model")] public required string Model { get; init; }
@@ -47,19 +48,12 @@ public sealed class HeadFile
     /// <exception cref="UnreadableInputException">Missing or malformed.</exception>
     public static HeadFile Load(string path)
     {
-        if (!File.Exists(path)) throw new UnreadableInputException($"head file '{path}' not found");
-        try
-        {
-            HeadFile head = JsonSerializer.Deserialize<HeadFile>(File.ReadAllText(path))
-                ?? throw new UnreadableInputException($"head file '{path}' is empty");
-            if (head.Weights.Count != head.Labels.Count || head.Bias.Count != head.Labels.Count)
-                throw new UnreadableInputException($"head file '{path}' has weights for a different number of labels");
-            return head;
-        }
-        catch (JsonException exception)
-        {
-            throw new UnreadableInputException($"head file '{path}' is malformed: {exception.Message}", exception);
-        }
+        HeadFile head = UntrustedJson.Read<HeadFile>(path, "head file", StrictJson);
+        if (head.Weights.Count != head.Labels.Count || head.Bias.Count != head.Labels.Count)
+            throw new UnreadableInputException($"head file '{path}' has weights for a different number of labels");
+        if (head.Weights.Select(w => w.Length).Distinct().Count() > 1)
+            throw new UnreadableInputException($"head file '{path}' has weight rows of different lengths");
+        return head;
     }
 
     /// <summary>Writes the file (through a temporary file and a rename).</summary>
