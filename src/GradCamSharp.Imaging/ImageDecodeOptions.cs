@@ -16,8 +16,10 @@ public sealed record ImageDecodeOptions
     public static ImageDecodeOptions Default { get; } = new();
 
     /// <summary>
-    /// Images declaring more pixels than this (width x height, read from the header before any pixel is decoded)
-    /// are refused: a 48 KB PNG can declare 20000x20000 pixels, 1.6 GB once decoded.
+    /// Images whose decoding takes more pixels than this are refused, from the header, before any pixel is decoded:
+    /// a 48 KB PNG can declare 20000x20000 pixels, 1.6 GB once decoded. What counts is the size decoded: the full
+    /// size, or for JPEG and WebP the reduced size they decode to directly when the photo is larger than
+    /// <see cref="MaxSide"/>.
     /// </summary>
     public long MaxPixels { get; init; } = DefaultMaxPixels;
 

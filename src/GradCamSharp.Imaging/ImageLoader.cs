@@ -95,17 +95,22 @@ public static class ImageLoader
     private static SKCodec OpenCodec(SKCodec? codec, string name) => codec
         ?? throw new ImageLoadException($"'{name}' is not a supported image (JPEG, PNG, WebP, BMP or GIF)");
 
+    /// <summary>
+    /// Refuses an image whose decoding would take more than the pixel limit: its full size, or for JPEG and WebP the
+    /// reduced size they decode to directly (an 8000x6000 JPEG is decoded at 3000x2250 for a 2048-pixel output).
+    /// </summary>
     private static void CheckPixelCount(SKCodec codec, string name, ImageDecodeOptions options)
     {
-        long pixels = (long)codec.Info.Width * codec.Info.Height;
-        if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
-            throw new ImageLoadException($"'{name}' declares an empty image ({codec.Info.Width}x{codec.Info.Height})");
-        if (pixels > options.MaxPixels)
-        {
-            throw new ImageLoadException($"'{name}' is {codec.Info.Width}x{codec.Info.Height} pixels " +
-                $"({pixels / 1e6:0.#} megapixels), over the limit of {options.MaxPixels / 1e6:0.#} megapixels", null,
-                ImageLoadFailure.OverPixelLimit);
-        }
+        int width = codec.Info.Width, height = codec.Info.Height;
+        if (width <= 0 || height <= 0)
+            throw new ImageLoadException($"'{name}' declares an empty image ({width}x{height})");
+        SKSizeI decoded = DecodeSize(codec, options.MaxSide);
+        long pixels = (long)decoded.Width * decoded.Height;
+        if (pixels <= options.MaxPixels) return;
+        string scaled = decoded == codec.Info.Size ? "" : $", {decoded.Width}x{decoded.Height} when decoded";
+        throw new ImageLoadException($"'{name}' is {width}x{height} pixels ({(long)width * height / 1e6:0.#} " +
+            $"megapixels{scaled}), over the limit of {options.MaxPixels / 1e6:0.#} megapixels", null,
+            ImageLoadFailure.OverPixelLimit);
     }
 
     /// <summary>
@@ -117,8 +122,13 @@ public static class ImageLoader
         SKSizeI full = codec.Info.Size;
         int longSide = Math.Max(full.Width, full.Height);
         if (longSide <= maxSide) return full;
-        SKSizeI scaled = codec.GetScaledDimensions((float)maxSide / longSide);
-        return Math.Max(scaled.Width, scaled.Height) >= maxSide ? scaled : full;
+        // JPEG decodes at k/8 of its size; ask for each scale from the smallest and keep the first large enough.
+        for (int eighths = 1; eighths < 8; eighths++)
+        {
+            SKSizeI scaled = codec.GetScaledDimensions(eighths / 8f);
+            if (Math.Max(scaled.Width, scaled.Height) >= maxSide && scaled.Width < full.Width) return scaled;
+        }
+        return full;
     }
 
     /// <summary>

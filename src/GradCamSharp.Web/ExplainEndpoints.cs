@@ -23,7 +23,7 @@ public static class ExplainEndpoints
     public static async Task<IResult> Caption(HttpRequest request, ExplainService service,
         CancellationToken cancellation)
     {
-        (IFormCollection? form, byte[]? image, IResult? failure) = await ReadUpload(request, cancellation);
+        (IFormCollection? form, byte[]? image, IResult? failure) = await ReadUpload(request, service, cancellation);
         if (failure is not null) return failure;
         string? caption = form!.TryGetValue("caption", out var given) && !string.IsNullOrWhiteSpace(given)
             ? given.ToString() : null;
@@ -38,7 +38,7 @@ public static class ExplainEndpoints
     public static async Task<IResult> Answer(HttpRequest request, ExplainService service,
         CancellationToken cancellation)
     {
-        (IFormCollection? form, byte[]? image, IResult? failure) = await ReadUpload(request, cancellation);
+        (IFormCollection? form, byte[]? image, IResult? failure) = await ReadUpload(request, service, cancellation);
         if (failure is not null) return failure;
         string? question = Text(form!, "question");
         if (question is null) return Results.BadRequest(new ErrorResponse("the question is empty"));
@@ -71,6 +71,7 @@ public static class ExplainEndpoints
     };
 
     private static async Task<(IFormCollection?, byte[]?, IResult?)> ReadUpload(HttpRequest request,
+        ExplainService service,
         CancellationToken cancellation)
     {
         if (!request.HasFormContentType)
@@ -79,10 +80,10 @@ public static class ExplainEndpoints
         IFormFile? file = form.Files.GetFile("image");
         if (file is null || file.Length == 0)
             return (null, null, Results.BadRequest(new ErrorResponse("no 'image' file in the form")));
-        if (file.Length > ExplainService.MaxUploadBytes)
+        if (file.Length > service.Limits.MaxUploadBytes)
         {
             return (null, null, Results.Json(new ErrorResponse("the image is larger than " +
-                $"{ExplainService.MaxUploadBytes / (1024 * 1024)} MB"),
+                $"{service.Limits.MaxUploadMegabytes} MB"),
                     statusCode: StatusCodes.Status413PayloadTooLarge));
         }
         using var buffer = new MemoryStream();
@@ -103,9 +104,9 @@ public static class ExplainEndpoints
         IFormFile? file = form.Files.GetFile("image");
         if (file is null || file.Length == 0)
             return Results.BadRequest(new ErrorResponse("no 'image' file in the form"));
-        if (file.Length > ExplainService.MaxUploadBytes)
+        if (file.Length > service.Limits.MaxUploadBytes)
             return Results.Json(new ErrorResponse("the image is larger than " +
-                $"{ExplainService.MaxUploadBytes / (1024 * 1024)} MB"),
+                $"{service.Limits.MaxUploadMegabytes} MB"),
                     statusCode: StatusCodes.Status413PayloadTooLarge);
         int top = 1;
         if (form.TryGetValue("top", out var topText) && (!int.TryParse(topText, out top) || top < 1 || top > 10))

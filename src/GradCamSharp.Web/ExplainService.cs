@@ -10,14 +10,14 @@ namespace GradCamSharp.Web;
 /// Holds the default model and explains uploaded photos one at a time: explanations install hooks on the shared
 /// model and TorchSharp's dispose scopes belong to a thread, so concurrent requests wait their turn.
 /// </summary>
-public sealed class ExplainService : IDisposable
+public sealed class ExplainService(WebLimits limits) : IDisposable
 {
-    /// <summary>The largest upload accepted.</summary>
-    public const long MaxUploadBytes = 20 * 1024 * 1024;
-
     private readonly Lazy<LoadedModel> _model = new(() => ModelCatalog.Load(ModelCatalog.Default));
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly Dictionary<string, VisionLanguageModel> _textModels = new(StringComparer.Ordinal);
+
+    /// <summary>The upload and pixel limits.</summary>
+    public WebLimits Limits { get; } = limits;
 
     /// <summary>What the page offers: the model, its classes, the methods and colormaps.</summary>
     public ModelDescription Describe() =>
@@ -32,7 +32,7 @@ public sealed class ExplainService : IDisposable
     public async Task<CaptionResponse> CaptionAsync(byte[] upload, string name, string model, string? caption,
         ExplanationSettings settings, CancellationToken cancellation)
     {
-        using SKBitmap photo = ImageLoader.Decode(upload, name);
+        using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
         await _turn.WaitAsync(cancellation);
         try
         {
@@ -54,7 +54,7 @@ public sealed class ExplainService : IDisposable
     public async Task<AnswerResponse> AnswerAsync(byte[] upload, string name, string model, string question,
         IReadOnlyList<string> answers, int top, ExplanationSettings settings, CancellationToken cancellation)
     {
-        using SKBitmap photo = ImageLoader.Decode(upload, name);
+        using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
         await _turn.WaitAsync(cancellation);
         try
         {
@@ -99,7 +99,7 @@ public sealed class ExplainService : IDisposable
     public async Task<ExplainResponse> ExplainAsync(byte[] upload, string name, ExplanationSettings settings,
         CancellationToken cancellation)
     {
-        using SKBitmap photo = ImageLoader.Decode(upload, name);
+        using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
         await _turn.WaitAsync(cancellation);
         try
         {

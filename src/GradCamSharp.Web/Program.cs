@@ -2,8 +2,10 @@ using GradCamSharp.Web;
 using Microsoft.AspNetCore.Http.Features;
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+WebLimits limits = builder.Configuration.GetSection(WebLimits.Section).Get<WebLimits>() ?? new WebLimits();
+builder.Services.AddSingleton(limits);
 builder.Services.AddSingleton<ExplainService>();
-builder.Services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = ExplainService.MaxUploadBytes
+builder.Services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = limits.MaxUploadBytes
     + 1024 * 1024);
 
 WebApplication app = builder.Build();

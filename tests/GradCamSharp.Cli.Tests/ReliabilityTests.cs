@@ -54,18 +54,24 @@ public sealed class ReliabilityTests
     {
         using var folder = new TempFolder();
         using (SKBitmap dog = ImageLoader.Load(Dog))
-        using (SKBitmap large = ImagePreprocessor.Resize(dog, 3200, 2400))
-            File.WriteAllBytes(folder["large.jpg"], large.Encode(SKEncodedImageFormat.Jpeg, 90).ToArray());
-        CliRun run = CliRun.Of("explain", folder["large.jpg"], "--model", Model, "--out", folder["out"],
-            "--output-size", "800", "--method", "gradcam", "--method", "guided-backprop");
+        using (SKBitmap large = ImagePreprocessor.Resize(dog, 8000, 6000))
+            File.WriteAllBytes(folder["camera.jpg"], large.Encode(SKEncodedImageFormat.Jpeg, 90).ToArray());
+        CliRun run = CliRun.Of("explain", folder["camera.jpg"], "--model", Model, "--out", folder["out"],
+            "--method", "all");
         Assert.Equal(0, run.ExitCode);
         foreach (JsonElement entry in Manifest(folder["out"]))
         {
             using SKBitmap map = SKBitmap.Decode(Path.Combine(folder["out"], entry.GetProperty("file").GetString()!));
-            Assert.Equal((800, 600), (map.Width, map.Height));
-            Assert.Equal(0.25, entry.GetProperty("scale").GetDouble(), 3);
-            Assert.InRange(entry.GetProperty("peak")[0].GetInt32(), 0, 799);
+            Assert.Equal((2048, 1536), (map.Width, map.Height));
+            Assert.Equal(0.256, entry.GetProperty("scale").GetDouble(), 3);
+            Assert.InRange(entry.GetProperty("peak")[0].GetInt32(), 0, 2047);
         }
+        CliRun small = CliRun.Of("explain", folder["camera.jpg"], "--model", Model, "--out", folder["small"],
+            "--output-size", "800");
+        Assert.Equal(0, small.ExitCode);
+        using (SKBitmap map = SKBitmap.Decode(Path.Combine(folder["small"],
+            Manifest(folder["small"])[0].GetProperty("file").GetString()!)))
+            Assert.Equal((800, 600), (map.Width, map.Height));
         CliRun bad = CliRun.Of("explain", Dog, "--model", Model, "--out", folder["bad"], "--output-size", "0");
         Assert.Equal(ExitCodes.Usage, bad.ExitCode);
     }

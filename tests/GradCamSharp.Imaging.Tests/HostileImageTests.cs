@@ -40,6 +40,18 @@ public sealed class HostileImageTests
         Assert.Equal((8000, 6000), (width, height));
     }
 
+    [Fact]
+    public void Decode_LargeJpegOverThePixelLimit_IsAccepted_AsItDecodesAtAReducedSize()
+    {
+        byte[] jpeg = Enlarged(8000, 6000, SKEncodedImageFormat.Jpeg);
+        using SKBitmap decoded = ImageLoader.Decode(jpeg, "camera.jpg");
+        Assert.Equal((2048, 1536), (decoded.Width, decoded.Height));
+        // Asked for in full, the same file is over the limit.
+        ImageLoadException refused = Assert.Throws<ImageLoadException>(() =>
+            ImageLoader.Decode(jpeg, "camera.jpg", new ImageDecodeOptions { MaxSide = 8000 }));
+        Assert.Contains("8000x6000 pixels (48 megapixels)", refused.Message);
+    }
+
     [Theory]
     [InlineData(SKEncodedImageFormat.Jpeg, 3000, 2000, 512, 512, 341)]
     [InlineData(SKEncodedImageFormat.Png, 1200, 900, 300, 300, 225)]

@@ -73,4 +73,35 @@ public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClas
         Assert.Equal(HttpStatusCode.BadRequest, noFile.StatusCode);
         Assert.Contains("no 'image' file", await noFile.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task Explain_DecompressionBombAndTruncatedPhoto_Are400s_NeverAnOutOfMemory()
+    {
+        HttpClient client = factory.CreateClient();
+        HttpResponseMessage bomb = await client.PostAsync("/api/explain",
+            Upload(HostileImages.PngBomb(20000, 20000), "bomb.png"));
+        Assert.Equal(HttpStatusCode.BadRequest, bomb.StatusCode);
+        Assert.Contains("over the limit of 40 megapixels", await bomb.Content.ReadAsStringAsync());
+
+        byte[] dog = await File.ReadAllBytesAsync(Path.Combine(Samples, "dog.jpg"));
+        HttpResponseMessage truncated = await client.PostAsync("/api/explain",
+            Upload(HostileImages.Truncated(dog), "dog.jpg"));
+        Assert.Equal(HttpStatusCode.BadRequest, truncated.StatusCode);
+        Assert.Contains("is truncated", await truncated.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Limits_ComeFromConfiguration()
+    {
+        using WebApplicationFactory<Program> strict = factory.WithWebHostBuilder(builder => builder
+            .UseSetting("GradCam:MaxUploadMegabytes", "1").UseSetting("GradCam:MaxMegapixels", "0.1"));
+        HttpClient client = strict.CreateClient();
+        byte[] dog = await File.ReadAllBytesAsync(Path.Combine(Samples, "dog.jpg"));
+        HttpResponseMessage tooManyPixels = await client.PostAsync("/api/explain", Upload(dog, "dog.jpg"));
+        Assert.Equal(HttpStatusCode.BadRequest, tooManyPixels.StatusCode);
+        Assert.Contains("over the limit of 0.1 megapixels", await tooManyPixels.Content.ReadAsStringAsync());
+        HttpResponseMessage tooLarge = await client.PostAsync("/api/explain",
+            Upload(new byte[1024 * 1024 + 1], "big.jpg"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+    }
 }
