@@ -89,6 +89,36 @@ public sealed class CamMethodTests
         AssertClose(Values(plusPlus), plusPlusMap, 1e-4);
     }
 
+    [Fact]
+    public void GradCamElementWiseAndEigenGradCam_GapLinearHead_MatchClosedForms()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Module<Tensor, Tensor> network = TestNetworks.GapLinear();
+        var model = new TorchModuleModel(network);
+        Tensor input = randn(1, 3, 16, 16);
+        (Tensor features, Tensor weights) = Internals(network, input);
+        long positions = features.shape[2] * features.shape[3];
+        Tensor gradient = (weights[Class] / positions).reshape(-1, 1, 1);   // the same at every position
+        var options = new CamOptions { Layer = "features" };
+
+        // Element-wise: sum_k relu(g_k A_k), which differs from Grad-CAM wherever channels disagree in sign.
+        Tensor products = gradient * features[0];
+        Tensor elementWise = products.relu().sum([0]);
+        float[] elementWiseMap = new GradCamElementWise(model, options).Explain(input, new ClassTarget(Class))
+            .Single().RawMap!.Values;
+        AssertClose(Values(elementWise), elementWiseMap, 1e-5);
+
+        // EigenGrad-CAM: the products projected on their first right singular vector (positions as rows).
+        Tensor rows = products.flatten(1).t();
+        Tensor direction = linalg.svd(rows, fullMatrices: false).Vh[0];
+        Tensor projection = rows.matmul(direction);
+        if (projection.sum().item<float>() < 0) projection = projection.neg();
+        Tensor eigenGrad = projection.reshape(features.shape[2], features.shape[3]).relu();
+        float[] eigenGradMap = new EigenGradCam(model, options).Explain(input, new ClassTarget(Class))
+            .Single().RawMap!.Values;
+        AssertClose(Values(eigenGrad), eigenGradMap, 1e-4);
+    }
+
     private sealed class RecordingGradCam(IExplainableModel model, CamOptions options) : CamMethod(model, options)
     {
         public Tensor? Gradients { get; private set; }

@@ -19,15 +19,22 @@ public sealed class EigenCam(IExplainableModel model, CamOptions? options = null
     protected override Tensor Weights(CamContext context)
     {
         Tensor activations = context.Activations;
-        long samples = activations.shape[0], channels = activations.shape[1];
-        // Rows are positions, columns channels; the first right singular vector is the principal channel direction
-        // (the paper factorises the activations as they are, without centring them).
-        Tensor positions = activations.flatten(2).transpose(1, 2);
+        return PrincipalDirection(activations).reshape(activations.shape[0], activations.shape[1], 1, 1);
+    }
+
+    /// <summary>
+    /// The first principal direction of [N, K, h, w] maps, positions as rows and channels as columns (factorised as
+    /// they are, without centring, as the paper does), oriented so that the projection agrees with their sum.
+    /// </summary>
+    /// <returns>[N, K] unit directions.</returns>
+    internal static Tensor PrincipalDirection(Tensor maps)
+    {
+        Tensor positions = maps.flatten(2).transpose(1, 2);
         Tensor direction = linalg.svd(positions, fullMatrices: false).Vh[.., 0, ..];
-        // A singular vector's sign is arbitrary: orient it so that the projection agrees with the activations' mean.
+        // A singular vector's sign is arbitrary.
         Tensor projection = positions.matmul(direction.unsqueeze(2)).squeeze(2);
         Tensor sign = projection.sum([1], keepdim: true).sign();
         sign = where(sign.eq(0), ones_like(sign), sign);
-        return (direction * sign).reshape(samples, channels, 1, 1);
+        return direction * sign;
     }
 }

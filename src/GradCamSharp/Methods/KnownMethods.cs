@@ -84,10 +84,52 @@ public static class KnownMethods
         },
         new()
         {
+            Name = "gradcam-elementwise", Title = "Element-wise Grad-CAM",
+            Paper = "pytorch-grad-cam, after Draelos and Carin, HiResCAM, 2020",
+            Summary = "positive parts of gradient times activation, summed over channels",
+            Create = (model, options) => new GradCamElementWise(model, options),
+        },
+        new()
+        {
+            Name = "eigengradcam", Title = "EigenGrad-CAM",
+            Paper = "pytorch-grad-cam, after Muhammad and Yeasin, Eigen-CAM, IJCNN 2020",
+            Summary = "gradient times activation projected on its first principal component",
+            Create = (model, options) => new EigenGradCam(model, options),
+        },
+        new()
+        {
             Name = "eigencam", Title = "Eigen-CAM", NeedsGradients = false,
             Paper = "Muhammad and Yeasin, Eigen-CAM, IJCNN 2020",
             Summary = "projection of the activations on their first principal component; class-agnostic",
             Create = (model, options) => new EigenCam(model, options),
+        },
+        new()
+        {
+            Name = "gradient", Title = "Gradient", UsesLayer = false, NeedsClassTarget = true,
+            Paper = "Simonyan et al., Deep Inside Convolutional Networks, ICLR 2014 workshop",
+            Summary = "the class score's derivative with respect to each input pixel",
+            Create = (model, _) => new VanillaGradient(model),
+        },
+        new()
+        {
+            Name = "gradient-x-input", Title = "Gradient x Input", UsesLayer = false, NeedsClassTarget = true,
+            Paper = "Shrikumar et al., Not Just a Black Box, 2016",
+            Summary = "the input gradient times the input: a first-order contribution per pixel",
+            Create = (model, _) => new GradientTimesInput(model),
+        },
+        new()
+        {
+            Name = "smoothgrad", Title = "SmoothGrad", UsesLayer = false, NeedsClassTarget = true,
+            Paper = "Smilkov et al., SmoothGrad, 2017",
+            Summary = "the input gradient averaged over 25 noisy copies (noise 15% of the range, seeded)",
+            Create = (model, _) => new SmoothGrad(model),
+        },
+        new()
+        {
+            Name = "integrated-gradients", Title = "Integrated Gradients", UsesLayer = false, NeedsClassTarget = true,
+            Paper = "Sundararajan et al., Axiomatic Attribution, ICML 2017",
+            Summary = "input minus baseline times the gradient averaged on the path from a zero baseline (64 steps)",
+            Create = (model, _) => new IntegratedGradients(model),
         },
         new()
         {

@@ -1,0 +1,19 @@
+using GradCamSharp.Models;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Methods;
+
+/// <summary>
+/// Gradient x Input (Shrikumar et al., Not Just a Black Box, 2016): the gradient multiplied element-wise by the input,
+/// a first-order estimate of each pixel's contribution to the score.
+/// </summary>
+public sealed class GradientTimesInput(IExplainableModel model, int batchSize = 16)
+    : InputAttributionMethod(model, batchSize)
+{
+    /// <inheritdoc />
+    public override string Name => "gradient-x-input";
+
+    /// <inheritdoc />
+    protected override Tensor Attribute(Tensor input, int classIndex) =>
+        Gradients(input, classIndex)[0] * input[0];
+}

@@ -1,0 +1,79 @@
+using GradCamSharp.Maps;
+using GradCamSharp.Models;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Methods;
+
+/// <summary>
+/// The base of the input attributions (vanilla gradient, Gradient x Input, SmoothGrad, Integrated Gradients): a
+/// per-pixel map of a class score's sensitivity, computed from the plain gradient with respect to the input (no
+/// modified ReLUs, unlike Guided Backprop). The one hook is <see cref="Attribute"/>; the gradients of any batch of
+/// inputs, taken in batches with respect to the inputs only, are the shared machinery.
+/// </summary>
+public abstract class InputAttributionMethod : Explainer
+{
+    /// <summary>Creates the method.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="batchSize">How many inputs one forward pass takes.</param>
+    protected InputAttributionMethod(IExplainableModel model, int batchSize) : base(model)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        BatchSize = batchSize;
+    }
+
+    /// <summary>How many inputs one forward pass takes.</summary>
+    public int BatchSize { get; }
+
+    internal override string? RequestedLayer => null;
+
+    internal override bool NeedsLayerGradient => false;
+
+    internal override bool NeedsPixelGradient => false;
+
+    /// <summary>The one hook: the attribution of class <paramref name="classIndex"/> for one input.</summary>
+    /// <param name="input">[1, C, H, W] the model input.</param>
+    /// <param name="classIndex">The class whose score is attributed.</param>
+    /// <returns>[C, H, W] the attribution.</returns>
+    protected abstract Tensor Attribute(Tensor input, int classIndex);
+
+    /// <summary>
+    /// The gradients of class <paramref name="classIndex"/>'s score with respect to each of <paramref name="inputs"/>,
+    /// [B, C, H, W], computed <see cref="BatchSize"/> inputs at a time.
+    /// </summary>
+    protected Tensor Gradients(Tensor inputs, int classIndex)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        using IDisposable gradientMode = enable_grad();
+        var parts = new List<Tensor>();
+        for (long start = 0; start < inputs.shape[0]; start += BatchSize)
+        {
+            long count = Math.Min(BatchSize, inputs.shape[0] - start);
+            Tensor batch = inputs.narrow(0, start, count).detach().requires_grad_(true);
+            Tensor output = Model.Forward(batch, ForwardTaps.None);
+            Tensor score = output.reshape(count, -1)[.., classIndex].sum();
+            parts.Add(autograd.grad([score], [batch])[0].detach());
+        }
+        return cat(parts, 0);
+    }
+
+    internal sealed override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column,
+        ColumnGradients gradients) =>
+        column.Entries.Select(entry =>
+        {
+            int classIndex = entry.ClassIndex
+                ?? throw new UsageException($"{Name} attributes a class score: use class or top-k targets");
+            Tensor input = pass.Input.narrow(0, entry.Sample, 1);
+            Attribution attribution = GuidedBackprop.ToAttribution(Attribute(input, classIndex));
+            return new Explanation
+            {
+                Method = Name,
+                Layer = GuidedBackprop.InputLayer,
+                SampleIndex = entry.Sample,
+                TargetName = entry.TargetName,
+                ClassIndex = entry.ClassIndex,
+                Score = entry.Score,
+                Heatmap = attribution.Saliency(),
+                Attribution = attribution,
+            };
+        }).ToList();
+}
