@@ -20,4 +20,8 @@ public sealed record ExplanationSettings
 
     /// <summary>The heatmap colormap.</summary>
     public string Colormap { get; init; } = "jet";
+
+    /// <summary>Project the CAM methods' weighted maps on their first principal component (see
+    /// <see cref="CamOptions.EigenSmooth"/>).</summary>
+    public bool EigenSmooth { get; init; }
 }

@@ -40,7 +40,8 @@ public sealed class PhotoExplainer
         Targets = classes.Length > 0
             ? classes.Select(c => model.LabelOf(c) is string label ? $"{label} (class {c})" : $"class {c}").ToArray()
             : [settings.Top == 1 ? "the top class" : $"the top {settings.Top} classes"];
-        _methods = KnownMethods.CreateSet(settings.Methods, model.Model, new CamOptions { Layer = settings.Layer });
+        _methods = KnownMethods.CreateSet(settings.Methods, model.Model,
+            new CamOptions { Layer = settings.Layer, EigenSmooth = settings.EigenSmooth });
     }
 
     /// <summary>
@@ -65,7 +66,8 @@ public sealed class PhotoExplainer
         _colormap = KnownColormaps.Get(settings.Colormap);
         _targets = targets.Select(t => t.Target).ToArray();
         Targets = targets.Select(t => t.Description).ToArray();
-        _methods = KnownMethods.CreateSet(settings.Methods, model, new CamOptions { Layer = settings.Layer });
+        _methods = KnownMethods.CreateSet(settings.Methods, model,
+            new CamOptions { Layer = settings.Layer, EigenSmooth = settings.EigenSmooth });
     }
 
     /// <summary>The method names, in the order maps are returned.</summary>

@@ -119,6 +119,24 @@ public sealed class CamMethodTests
         AssertClose(Values(eigenGrad), eigenGradMap, 1e-4);
     }
 
+    [Fact]
+    public void GradCam_EigenSmooth_ProjectsTheWeightedMapsOnTheirFirstComponent()
+    {
+        // With a GAP+linear head the gradient is constant per channel, so Grad-CAM's weighted maps are exactly the
+        // products EigenGrad-CAM projects: eigen-smoothed Grad-CAM equals EigenGrad-CAM, and differs from Grad-CAM.
+        using DisposeScope scope = NewDisposeScope();
+        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        Tensor input = randn(1, 3, 16, 16);
+        var options = new CamOptions { Layer = "features" };
+        float[] smoothed = new GradCam(model, options with { EigenSmooth = true }).Explain(input,
+            new ClassTarget(Class)).Single().RawMap!.Values;
+        float[] eigenGrad = new EigenGradCam(model, options).Explain(input, new ClassTarget(Class)).Single()
+            .RawMap!.Values;
+        float[] plain = new GradCam(model, options).Explain(input, new ClassTarget(Class)).Single().RawMap!.Values;
+        AssertClose(eigenGrad, smoothed, 1e-5);
+        Assert.Contains(plain.Zip(smoothed), p => Math.Abs(p.First - p.Second) > 1e-4);
+    }
+
     private sealed class RecordingGradCam(IExplainableModel model, CamOptions options) : CamMethod(model, options)
     {
         public Tensor? Gradients { get; private set; }

@@ -69,6 +69,11 @@ public static class ExplainCommand
                 "IMG#x0,y0,x1,y1; repeatable (every concept is explained unless --class picks some)",
         };
         var json = new Option<bool>("--json") { Description = "Also print the manifest to standard output" };
+        var eigenSmooth = new Option<bool>("--eigen-smooth")
+        {
+            Description = "CAM methods: project the weighted feature maps on their first principal component " +
+                "(less noise)",
+        };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines on standard error" };
 
         const string summary = "Explain photos: heatmaps, overlays, panels and explanations.json";
@@ -88,7 +93,8 @@ public static class ExplainCommand
             """);
         command.Add(images);
         common.AddTo(command);
-        foreach (Option option in new Option[] { layer, classes, top, method, colormap, output, concept, json, quiet })
+        foreach (Option option in new Option[] { layer, classes, top, method, colormap, eigenSmooth, output, concept,
+            json, quiet })
             command.Add(option);
         photos.AddTo(command);
         command.SetAction((result, cancellationToken) =>
@@ -107,6 +113,7 @@ public static class ExplainCommand
                     Methods = result.GetValue(method) is { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
                     Layer = result.GetValue(layer)!,
                     Colormap = result.GetValue(colormap)!,
+                    EigenSmooth = result.GetValue(eigenSmooth),
                 },
             };
             IReadOnlyList<Concept> concepts = (result.GetValue(concept) ?? []).Select(Concept.Parse).ToArray();

@@ -52,7 +52,8 @@ public abstract class CamMethod : Explainer
 
         var context = new CamContext(activations, layerGradients, pass.Input.index_select(0, samples),
             column.Entries.Select(e => e.ClassIndex).ToArray());
-        Tensor raw = (Weights(context) * activations).sum(1).relu();
+        Tensor weighted = Weights(context) * activations;
+        Tensor raw = (Options.EigenSmooth ? FirstComponent(weighted) : weighted.sum(1)).relu();
         Tensor heat = UpsampleAndNormalise(raw, pass.Height, pass.Width);
         return column.Entries.Select((entry, k) => new Explanation
         {
@@ -65,6 +66,13 @@ public abstract class CamMethod : Explainer
             Heatmap = ToHeatmap(heat[k]),
             RawMap = ToHeatmap(raw[k]),
         }).ToList();
+    }
+
+    /// <summary>[N, K, h, w] maps projected on their first principal direction: [N, h, w].</summary>
+    private static Tensor FirstComponent(Tensor weighted)
+    {
+        Tensor direction = EigenCam.PrincipalDirection(weighted);
+        return (weighted * direction.reshape(weighted.shape[0], weighted.shape[1], 1, 1)).sum(1);
     }
 
     /// <summary>A bilinear upsampling of [n, h, w] maps to the input size, each then scaled to [0, 1].</summary>

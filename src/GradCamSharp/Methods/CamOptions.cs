@@ -16,4 +16,11 @@ public sealed record CamOptions
     /// "counterfactual explanations").
     /// </summary>
     public bool Counterfactual { get; init; }
+
+    /// <summary>
+    /// Eigen-smoothing (pytorch-grad-cam's eigen_smooth): the map is the projection of the weighted feature maps on
+    /// their first principal component instead of their sum over channels, which removes much of the noise that
+    /// channels of small weight add.
+    /// </summary>
+    public bool EigenSmooth { get; init; }
 }
