@@ -18,6 +18,12 @@ public sealed record ExplanationSettings
     /// <summary>The target layer, or <see cref="ModelLayers.Auto"/>.</summary>
     public string Layer { get; init; } = ModelLayers.Auto;
 
+    /// <summary>
+    /// Several target layers whose maps are fused, each method's into one (the mean of the upsampled maps); when
+    /// empty, <see cref="Layer"/> alone.
+    /// </summary>
+    public IReadOnlyList<string> Layers { get; init; } = [];
+
     /// <summary>The heatmap colormap.</summary>
     public string Colormap { get; init; } = "jet";
 

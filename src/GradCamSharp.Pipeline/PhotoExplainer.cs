@@ -41,7 +41,7 @@ public sealed class PhotoExplainer
             ? classes.Select(c => model.LabelOf(c) is string label ? $"{label} (class {c})" : $"class {c}").ToArray()
             : [settings.Top == 1 ? "the top class" : $"the top {settings.Top} classes"];
         _methods = KnownMethods.CreateSet(settings.Methods, model.Model,
-            new CamOptions { Layer = settings.Layer, EigenSmooth = settings.EigenSmooth });
+            new CamOptions { Layer = settings.Layer, EigenSmooth = settings.EigenSmooth }, settings.Layers);
     }
 
     /// <summary>
@@ -67,11 +67,11 @@ public sealed class PhotoExplainer
         _targets = targets.Select(t => t.Target).ToArray();
         Targets = targets.Select(t => t.Description).ToArray();
         _methods = KnownMethods.CreateSet(settings.Methods, model,
-            new CamOptions { Layer = settings.Layer, EigenSmooth = settings.EigenSmooth });
+            new CamOptions { Layer = settings.Layer, EigenSmooth = settings.EigenSmooth }, settings.Layers);
     }
 
     /// <summary>The method names, in the order maps are returned.</summary>
-    public IReadOnlyList<string> Methods => _methods.Methods.Select(m => m.Name).ToArray();
+    public IReadOnlyList<string> Methods => _methods.Outputs;
 
     /// <summary>What is explained, as the user will read it: "dog (class 0)", "the top 3 classes".</summary>
     public IReadOnlyList<string> Targets { get; }
@@ -88,7 +88,7 @@ public sealed class PhotoExplainer
         {
             explanations = _methods.Explain(prepared.ToTensor(), _targets);
         }
-        int methodCount = _methods.Methods.Count;
+        int methodCount = _methods.Outputs.Count;
         var targets = new List<RenderedTarget>();
         foreach (Explanation[] perTarget in explanations.Chunk(methodCount))
         {

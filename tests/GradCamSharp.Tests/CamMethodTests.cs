@@ -137,6 +137,34 @@ public sealed class CamMethodTests
         Assert.Contains(plain.Zip(smoothed), p => Math.Abs(p.First - p.Second) > 1e-4);
     }
 
+    [Fact]
+    public void LayerFusion_OfOneLayer_IsThatLayer_AndOfTwoIsTheirNormalisedMean()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        Tensor input = randn(1, 3, 16, 16);
+        IReadOnlyList<ITarget> target = [new ClassTarget(Class)];
+        float[] Map(string layer) => new LayerCam(model, new CamOptions { Layer = layer })
+            .Explain(input, new ClassTarget(Class)).Single().Heatmap.Values;
+
+        MethodSet one = KnownMethods.CreateSet(["layercam"], model, layers: ["features.relu1"]);
+        Explanation single = one.Explain(input, [target]).Single();
+        AssertClose(Map("features.relu1"), single.Heatmap.Values, 1e-6);
+        Assert.Equal("features.relu1", single.Layer);
+
+        MethodSet two = KnownMethods.CreateSet(["layercam", "guided-backprop"], model,
+            layers: ["features.relu1", "features.relu2"]);
+        Assert.Equal(["layercam", "guided-backprop"], two.Outputs);
+        Assert.Equal(3, two.Methods.Count);   // the layer-free method runs once
+        IReadOnlyList<Explanation> fused = two.Explain(input, [target]);
+        Assert.Equal(2, fused.Count);
+        Assert.Equal("features.relu1+features.relu2", fused[0].Layer);
+        float[] mean = Map("features.relu1").Zip(Map("features.relu2"), (a, b) => (a + b) / 2).ToArray();
+        float max = mean.Max();
+        AssertClose(mean.Select(v => v / max).ToArray(), fused[0].Heatmap.Values, 1e-5);
+        Assert.Equal(GuidedBackprop.InputLayer, fused[1].Layer);
+    }
+
     private sealed class RecordingGradCam(IExplainableModel model, CamOptions options) : CamMethod(model, options)
     {
         public Tensor? Gradients { get; private set; }

@@ -33,11 +33,10 @@ public static class ExplainCommand
         });
         var common = new CommonOptions();
         var photos = new PhotoOptions();
-        var layer = new Option<string>("--layer", "-l")
+        var layer = new Option<string[]>("--layer", "-l")
         {
             Description = "Target layer: a name from 'gradcam layers' (ONNX graphs also take module paths such as " +
-                "layer4), or 'auto' for the last spatial feature map",
-            DefaultValueFactory = _ => ModelLayers.Auto,
+                "layer4), or 'auto' for the last spatial feature map; repeat to fuse several layers' maps",
         };
         var classes = new Option<string[]>("--class", "-c")
         {
@@ -88,6 +87,7 @@ public static class ExplainCommand
               gradcam explain samples/dog.jpg --class dog --class bicycle --method all --out out/
               gradcam explain photos/*.jpg --top 3 --colormap viridis --json
               gradcam explain cat.png --model resnet50.pth --layer layer4 --class 281
+              gradcam explain cat.png --model resnet50.pth --layer layer3 --layer layer4 --method layercam
               gradcam explain samples/person.jpg --concept horse=samples/person.jpg#405,138,600,343
               gradcam explain line.png --model cls.onnx --labels labels.txt --preprocess ppocr-textline
             """);
@@ -111,7 +111,8 @@ public static class ExplainCommand
                     Classes = result.GetValue(classes) ?? [],
                     Top = result.GetValue(top),
                     Methods = result.GetValue(method) is { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
-                    Layer = result.GetValue(layer)!,
+                    Layer = result.GetValue(layer) is { Length: > 0 } layers ? layers[0] : ModelLayers.Auto,
+                    Layers = result.GetValue(layer) is { Length: > 1 } several ? several : [],
                     Colormap = result.GetValue(colormap)!,
                     EigenSmooth = result.GetValue(eigenSmooth),
                 },

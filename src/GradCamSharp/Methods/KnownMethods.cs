@@ -203,9 +203,27 @@ public static class KnownMethods
 
     /// <summary>
     /// Creates every method <paramref name="names"/> ask for as one <see cref="MethodSet"/>, so that they share their
-    /// forward pass.
+    /// forward pass. With several <paramref name="layers"/>, each method that reads a layer runs at every one of them
+    /// and its maps are fused into one (the mean of the upsampled maps); the options' own layer is then ignored.
     /// </summary>
     /// <exception cref="UsageException">An unknown name.</exception>
-    public static MethodSet CreateSet(IEnumerable<string> names, IExplainableModel model, CamOptions? options = null) =>
-        new(Expand(names).Select(m => m.Create(model, options ?? new CamOptions())).ToArray());
+    public static MethodSet CreateSet(IEnumerable<string> names, IExplainableModel model, CamOptions? options = null,
+        IReadOnlyList<string>? layers = null)
+    {
+        options ??= new CamOptions();
+        IReadOnlyList<string> targetLayers = layers is { Count: > 0 } ? layers.Distinct().ToArray() : [options.Layer];
+        var methods = new List<Explainer>();
+        var outputOf = new List<int>();
+        IReadOnlyList<MethodDescriptor> expanded = Expand(names);
+        for (int output = 0; output < expanded.Count; output++)
+        {
+            MethodDescriptor method = expanded[output];
+            foreach (string layer in method.UsesLayer ? targetLayers : targetLayers.Take(1))
+            {
+                methods.Add(method.Create(model, options with { Layer = layer }));
+                outputOf.Add(output);
+            }
+        }
+        return new MethodSet(methods, outputOf);
+    }
 }

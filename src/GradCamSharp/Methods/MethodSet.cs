@@ -1,3 +1,5 @@
+using GradCamSharp.Maps;
+using GradCamSharp.Models;
 using GradCamSharp.Targets;
 using static TorchSharp.torch;
 
@@ -6,30 +8,97 @@ namespace GradCamSharp.Methods;
 /// <summary>
 /// Several methods on one model, run together: methods that read the same target layer share one forward pass and
 /// one backward pass per score, so the paper's four maps (Grad-CAM, Guided Backprop, Guided Grad-CAM, counterfactual)
-/// cost what Guided Grad-CAM alone costs.
+/// cost what Guided Grad-CAM alone costs. A set may also fuse one method's maps at several layers into one map (see
+/// <see cref="KnownMethods.CreateSet(IEnumerable{string}, IExplainableModel, CamOptions?, IReadOnlyList{string}?)"/>).
 /// </summary>
 public sealed class MethodSet : IExplainer
 {
     private readonly Explainer[] _methods;
+    private readonly int[] _output;
 
     /// <summary>Runs <paramref name="methods"/> together; they must explain the same model.</summary>
-    public MethodSet(IReadOnlyList<Explainer> methods)
+    /// <param name="methods">The methods.</param>
+    /// <param name="outputOf">For each method, the index of the map it contributes to; methods that share an index
+    /// (one method at several layers) are fused into one map, the mean of their maps. Null: one map per method.</param>
+    public MethodSet(IReadOnlyList<Explainer> methods, IReadOnlyList<int>? outputOf = null)
     {
         ArgumentNullException.ThrowIfNull(methods);
         if (methods.Count == 0) throw new ArgumentException("a method set needs at least one method", nameof(methods));
         if (methods.Any(m => !ReferenceEquals(m.Model, methods[0].Model)))
             throw new ArgumentException("the methods of a set must explain the same model", nameof(methods));
         _methods = [.. methods];
+        _output = outputOf is null ? [.. Enumerable.Range(0, methods.Count)] : [.. outputOf];
+        if (_output.Length != methods.Count || !_output.Distinct().Order().SequenceEqual(
+            Enumerable.Range(0, _output.Max() + 1)))
+            throw new ArgumentException("outputOf must number the maps 0, 1, ... for every method", nameof(outputOf));
     }
 
-    /// <summary>The methods, in the order their explanations are returned for each target.</summary>
+    /// <summary>The methods, as they run.</summary>
     public IReadOnlyList<Explainer> Methods => _methods;
 
-    /// <inheritdoc />
-    public string Name => string.Join("+", _methods.Select(m => m.Name));
+    /// <summary>The method of each map returned for a target, in order (fused methods once).</summary>
+    public IReadOnlyList<string> Outputs =>
+        Enumerable.Range(0, _output.Max() + 1).Select(o => _methods[Array.IndexOf(_output, o)].Name).ToArray();
 
     /// <inheritdoc />
-    /// <returns>Explanations ordered by sample, then target, then method.</returns>
-    public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample) =>
-        ExplanationPass.Explain(_methods[0].Model, input, targetsPerSample, _methods);
+    public string Name => string.Join("+", Outputs);
+
+    /// <inheritdoc />
+    /// <returns>Explanations ordered by sample, then target, then map (see <see cref="Outputs"/>).</returns>
+    public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample)
+    {
+        IReadOnlyList<Explanation> each =
+            ExplanationPass.Explain(_methods[0].Model, input, targetsPerSample, _methods);
+        if (_output.Length == _output.Max() + 1 && _output.SequenceEqual(Enumerable.Range(0, _output.Length)))
+            return each;
+        var fused = new List<Explanation>();
+        foreach (Explanation[] target in each.Chunk(_methods.Length))
+        {
+            for (int output = 0; output <= _output.Max(); output++)
+                fused.Add(Fuse(target.Where((_, m) => _output[m] == output).ToArray()));
+        }
+        return fused;
+    }
+
+    /// <summary>
+    /// One map from the maps of one method at several layers: the mean of their heatmaps (each in [0, 1]) scaled back
+    /// to [0, 1], and the mean of their attributions; as LayerCAM's authors and pytorch-grad-cam combine layers.
+    /// </summary>
+    private static Explanation Fuse(Explanation[] layers)
+    {
+        if (layers.Length == 1) return layers[0];
+        Explanation first = layers[0];
+        var mean = new float[first.Heatmap.Values.Length];
+        foreach (Explanation layer in layers)
+        {
+            for (int i = 0; i < mean.Length; i++) mean[i] += layer.Heatmap.Values[i] / layers.Length;
+        }
+        float max = mean.Max();
+        if (max > 0)
+        {
+            for (int i = 0; i < mean.Length; i++) mean[i] /= max;
+        }
+        Attribution? attribution = null;
+        if (first.Attribution is Attribution firstAttribution)
+        {
+            var values = new float[firstAttribution.Values.Length];
+            foreach (Explanation layer in layers)
+            {
+                for (int i = 0; i < values.Length; i++) values[i] += layer.Attribution!.Values[i] / layers.Length;
+            }
+            attribution = new Attribution(firstAttribution.Channels, firstAttribution.Width, firstAttribution.Height,
+                values);
+        }
+        return new Explanation
+        {
+            Method = first.Method,
+            Layer = string.Join("+", layers.Select(l => l.Layer)),
+            SampleIndex = first.SampleIndex,
+            TargetName = first.TargetName,
+            ClassIndex = first.ClassIndex,
+            Score = first.Score,
+            Heatmap = new Heatmap(first.Heatmap.Width, first.Heatmap.Height, mean),
+            Attribution = attribution,
+        };
+    }
 }
