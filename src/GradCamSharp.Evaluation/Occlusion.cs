@@ -1,4 +1,5 @@
 using GradCamSharp.Maps;
+using GradCamSharp.Methods;
 using GradCamSharp.Models;
 using GradCamSharp.Targets;
 using TorchSharp;
@@ -26,29 +27,11 @@ public static class Occlusion
         options ??= new OcclusionOptions();
         if (input.dim() != 4 || input.shape[0] != 1)
             throw new ArgumentException("occlusion takes one [1, C, H, W] image");
-        long height = input.shape[2], width = input.shape[3];
-        int rows = (int)Math.Max(1, (height - options.Patch) / options.Stride + 1);
-        int columns = (int)Math.Max(1, (width - options.Patch) / options.Stride + 1);
-
         using DisposeScope scope = NewDisposeScope();
         using IDisposable state = model.BeginExplanation();
         using var noGrad = no_grad();
         var scorer = new PerturbationScorer(model, input, target);
-        var drops = new float[rows * columns];
-        for (int start = 0; start < drops.Length; start += options.BatchSize)
-        {
-            int count = Math.Min(options.BatchSize, drops.Length - start);
-            Tensor batch = input.repeat(count, 1, 1, 1);
-            for (int k = 0; k < count; k++)
-            {
-                int row = (start + k) / columns, column = (start + k) % columns;
-                long top = row * options.Stride, left = column * options.Stride;
-                batch[k].narrow(1, top, Math.Min(options.Patch, height - top)).narrow(2, left,
-                    Math.Min(options.Patch, width - left)).fill_(options.Fill);
-            }
-            float[] scores = scorer.Score(batch);
-            for (int k = 0; k < count; k++) drops[start + k] = scorer.OriginalScore - scores[k];
-        }
-        return new Heatmap(columns, rows, drops);
+        return OcclusionSensitivity.Drops(input, scorer.Score, options.Patch, options.Stride, options.Fill,
+            options.BatchSize);
     }
 }

@@ -133,6 +133,13 @@ public static class KnownMethods
         },
         new()
         {
+            Name = "occlusion", Title = "Occlusion", UsesLayer = false, NeedsGradients = false,
+            NeedsClassTarget = true, Paper = "Zeiler and Fergus, Visualizing and Understanding CNNs, ECCV 2014",
+            Summary = "the score's drop when a patch hides each region (patch 1/7 of the input, stride half of it)",
+            Create = (model, _) => new OcclusionSensitivity(model),
+        },
+        new()
+        {
             Name = "scorecam", Title = "Score-CAM", NeedsGradients = false, NeedsClassTarget = true,
             Paper = "Wang et al., Score-CAM, CVPR Workshops 2020",
             Summary = "each feature map masks the input; the softmax of the masked scores weights it (eq. 5-6)",

@@ -1,0 +1,126 @@
+using GradCamSharp.Maps;
+using GradCamSharp.Models;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Methods;
+
+/// <summary>
+/// Occlusion sensitivity (Zeiler and Fergus, Visualizing and Understanding Convolutional Networks, ECCV 2014, sec.
+/// 4.2): how much the class score drops when a patch of the input is filled with a constant; the Grad-CAM paper's
+/// reference for faithfulness (sec. 5.2). Each pixel gets the mean drop of the patches that cover it. Gradient-free:
+/// the occluded copies run through the model in batches, without autograd.
+/// </summary>
+/// <param name="model">The model.</param>
+/// <param name="patch">The square patch's side in input pixels; 0 for a seventh of the input's smaller side.</param>
+/// <param name="stride">The step between patches; 0 for half the patch.</param>
+/// <param name="fill">The patch's value in the model's input space (0: the mean colour of normalised inputs).</param>
+/// <param name="batchSize">How many occluded copies one forward pass takes.</param>
+public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0, int stride = 0, float fill = 0,
+    int batchSize = 16) : Explainer(model)
+{
+    /// <inheritdoc />
+    public override string Name => "occlusion";
+
+    internal override string? RequestedLayer => null;
+
+    internal override bool NeedsLayerGradient => false;
+
+    internal override bool NeedsPixelGradient => false;
+
+    /// <summary>
+    /// The score drop of every patch position, row by row: <paramref name="score"/> of the input minus that of the
+    /// copy with the patch at row i, column j, computed <paramref name="batchSize"/> copies at a time.
+    /// </summary>
+    /// <param name="input">[1, C, H, W] one input.</param>
+    /// <param name="score">Scores a batch of inputs: [B, C, H, W] to B values.</param>
+    /// <param name="patch">The patch's side.</param>
+    /// <param name="stride">The step between patches.</param>
+    /// <param name="fill">The patch's value.</param>
+    /// <param name="batchSize">Copies per forward pass.</param>
+    /// <returns>The drops on the grid of patch positions (columns x rows).</returns>
+    public static Heatmap Drops(Tensor input, Func<Tensor, float[]> score, int patch, int stride, float fill,
+        int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(score);
+        long height = input.shape[2], width = input.shape[3];
+        int rows = (int)Math.Max(1, (height - patch) / stride + 1);
+        int columns = (int)Math.Max(1, (width - patch) / stride + 1);
+        float original = score(input)[0];
+        var drops = new float[rows * columns];
+        for (int start = 0; start < drops.Length; start += batchSize)
+        {
+            int count = Math.Min(batchSize, drops.Length - start);
+            Tensor batch = input.repeat(count, 1, 1, 1);
+            for (int k = 0; k < count; k++)
+            {
+                int row = (start + k) / columns, column = (start + k) % columns;
+                long top = row * stride, left = column * stride;
+                batch[k].narrow(1, top, Math.Min(patch, height - top)).narrow(2, left, Math.Min(patch, width - left))
+                    .fill_(fill);
+            }
+            float[] scores = score(batch);
+            for (int k = 0; k < count; k++) drops[start + k] = original - scores[k];
+        }
+        return new Heatmap(columns, rows, drops);
+    }
+
+    internal override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column,
+        ColumnGradients gradients) =>
+        column.Entries.Select(entry =>
+        {
+            int classIndex = entry.ClassIndex
+                ?? throw new UsageException("occlusion scores occluded inputs per class: use class or top-k targets");
+            using var noGrad = no_grad();
+            Tensor input = pass.Input.narrow(0, entry.Sample, 1);
+            int side = patch > 0 ? patch : (int)Math.Max(2, Math.Round(Math.Min(pass.Height, pass.Width) / 7.0));
+            int step = stride > 0 ? stride : Math.Max(1, side / 2);
+            Heatmap grid = Drops(input, batch => Model.Forward(batch, ForwardTaps.None)
+                .reshape(batch.shape[0], -1)[.., classIndex].to(ScalarType.Float32).data<float>().ToArray(),
+                side, step, fill, batchSize);
+            Heatmap map = Spread(grid, side, step, (int)pass.Width, (int)pass.Height);
+            return new Explanation
+            {
+                Method = Name,
+                Layer = GuidedBackprop.InputLayer,
+                SampleIndex = entry.Sample,
+                TargetName = entry.TargetName,
+                ClassIndex = entry.ClassIndex,
+                Score = entry.Score,
+                Heatmap = Normalised(map),
+                RawMap = map,
+            };
+        }).ToList();
+
+    /// <summary>Each pixel: the mean drop of the patches that cover it (0 where none does).</summary>
+    private static Heatmap Spread(Heatmap grid, int patch, int stride, int width, int height)
+    {
+        var sum = new float[width * height];
+        var count = new int[width * height];
+        for (int row = 0; row < grid.Height; row++)
+        {
+            for (int column = 0; column < grid.Width; column++)
+            {
+                int top = row * stride, left = column * stride;
+                for (int y = top; y < Math.Min(top + patch, height); y++)
+                {
+                    for (int x = left; x < Math.Min(left + patch, width); x++)
+                    {
+                        sum[y * width + x] += grid[column, row];
+                        count[y * width + x]++;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < sum.Length; i++) sum[i] = count[i] > 0 ? sum[i] / count[i] : 0;
+        return new Heatmap(width, height, sum);
+    }
+
+    /// <summary>Positive drops scaled to [0, 1]: what raised the score when visible.</summary>
+    private static Heatmap Normalised(Heatmap map)
+    {
+        float max = map.Values.Max();
+        return new Heatmap(map.Width, map.Height,
+            map.Values.Select(v => max > 0 ? Math.Max(0, v) / max : 0).ToArray());
+    }
+}
