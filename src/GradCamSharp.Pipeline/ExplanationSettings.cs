@@ -30,4 +30,7 @@ public sealed record ExplanationSettings
     /// <summary>Project the CAM methods' weighted maps on their first principal component (see
     /// <see cref="CamOptions.EigenSmooth"/>).</summary>
     public bool EigenSmooth { get; init; }
+
+    /// <summary>Average the maps over flips and value scalings (see <see cref="CamOptions.AugSmooth"/>).</summary>
+    public bool AugSmooth { get; init; }
 }

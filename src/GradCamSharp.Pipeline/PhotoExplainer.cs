@@ -41,7 +41,10 @@ public sealed class PhotoExplainer
             ? classes.Select(c => model.LabelOf(c) is string label ? $"{label} (class {c})" : $"class {c}").ToArray()
             : [settings.Top == 1 ? "the top class" : $"the top {settings.Top} classes"];
         _methods = KnownMethods.CreateSet(settings.Methods, model.Model,
-            new CamOptions { Layer = settings.Layer, EigenSmooth = settings.EigenSmooth }, settings.Layers);
+            new CamOptions
+            {
+                Layer = settings.Layer, EigenSmooth = settings.EigenSmooth, AugSmooth = settings.AugSmooth,
+            }, settings.Layers);
     }
 
     /// <summary>
@@ -67,7 +70,10 @@ public sealed class PhotoExplainer
         _targets = targets.Select(t => t.Target).ToArray();
         Targets = targets.Select(t => t.Description).ToArray();
         _methods = KnownMethods.CreateSet(settings.Methods, model,
-            new CamOptions { Layer = settings.Layer, EigenSmooth = settings.EigenSmooth }, settings.Layers);
+            new CamOptions
+            {
+                Layer = settings.Layer, EigenSmooth = settings.EigenSmooth, AugSmooth = settings.AugSmooth,
+            }, settings.Layers);
     }
 
     /// <summary>The method names, in the order maps are returned.</summary>

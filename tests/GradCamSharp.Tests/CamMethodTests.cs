@@ -165,6 +165,30 @@ public sealed class CamMethodTests
         Assert.Equal(GuidedBackprop.InputLayer, fused[1].Layer);
     }
 
+    [Fact]
+    public void AugSmooth_HorizontallySymmetricInput_GivesSymmetricMaps()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        Tensor half = randn(1, 3, 16, 8);
+        Tensor input = cat([half, half.flip(3)], 3);
+        IReadOnlyList<IReadOnlyList<ITarget>> target = [[new ClassTarget(Class)]];
+        static bool Symmetric(Maps.Heatmap map, float tolerance) =>
+            Enumerable.Range(0, map.Height).All(y => Enumerable.Range(0, map.Width / 2)
+                .All(x => Math.Abs(map[x, y] - map[map.Width - 1 - x, y]) <= tolerance));
+
+        var options = new CamOptions { Layer = "features", AugSmooth = true };
+        IReadOnlyList<Explanation> smoothed =
+            KnownMethods.CreateSet(["gradcam", "guided-backprop"], model, options).Explain(input, target);
+        Assert.Equal(2, smoothed.Count);
+        Assert.All(smoothed, e => Assert.True(Symmetric(e.Heatmap, 1e-5f), $"{e.Method} is not symmetric"));
+        Assert.Equal(Class, smoothed[0].ClassIndex);
+
+        Explanation plain = KnownMethods.CreateSet(["gradcam"], model, options with { AugSmooth = false })
+            .Explain(input, target).Single();
+        Assert.False(Symmetric(plain.Heatmap, 1e-3f), "the test network should not be symmetric by itself");
+    }
+
     private sealed class RecordingGradCam(IExplainableModel model, CamOptions options) : CamMethod(model, options)
     {
         public Tensor? Gradients { get; private set; }

@@ -93,8 +93,13 @@ public static class ExplainCommand
             """);
         command.Add(images);
         common.AddTo(command);
-        foreach (Option option in new Option[] { layer, classes, top, method, colormap, eigenSmooth, output, concept,
-            json, quiet })
+        var augSmooth = new Option<bool>("--aug-smooth")
+        {
+            Description = "Average the maps of the input and its mirror image, each scaled by 0.9, 1 and 1.1 " +
+                "(steadier maps, 6x the time)",
+        };
+        foreach (Option option in new Option[] { layer, classes, top, method, colormap, eigenSmooth, augSmooth,
+            output, concept, json, quiet })
             command.Add(option);
         photos.AddTo(command);
         command.SetAction((result, cancellationToken) =>
@@ -115,6 +120,7 @@ public static class ExplainCommand
                     Layers = result.GetValue(layer) is { Length: > 1 } several ? several : [],
                     Colormap = result.GetValue(colormap)!,
                     EigenSmooth = result.GetValue(eigenSmooth),
+                    AugSmooth = result.GetValue(augSmooth),
                 },
             };
             IReadOnlyList<Concept> concepts = (result.GetValue(concept) ?? []).Select(Concept.Parse).ToArray();

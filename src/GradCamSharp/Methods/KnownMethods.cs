@@ -231,6 +231,6 @@ public static class KnownMethods
                 outputOf.Add(output);
             }
         }
-        return new MethodSet(methods, outputOf);
+        return new MethodSet(methods, outputOf, options.AugSmooth);
     }
 }

@@ -1,6 +1,7 @@
 using GradCamSharp.Maps;
 using GradCamSharp.Models;
 using GradCamSharp.Targets;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Methods;
@@ -15,13 +16,17 @@ public sealed class MethodSet : IExplainer
 {
     private readonly Explainer[] _methods;
     private readonly int[] _output;
+    private readonly bool _augSmooth;
 
     /// <summary>Runs <paramref name="methods"/> together; they must explain the same model.</summary>
     /// <param name="methods">The methods.</param>
     /// <param name="outputOf">For each method, the index of the map it contributes to; methods that share an index
     /// (one method at several layers) are fused into one map, the mean of their maps. Null: one map per method.</param>
-    public MethodSet(IReadOnlyList<Explainer> methods, IReadOnlyList<int>? outputOf = null)
+    /// <param name="augSmooth">Average the maps over flips and value scalings (see
+    /// <see cref="CamOptions.AugSmooth"/>).</param>
+    public MethodSet(IReadOnlyList<Explainer> methods, IReadOnlyList<int>? outputOf = null, bool augSmooth = false)
     {
+        _augSmooth = augSmooth;
         ArgumentNullException.ThrowIfNull(methods);
         if (methods.Count == 0) throw new ArgumentException("a method set needs at least one method", nameof(methods));
         if (methods.Any(m => !ReferenceEquals(m.Model, methods[0].Model)))
@@ -47,8 +52,9 @@ public sealed class MethodSet : IExplainer
     /// <returns>Explanations ordered by sample, then target, then map (see <see cref="Outputs"/>).</returns>
     public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample)
     {
-        IReadOnlyList<Explanation> each =
-            ExplanationPass.Explain(_methods[0].Model, input, targetsPerSample, _methods);
+        IReadOnlyList<Explanation> each = _augSmooth
+            ? Augmented(input, targetsPerSample)
+            : ExplanationPass.Explain(_methods[0].Model, input, targetsPerSample, _methods);
         if (_output.Length == _output.Max() + 1 && _output.SequenceEqual(Enumerable.Range(0, _output.Length)))
             return each;
         var fused = new List<Explanation>();
@@ -58,6 +64,77 @@ public sealed class MethodSet : IExplainer
                 fused.Add(Fuse(target.Where((_, m) => _output[m] == output).ToArray()));
         }
         return fused;
+    }
+
+    /// <summary>
+    /// Test-time augmentation: the plain pass fixes the classes; the flipped and value-scaled inputs are explained for
+    /// those classes, their maps flipped back, and every map averaged with its counterparts.
+    /// </summary>
+    private List<Explanation> Augmented(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample)
+    {
+        IExplainableModel model = _methods[0].Model;
+        IReadOnlyList<Explanation> plain = ExplanationPass.Explain(model, input, targetsPerSample, _methods);
+        // The classes each sample's targets resolved to, in column order (one entry per method and column).
+        IReadOnlyList<ITarget>[] classes = Enumerable.Range(0, (int)input.shape[0]).Select(sample =>
+            (IReadOnlyList<ITarget>)plain.Where(e => e.SampleIndex == sample).Chunk(_methods.Length)
+                .Select(column => (ITarget)new ClassTarget(column[0].ClassIndex ?? throw new UsageException(
+                    "aug-smooth re-explains the classes of the plain input: use class or top-k targets")))
+                .ToArray()).ToArray();
+        var runs = new List<IReadOnlyList<Explanation>> { plain };
+        foreach ((bool flip, double scale) in new[] { (false, 0.9), (false, 1.1), (true, 0.9), (true, 1.0),
+            (true, 1.1) })
+        {
+            using DisposeScope scope = NewDisposeScope();
+            Tensor augmented = input * scale;
+            if (flip) augmented = augmented.flip(3);
+            IReadOnlyList<Explanation> run = ExplanationPass.Explain(model, augmented, classes, _methods);
+            runs.Add(flip ? run.Select(Flipped).ToList() : run);
+        }
+        return Enumerable.Range(0, plain.Count).Select(i => Averaged(runs.Select(r => r[i]).ToArray())).ToList();
+    }
+
+    private static Explanation Flipped(Explanation explanation)
+    {
+        static float[] FlipRows(float[] values, int width)
+        {
+            var flipped = new float[values.Length];
+            for (int row = 0; row < values.Length / width; row++)
+            {
+                for (int x = 0; x < width; x++) flipped[row * width + x] = values[row * width + width - 1 - x];
+            }
+            return flipped;
+        }
+        Heatmap heat = explanation.Heatmap;
+        return new Explanation
+        {
+            Method = explanation.Method,
+            Layer = explanation.Layer,
+            SampleIndex = explanation.SampleIndex,
+            TargetName = explanation.TargetName,
+            ClassIndex = explanation.ClassIndex,
+            Score = explanation.Score,
+            Heatmap = new Heatmap(heat.Width, heat.Height, FlipRows(heat.Values, heat.Width)),
+            Attribution = explanation.Attribution is Attribution a
+                ? new Attribution(a.Channels, a.Width, a.Height, FlipRows(a.Values, a.Width)) : null,
+        };
+    }
+
+    /// <summary>The mean of one map over augmentations, keeping the plain input's score and raw map size.</summary>
+    private static Explanation Averaged(Explanation[] runs)
+    {
+        Explanation plain = runs[0];
+        Explanation mean = Fuse(runs);
+        return new Explanation
+        {
+            Method = plain.Method,
+            Layer = plain.Layer,
+            SampleIndex = plain.SampleIndex,
+            TargetName = plain.TargetName,
+            ClassIndex = plain.ClassIndex,
+            Score = plain.Score,
+            Heatmap = mean.Heatmap,
+            Attribution = mean.Attribution,
+        };
     }
 
     /// <summary>
