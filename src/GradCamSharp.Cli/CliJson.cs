@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Cli;
 
@@ -6,5 +7,5 @@ namespace GradCamSharp.Cli;
 internal static class CliJson
 {
     /// <summary>Indented, as written to manifests.</summary>
-    public static JsonSerializerOptions Indented { get; } = new() { WriteIndented = true };
+    public static JsonSerializerOptions Indented => ExplainPipeline.ManifestJson;
 }

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using GradCamSharp.Imaging;
 using SkiaSharp;
 
@@ -11,6 +13,15 @@ public sealed class ExplainPipeline
 {
     /// <summary>The manifest's file name.</summary>
     public const string ManifestName = "explanations.json";
+
+    /// <summary>
+    /// How manifests are written: indented, with text as people type it ("layer3+layer4", not "layer3\u002Blayer4").
+    /// </summary>
+    public static JsonSerializerOptions ManifestJson { get; } = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private readonly LoadedModel _model;
 

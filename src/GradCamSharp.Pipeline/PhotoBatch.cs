@@ -13,7 +13,6 @@ namespace GradCamSharp.Pipeline;
 /// </summary>
 public sealed class PhotoBatch
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
     private readonly string _outputDirectory;
     private readonly ImageDecodeOptions _decoding;
     private readonly bool _overwrite;
@@ -72,7 +71,8 @@ public sealed class PhotoBatch
             entries.AddRange(explain(new LoadedPhoto(source, bitmap, scale), output));
         }
         cancellationToken.ThrowIfCancellationRequested();
-        File.WriteAllText(output.Add(ExplainPipeline.ManifestName), JsonSerializer.Serialize(entries, JsonOptions));
+        File.WriteAllText(output.Add(ExplainPipeline.ManifestName),
+            JsonSerializer.Serialize(entries, ExplainPipeline.ManifestJson));
         output.Publish();
         return entries;
     }
