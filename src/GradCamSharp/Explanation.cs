@@ -2,8 +2,11 @@ using GradCamSharp.Maps;
 
 namespace GradCamSharp;
 
-/// <summary>What one method says about one target score of one input sample.</summary>
-public sealed class Explanation
+/// <summary>
+/// What one method says about one target score of one input sample. A record, so that a variant (a flipped, fused or
+/// averaged map) is the same explanation <c>with</c> other maps.
+/// </summary>
+public sealed record Explanation
 {
     /// <summary>The method, e.g. "gradcam", "guided-backprop".</summary>
     public required string Method { get; init; }

@@ -55,17 +55,8 @@ public abstract class CamMethod : Explainer
         Tensor weighted = Weights(context) * activations;
         Tensor raw = (Options.EigenSmooth ? FirstComponent(weighted) : weighted.sum(1)).relu();
         Tensor heat = UpsampleAndNormalise(raw, pass.Height, pass.Width);
-        return column.Entries.Select((entry, k) => new Explanation
-        {
-            Method = Name,
-            Layer = pass.Layer!,
-            SampleIndex = entry.Sample,
-            TargetName = entry.TargetName,
-            ClassIndex = entry.ClassIndex,
-            Score = entry.Score,
-            Heatmap = ToHeatmap(heat[k]),
-            RawMap = ToHeatmap(raw[k]),
-        }).ToList();
+        return column.Entries.Select((entry, k) =>
+            entry.Explained(Name, pass.Layer!, ToHeatmap(heat[k])) with { RawMap = ToHeatmap(raw[k]) }).ToList();
     }
 
     /// <summary>[N, K, h, w] maps projected on their first principal direction: [N, h, w].</summary>

@@ -28,17 +28,7 @@ public sealed class GuidedBackprop(IExplainableModel model) : Explainer(model)
         column.Entries.Select(entry =>
         {
             Attribution attribution = ToAttribution(gradients.Pixels![entry.Sample]);
-            return new Explanation
-            {
-                Method = Name,
-                Layer = InputLayer,
-                SampleIndex = entry.Sample,
-                TargetName = entry.TargetName,
-                ClassIndex = entry.ClassIndex,
-                Score = entry.Score,
-                Heatmap = attribution.Saliency(),
-                Attribution = attribution,
-            };
+            return entry.Explained(Name, InputLayer, attribution.Saliency()) with { Attribution = attribution };
         }).ToList();
 
     /// <summary>[C, H, W] pixel gradients as an attribution.</summary>

@@ -54,17 +54,6 @@ public sealed class GuidedGradCam : Explainer
         var product = new float[pixels.Values.Length];
         for (int i = 0; i < product.Length; i++) product[i] = pixels.Values[i] * cam.Heatmap.Values[i % plane];
         var attribution = new Attribution(pixels.Channels, pixels.Width, pixels.Height, product);
-        return new Explanation
-        {
-            Method = name,
-            Layer = cam.Layer,
-            SampleIndex = cam.SampleIndex,
-            TargetName = cam.TargetName,
-            ClassIndex = cam.ClassIndex,
-            Score = cam.Score,
-            Heatmap = attribution.Saliency(),
-            RawMap = cam.RawMap,
-            Attribution = attribution,
-        };
+        return cam with { Method = name, Heatmap = attribution.Saliency(), Attribution = attribution };
     }
 }

@@ -64,15 +64,8 @@ public abstract class InputAttributionMethod : Explainer
                 ?? throw new UsageException($"{Name} attributes a class score: use class or top-k targets");
             Tensor input = pass.Input.narrow(0, entry.Sample, 1);
             Attribution attribution = GuidedBackprop.ToAttribution(Attribute(input, classIndex));
-            return new Explanation
+            return entry.Explained(Name, GuidedBackprop.InputLayer, attribution.Saliency()) with
             {
-                Method = Name,
-                Layer = GuidedBackprop.InputLayer,
-                SampleIndex = entry.Sample,
-                TargetName = entry.TargetName,
-                ClassIndex = entry.ClassIndex,
-                Score = entry.Score,
-                Heatmap = attribution.Saliency(),
                 Attribution = attribution,
             };
         }).ToList();

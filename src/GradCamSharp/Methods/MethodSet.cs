@@ -105,15 +105,10 @@ public sealed class MethodSet : IExplainer
             return flipped;
         }
         Heatmap heat = explanation.Heatmap;
-        return new Explanation
+        return explanation with
         {
-            Method = explanation.Method,
-            Layer = explanation.Layer,
-            SampleIndex = explanation.SampleIndex,
-            TargetName = explanation.TargetName,
-            ClassIndex = explanation.ClassIndex,
-            Score = explanation.Score,
             Heatmap = new Heatmap(heat.Width, heat.Height, FlipRows(heat.Values, heat.Width)),
+            RawMap = null,
             Attribution = explanation.Attribution is Attribution a
                 ? new Attribution(a.Channels, a.Width, a.Height, FlipRows(a.Values, a.Width)) : null,
         };
@@ -122,19 +117,8 @@ public sealed class MethodSet : IExplainer
     /// <summary>The mean of one map over augmentations, keeping the plain input's score and raw map size.</summary>
     private static Explanation Averaged(Explanation[] runs)
     {
-        Explanation plain = runs[0];
         Explanation mean = Fuse(runs);
-        return new Explanation
-        {
-            Method = plain.Method,
-            Layer = plain.Layer,
-            SampleIndex = plain.SampleIndex,
-            TargetName = plain.TargetName,
-            ClassIndex = plain.ClassIndex,
-            Score = plain.Score,
-            Heatmap = mean.Heatmap,
-            Attribution = mean.Attribution,
-        };
+        return runs[0] with { Heatmap = mean.Heatmap, RawMap = null, Attribution = mean.Attribution };
     }
 
     /// <summary>
@@ -166,15 +150,11 @@ public sealed class MethodSet : IExplainer
             attribution = new Attribution(firstAttribution.Channels, firstAttribution.Width, firstAttribution.Height,
                 values);
         }
-        return new Explanation
+        return first with
         {
-            Method = first.Method,
             Layer = string.Join("+", layers.Select(l => l.Layer)),
-            SampleIndex = first.SampleIndex,
-            TargetName = first.TargetName,
-            ClassIndex = first.ClassIndex,
-            Score = first.Score,
             Heatmap = new Heatmap(first.Heatmap.Width, first.Heatmap.Height, mean),
+            RawMap = null,
             Attribution = attribution,
         };
     }

@@ -79,17 +79,7 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
                 .reshape(batch.shape[0], -1)[.., classIndex].to(ScalarType.Float32).data<float>().ToArray(),
                 side, step, fill, batchSize);
             Heatmap map = Spread(grid, side, step, (int)pass.Width, (int)pass.Height);
-            return new Explanation
-            {
-                Method = Name,
-                Layer = GuidedBackprop.InputLayer,
-                SampleIndex = entry.Sample,
-                TargetName = entry.TargetName,
-                ClassIndex = entry.ClassIndex,
-                Score = entry.Score,
-                Heatmap = Normalised(map),
-                RawMap = map,
-            };
+            return entry.Explained(Name, GuidedBackprop.InputLayer, Normalised(map)) with { RawMap = map };
         }).ToList();
 
     /// <summary>Each pixel: the mean drop of the patches that cover it (0 where none does).</summary>

@@ -1,3 +1,4 @@
+using GradCamSharp.Maps;
 using GradCamSharp.Targets;
 using static TorchSharp.torch;
 
@@ -10,7 +11,22 @@ namespace GradCamSharp.Methods;
 internal sealed record ScoreColumn(Tensor Total, IReadOnlyList<ScoreEntry> Entries, bool IsLast);
 
 /// <summary>One sample's score within a <see cref="ScoreColumn"/>.</summary>
-internal sealed record ScoreEntry(int Sample, float Score, int? ClassIndex, string TargetName);
+internal sealed record ScoreEntry(int Sample, float Score, int? ClassIndex, string TargetName)
+{
+    /// <summary>
+    /// The explanation of this score by <paramref name="method"/>: what every method fills in the same.
+    /// </summary>
+    public Explanation Explained(string method, string layer, Heatmap heatmap) => new()
+    {
+        Method = method,
+        Layer = layer,
+        SampleIndex = Sample,
+        TargetName = TargetName,
+        ClassIndex = ClassIndex,
+        Score = Score,
+        Heatmap = heatmap,
+    };
+}
 
 internal static class ScoreColumns
 {
