@@ -1,3 +1,5 @@
+using GradCamSharp.Methods;
+
 namespace GradCamSharp.Evaluation;
 
 /// <summary>How <see cref="Occlusion"/> slides its patch.</summary>
@@ -15,13 +17,13 @@ public sealed record OcclusionOptions
     public float Fill { get; init; }
 
     /// <summary>
-    /// The usual patch for an input of <paramref name="height"/> x <paramref name="width"/>: a seventh of its smaller
-    /// side (32 pixels for 224), at half that stride, so that small inputs still get a grid of positions.
+    /// The usual patch for an input of <paramref name="height"/> x <paramref name="width"/> (see
+    /// <see cref="OcclusionSensitivity.DefaultPatch"/>).
     /// </summary>
     public static OcclusionOptions For(long height, long width)
     {
-        int patch = (int)Math.Max(2, Math.Round(Math.Min(height, width) / 7.0));
-        return new OcclusionOptions { Patch = patch, Stride = Math.Max(1, patch / 2) };
+        (int patch, int stride) = OcclusionSensitivity.DefaultPatch(height, width);
+        return new OcclusionOptions { Patch = patch, Stride = stride };
     }
 
     /// <summary>How many occluded copies go through the model at once.</summary>

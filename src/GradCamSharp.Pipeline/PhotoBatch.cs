@@ -16,6 +16,7 @@ public sealed class PhotoBatch
     private readonly string _outputDirectory;
     private readonly ImageDecodeOptions _decoding;
     private readonly bool _overwrite;
+    private readonly Dictionary<string, (int Width, int Height)> _sizes = new(StringComparer.Ordinal);
 
     /// <summary>Checks every photo's header (existence, format, pixel limit) before any work is done.</summary>
     /// <param name="images">The photo files, as given.</param>
@@ -34,7 +35,7 @@ public sealed class PhotoBatch
         _outputDirectory = outputDirectory;
         _decoding = (decoding ?? ImageDecodeOptions.Default).Validated();
         _overwrite = overwrite;
-        foreach (string image in images) ImageLoader.Probe(image, _decoding);
+        foreach (string image in images) _sizes[image] = ImageLoader.Probe(image, _decoding);
         Photos = UniqueSources(images);
     }
 
@@ -65,7 +66,7 @@ public sealed class PhotoBatch
             cancellationToken.ThrowIfCancellationRequested();
             PhotoSource source = Photos[i];
             progress?.Report($"[{i + 1}/{Photos.Count}] {source.Path}" + (what is null ? "" : $": {what}"));
-            (int width, int height) = ImageLoader.Probe(source.Path, _decoding);
+            (int width, int height) = _sizes[source.Path];
             using SKBitmap bitmap = ImageLoader.Load(source.Path, _decoding);
             float scale = (float)Math.Max(bitmap.Width, bitmap.Height) / Math.Max(width, height);
             entries.AddRange(explain(new LoadedPhoto(source, bitmap, scale), output));

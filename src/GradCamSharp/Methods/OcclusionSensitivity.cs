@@ -28,6 +28,16 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
     internal override bool NeedsPixelGradient => false;
 
     /// <summary>
+    /// The usual patch for an input of <paramref name="height"/> x <paramref name="width"/>: a seventh of its smaller
+    /// side (32 pixels for 224), at half that stride, so that small inputs still get a grid of positions.
+    /// </summary>
+    public static (int Patch, int Stride) DefaultPatch(long height, long width)
+    {
+        int patch = (int)Math.Max(2, Math.Round(Math.Min(height, width) / 7.0));
+        return (patch, Math.Max(1, patch / 2));
+    }
+
+    /// <summary>
     /// The score drop of every patch position, row by row: <paramref name="score"/> of the input minus that of the
     /// copy with the patch at row i, column j, computed <paramref name="batchSize"/> copies at a time.
     /// </summary>
@@ -73,8 +83,8 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
                 ?? throw new UsageException("occlusion scores occluded inputs per class: use class or top-k targets");
             using var noGrad = no_grad();
             Tensor input = pass.Input.narrow(0, entry.Sample, 1);
-            int side = patch > 0 ? patch : (int)Math.Max(2, Math.Round(Math.Min(pass.Height, pass.Width) / 7.0));
-            int step = stride > 0 ? stride : Math.Max(1, side / 2);
+            (int side, int step) = patch > 0 ? (patch, Math.Max(1, patch / 2)) : DefaultPatch(pass.Height, pass.Width);
+            if (stride > 0) step = stride;
             Heatmap grid = Drops(input, batch => Model.Forward(batch, ForwardTaps.None)
                 .reshape(batch.shape[0], -1)[.., classIndex].to(ScalarType.Float32).data<float>().ToArray(),
                 side, step, fill, batchSize);
