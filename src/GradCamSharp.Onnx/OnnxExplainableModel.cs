@@ -113,6 +113,35 @@ public sealed class OnnxExplainableModel : IExplainableModel
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The values the tail reads besides the layer (another input, a value skipping past the layer) are computed once;
+    /// those of one sample are repeated to the size of each batch the tail runs on.
+    /// </remarks>
+    public ModelTail? SplitAt(Tensor input, string layer)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentException.ThrowIfNullOrEmpty(layer);
+        if (!_module.ValueNames.Contains(layer, StringComparer.Ordinal)) return null;
+        IReadOnlyList<string> tailInputs = _module.TailInputs(layer, _output);
+        var inputs = new Dictionary<string, Tensor>(_otherInputs) { [_imageInput] = input };
+        IReadOnlyDictionary<string, Tensor> computed = _module.Run(inputs, outputs: [.. tailInputs, layer]);
+        return new ModelTail(computed[layer], values =>
+        {
+            long batch = values.shape[0];
+            Dictionary<string, Tensor> repeated = tailInputs.ToDictionary(name => name,
+                name => RepeatSample(computed[name], batch), StringComparer.Ordinal);
+            return _module.RunTail(layer, values, repeated, _output)[ExplainedOutput];
+        }, tailOnly: true);
+    }
+
+    /// <summary>
+    /// A per-sample value of one sample ([1, ...], rank 2 or more) as <paramref name="batch"/> samples; shape vectors
+    /// and scalars, which have no sample axis, as they are.
+    /// </summary>
+    private static Tensor RepeatSample(Tensor value, long batch) =>
+        value.dim() >= 2 && value.shape[0] == 1 && batch != 1 ? value.expand([batch, .. value.shape[1..]]) : value;
+
+    /// <inheritdoc />
     public IDisposable BeginExplanation() => NothingToRestore.Instance;
 
     /// <inheritdoc />

@@ -17,6 +17,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     private readonly Dictionary<string, Tensor> _constants;
     private readonly Dictionary<string, int> _producer;
     private readonly Dictionary<string, ExecutionPlan> _plans = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TailPlan> _tails = new(StringComparer.Ordinal);
 
     private OnnxModule(string name, ModelProto proto, OnnxNode[] nodes, Dictionary<string, Tensor> constants,
         long opset) : base(name)
@@ -256,12 +257,45 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         {
             if (!inputs.ContainsKey(required)) throw new ArgumentException($"missing input '{required}'");
         }
-        ExecutionPlan plan = PlanFor(outputs);
-        var context = new RunContext(taps);
-        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var owned = new HashSet<string>(StringComparer.Ordinal);
-        foreach ((string name, Tensor value) in inputs) values[name] = value;
+        var values = new Dictionary<string, Tensor>(inputs, StringComparer.Ordinal);
+        return Execute(PlanFor(outputs), values, taps, outputs);
+    }
 
+    /// <summary>
+    /// The values that the part of the graph after <paramref name="layer"/> reads besides the layer's own output
+    /// (e.g. a second input, a value that skips past the layer): what <see cref="RunTail"/> needs.
+    /// </summary>
+    /// <param name="layer">A name of <see cref="ValueNames"/>.</param>
+    /// <param name="outputs">The values the tail must produce.</param>
+    public IReadOnlyList<string> TailInputs(string layer, IReadOnlyCollection<string> outputs) =>
+        TailPlanFor(layer, outputs).Frontier;
+
+    /// <summary>
+    /// Runs only the nodes after <paramref name="layer"/> that <paramref name="outputs"/> need, with
+    /// <paramref name="layerValue"/> as the layer's output and <paramref name="tailInputs"/> as the values
+    /// <see cref="TailInputs"/> names (computed by an earlier <see cref="Run"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> RunTail(string layer, Tensor layerValue,
+        IReadOnlyDictionary<string, Tensor> tailInputs, IReadOnlyCollection<string> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(layerValue);
+        ArgumentNullException.ThrowIfNull(tailInputs);
+        ArgumentNullException.ThrowIfNull(outputs);
+        TailPlan tail = TailPlanFor(layer, outputs);
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [layer] = layerValue };
+        foreach (string name in tail.Frontier)
+        {
+            values[name] = tailInputs.TryGetValue(name, out Tensor? value) ? value
+                : throw new ArgumentException($"the tail after '{layer}' reads '{name}', which was not given");
+        }
+        return Execute(tail.Plan, values, ForwardTaps.None, outputs);
+    }
+
+    private Dictionary<string, Tensor> Execute(ExecutionPlan plan, Dictionary<string, Tensor> values,
+        ForwardTaps taps, IReadOnlyCollection<string> outputs)
+    {
+        var context = new RunContext(taps);
+        var owned = new HashSet<string>(StringComparer.Ordinal);
         for (int step = 0; step < plan.Nodes.Length; step++)
         {
             OnnxNode node = _nodes[plan.Nodes[step]];
@@ -328,20 +362,60 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                 foreach (string input in _nodes[producer].Inputs.Where(i => i.Length > 0)) pending.Push(input);
             }
             int[] order = needed.Where(i => _nodes[i].OpType != "Constant").Order().ToArray();
-            var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (int step = 0; step < order.Length; step++)
-            {
-                foreach (string input in _nodes[order[step]].Inputs.Where(i => i.Length > 0)) lastUse[input] = step;
-            }
-            var deadAfter = Enumerable.Range(0, order.Length).Select(_ => new List<string>()).ToArray();
-            foreach ((string value, int step) in lastUse)
-            {
-                if (!outputs.Contains(value)) deadAfter[step].Add(value);
-            }
-            var plan = new ExecutionPlan(order, deadAfter);
+            ExecutionPlan plan = PlanOf(order, outputs);
             _plans[key] = plan;
             return plan;
         }
+    }
+
+    /// <summary>
+    /// The plan of the nodes that <paramref name="outputs"/> need and that depend on <paramref name="layer"/>, and the
+    /// other values those nodes read (the frontier, computed before the layer or not depending on it at all).
+    /// </summary>
+    private TailPlan TailPlanFor(string layer, IReadOnlyCollection<string> outputs)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(layer);
+        ArgumentNullException.ThrowIfNull(outputs);
+        string key = layer + "\n\n" + string.Join("\n", outputs);
+        lock (_tails)
+        {
+            if (_tails.TryGetValue(key, out TailPlan? cached)) return cached;
+            if (!_producer.TryGetValue(layer, out int layerNode))
+                throw new ArgumentException($"'{layer}' is not a value of this model");
+            var needed = PlanFor(outputs).Nodes.ToHashSet();
+            var downstream = new HashSet<string>(StringComparer.Ordinal) { layer };
+            var tail = new List<int>();
+            // Node order is topological, so one pass in order finds everything that depends on the layer.
+            for (int i = layerNode + 1; i < _nodes.Length; i++)
+            {
+                if (!_nodes[i].Inputs.Any(downstream.Contains)) continue;
+                foreach (string output in _nodes[i].Outputs.Where(o => o.Length > 0)) downstream.Add(output);
+                if (needed.Contains(i)) tail.Add(i);
+            }
+            var produced = tail.SelectMany(i => _nodes[i].Outputs).ToHashSet(StringComparer.Ordinal);
+            string[] frontier = tail.SelectMany(i => _nodes[i].Inputs).Concat(outputs)
+                .Where(v => v.Length > 0 && v != layer && !produced.Contains(v) && !_constants.ContainsKey(v))
+                .Distinct(StringComparer.Ordinal).ToArray();
+            var plan = new TailPlan(PlanOf([.. tail], outputs), frontier);
+            _tails[key] = plan;
+            return plan;
+        }
+    }
+
+    /// <summary>Runs <paramref name="order"/>, freeing each value after the last node that reads it.</summary>
+    private ExecutionPlan PlanOf(int[] order, IReadOnlyCollection<string> outputs)
+    {
+        var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int step = 0; step < order.Length; step++)
+        {
+            foreach (string input in _nodes[order[step]].Inputs.Where(i => i.Length > 0)) lastUse[input] = step;
+        }
+        var deadAfter = Enumerable.Range(0, order.Length).Select(_ => new List<string>()).ToArray();
+        foreach ((string value, int step) in lastUse)
+        {
+            if (!outputs.Contains(value)) deadAfter[step].Add(value);
+        }
+        return new ExecutionPlan(order, deadAfter);
     }
 
     /// <summary>
@@ -382,4 +456,6 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     }
 
     private sealed record ExecutionPlan(int[] Nodes, List<string>[] DeadAfter);
+
+    private sealed record TailPlan(ExecutionPlan Plan, string[] Frontier);
 }

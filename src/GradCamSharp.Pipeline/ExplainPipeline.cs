@@ -34,8 +34,9 @@ public sealed class ExplainPipeline
 
     /// <summary>Explains every photo of <paramref name="job"/>.</summary>
     /// <param name="job">What to do.</param>
-    /// <param name="progress">Receives one line per photo.</param>
-    /// <param name="cancellationToken">Checked between photos; a cancelled run writes nothing.</param>
+    /// <param name="progress">Receives one line per photo, and lines every few seconds from long methods.</param>
+    /// <param name="cancellationToken">Checked between photos and between a long method's batches; a cancelled run
+    /// writes nothing.</param>
     /// <returns>The manifest entries, as written to <see cref="ManifestName"/>.</returns>
     /// <exception cref="UsageException">Bad method, colormap, class or layer.</exception>
     /// <exception cref="ImageLoadException">A photo is missing, corrupt, truncated or over the pixel limit.</exception>
@@ -45,7 +46,8 @@ public sealed class ExplainPipeline
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var explainer = new PhotoExplainer(_model, job.Settings);
+        var explainer = new PhotoExplainer(_model, job.Settings,
+            progress is null ? null : new MethodProgressLines(progress), cancellationToken);
         var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
         string what = $"{string.Join(", ", explainer.Methods)} for {string.Join(", ", explainer.Targets)}";
         return batch.Run((photo, output) => ExplainOne(explainer, photo, output), progress, what, cancellationToken);

@@ -33,4 +33,23 @@ public sealed record ExplanationSettings
 
     /// <summary>Average the maps over flips and value scalings (see <see cref="CamOptions.AugSmooth"/>).</summary>
     public bool AugSmooth { get; init; }
+
+    /// <summary>
+    /// Perturbed inputs per forward pass for Score-CAM, Ablation-CAM, occlusion, SmoothGrad and Integrated Gradients;
+    /// 0 chooses from the input's size (see <see cref="CamOptions.BatchSize"/>).
+    /// </summary>
+    public int BatchSize { get; init; }
+
+    /// <summary>The methods' options these settings ask for, with progress and cancellation of long methods.</summary>
+    public CamOptions MethodOptions(IProgress<MethodProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        if (BatchSize < 0) throw new UsageException($"--batch-size must be at least 1 (or 0 for automatic), got " +
+            $"{BatchSize}");
+        return new CamOptions
+        {
+            Layer = Layer, EigenSmooth = EigenSmooth, AugSmooth = AugSmooth, BatchSize = BatchSize,
+            Progress = progress, Cancellation = cancellation,
+        };
+    }
 }

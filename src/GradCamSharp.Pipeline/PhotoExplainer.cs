@@ -24,8 +24,13 @@ public sealed class PhotoExplainer
     private readonly MethodSet _methods;
 
     /// <summary>Checks <paramref name="settings"/> against <paramref name="model"/> and prepares the methods.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="settings">What to explain and how.</param>
+    /// <param name="progress">Told how far long methods (Score-CAM, occlusion, ...) have got.</param>
+    /// <param name="cancellation">Stops long methods between batches.</param>
     /// <exception cref="UsageException">Bad method, colormap, class or top count.</exception>
-    public PhotoExplainer(LoadedModel model, ExplanationSettings settings)
+    public PhotoExplainer(LoadedModel model, ExplanationSettings settings, IProgress<MethodProgress>? progress = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
@@ -40,11 +45,8 @@ public sealed class PhotoExplainer
         Targets = classes.Length > 0
             ? classes.Select(c => model.LabelOf(c) is string label ? $"{label} (class {c})" : $"class {c}").ToArray()
             : [settings.Top == 1 ? "the top class" : $"the top {settings.Top} classes"];
-        _methods = KnownMethods.CreateSet(settings.Methods, model.Model,
-            new CamOptions
-            {
-                Layer = settings.Layer, EigenSmooth = settings.EigenSmooth, AugSmooth = settings.AugSmooth,
-            }, settings.Layers);
+        _methods = KnownMethods.CreateSet(settings.Methods, model.Model, settings.MethodOptions(progress, cancellation),
+            settings.Layers);
     }
 
     /// <summary>
@@ -69,11 +71,7 @@ public sealed class PhotoExplainer
         _colormap = KnownColormaps.Get(settings.Colormap);
         _targets = targets.Select(t => t.Target).ToArray();
         Targets = targets.Select(t => t.Description).ToArray();
-        _methods = KnownMethods.CreateSet(settings.Methods, model,
-            new CamOptions
-            {
-                Layer = settings.Layer, EigenSmooth = settings.EigenSmooth, AugSmooth = settings.AugSmooth,
-            }, settings.Layers);
+        _methods = KnownMethods.CreateSet(settings.Methods, model, settings.MethodOptions(), settings.Layers);
     }
 
     /// <summary>The method names, in the order maps are returned.</summary>

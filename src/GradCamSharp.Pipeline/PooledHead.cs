@@ -55,6 +55,10 @@ public abstract class PooledHead : IExplainableModel
     public Tensor Forward(Tensor input, ForwardTaps taps) => ScoresOfPooled(Pool(_features.Forward(input, taps)));
 
     /// <inheritdoc />
+    public ModelTail? SplitAt(Tensor input, string layer) =>
+        _features.SplitAt(input, layer)?.Then(features => ScoresOfPooled(Pool(features)));
+
+    /// <inheritdoc />
     public IDisposable BeginExplanation() => _features.BeginExplanation();
 
     /// <inheritdoc />

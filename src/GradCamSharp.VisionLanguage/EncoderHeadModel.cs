@@ -46,23 +46,22 @@ public sealed class EncoderHeadModel(IExplainableModel encoder, IExplainableMode
         ArgumentNullException.ThrowIfNull(taps);
         Action<string, Tensor>? observe = taps.ObserveEveryLayer;
         bool inHead = taps.Layer is not null && HeadLayer(taps.Layer) is not null;
-        var encoderTaps = new ForwardTaps
-        {
-            Layer = inHead ? null : taps.Layer,
-            ReplaceLayerOutput = inHead ? null : taps.ReplaceLayerOutput,
-            ObserveEveryLayer = observe,
-            GuidedRelu = taps.GuidedRelu,
-            GuidedReluWhen = taps.GuidedReluWhen,
-        };
-        var headTaps = new ForwardTaps
+        ForwardTaps encoderTaps = inHead ? taps.WithoutLayerTaps() with { ObserveEveryLayer = observe } : taps;
+        ForwardTaps headTaps = taps.WithoutLayerTaps() with
         {
             Layer = inHead ? HeadLayer(taps.Layer!) : null,
             ReplaceLayerOutput = inHead ? taps.ReplaceLayerOutput : null,
             ObserveEveryLayer = observe is null ? null : (name, value) => observe(HeadPrefix + name, value),
-            GuidedRelu = taps.GuidedRelu,
-            GuidedReluWhen = taps.GuidedReluWhen,
         };
         return head.Forward(encoder.Forward(input, encoderTaps), headTaps);
+    }
+
+    /// <inheritdoc />
+    public ModelTail? SplitAt(Tensor input, string layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (HeadLayer(layer) is string inHead) return head.SplitAt(encoder.Forward(input, ForwardTaps.None), inHead);
+        return encoder.SplitAt(input, layer)?.Then(features => head.Forward(features, ForwardTaps.None));
     }
 
     /// <inheritdoc />

@@ -52,9 +52,11 @@ public sealed class InputAttributionTests
         var model = new TorchModuleModel(Smooth());
         Tensor input = randn(1, 3, 8, 8);
         Tolerance.AssertClose(Explained(new VanillaGradient(model), input),
-            Explained(new SmoothGrad(model, samples: 5, noiseLevel: 0, batchSize: 2), input), 1e-5);
+            Explained(new SmoothGrad(model, samples: 5, noiseLevel: 0, options: new CamOptions { BatchSize = 2 }),
+                input), 1e-5);
         float[] first = Explained(new SmoothGrad(model, samples: 6, seed: 3), input);
-        float[] again = Explained(new SmoothGrad(model, samples: 6, seed: 3, batchSize: 4), input);
+        float[] again =
+            Explained(new SmoothGrad(model, samples: 6, seed: 3, options: new CamOptions { BatchSize = 4 }), input);
         float[] other = Explained(new SmoothGrad(model, samples: 6, seed: 4), input);
         Tolerance.AssertClose(first, again, 1e-5);
         Assert.NotEqual(first, other);
@@ -71,7 +73,8 @@ public sealed class InputAttributionTests
         float expected;
         using (no_grad())
             expected = (network.call(input)[0, Class] - network.call(baseline)[0, Class]).item<float>();
-        float total = Explained(new IntegratedGradients(model, steps: 64, baseline: baseline, batchSize: 7), input)
+        float total = Explained(new IntegratedGradients(model, steps: 64, baseline: baseline,
+            options: new CamOptions { BatchSize = 7 }), input)
             .Sum();
         Assert.True(Math.Abs(total - expected) <= 0.01 * Math.Abs(expected),
             $"attributions sum to {total}, f(x) - f(baseline) = {expected}");

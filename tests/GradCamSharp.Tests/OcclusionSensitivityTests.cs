@@ -22,7 +22,8 @@ public sealed class OcclusionSensitivityTests
             linear.weight!.copy_(weights.reshape(2, 256));
         }
         var model = new TorchModuleModel(Sequential(("flatten", Flatten()), ("fc", linear)));
-        Explanation explanation = new OcclusionSensitivity(model, patch: 4, stride: 4, batchSize: 5)
+        Explanation explanation =
+            new OcclusionSensitivity(model, patch: 4, stride: 4, options: new CamOptions { BatchSize = 5 })
             .Explain(ones(1, 1, 16, 16), new ClassTarget(0)).Single();
 
         Assert.Equal(16f, explanation.RawMap![2, 2], 4);

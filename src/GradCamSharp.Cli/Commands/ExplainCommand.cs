@@ -88,6 +88,7 @@ public static class ExplainCommand
               gradcam explain photos/*.jpg --top 3 --colormap viridis --json
               gradcam explain cat.png --model resnet50.pth --layer layer4 --class 281
               gradcam explain cat.png --model resnet50.pth --layer layer3 --layer layer4 --method layercam
+              gradcam explain samples/dog.jpg --method scorecam --method ablationcam --batch-size 32
               gradcam explain samples/person.jpg --concept horse=samples/person.jpg#405,138,600,343
               gradcam explain line.png --model cls.onnx --labels labels.txt --preprocess ppocr-textline
             """);
@@ -98,8 +99,13 @@ public static class ExplainCommand
             Description = "Average the maps of the input and its mirror image, each scaled by 0.9, 1 and 1.1 " +
                 "(steadier maps, 6x the time)",
         };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "Perturbed inputs per forward pass for scorecam, ablationcam, occlusion, smoothgrad and " +
+                "integrated-gradients (default: 16 for 224x224, scaled by the input's size)",
+        };
         foreach (Option option in new Option[] { layer, classes, top, method, colormap, eigenSmooth, augSmooth,
-            output, concept, json, quiet })
+            batchSize, output, concept, json, quiet })
             command.Add(option);
         photos.AddTo(command);
         command.SetAction((result, cancellationToken) =>
@@ -121,6 +127,7 @@ public static class ExplainCommand
                     Colormap = result.GetValue(colormap)!,
                     EigenSmooth = result.GetValue(eigenSmooth),
                     AugSmooth = result.GetValue(augSmooth),
+                    BatchSize = result.GetValue(batchSize),
                 },
             };
             IReadOnlyList<Concept> concepts = (result.GetValue(concept) ?? []).Select(Concept.Parse).ToArray();
@@ -173,6 +180,7 @@ public static class ExplainCommand
         if (settings.Top < 1) throw new UsageException($"--top must be at least 1, got {settings.Top}");
         _ = KnownMethods.Expand(settings.Methods);
         _ = KnownColormaps.Get(settings.Colormap);
+        _ = settings.MethodOptions();
         if (arguments.ModelOptions.Preprocess is string preprocess)
             _ = ModelCatalog.ResolvePreprocessing(preprocess, KnownPreprocessing.ImageNet);
         foreach (string image in arguments.Job.Images) ImageLoader.Probe(image, arguments.Job.Decoding);

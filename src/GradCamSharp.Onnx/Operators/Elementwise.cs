@@ -10,7 +10,8 @@ internal static partial class OnnxOperators
         r["Relu"] = new([], (node, inputs, context) =>
         {
             Tensor x = Required(inputs, 0, node);
-            return [context.Taps.GuideThisRelu() ? GuidedRelu.Apply(x) : x.relu()];
+            return [context.Taps.DeconvnetRelu ? DeconvnetRelu.Apply(x)
+                : context.Taps.GuideThisRelu() ? GuidedRelu.Apply(x) : x.relu()];
         });
         r["Identity"] = Single([], (n, i) => Required(i, 0, n).alias());
         r["Sigmoid"] = Unary(x => x.sigmoid());

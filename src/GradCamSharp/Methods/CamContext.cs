@@ -8,4 +8,6 @@ namespace GradCamSharp.Methods;
 /// methods).</param>
 /// <param name="Input">[N, C, H, W] the model input of these samples.</param>
 /// <param name="ClassIndices">The class each sample's score belongs to, where the target is a class.</param>
-public sealed record CamContext(Tensor Activations, Tensor Gradients, Tensor Input, IReadOnlyList<int?> ClassIndices);
+/// <param name="Layer">The target layer's name (for methods that re-run the model from it).</param>
+public sealed record CamContext(Tensor Activations, Tensor Gradients, Tensor Input, IReadOnlyList<int?> ClassIndices,
+    string Layer);

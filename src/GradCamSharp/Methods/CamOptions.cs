@@ -2,7 +2,10 @@ using GradCamSharp.Models;
 
 namespace GradCamSharp.Methods;
 
-/// <summary>Options shared by the CAM methods.</summary>
+/// <summary>
+/// Options shared by the methods: the target layer and map options of the CAM methods, and the batching, progress and
+/// cancellation of the perturbation methods (Score-CAM, Ablation-CAM, occlusion, SmoothGrad, Integrated Gradients).
+/// </summary>
 public sealed record CamOptions
 {
     /// <summary>
@@ -31,4 +34,16 @@ public sealed record CamOptions
     /// gets.
     /// </summary>
     public bool AugSmooth { get; init; }
+
+    /// <summary>
+    /// How many perturbed inputs (masked, occluded, noisy, interpolated, ablated) one forward pass takes; 0 (the
+    /// default) chooses from the input's size (<see cref="PerturbationBatches.DefaultSize"/>).
+    /// </summary>
+    public int BatchSize { get; init; }
+
+    /// <summary>Told after each batch of a perturbation method how many forward passes of how many are done.</summary>
+    public IProgress<MethodProgress>? Progress { get; init; }
+
+    /// <summary>Stops a perturbation method between batches with an <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken Cancellation { get; init; }
 }

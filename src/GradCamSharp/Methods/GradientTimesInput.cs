@@ -7,8 +7,8 @@ namespace GradCamSharp.Methods;
 /// Gradient x Input (Shrikumar et al., Not Just a Black Box, 2016): the gradient multiplied element-wise by the input,
 /// a first-order estimate of each pixel's contribution to the score.
 /// </summary>
-public sealed class GradientTimesInput(IExplainableModel model, int batchSize = 16)
-    : InputAttributionMethod(model, batchSize)
+public sealed class GradientTimesInput(IExplainableModel model, CamOptions? options = null)
+    : InputAttributionMethod(model, options)
 {
     /// <inheritdoc />
     public override string Name => "gradient-x-input";

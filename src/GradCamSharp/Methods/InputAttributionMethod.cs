@@ -14,21 +14,27 @@ public abstract class InputAttributionMethod : Explainer
 {
     /// <summary>Creates the method.</summary>
     /// <param name="model">The model.</param>
-    /// <param name="batchSize">How many inputs one forward pass takes.</param>
-    protected InputAttributionMethod(IExplainableModel model, int batchSize) : base(model)
+    /// <param name="options">Batching, progress and cancellation of the forward passes.</param>
+    protected InputAttributionMethod(IExplainableModel model, CamOptions? options) : base(model)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        BatchSize = batchSize;
+        Options = options ?? new CamOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.BatchSize);
     }
 
-    /// <summary>How many inputs one forward pass takes.</summary>
-    public int BatchSize { get; }
+    /// <summary>Batching, progress and cancellation of the forward passes.</summary>
+    public CamOptions Options { get; }
 
     internal override string? RequestedLayer => null;
 
     internal override bool NeedsLayerGradient => false;
 
     internal override bool NeedsPixelGradient => false;
+
+    /// <summary>
+    /// The taps of the forward passes whose gradients are taken: none (plain backpropagation) unless a method changes
+    /// the backward rule (Deconvnet's ReLUs).
+    /// </summary>
+    protected virtual ForwardTaps GradientTaps => ForwardTaps.None;
 
     /// <summary>The one hook: the attribution of class <paramref name="classIndex"/> for one input.</summary>
     /// <param name="input">[1, C, H, W] the model input.</param>
@@ -38,18 +44,18 @@ public abstract class InputAttributionMethod : Explainer
 
     /// <summary>
     /// The gradients of class <paramref name="classIndex"/>'s score with respect to each of <paramref name="inputs"/>,
-    /// [B, C, H, W], computed <see cref="BatchSize"/> inputs at a time.
+    /// [B, C, H, W], computed in batches of the options' size.
     /// </summary>
     protected Tensor Gradients(Tensor inputs, int classIndex)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         using IDisposable gradientMode = enable_grad();
         var parts = new List<Tensor>();
-        for (long start = 0; start < inputs.shape[0]; start += BatchSize)
+        int batchSize = PerturbationBatches.SizeFor(Options, inputs);
+        foreach ((long start, int count) in PerturbationBatches.Of(inputs.shape[0], batchSize, Name, Options))
         {
-            long count = Math.Min(BatchSize, inputs.shape[0] - start);
             Tensor batch = inputs.narrow(0, start, count).detach().requires_grad_(true);
-            Tensor output = Model.Forward(batch, ForwardTaps.None);
+            Tensor output = Model.Forward(batch, GradientTaps);
             Tensor score = output.reshape(count, -1)[.., classIndex].sum();
             parts.Add(autograd.grad([score], [batch])[0].detach());
         }

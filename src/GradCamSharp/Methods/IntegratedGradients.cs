@@ -13,9 +13,9 @@ namespace GradCamSharp.Methods;
 /// <param name="steps">Points on the path (the paper: 20 to 300).</param>
 /// <param name="baseline">[1, C, H, W] the baseline; null for zeros (the mean image under ImageNet
 /// normalisation).</param>
-/// <param name="batchSize">How many points one forward pass takes.</param>
+/// <param name="options">Batching, progress and cancellation.</param>
 public sealed class IntegratedGradients(IExplainableModel model, int steps = 64, Tensor? baseline = null,
-    int batchSize = 16) : InputAttributionMethod(model, batchSize)
+    CamOptions? options = null) : InputAttributionMethod(model, options)
 {
     /// <inheritdoc />
     public override string Name => "integrated-gradients";

@@ -108,35 +108,42 @@ public static class KnownMethods
             Name = "gradient", Title = "Gradient", UsesLayer = false, NeedsClassTarget = true,
             Paper = "Simonyan et al., Deep Inside Convolutional Networks, ICLR 2014 workshop",
             Summary = "the class score's derivative with respect to each input pixel",
-            Create = (model, _) => new VanillaGradient(model),
+            Create = (model, options) => new VanillaGradient(model, options: options),
+        },
+        new()
+        {
+            Name = "deconvnet", Title = "Deconvnet", UsesLayer = false, NeedsClassTarget = true,
+            Paper = "Zeiler and Fergus, Visualizing and Understanding CNNs, ECCV 2014",
+            Summary = "the score projected back with every ReLU rectifying the gradient, not masked by its input",
+            Create = (model, options) => new Deconvnet(model, options: options),
         },
         new()
         {
             Name = "gradient-x-input", Title = "Gradient x Input", UsesLayer = false, NeedsClassTarget = true,
             Paper = "Shrikumar et al., Not Just a Black Box, 2016",
             Summary = "the input gradient times the input: a first-order contribution per pixel",
-            Create = (model, _) => new GradientTimesInput(model),
+            Create = (model, options) => new GradientTimesInput(model, options: options),
         },
         new()
         {
             Name = "smoothgrad", Title = "SmoothGrad", UsesLayer = false, NeedsClassTarget = true,
             Paper = "Smilkov et al., SmoothGrad, 2017",
             Summary = "the input gradient averaged over 25 noisy copies (noise 15% of the range, seeded)",
-            Create = (model, _) => new SmoothGrad(model),
+            Create = (model, options) => new SmoothGrad(model, options: options),
         },
         new()
         {
             Name = "integrated-gradients", Title = "Integrated Gradients", UsesLayer = false, NeedsClassTarget = true,
             Paper = "Sundararajan et al., Axiomatic Attribution, ICML 2017",
             Summary = "input minus baseline times the gradient averaged on the path from a zero baseline (64 steps)",
-            Create = (model, _) => new IntegratedGradients(model),
+            Create = (model, options) => new IntegratedGradients(model, options: options),
         },
         new()
         {
             Name = "occlusion", Title = "Occlusion", UsesLayer = false, NeedsGradients = false,
             NeedsClassTarget = true, Paper = "Zeiler and Fergus, Visualizing and Understanding CNNs, ECCV 2014",
             Summary = "the score's drop when a patch hides each region (patch 1/7 of the input, stride half of it)",
-            Create = (model, _) => new OcclusionSensitivity(model),
+            Create = (model, options) => new OcclusionSensitivity(model, options: options),
         },
         new()
         {
@@ -144,6 +151,13 @@ public static class KnownMethods
             Paper = "Wang et al., Score-CAM, CVPR Workshops 2020",
             Summary = "each feature map masks the input; the softmax of the masked scores weights it (eq. 5-6)",
             Create = (model, options) => new ScoreCam(model, options),
+        },
+        new()
+        {
+            Name = "ablationcam", Title = "Ablation-CAM", NeedsGradients = false, NeedsClassTarget = true,
+            Paper = "Desai and Ramaswamy, Ablation-CAM, WACV 2020",
+            Summary = "each channel weighted by the score's relative drop when it is zeroed; only later layers re-run",
+            Create = (model, options) => new AblationCam(model, options),
         },
     ];
 

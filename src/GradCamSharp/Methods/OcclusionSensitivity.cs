@@ -14,10 +14,12 @@ namespace GradCamSharp.Methods;
 /// <param name="patch">The square patch's side in input pixels; 0 for a seventh of the input's smaller side.</param>
 /// <param name="stride">The step between patches; 0 for half the patch.</param>
 /// <param name="fill">The patch's value in the model's input space (0: the mean colour of normalised inputs).</param>
-/// <param name="batchSize">How many occluded copies one forward pass takes.</param>
+/// <param name="options">Batching, progress and cancellation of the occluded copies.</param>
 public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0, int stride = 0, float fill = 0,
-    int batchSize = 16) : Explainer(model)
+    CamOptions? options = null) : Explainer(model)
 {
+    private readonly CamOptions _options = options ?? new CamOptions();
+
     /// <inheritdoc />
     public override string Name => "occlusion";
 
@@ -47,9 +49,10 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
     /// <param name="stride">The step between patches.</param>
     /// <param name="fill">The patch's value.</param>
     /// <param name="batchSize">Copies per forward pass.</param>
+    /// <param name="options">Progress and cancellation (its batch size is not read).</param>
     /// <returns>The drops on the grid of patch positions (columns x rows).</returns>
     public static Heatmap Drops(Tensor input, Func<Tensor, float[]> score, int patch, int stride, float fill,
-        int batchSize)
+        int batchSize, CamOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(score);
@@ -58,9 +61,11 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
         int columns = (int)Math.Max(1, (width - patch) / stride + 1);
         float original = score(input)[0];
         var drops = new float[rows * columns];
-        for (int start = 0; start < drops.Length; start += batchSize)
+        foreach ((long first, int count) in PerturbationBatches.Of(drops.Length, batchSize, "occlusion",
+            options ?? new CamOptions()))
         {
-            int count = Math.Min(batchSize, drops.Length - start);
+            int start = (int)first;
+            using var scope = NewDisposeScope();
             Tensor batch = input.repeat(count, 1, 1, 1);
             for (int k = 0; k < count; k++)
             {
@@ -87,7 +92,7 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
             if (stride > 0) step = stride;
             Heatmap grid = Drops(input, batch => Model.Forward(batch, ForwardTaps.None)
                 .reshape(batch.shape[0], -1)[.., classIndex].to(ScalarType.Float32).data<float>().ToArray(),
-                side, step, fill, batchSize);
+                side, step, fill, PerturbationBatches.SizeFor(_options, input), _options);
             Heatmap map = Spread(grid, side, step, (int)pass.Width, (int)pass.Height);
             return entry.Explained(Name, GuidedBackprop.InputLayer, Normalised(map)) with { RawMap = map };
         }).ToList();

@@ -12,9 +12,9 @@ namespace GradCamSharp.Methods;
 /// <param name="samples">How many noisy copies (the paper uses about 50; 25 is enough for a stable map).</param>
 /// <param name="noiseLevel">The noise's standard deviation as a fraction of the input's range (paper: 10-20%).</param>
 /// <param name="seed">The noise's seed.</param>
-/// <param name="batchSize">How many copies one forward pass takes.</param>
+/// <param name="options">Batching, progress and cancellation.</param>
 public sealed class SmoothGrad(IExplainableModel model, int samples = 25, float noiseLevel = 0.15f, long seed = 0,
-    int batchSize = 16) : InputAttributionMethod(model, batchSize)
+    CamOptions? options = null) : InputAttributionMethod(model, options)
 {
     /// <inheritdoc />
     public override string Name => "smoothgrad";

@@ -7,8 +7,8 @@ namespace GradCamSharp.Methods;
 /// The vanilla gradient (Simonyan et al., Deep Inside Convolutional Networks, ICLR 2014 workshop, eq. 3): the
 /// derivative of the class score with respect to each input pixel.
 /// </summary>
-public sealed class VanillaGradient(IExplainableModel model, int batchSize = 16)
-    : InputAttributionMethod(model, batchSize)
+public sealed class VanillaGradient(IExplainableModel model, CamOptions? options = null)
+    : InputAttributionMethod(model, options)
 {
     /// <inheritdoc />
     public override string Name => "gradient";

@@ -34,9 +34,12 @@ public sealed class ChainedModel(IExplainableModel preprocessing, IExplainableMo
     public Tensor Forward(Tensor input, ForwardTaps taps)
     {
         ArgumentNullException.ThrowIfNull(taps);
-        var preprocessingTaps = new ForwardTaps { GuidedRelu = taps.GuidedRelu, GuidedReluWhen = taps.GuidedReluWhen };
-        return main.Forward(preprocessing.Forward(input, preprocessingTaps), taps);
+        return main.Forward(preprocessing.Forward(input, taps.WithoutLayerTaps()), taps);
     }
+
+    /// <inheritdoc />
+    public ModelTail? SplitAt(Tensor input, string layer) =>
+        main.SplitAt(preprocessing.Forward(input, ForwardTaps.None), layer);
 
     /// <inheritdoc />
     public IDisposable BeginExplanation() =>

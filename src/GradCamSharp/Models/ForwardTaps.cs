@@ -3,7 +3,7 @@ using TorchSharp;
 namespace GradCamSharp.Models;
 
 /// <summary>What a model should do to its intermediate values during one forward pass.</summary>
-public sealed class ForwardTaps
+public sealed record ForwardTaps
 {
     /// <summary>No taps: a plain forward pass.</summary>
     public static ForwardTaps None { get; } = new();
@@ -32,6 +32,20 @@ public sealed class ForwardTaps
     /// guide only the ReLUs before the target layer, and to learn whether any ReLU follows it.
     /// </summary>
     public Func<bool>? GuidedReluWhen { get; init; }
+
+    /// <summary>
+    /// Makes every ReLU pass back the rectified gradient whatever its input was (Zeiler and Fergus 2014, the rule of
+    /// the deconvnet: the backward ReLU is applied to the signal coming down, not masked by the forward pass). The
+    /// forward values are unchanged.
+    /// </summary>
+    public bool DeconvnetRelu { get; init; }
+
+    /// <summary>
+    /// These taps without the layer tap and the observer: what a model's preprocessing or a wrapped part that does not
+    /// hold the tapped layer runs with (the ReLU rules still apply there).
+    /// </summary>
+    public ForwardTaps WithoutLayerTaps() => this with { Layer = null, ReplaceLayerOutput = null,
+        ObserveEveryLayer = null };
 
     /// <summary>Whether the ReLU being run now should follow the guided rule.</summary>
     public bool GuideThisRelu() => GuidedRelu && (GuidedReluWhen?.Invoke() ?? true);

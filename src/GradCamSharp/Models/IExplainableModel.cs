@@ -44,6 +44,15 @@ public interface IExplainableModel : IDisposable
         LayerSuggestions.Closest(requested, LayerNames, count);
 
     /// <summary>
+    /// Runs the model on one <paramref name="input"/> up to <paramref name="layer"/> and returns a tail that runs only
+    /// the rest, or null where the model cannot run its tail alone (callers then use <see cref="ModelTail.Split"/>,
+    /// which falls back to whole forward passes with the layer's output replaced).
+    /// </summary>
+    /// <param name="input">[1, C, H, W] one input.</param>
+    /// <param name="layer">A name from <see cref="LayerNames"/>.</param>
+    ModelTail? SplitAt(torch.Tensor input, string layer) => null;
+
+    /// <summary>
     /// Throws a <see cref="UsageException"/> saying what was expected when <paramref name="input"/> cannot fit.
     /// </summary>
     void ValidateInput(torch.Tensor input) { }

@@ -96,6 +96,27 @@ public sealed class TorchModuleModel : IExplainableModel
                         taps.GuideThisRelu() ? GuidedRelu.ApplyAfterRelu(output) : output).remove);
                 }
             }
+            if (taps.DeconvnetRelu)
+            {
+                // The rule needs each ReLU's input, which only ReLU modules expose; a ReLU run inside a module's own
+                // code (a residual block's last one) would silently keep the plain rule.
+                if (_hookable.Values.FirstOrDefault(m => m is not TorchSharp.Modules.ReLU && _endsWithRelu(m)) is
+                    { } block)
+                {
+                    throw new UsageException($"the deconvnet rule needs every ReLU as a ReLU module; {Name} applies " +
+                        $"ReLUs inside {block.GetType().Name} code (use its ONNX export instead)");
+                }
+                foreach (TorchSharp.Modules.ReLU relu in _hookable.Values.OfType<TorchSharp.Modules.ReLU>())
+                {
+                    // An in-place ReLU would overwrite the input the rule starts from: run it out of place this once.
+                    if (relu.inplace)
+                    {
+                        relu.inplace = false;
+                        removers.Add(() => relu.inplace = true);
+                    }
+                    removers.Add(relu.register_forward_hook((_, input, _) => DeconvnetRelu.Apply(input)).remove);
+                }
+            }
             if (taps.Layer is not null && taps.ReplaceLayerOutput is not null)
             {
                 if (!_hookable.TryGetValue(taps.Layer, out Module<Tensor, Tensor>? layer))

@@ -1,0 +1,53 @@
+using GradCamSharp.Models;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Methods;
+
+/// <summary>
+/// Ablation-CAM (Desai and Ramaswamy, WACV 2020, eq. 3): the weight of channel k is the class score's relative drop
+/// when that channel of the target layer is zeroed, (y - y_k) / |y|. The paper divides by y, which assumes a positive
+/// score; dividing by its magnitude keeps the meaning for a logit below zero (a channel whose removal lowers the score
+/// counts for the class) and is the paper's formula otherwise. Gradient-free. Only the part of the model after the
+/// target layer runs for the ablated copies, channels in batches, where the model can run its tail alone
+/// (<see cref="IExplainableModel.SplitAt"/>: imported ONNX graphs and heads on them); elsewhere the whole model runs.
+/// </summary>
+public sealed class AblationCam(IExplainableModel model, CamOptions? options = null) : CamMethod(model, options)
+{
+    /// <summary>The smallest |y| divided by, so that a score near zero gives large but finite weights.</summary>
+    private const double SmallestScore = 1e-6;
+
+    /// <inheritdoc />
+    protected override string MethodName => "ablationcam";
+
+    /// <inheritdoc />
+    protected override bool UsesGradients => false;
+
+    /// <inheritdoc />
+    protected override Tensor Weights(CamContext context)
+    {
+        if (context.ClassIndices.Any(c => c is null))
+            throw new UsageException("Ablation-CAM scores ablated layers per class: use class or top-k targets");
+        using var noGrad = no_grad();
+        long samples = context.Activations.shape[0], channels = context.Activations.shape[1];
+        int batchSize = PerturbationBatches.SizeFor(Options, context.Input);
+        var weights = new List<Tensor>();
+        for (long n = 0; n < samples; n++)
+        {
+            int classIndex = context.ClassIndices[(int)n]!.Value;
+            ModelTail tail = ModelTail.Split(Model, context.Input[n].unsqueeze(0), context.Layer);
+            double score = tail.Run(tail.LayerOutput).reshape(-1)[classIndex].item<float>();
+            Tensor ablated = PerturbationBatches.Scores(channels, batchSize, Name, Options,
+                (start, count) => Ablate(tail.LayerOutput, start, count), tail.Run, classIndex);
+            weights.Add((score - ablated.to(ScalarType.Float64)) / Math.Max(Math.Abs(score), SmallestScore));
+        }
+        return stack(weights).to(context.Activations.dtype).reshape(samples, channels, 1, 1);
+    }
+
+    /// <summary>[count, K, ...] copies of the [1, K, ...] layer output, copy i with channel start + i zeroed.</summary>
+    internal static Tensor Ablate(Tensor layerOutput, long start, int count)
+    {
+        Tensor copies = layerOutput.expand([count, .. layerOutput.shape[1..]]).clone();
+        for (int i = 0; i < count; i++) copies[i, start + i].zero_();
+        return copies;
+    }
+}

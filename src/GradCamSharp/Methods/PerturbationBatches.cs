@@ -1,0 +1,79 @@
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Methods;
+
+/// <summary>
+/// The batching shared by the perturbation methods: how many perturbed inputs go through the model at once, progress
+/// after each batch, and cancellation between batches.
+/// </summary>
+public static class PerturbationBatches
+{
+    /// <summary>The number of input values at which the default batch is <see cref="ReferenceBatch"/>.</summary>
+    private const long ReferenceValues = 3 * 224 * 224;
+
+    /// <summary>
+    /// The default batch for a 224 x 224 colour image: most of the throughput, a bounded memory peak.
+    /// </summary>
+    private const int ReferenceBatch = 16;
+
+    /// <summary>The largest default batch, for tiny inputs.</summary>
+    private const int LargestBatch = 64;
+
+    /// <summary>
+    /// The default batch for inputs of <paramref name="valuesPerInput"/> values: 16 at 3 x 224 x 224, inversely
+    /// proportional to the input's size (activations grow with it), between 1 and 64.
+    /// </summary>
+    public static int DefaultSize(long valuesPerInput)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(valuesPerInput, 1);
+        return (int)Math.Clamp(ReferenceBatch * ReferenceValues / valuesPerInput, 1, LargestBatch);
+    }
+
+    /// <summary>
+    /// The batch size <paramref name="options"/> ask for, or the default for <paramref name="input"/>.
+    /// </summary>
+    /// <param name="options">The method's options.</param>
+    /// <param name="input">[N, ...] the model input.</param>
+    public static int SizeFor(CamOptions options, Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.BatchSize);
+        return options.BatchSize > 0 ? options.BatchSize : DefaultSize(input.numel() / Math.Max(1, input.shape[0]));
+    }
+
+    /// <summary>
+    /// The batches (start, count) of <paramref name="total"/> perturbed inputs, <paramref name="batchSize"/> at a time;
+    /// cancellation is checked before each batch and progress reported after it.
+    /// </summary>
+    public static IEnumerable<(long Start, int Count)> Of(long total, int batchSize, string method, CamOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentNullException.ThrowIfNull(options);
+        for (long start = 0; start < total; start += batchSize)
+        {
+            options.Cancellation.ThrowIfCancellationRequested();
+            int count = (int)Math.Min(batchSize, total - start);
+            yield return (start, count);
+            options.Progress?.Report(new MethodProgress(method, start + count, total));
+        }
+    }
+
+    /// <summary>
+    /// Scores <paramref name="total"/> perturbed inputs without autograd: <paramref name="perturb"/> makes the batch
+    /// (start, count), <paramref name="forward"/> runs it; the scores of class <paramref name="classIndex"/>, [total].
+    /// </summary>
+    internal static Tensor Scores(long total, int batchSize, string method, CamOptions options,
+        Func<long, int, Tensor> perturb, Func<Tensor, Tensor> forward, int classIndex)
+    {
+        using var noGrad = no_grad();
+        var scores = new List<Tensor>();
+        foreach ((long start, int count) in Of(total, batchSize, method, options))
+        {
+            using var scope = NewDisposeScope();
+            Tensor output = forward(perturb(start, count));
+            scores.Add(output.reshape(count, -1)[.., classIndex].MoveToOuterDisposeScope());
+        }
+        return cat(scores, 0);
+    }
+}
