@@ -71,10 +71,16 @@ public sealed class ModelTailTests
         using DisposeScope scope = NewDisposeScope();
         var network = TorchSharp.torch.nn.Sequential(("relu", TorchSharp.torch.nn.ReLU()),
             ("scale", TorchSharp.torch.nn.Identity()));
-        using var model = new TorchModuleModel(network);
+        // A forward that runs in a dispose scope of its own, as real models do: what the split keeps must outlive it.
+        using var model = new TorchModuleModel(network, x =>
+        {
+            using DisposeScope inner = NewDisposeScope();
+            return network.call(x * 1).MoveToOuterDisposeScope();
+        });
         Tensor input = tensor(new float[] { -1, 3 }).reshape(1, 2);
         ModelTail tail = ModelTail.Split(model, input, "relu");
         Assert.False(tail.TailOnly);
+        Assert.Equal([0f, 3f], tail.LayerOutput.data<float>().ToArray());
         Assert.Equal([5f, 6f, 7f, 8f], tail.Run(tensor(new float[] { 5, 6, 7, 8 }).reshape(2, 2))
             .data<float>().ToArray());
     }

@@ -120,4 +120,22 @@ public sealed class LifecycleTests
 
         Assert.True(after - before <= 0, $"live tensors grew by {after - before} over 500 calls");
     }
+
+    [Fact]
+    public void EveryMethod_HundredCalls_DoNotGrowLiveTensors()
+    {
+        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        IExplainer[] methods = AllMethods(model);
+        using Tensor input = randn(1, 3, 16, 16);
+        foreach (IExplainer method in methods) method.Explain(input, new TopClassesTarget(1));   // warm-up
+
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 100; i++)
+        {
+            foreach (IExplainer method in methods) method.Explain(input, new TopClassesTarget(1));
+        }
+        long after = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        Assert.True(after - before <= 0, $"live tensors grew by {after - before} over 100 calls of each method");
+    }
 }

@@ -51,6 +51,7 @@ public static class BenchCommand
             Examples:
               gradcam bench --model resnet50 --batch 8
               gradcam bench --model resnet18.onnx --native resnet18 --methods gradcam gradcam-top5
+              gradcam bench --methods scorecam ablationcam occlusion --runs 10
             """);
         foreach (Option option in new Option[] { model, batch, methods, threads, runs, native, growth, json })
             command.Add(option);
@@ -95,6 +96,18 @@ public static class BenchCommand
             output.WriteLine(string.Create(c, $"imported forward / ONNX Runtime forward: {ort:0.00}x"));
         if (report.ImportToNative is double nat)
             output.WriteLine(string.Create(c, $"imported forward / native TorchSharp forward: {nat:0.00}x"));
+        foreach (FloorRatio floor in report.Floors)
+        {
+            output.WriteLine(string.Create(c, $"{floor.Method} / its floor ({floor.Forwards} forwards at batch " +
+                $"{floor.BatchSize}): {floor.Ratio:0.00}x"));
+        }
+        BenchmarkRow? scoreCam = report.Rows.FirstOrDefault(r => r.Name == "scorecam");
+        BenchmarkRow? ablationCam = report.Rows.FirstOrDefault(r => r.Name == "ablationcam");
+        if (scoreCam is not null && ablationCam is not null)
+        {
+            output.WriteLine(string.Create(c, $"ablationcam / scorecam: " +
+                $"{ablationCam.MedianMilliseconds / scoreCam.MedianMilliseconds:0.000}x"));
+        }
         if (report.GrowthMegabytes is double growth)
             output.WriteLine(string.Create(c,
                 $"{report.GrowthIterations} Grad-CAM explanations grew the process by {growth:0.0} MB"));

@@ -20,6 +20,9 @@ namespace GradCamSharp.OnnxRuntime.Benchmarking;
 /// </summary>
 public static class Benchmark
 {
+    /// <summary>The suffix of a perturbation method's floor row: its forward passes alone.</summary>
+    public const string FloorSuffix = "-floor";
+
     /// <summary>The five-classes-of-one-image measurement.</summary>
     public const string GradCamTop5 = "gradcam-top5";
 
@@ -75,12 +78,19 @@ public static class Benchmark
             }),
         };
         var camOptions = new CamOptions();
+        var floors = new List<(string Method, long Forwards, int BatchSize)>();
         foreach (string method in methods)
         {
             IExplainer explainer =
                 KnownMethods.CreateSet([method == GradCamTop5 ? KnownMethods.GradCam : method], model.Model);
             ITarget target = method == GradCamTop5 ? new TopClassesTarget(5) : TopClassesTarget.Top1;
             measurements.Add((method, () => explainer.Explain(input, target)));
+            if (PerturbedInputs(model.Model, method, input, target) is long forwards)
+            {
+                int batchSize = PerturbationBatches.SizeFor(camOptions, input);
+                floors.Add((method, forwards, batchSize));
+                measurements.Add((method + FloorSuffix, ForwardFloor(model.Model, input, forwards, batchSize)));
+            }
         }
         nn.Module<Tensor, Tensor>? native = null;
         InferenceSession? session = null;
@@ -121,8 +131,12 @@ public static class Benchmark
             growth = MeasureGrowth(model, options.GrowthIterations, camOptions);
         }
 
+        IReadOnlyList<FloorRatio> floorRatios = floors.Select(f => new FloorRatio(f.Method, f.Forwards, f.BatchSize,
+            rows.Single(r => r.Name == f.Method).MedianMilliseconds
+            / rows.Single(r => r.Name == f.Method + FloorSuffix).MedianMilliseconds)).ToList();
         return new BenchmarkReport
         {
+            Floors = floorRatios,
             Model = model.Name + (model.Notice?.Contains("random weights",
                 StringComparison.Ordinal) == true ? " (random weights)" : ""),
             Cpu = ProcessMemory.Cpu(),
@@ -135,6 +149,55 @@ public static class Benchmark
             GrowthIterations = options.GrowthIterations,
             GrowthMegabytes = growth,
         };
+    }
+
+    /// <summary>
+    /// How many perturbed inputs <paramref name="method"/> scores for <paramref name="input"/> (summed over its maps,
+    /// as its progress reports count them), or null for a method that perturbs nothing.
+    /// </summary>
+    private static long? PerturbedInputs(IExplainableModel model, string method, Tensor input, ITarget target)
+    {
+        if (method == GradCamTop5 || method == KnownMethods.All) return null;
+        var totals = new ProgressTotals();
+        using (NewDisposeScope())
+            KnownMethods.CreateSet([method], model, new CamOptions { Progress = totals }).Explain(input, target);
+        return totals.Sum > 1 ? totals.Sum : null;
+    }
+
+    /// <summary>
+    /// The floor of a perturbation method: <paramref name="forwards"/> plain forward passes of copies of the input, at
+    /// the method's batch size, without autograd; the copies are made before the clock starts.
+    /// </summary>
+    private static Action ForwardFloor(IExplainableModel model, Tensor input, long forwards, int batchSize)
+    {
+        Tensor one = input.narrow(0, 0, 1);
+        var batches = new List<Tensor>();
+        for (long start = 0; start < forwards; start += batchSize)
+        {
+            long count = Math.Min(batchSize, forwards - start);
+            batches.Add(batches.FirstOrDefault(b => b.shape[0] == count) ?? one.repeat(count, 1, 1, 1));
+        }
+        return () =>
+        {
+            using IDisposable state = model.BeginExplanation();
+            using var noGrad = no_grad();
+            foreach (Tensor batch in batches)
+            {
+                using DisposeScope scope = NewDisposeScope();
+                model.Forward(batch, ForwardTaps.None);
+            }
+        };
+    }
+
+    /// <summary>Adds up the totals of the maps a method reports on (each ends with done = total).</summary>
+    private sealed class ProgressTotals : IProgress<MethodProgress>
+    {
+        public long Sum { get; private set; }
+
+        public void Report(MethodProgress value)
+        {
+            if (value.Done == value.Total) Sum += value.Total;
+        }
     }
 
     /// <summary>

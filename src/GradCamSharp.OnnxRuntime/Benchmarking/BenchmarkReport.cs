@@ -31,6 +31,11 @@ public sealed record BenchmarkReport
     /// <summary>Imported forward divided by ONNX Runtime's forward, if measured.</summary>
     [JsonPropertyName("import_to_onnxruntime")] public double? ImportToOnnxRuntime { get; init; }
 
+    /// <summary>
+    /// Each perturbation method measured against its floor (the same number of plain forward passes).
+    /// </summary>
+    [JsonPropertyName("floors")] public IReadOnlyList<FloorRatio> Floors { get; init; } = [];
+
     /// <summary>How many explanations the growth loop ran.</summary>
     [JsonPropertyName("growth_iterations")] public int GrowthIterations { get; init; }
 

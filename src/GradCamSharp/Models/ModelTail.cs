@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Models;
@@ -70,18 +71,24 @@ public sealed class ModelTail
         ArgumentException.ThrowIfNullOrEmpty(layer);
         if (input.shape[0] != 1) throw new ArgumentException("a model is split for one input at a time", nameof(input));
         if (model.SplitAt(input, layer) is ModelTail tail) return tail;
-        Tensor? captured = null;
-        // Copies both ways: models may free or modify in place a layer's output once consumed.
-        model.Forward(input, new ForwardTaps
+        Tensor captured;
+        using (DisposeScope pass = NewDisposeScope())
         {
-            Layer = layer,
-            ReplaceLayerOutput = value =>
+            // A copy owned here: models may free or modify in place a layer's output once consumed, and their own
+            // dispose scopes end before Forward returns.
+            Tensor? copy = null;
+            model.Forward(input, new ForwardTaps
             {
-                captured = value.detach().clone();
-                return value;
-            },
-        });
-        if (captured is null) throw new UnknownLayerException(layer, model.SuggestLayers(layer, 5));
+                Layer = layer,
+                ReplaceLayerOutput = value =>
+                {
+                    copy = value.detach().clone().OwnedBy(pass);
+                    return value;
+                },
+            });
+            captured = (copy ?? throw new UnknownLayerException(layer, model.SuggestLayers(layer, 5)))
+                .MoveToOuterDisposeScope();
+        }
         return new ModelTail(captured, values =>
         {
             Tensor inputs = input.expand([values.shape[0], .. input.shape[1..]]);

@@ -1,0 +1,58 @@
+using GradCamSharp.Methods;
+using GradCamSharp.Models;
+using GradCamSharp.Targets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Onnx.Tests;
+
+/// <summary>Every method on an imported graph, a hundred times: no tensor outlives its call.</summary>
+public sealed class MethodLifecycleTests
+{
+    /// <summary>
+    /// conv, relu, conv (stride 2), relu, global average pool, flatten, linear: a CNN in eight nodes.
+    /// </summary>
+    private static OnnxModule SmallCnn()
+    {
+        var random = new Random(4);
+        float[] Weights(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5) / 2).ToArray();
+        return new OnnxGraphBuilder("small-cnn")
+            .Input("input", -1, 3, 16, 16)
+            .Output("logits", -1, 4)
+            .Initializer("w1", [8, 3, 3, 3], Weights(8 * 27))
+            .Initializer("w2", [16, 8, 3, 3], Weights(16 * 72))
+            .Initializer("w3", [4, 16], Weights(64))
+            .Node("Conv", "/conv1/Conv", ["input", "w1"], ["c1"], ("pads", new long[] { 1, 1, 1, 1 }))
+            .Node("Relu", "/relu1/Relu", ["c1"], ["r1"])
+            .Node("Conv", "/conv2/Conv", ["r1", "w2"], ["c2"], ("pads", new long[] { 1, 1, 1, 1 }),
+                ("strides", new long[] { 2, 2 }))
+            .Node("Relu", "/relu2/Relu", ["c2"], ["r2"])
+            .Node("GlobalAveragePool", "/pool/GlobalAveragePool", ["r2"], ["pooled"])
+            .Node("Flatten", "/flatten/Flatten", ["pooled"], ["flat"])
+            .Node("Gemm", "/fc/Gemm", ["flat", "w3"], ["logits"], ("transB", 1L))
+            .Load();
+    }
+
+    [Fact]
+    public void EveryMethod_HundredCalls_DoNotGrowLiveTensors_AndLeaveTheOutputAsItWas()
+    {
+        using var model = new OnnxExplainableModel(SmallCnn());
+        IExplainer[] methods =
+            [.. KnownMethods.Registered.Select(m => m.Create(model, new CamOptions())), KnownMethods.Create(
+                "guided-ablationcam", model)];
+        using Tensor input = randn(1, 3, 16, 16);
+        float[] before;
+        using (no_grad()) before = model.Forward(input, ForwardTaps.None).data<float>().ToArray();
+        foreach (IExplainer method in methods) method.Explain(input, new TopClassesTarget(1));   // warm-up
+
+        long live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        for (int i = 0; i < 100; i++)
+        {
+            foreach (IExplainer method in methods) method.Explain(input, new TopClassesTarget(1));
+        }
+        long grown = DisposeScopeManager.Statistics.ThreadTotalLiveCount - live;
+
+        Assert.True(grown <= 0, $"live tensors grew by {grown} over 100 calls of each method");
+        using (no_grad()) Assert.Equal(before, model.Forward(input, ForwardTaps.None).data<float>().ToArray());
+    }
+}

@@ -1,0 +1,150 @@
+using GradCamSharp.Methods;
+using GradCamSharp.Models;
+using GradCamSharp.Targets;
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace GradCamSharp.Tests;
+
+/// <summary>
+/// The gradient-free methods against their definitions: Ablation-CAM's weights are measured score drops, Score-CAM
+/// finds the one channel that carries a class, and the shared batching reports progress and stops when asked.
+/// </summary>
+public sealed class PerturbationMethodTests
+{
+    private const int Class = 2;
+
+    private static float[] Values(Tensor t) => t.contiguous().to(ScalarType.Float32).data<float>().ToArray();
+
+    /// <summary>
+    /// The class score with the layer's output changed by <paramref name="change"/>, by a whole pass.
+    /// </summary>
+    private static double Score(TorchModuleModel model, Tensor input, string layer, Func<Tensor, Tensor> change)
+    {
+        using var noGrad = no_grad();
+        var taps = new ForwardTaps { Layer = layer, ReplaceLayerOutput = change };
+        return model.Forward(input, taps)[0, Class].item<float>();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void AblationCam_WeightOfAChannel_IsTheMeasuredScoreDrop(int batchSize)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        Tensor input = randn(1, 3, 16, 16);
+        const string layer = "features";
+        Tensor? activations = null;
+        double score = Score(model, input, layer, a =>
+        {
+            activations = a.clone();
+            return a;
+        });
+        long channels = activations!.shape[1];
+        // The definition, one whole forward pass per channel: w_k = (y - y_k) / |y|.
+        Tensor weights = tensor(Enumerable.Range(0, (int)channels).Select(k =>
+            (float)((score - Score(model, input, layer, a => AblationCam.Ablate(a, k, 1))) / Math.Abs(score)))
+            .ToArray());
+        Tensor expected = (weights.reshape(-1, 1, 1) * activations[0]).sum(dim: 0).relu();
+        Assert.Equal([channels, 8, 8], [weights.shape[0], .. expected.shape]);
+
+        Explanation explanation = new AblationCam(model, new CamOptions { Layer = layer, BatchSize = batchSize })
+            .Explain(input, new ClassTarget(Class)).Single();
+
+        Tolerance.AssertClose(Values(expected), explanation.RawMap!.Values, 1e-4);
+        Assert.Equal("ablationcam", explanation.Method);
+    }
+
+    [Fact]
+    public void ScoreCam_OneChannelCarriesTheClass_GivesThatChannelsMap()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        // The layer is the rectified input; the class reads channel 0 only, strongly enough that the softmax over the
+        // masked scores is one-hot on the mask that keeps channel 0 best: channel 0's own map.
+        var network = Sequential(("relu", ReLU()), ("pool", AdaptiveAvgPool2d(1)), ("flatten", Flatten()),
+            ("fc", Linear(3, 3)));
+        using (no_grad())
+        {
+            var fc = (TorchSharp.Modules.Linear)network.named_modules().Single(m => m.name == "fc").module;
+            fc.weight!.zero_();
+            fc.bias!.zero_();
+            fc.weight![Class, 0] = tensor(1000f);
+        }
+        Tensor grid = arange(16, dtype: ScalarType.Float32);
+        Tensor Blob(float x, float y) =>
+            (-((grid.reshape(1, -1) - x).pow(2) + (grid.reshape(-1, 1) - y).pow(2)) / 8).exp();
+        Tensor input = stack([Blob(4, 5), Blob(12, 11), zeros(16, 16)]).unsqueeze(0);
+
+        Explanation explanation = new ScoreCam(new TorchModuleModel(network), new CamOptions { Layer = "relu" })
+            .Explain(input, new ClassTarget(Class)).Single();
+
+        Tolerance.AssertClose(Values(input[0, 0]), explanation.RawMap!.Values, 1e-3);
+    }
+
+    [Fact]
+    public void PerturbationMethods_ReportProgressPerBatch_AndStopWhenCancelled()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        Tensor input = randn(1, 3, 16, 16);
+        string[] names = ["scorecam", "ablationcam", "occlusion", "smoothgrad", "integrated-gradients"];
+        foreach (string name in names)
+        {
+            var reports = new List<MethodProgress>();
+            var options = new CamOptions { Layer = "features", BatchSize = 4, Progress = new Recorder(reports) };
+            KnownMethods.Create(name, model, options).Explain(input, new ClassTarget(Class));
+            Assert.True(reports.Count >= 2, $"{name}: {reports.Count} reports");
+            Assert.All(reports, r => Assert.Equal(name, r.Method));
+            Assert.Equal(reports[^1].Total, reports[^1].Done);
+            Assert.True(reports.Zip(reports.Skip(1)).All(p => p.Second.Done - p.First.Done <= 4), name);
+
+            using var cancelled = new CancellationTokenSource();
+            cancelled.Cancel();
+            Assert.Throws<OperationCanceledException>(() => KnownMethods.Create(name, model,
+                options with { Cancellation = cancelled.Token }).Explain(input, new ClassTarget(Class)));
+        }
+    }
+
+    [Theory]
+    [InlineData(3 * 224 * 224, 16)]
+    [InlineData(3 * 448 * 448, 4)]
+    [InlineData(3 * 16 * 16, 64)]
+    [InlineData(3 * 4000 * 4000, 1)]
+    public void DefaultBatch_ShrinksWithTheInput(long values, int expected) =>
+        Assert.Equal(expected, PerturbationBatches.DefaultSize(values));
+
+    [Fact]
+    public void Deconvnet_TinyNetwork_EqualsTheHandComputation()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        manual_seed(2);
+        var conv = Conv2d(3, 4, 3, padding: 1);
+        var network = Sequential(("conv", conv), ("relu", ReLU(inplace: true)), ("pool", AdaptiveAvgPool2d(1)),
+            ("flatten", Flatten()), ("fc", Linear(4, 3)));
+        var relu = (TorchSharp.Modules.ReLU)network.named_modules().Single(m => m.name == "relu").module;
+        Tensor input = randn(1, 3, 6, 6);
+        // Above the ReLU the network is linear: the gradient arriving at the ReLU's output is g = W_fc[class] / (h w)
+        // at every position. The deconvnet passes relu(g) down whatever the ReLU's input was, and the convolution's
+        // transpose takes it to the pixels: the gradient of sum(relu(g) * conv(x)).
+        var fc = (TorchSharp.Modules.Linear)network.named_modules().Single(m => m.name == "fc").module;
+        Tensor signal = (fc.weight![Class] / 36).relu().reshape(1, 4, 1, 1).detach();
+        Tensor leaf = input.detach().requires_grad_(true);
+        Tensor expected = autograd.grad([(conv.call(leaf) * signal).sum()], [leaf])[0][0];
+
+        float[] actual = new Deconvnet(new TorchModuleModel(network)).Explain(input, new ClassTarget(Class)).Single()
+            .Attribution!.Values;
+        float[] plain = new VanillaGradient(new TorchModuleModel(network)).Explain(input, new ClassTarget(Class))
+            .Single().Attribution!.Values;
+
+        Tolerance.AssertClose(Values(expected), actual, 1e-5);
+        Assert.True(Tolerance.RelativeError(Values(expected), plain) > 1e-2, "the ReLU rule made no difference");
+        Assert.True(relu.inplace, "the in-place flag was not restored");
+    }
+
+    private sealed class Recorder(List<MethodProgress> reports) : IProgress<MethodProgress>
+    {
+        public void Report(MethodProgress value) => reports.Add(value);
+    }
+}
