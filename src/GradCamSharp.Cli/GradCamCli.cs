@@ -27,6 +27,7 @@ public static class GradCamCli
         root.Add(TrainCommand.Create());
         root.Add(CaptionCommand.Create());
         root.Add(VqaCommand.Create());
+        root.Add(ReadCommand.Create());
         CommandHelp.Install(root);
         return root;
     }

@@ -93,4 +93,29 @@ public sealed record ManifestEntry
     [JsonPropertyName("words_panel")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? WordsPanel { get; init; }
+
+    /// <summary>The text a recogniser read on the line, for <c>gradcam read</c>.</summary>
+    [JsonPropertyName("text")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Text { get; init; }
+
+    /// <summary>The explained character (or word, with <c>--words</c>) of <see cref="Text"/>.</summary>
+    [JsonPropertyName("token")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Token { get; init; }
+
+    /// <summary>The position of <see cref="Token"/>'s first character in <see cref="Text"/>, from 0.</summary>
+    [JsonPropertyName("token_index")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? TokenIndex { get; init; }
+
+    /// <summary>The recogniser's output frames the token was read on.</summary>
+    [JsonPropertyName("frames")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<int>? Frames { get; init; }
+
+    /// <summary>The panel of the whole line with every token's map, for <c>gradcam read</c>.</summary>
+    [JsonPropertyName("line_panel")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? LinePanel { get; init; }
 }
