@@ -118,4 +118,14 @@ public sealed record ManifestEntry
     [JsonPropertyName("line_panel")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? LinePanel { get; init; }
+
+    /// <summary>On a page, the line the token belongs to, from 1 in reading order.</summary>
+    [JsonPropertyName("line")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Line { get; init; }
+
+    /// <summary>On a page, the line's box as the detector found it, [x0, y0, x1, y1] in page pixels.</summary>
+    [JsonPropertyName("line_box")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? LineBox { get; init; }
 }

@@ -98,4 +98,62 @@ public sealed class TextRecognizerTests
         Assert.True(OcrEvaluation.PeakInside(19, 10, 18));     // 19.5 < 18 + 2
         Assert.False(OcrEvaluation.PeakInside(20, 10, 18));
     }
+
+    /// <summary>Two rendered lines on a white page, the second <paramref name="gap"/> pixels below the first.</summary>
+    private static SKBitmap Page(string first, string second, bool secondUpsideDown, int gap = 60)
+    {
+        string font = TextLineRenderer.AvailableFonts()[0];
+        using RenderedLine top = TextLineRenderer.Render(first, font, 30f);
+        using RenderedLine bottom = TextLineRenderer.Render(second, font, 30f);
+        var page = new SKBitmap(Math.Max(top.Picture.Width, bottom.Picture.Width) + 80,
+            top.Picture.Height + bottom.Picture.Height + gap + 80, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using var canvas = new SKCanvas(page);
+        canvas.Clear(SKColors.White);
+        canvas.DrawBitmap(top.Picture, 40, 40);
+        float y = 40 + top.Picture.Height + gap;
+        if (secondUpsideDown)
+        {
+            canvas.Save();
+            canvas.RotateDegrees(180, 40 + bottom.Picture.Width / 2f, y + bottom.Picture.Height / 2f);
+        }
+        canvas.DrawBitmap(bottom.Picture, 40, y);
+        if (secondUpsideDown) canvas.Restore();
+        return page;
+    }
+
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void APageOfTwoLines_IsDetected_TurnedUpright_AndReadInOrder(bool secondUpsideDown)
+    {
+        using TextRecognizer recognizer = Load();
+        using PageReader reader = PageReader.Load();
+        using SKBitmap page = Page("first line 12", "Second LINE", secondUpsideDown);
+        Assert.True(PageReader.IsPage(page.Width, page.Height));
+        using DisposeScope scope = NewDisposeScope();
+
+        IReadOnlyList<PageLine> lines = reader.Lines(page);
+        try
+        {
+            Assert.Equal(2, lines.Count);
+            Assert.True(lines[0].Box.Y1 <= lines[1].Box.Y0, "reading order: top line first");
+            Assert.Equal(["first line 12", "Second LINE"], lines.Select(l => recognizer.Read(l.Picture).Text));
+            Assert.Equal([false, secondUpsideDown], lines.Select(l => l.Rotated));
+        }
+        finally
+        {
+            foreach (PageLine line in lines) line.Dispose();
+        }
+    }
+
+    [SkippableFact]
+    public void ABlankPage_HasNoLines()
+    {
+        using TextRecognizer recognizer = Load();
+        using PageReader reader = PageReader.Load();
+        using var page = new SKBitmap(300, 200, SKColorType.Rgba8888, SKAlphaType.Premul);
+        page.Erase(SKColors.White);
+        using DisposeScope scope = NewDisposeScope();
+        Assert.Empty(reader.Lines(page));
+    }
 }

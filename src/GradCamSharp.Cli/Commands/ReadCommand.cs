@@ -25,7 +25,7 @@ public static class ReadCommand
     {
         var images = new Argument<string[]>("IMAGE")
         {
-            Description = "Pictures of single text lines (JPEG, PNG, WebP, BMP)",
+            Description = "Pictures of text lines or pages (JPEG, PNG, WebP, BMP)",
             Arity = ArgumentArity.OneOrMore,
         };
         var method = new Option<string[]>("--method") { Description = $"Repeatable: {KnownMethods.Accepted}; " +
@@ -51,8 +51,10 @@ public static class ReadCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines on standard error" };
         var photos = new PhotoOptions();
         var command = CommandHelp.Create("read", "Read text lines and explain each character", $"""
-            Read each picture of a text line with PaddleOCR's PP-OCRv4 recogniser (CTC over 6,623 characters,
-            fetched by the build from npm) and explain each character it read: the map of that character's
+            Read each picture with PaddleOCR's PP-OCRv4 models (fetched by the build from npm): a picture at least three
+            times as wide as high is one line; anything else is a page, whose lines the DB detector finds and the
+            orientation classifier turns upright, in reading order. The recogniser (CTC over 6,623 characters) reads
+            each line, and each character it read is explained: the map of that character's
             log-probability over the frames it was read on. Prints the text; writes a map per character (or word) and
             method, a panel of the line with every map (PICTURE_line_panel.png) and explanations.json with 'text',
             'token', 'token_index' and 'frames'. The default method is {DefaultMethod}: on rendered lines it points
@@ -60,6 +62,7 @@ public static class ReadCommand
 
             Examples:
               gradcam read samples/text/textline_upright.png
+              gradcam read page.png --out out/
               gradcam read line.png --words --method hirescam --method layercam --out out/
             """);
         command.Add(images);
@@ -98,9 +101,16 @@ public static class ReadCommand
         _ = KnownColormaps.Get(job.Settings.Colormap);
         foreach (string image in job.Images) ImageLoader.Probe(image, job.Decoding);
         using TextRecognizer recognizer = TextRecognizer.Load();
+        using PageReader pages = PageReader.Load();
         IReadOnlyList<ManifestEntry> entries = new ReadPipeline(recognizer).Run(job, arguments.Words,
-            (image, text) => output.WriteLine($"{image}: \"{text}\""),
-            arguments.Quiet ? null : new LineProgress(error), cancellationToken);
+            (image, text) =>
+            {
+                string[] lines = text.Split('\n');
+                if (lines.Length == 1) output.WriteLine($"{image}: \"{text}\"");
+                else output.WriteLine($"{image}: {lines.Length} lines\n" + string.Join('\n',
+                    lines.Select(l => $"  {l}")));
+            },
+            arguments.Quiet ? null : new LineProgress(error), pages, cancellationToken);
         if (!arguments.Quiet)
         {
             error.WriteLine($"gradcam: wrote {entries.Count} map(s) and {ExplainPipeline.ManifestName} to " +
