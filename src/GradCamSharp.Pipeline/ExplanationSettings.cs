@@ -35,6 +35,12 @@ public sealed record ExplanationSettings
     public bool AugSmooth { get; init; }
 
     /// <summary>
+    /// A region [x0, y0, x1, y1) in photo pixels: explain the sum of a dense output (a text detector's probability
+    /// map) inside it instead of classes.
+    /// </summary>
+    public IReadOnlyList<int>? Region { get; init; }
+
+    /// <summary>
     /// Perturbed inputs per forward pass for Score-CAM, Ablation-CAM, occlusion, SmoothGrad and Integrated Gradients;
     /// 0 chooses from the input's size (see <see cref="CamOptions.BatchSize"/>).
     /// </summary>

@@ -18,6 +18,18 @@ public sealed class LoadedModel : IDisposable
     /// <summary>How photos become its input.</summary>
     public required Preprocessing Preprocessing { get; init; }
 
+    /// <summary>
+    /// The input layout for a photo of a given width and height, for models whose input size follows the photo (a
+    /// text detector); null when <see cref="Preprocessing"/> fits every photo.
+    /// </summary>
+    public Func<int, int, Preprocessing>? PreprocessingFor { get; init; }
+
+    /// <summary>
+    /// The layer that <c>auto</c> means for this model, where the generic choice (the last spatial map) would be
+    /// wrong: a detector's output is itself a spatial map. Null for the generic choice.
+    /// </summary>
+    public string? DefaultLayer { get; init; }
+
     /// <summary>Class names by output index, where known.</summary>
     public IReadOnlyList<string>? Labels { get; init; }
 

@@ -14,11 +14,15 @@ public static class ModelCatalog
     /// <summary>The embedded default model.</summary>
     public const string Default = "default";
 
+    /// <summary>PaddleOCR's DB text detector (fetched by the build), explained through <c>--region</c>.</summary>
+    public const string OcrDetector = "ocr-detector";
+
     /// <summary>The default network under its earlier prototype head, for comparison.</summary>
     public const string DefaultPrototypes = "default-prototypes";
 
     /// <summary>
-    /// Loads <paramref name="spec"/>: <c>default</c> (the embedded ResNet18 with its head); an <c>.onnx</c> file; a
+    /// Loads <paramref name="spec"/>: <c>default</c> (the embedded ResNet18 with its head); <c>ocr-detector</c>; an
+    /// <c>.onnx</c> file; a
     /// TorchVision architecture name (random weights, for timing); or a <c>.pth</c> checkpoint of one. With concepts,
     /// a head scoring them replaces the model's own classes.
     /// </summary>
@@ -32,6 +36,20 @@ public static class ModelCatalog
         IReadOnlyList<string>? labels = options.LabelsPath is null ? null : Labels.Read(options.LabelsPath);
         if (string.Equals(spec, DefaultPrototypes, StringComparison.OrdinalIgnoreCase))
             return DefaultModel.LoadPrototypes(options.RandomWeightsSeed);
+        if (string.Equals(spec, OcrDetector, StringComparison.OrdinalIgnoreCase))
+        {
+            string path = Ocr.OcrModels.Require(Ocr.OcrModels.Folder, Ocr.TextDetector.ModelFile);
+            return new LoadedModel
+            {
+                Name = "ppocrv4-det",
+                Model = new OnnxExplainableModel(OnnxModule.Load(path)),
+                Preprocessing = Ocr.TextDetector.PreprocessingFor(Ocr.TextDetector.MaximumSide,
+                    Ocr.TextDetector.MaximumSide),
+                PreprocessingFor = Ocr.TextDetector.PreprocessingFor,
+                ScoreKind = "probability sum",
+                DefaultLayer = Ocr.TextDetector.DefaultLayer,
+            };
+        }
         if (string.Equals(spec, Default, StringComparison.OrdinalIgnoreCase))
         {
             if (options.Preprocess is not null)

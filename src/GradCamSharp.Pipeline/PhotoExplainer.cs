@@ -18,6 +18,8 @@ namespace GradCamSharp.Pipeline;
 public sealed class PhotoExplainer
 {
     private readonly Preprocessing _preprocessing;
+    private readonly Func<int, int, Preprocessing>? _preprocessingFor;
+    private readonly IReadOnlyList<int>? _region;
     private readonly Func<int?, string?> _labelOf;
     private readonly IColormap _colormap;
     private readonly ITarget[] _targets;
@@ -35,9 +37,24 @@ public sealed class PhotoExplainer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Top < 1) throw new UsageException($"--top must be at least 1, got {settings.Top}");
+        if (model.DefaultLayer is string layer
+            && string.Equals(settings.Layer, ModelLayers.Auto, StringComparison.OrdinalIgnoreCase))
+            settings = settings with { Layer = layer };
         _preprocessing = model.Preprocessing;
+        _preprocessingFor = model.PreprocessingFor;
         _labelOf = model.LabelOf;
         _colormap = KnownColormaps.Get(settings.Colormap);
+        if (settings.Region is { } region)
+        {
+            if (region.Count != 4 || region[2] <= region[0] || region[3] <= region[1])
+                throw new UsageException("--region must be x0,y0,x1,y1 with x1 > x0 and y1 > y0");
+            _region = region;
+            _targets = [];
+            Targets = [$"region {string.Join(",", region)}"];
+            _methods = KnownMethods.CreateSet(settings.Methods, model.Model,
+                settings.MethodOptions(progress, cancellation), settings.Layers);
+            return;
+        }
         int[] classes = settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct().ToArray();
         _targets = classes.Length > 0
             ? classes.Select(c => (ITarget)new ClassTarget(c)).ToArray()
@@ -86,11 +103,12 @@ public sealed class PhotoExplainer
     public IReadOnlyList<RenderedTarget> Explain(SKBitmap photo, string name)
     {
         ArgumentNullException.ThrowIfNull(photo);
-        PreparedImage prepared = ImagePreprocessor.Prepare(photo, _preprocessing);
+        PreparedImage prepared = ImagePreprocessor.Prepare(photo,
+            _preprocessingFor?.Invoke(photo.Width, photo.Height) ?? _preprocessing);
         IReadOnlyList<Explanation> explanations;
         using (DisposeScope scope = NewDisposeScope())
         {
-            explanations = _methods.Explain(prepared.ToTensor(), _targets);
+            explanations = _methods.Explain(prepared.ToTensor(), _region is null ? _targets : [RegionOn(prepared)]);
         }
         int methodCount = _methods.Outputs.Count;
         var targets = new List<RenderedTarget>();
@@ -113,6 +131,21 @@ public sealed class PhotoExplainer
             });
         }
         return targets;
+    }
+
+    /// <summary>The region, given in photo pixels, in the model's input (and dense output) pixels.</summary>
+    private RegionTarget RegionOn(PreparedImage prepared)
+    {
+        IReadOnlyList<int> region = _region!;
+        if (region[0] < 0 || region[1] < 0 || region[2] > prepared.OriginalWidth || region[3] > prepared.OriginalHeight)
+        {
+            throw new UsageException($"--region {string.Join(",", region)} lies outside the {prepared.OriginalWidth}x" +
+                $"{prepared.OriginalHeight} photo");
+        }
+        (double x0, double y0) = prepared.ToInput(region[0], region[1]);
+        (double x1, double y1) = prepared.ToInput(region[2], region[3]);
+        return new RegionTarget((int)Math.Floor(x0), (int)Math.Floor(y0), (int)Math.Ceiling(x1), (int)Math.Ceiling(y1),
+            Targets[0]);
     }
 
     private RenderedMap Render(Explanation explanation, SKBitmap photo, PreparedImage prepared)

@@ -156,4 +156,30 @@ public sealed class TextRecognizerTests
         using DisposeScope scope = NewDisposeScope();
         Assert.Empty(reader.Lines(page));
     }
+
+    [SkippableFact]
+    public void DetectorRegion_HiResCamOfTheTextProbabilityThere_PeaksInsideTheRegion()
+    {
+        using TextRecognizer recognizer = Load();
+        using SKBitmap page = Page("left words here", "another one", secondUpsideDown: false);
+        using LoadedModel detector = ModelCatalog.Load(ModelCatalog.OcrDetector);
+        // The first line's box: drawn at (40, 40), one rendered line high.
+        using RenderedLine first =
+            TextLineRenderer.Render("left words here", TextLineRenderer.AvailableFonts()[0], 30f);
+        int[] region = [40, 40, 40 + first.Picture.Width, 40 + first.Picture.Height];
+        // HiResCAM keeps the gradient's position: Grad-CAM's pooled weights light every text line alike.
+        var explainer =
+            new PhotoExplainer(detector, new ExplanationSettings { Region = region, Methods = ["hirescam"] });
+        using DisposeScope scope = NewDisposeScope();
+
+        IReadOnlyList<RenderedTarget> targets = explainer.Explain(page, "page");
+
+        RenderedMap map = Assert.Single(Assert.Single(targets).Maps);
+        Assert.Equal(TextDetector.DefaultLayer, map.Explanation.Layer);
+        Assert.InRange(map.Peak[0], region[0], region[2]);
+        Assert.InRange(map.Peak[1], region[1], region[3]);
+        Assert.Throws<UsageException>(() => new PhotoExplainer(detector,
+            new ExplanationSettings { Region = [5, 5, 5, 9] }));
+        foreach (RenderedTarget target in targets) target.Dispose();
+    }
 }

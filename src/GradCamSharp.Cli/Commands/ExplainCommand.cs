@@ -91,6 +91,7 @@ public static class ExplainCommand
               gradcam explain samples/dog.jpg --method scorecam --method ablationcam --batch-size 32
               gradcam explain samples/person.jpg --concept horse=samples/person.jpg#405,138,600,343
               gradcam explain line.png --model cls.onnx --labels labels.txt --preprocess ppocr-textline
+              gradcam explain page.png --model ocr-detector --region 40,38,420,80 --method gradcam --method hirescam
             """);
         command.Add(images);
         common.AddTo(command);
@@ -99,13 +100,18 @@ public static class ExplainCommand
             Description = "Average the maps of the input and its mirror image, each scaled by 0.9, 1 and 1.1 " +
                 "(steadier maps, 6x the time)",
         };
+        var region = new Option<string?>("--region")
+        {
+            Description = "x0,y0,x1,y1 in photo pixels: explain a dense output (the ocr-detector's text probability) " +
+                "summed inside this box instead of classes",
+        };
         var batchSize = new Option<int>("--batch-size")
         {
             Description = "Perturbed inputs per forward pass for scorecam, ablationcam, occlusion, smoothgrad and " +
                 "integrated-gradients (default: 16 for 224x224, scaled by the input's size)",
         };
         foreach (Option option in new Option[] { layer, classes, top, method, colormap, eigenSmooth, augSmooth,
-            batchSize, output, concept, json, quiet })
+            batchSize, region, output, concept, json, quiet })
             command.Add(option);
         photos.AddTo(command);
         command.SetAction((result, cancellationToken) =>
@@ -128,6 +134,7 @@ public static class ExplainCommand
                     EigenSmooth = result.GetValue(eigenSmooth),
                     AugSmooth = result.GetValue(augSmooth),
                     BatchSize = result.GetValue(batchSize),
+                    Region = result.GetValue(region) is string box ? ParseRegion(box) : null,
                 },
             };
             IReadOnlyList<Concept> concepts = (result.GetValue(concept) ?? []).Select(Concept.Parse).ToArray();
@@ -171,6 +178,21 @@ public static class ExplainCommand
         if (arguments.Json)
             output.WriteLine(JsonSerializer.Serialize(entries, CliJson.Indented));
         return ExitCodes.Success;
+    }
+
+    /// <summary>"x0,y0,x1,y1" as four integers.</summary>
+    /// <exception cref="UsageException">Not four integers, or an empty box.</exception>
+    public static int[] ParseRegion(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        int[] values = parts.Select(p => int.TryParse(p, System.Globalization.NumberStyles.Integer,
+            System.Globalization.CultureInfo.InvariantCulture, out int v) ? v : int.MinValue).ToArray();
+        if (values.Length != 4 || values.Any(v => v == int.MinValue || v < 0))
+            throw new UsageException($"--region must be x0,y0,x1,y1 (four non-negative integers), got '{text}'");
+        if (values[2] <= values[0] || values[3] <= values[1])
+            throw new UsageException($"--region {text} is empty: x1 must exceed x0 and y1 must exceed y0");
+        return values;
     }
 
     /// <summary>Everything that can be checked without the model, checked before it is loaded.</summary>

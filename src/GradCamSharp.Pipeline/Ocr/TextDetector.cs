@@ -27,6 +27,12 @@ public sealed class TextDetector : IDisposable
     /// <summary>The detector's file in <see cref="OcrModels.Folder"/>.</summary>
     public const string ModelFile = "ch_PP-OCRv4_det_infer.onnx";
 
+    /// <summary>
+    /// The layer explained by default: the neck's fused features (the four FPN levels upsampled to a quarter of the
+    /// input and concatenated, [1, 96, H/4, W/4]), from which the head predicts the probability map.
+    /// </summary>
+    public const string DefaultLayer = "p2o.Concat.1";
+
     /// <summary>The longest side a page is scaled down to.</summary>
     public const int MaximumSide = 960;
 
