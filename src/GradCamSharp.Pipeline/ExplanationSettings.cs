@@ -24,6 +24,9 @@ public sealed record ExplanationSettings
     /// </summary>
     public IReadOnlyList<string> Layers { get; init; } = [];
 
+    /// <summary>How maps at several <see cref="Layers"/> are fused: the mean, or LayerCAM's scaled sum.</summary>
+    public LayerFusion LayerFusion { get; init; }
+
     /// <summary>The heatmap colormap.</summary>
     public string Colormap { get; init; } = "jet";
 
@@ -55,6 +58,7 @@ public sealed record ExplanationSettings
         return new CamOptions
         {
             Layer = Layer, EigenSmooth = EigenSmooth, AugSmooth = AugSmooth, BatchSize = BatchSize,
+                LayerFusion = LayerFusion,
             Progress = progress, Cancellation = cancellation,
         };
     }

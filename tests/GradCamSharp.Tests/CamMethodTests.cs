@@ -166,6 +166,26 @@ public sealed class CamMethodTests
     }
 
     [Fact]
+    public void LayerFusion_ScaledSum_IsLayerCamsSumOfTanhRescaledMaps()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        Tensor input = randn(1, 3, 16, 16);
+        float[] Map(string layer) => new LayerCam(model, new CamOptions { Layer = layer })
+            .Explain(input, new ClassTarget(Class)).Single().Heatmap.Values;
+
+        Explanation fused = KnownMethods.CreateSet(["layercam"], model,
+            new CamOptions { LayerFusion = LayerFusion.ScaledSum }, ["features.relu1", "features.relu2"])
+            .Explain(input, new ClassTarget(Class)).Single();
+
+        // Each map is already scaled to a maximum of 1: tanh(2 M / max M) = tanh(2 M).
+        float[] sum = Map("features.relu1").Zip(Map("features.relu2"), (a, b) => MathF.Tanh(2 * a) + MathF.Tanh(2 * b))
+            .ToArray();
+        float max = sum.Max();
+        AssertClose(sum.Select(v => v / max).ToArray(), fused.Heatmap.Values, 1e-5);
+    }
+
+    [Fact]
     public void AugSmooth_HorizontallySymmetricInput_GivesSymmetricMaps()
     {
         using DisposeScope scope = NewDisposeScope();

@@ -87,7 +87,8 @@ public static class ExplainCommand
               gradcam explain samples/dog.jpg --class dog --class bicycle --method all --out out/
               gradcam explain photos/*.jpg --top 3 --colormap viridis --json
               gradcam explain cat.png --model resnet50.pth --layer layer4 --class 281
-              gradcam explain cat.png --model resnet50.pth --layer layer3 --layer layer4 --method layercam
+              gradcam explain cat.png --model resnet50.pth --layer layer3 --layer layer4 --method layercam \
+                  --layer-fusion scaled-sum
               gradcam explain samples/dog.jpg --method scorecam --method ablationcam --batch-size 32
               gradcam explain samples/person.jpg --concept horse=samples/person.jpg#405,138,600,343
               gradcam explain line.png --model cls.onnx --labels labels.txt --preprocess ppocr-textline
@@ -100,6 +101,12 @@ public static class ExplainCommand
             Description = "Average the maps of the input and its mirror image, each scaled by 0.9, 1 and 1.1 " +
                 "(steadier maps, 6x the time)",
         };
+        var fusion = new Option<string>("--layer-fusion")
+        {
+            Description = "With several --layer: 'mean' of the maps, or LayerCAM's 'scaled-sum' (tanh-rescaled maps " +
+                "summed, which lifts shallow layers)",
+            DefaultValueFactory = _ => "mean",
+        };
         var region = new Option<string?>("--region")
         {
             Description = "x0,y0,x1,y1 in photo pixels: explain a dense output (the ocr-detector's text probability) " +
@@ -111,7 +118,7 @@ public static class ExplainCommand
                 "integrated-gradients (default: 16 for 224x224, scaled by the input's size)",
         };
         foreach (Option option in new Option[] { layer, classes, top, method, colormap, eigenSmooth, augSmooth,
-            batchSize, region, output, concept, json, quiet })
+            batchSize, fusion, region, output, concept, json, quiet })
             command.Add(option);
         photos.AddTo(command);
         command.SetAction((result, cancellationToken) =>
@@ -134,6 +141,7 @@ public static class ExplainCommand
                     EigenSmooth = result.GetValue(eigenSmooth),
                     AugSmooth = result.GetValue(augSmooth),
                     BatchSize = result.GetValue(batchSize),
+                    LayerFusion = ParseFusion(result.GetValue(fusion)!),
                     Region = result.GetValue(region) is string box ? ParseRegion(box) : null,
                 },
             };
@@ -179,6 +187,15 @@ public static class ExplainCommand
             output.WriteLine(JsonSerializer.Serialize(entries, CliJson.Indented));
         return ExitCodes.Success;
     }
+
+    /// <summary>"mean" or "scaled-sum".</summary>
+    /// <exception cref="UsageException">Anything else.</exception>
+    public static LayerFusion ParseFusion(string text) => text.ToLowerInvariant() switch
+    {
+        "mean" => LayerFusion.Mean,
+        "scaled-sum" => LayerFusion.ScaledSum,
+        _ => throw new UsageException($"unknown --layer-fusion '{text}'; known: mean, scaled-sum"),
+    };
 
     /// <summary>"x0,y0,x1,y1" as four integers.</summary>
     /// <exception cref="UsageException">Not four integers, or an empty box.</exception>

@@ -35,6 +35,9 @@ public sealed record CamOptions
     /// </summary>
     public bool AugSmooth { get; init; }
 
+    /// <summary>How a <see cref="MethodSet"/> fuses one method's maps at several layers.</summary>
+    public LayerFusion LayerFusion { get; init; }
+
     /// <summary>
     /// How many perturbed inputs (masked, occluded, noisy, interpolated, ablated) one forward pass takes; 0 (the
     /// default) chooses from the input's size (<see cref="PerturbationBatches.DefaultSize"/>).

@@ -225,7 +225,8 @@ public static class KnownMethods
     /// <summary>
     /// Creates every method <paramref name="names"/> ask for as one <see cref="MethodSet"/>, so that they share their
     /// forward pass. With several <paramref name="layers"/>, each method that reads a layer runs at every one of them
-    /// and its maps are fused into one (the mean of the upsampled maps); the options' own layer is then ignored.
+    /// and its maps are fused into one (the options' <see cref="CamOptions.LayerFusion"/>: the mean of the upsampled
+    /// maps, or LayerCAM's scaled sum); the options' own layer is then ignored.
     /// </summary>
     /// <exception cref="UsageException">An unknown name.</exception>
     public static MethodSet CreateSet(IEnumerable<string> names, IExplainableModel model, CamOptions? options = null,
@@ -245,6 +246,6 @@ public static class KnownMethods
                 outputOf.Add(output);
             }
         }
-        return new MethodSet(methods, outputOf, options.AugSmooth);
+        return new MethodSet(methods, outputOf, options.AugSmooth, options.LayerFusion);
     }
 }

@@ -17,6 +17,7 @@ public sealed class MethodSet : IExplainer
     private readonly Explainer[] _methods;
     private readonly int[] _output;
     private readonly bool _augSmooth;
+    private readonly LayerFusion _fusion;
 
     /// <summary>Runs <paramref name="methods"/> together; they must explain the same model.</summary>
     /// <param name="methods">The methods.</param>
@@ -24,9 +25,12 @@ public sealed class MethodSet : IExplainer
     /// (one method at several layers) are fused into one map, the mean of their maps. Null: one map per method.</param>
     /// <param name="augSmooth">Average the maps over flips and value scalings (see
     /// <see cref="CamOptions.AugSmooth"/>).</param>
-    public MethodSet(IReadOnlyList<Explainer> methods, IReadOnlyList<int>? outputOf = null, bool augSmooth = false)
+    /// <param name="fusion">How maps that share an output are fused (see <see cref="LayerFusion"/>).</param>
+    public MethodSet(IReadOnlyList<Explainer> methods, IReadOnlyList<int>? outputOf = null, bool augSmooth = false,
+        LayerFusion fusion = LayerFusion.Mean)
     {
         _augSmooth = augSmooth;
+        _fusion = fusion;
         ArgumentNullException.ThrowIfNull(methods);
         if (methods.Count == 0) throw new ArgumentException("a method set needs at least one method", nameof(methods));
         if (methods.Any(m => !ReferenceEquals(m.Model, methods[0].Model)))
@@ -61,7 +65,7 @@ public sealed class MethodSet : IExplainer
         foreach (Explanation[] target in each.Chunk(_methods.Length))
         {
             for (int output = 0; output <= _output.Max(); output++)
-                fused.Add(Fuse(target.Where((_, m) => _output[m] == output).ToArray()));
+                fused.Add(Fuse(target.Where((_, m) => _output[m] == output).ToArray(), _fusion));
         }
         return fused;
     }
@@ -122,17 +126,26 @@ public sealed class MethodSet : IExplainer
     }
 
     /// <summary>
-    /// One map from the maps of one method at several layers: the mean of their heatmaps (each in [0, 1]) scaled back
-    /// to [0, 1], and the mean of their attributions; as LayerCAM's authors and pytorch-grad-cam combine layers.
+    /// One map from the maps of one method at several layers (or augmentations): the mean of their heatmaps (each in
+    /// [0, 1]), or LayerCAM's sum of tanh-rescaled maps, scaled back to [0, 1]; and the mean of their attributions.
     /// </summary>
-    private static Explanation Fuse(Explanation[] layers)
+    internal static Explanation Fuse(Explanation[] layers, LayerFusion fusion = LayerFusion.Mean)
     {
-        if (layers.Length == 1) return layers[0];
+        if (layers.Length == 1 && fusion == LayerFusion.Mean) return layers[0];
         Explanation first = layers[0];
         var mean = new float[first.Heatmap.Values.Length];
         foreach (Explanation layer in layers)
         {
-            for (int i = 0; i < mean.Length; i++) mean[i] += layer.Heatmap.Values[i] / layers.Length;
+            float[] values = layer.Heatmap.Values;
+            if (fusion == LayerFusion.ScaledSum)
+            {
+                float peak = Math.Max(values.Max(), 1e-30f);
+                for (int i = 0; i < mean.Length; i++) mean[i] += MathF.Tanh(2 * values[i] / peak);
+            }
+            else
+            {
+                for (int i = 0; i < mean.Length; i++) mean[i] += values[i] / layers.Length;
+            }
         }
         float max = mean.Max();
         if (max > 0)
