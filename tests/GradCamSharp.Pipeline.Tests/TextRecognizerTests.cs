@@ -79,6 +79,14 @@ public sealed class TextRecognizerTests
         Assert.Null(explained.Panel);
     }
 
+    [SkippableFact]
+    public void APictureWithoutPixels_FailsCleanly()
+    {
+        using TextRecognizer recognizer = Load();
+        using var picture = new SKBitmap();
+        Assert.Contains("empty", Assert.Throws<UnreadableInputException>(() => recognizer.Read(picture)).Message);
+    }
+
     [Fact]
     public void EditDistance_CountsInsertionsDeletionsAndSubstitutions()
     {

@@ -81,10 +81,14 @@ public sealed class TextRecognizer : IDisposable
     }
 
     /// <summary>Reads one text line (spaces read at either end are dropped).</summary>
-    /// <param name="line">The line's picture, upright; any size (an empty or 1-pixel-high one reads as "").</param>
+    /// <param name="line">The line's picture, upright (a blank or 1-pixel-high one reads as "").</param>
+    /// <exception cref="UnreadableInputException">A picture without pixels.</exception>
     public RecognizedLine Read(SKBitmap line)
     {
         ArgumentNullException.ThrowIfNull(line);
+        if (line.Width < 1 || line.Height < 1)
+            throw new UnreadableInputException($"the picture is empty ({line.Width}x{line.Height}): there is no text " +
+                "to read");
         PreparedImage prepared = ImagePreprocessor.Prepare(line, PreprocessingFor(line.Width, line.Height));
         using DisposeScope scope = NewDisposeScope();
         using var noGrad = no_grad();
