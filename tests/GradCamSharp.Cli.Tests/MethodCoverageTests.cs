@@ -60,7 +60,13 @@ public sealed class MethodCoverageTests
         using JsonDocument report = JsonDocument.Parse(bench.Output);
         string?[] rows = report.RootElement.GetProperty("rows").EnumerateArray()
             .Select(r => r.GetProperty("name").GetString()).ToArray();
-        Assert.Equal(["forward", method], rows.Where(r => r != "onnxruntime-forward"));
+        // Methods that score perturbed inputs are also timed against their floor: the same forwards, alone.
+        string[] perturbing = ["scorecam", "ablationcam", "occlusion", "smoothgrad", "integrated-gradients"];
+        string[] expected = perturbing.Contains(method) ? ["forward", method, method + "-floor"] : ["forward", method];
+        Assert.Equal(expected, rows.Where(r => r != "onnxruntime-forward"));
+        JsonElement[] floors = [.. report.RootElement.GetProperty("floors").EnumerateArray()];
+        Assert.Equal(perturbing.Contains(method) ? 1 : 0, floors.Length);
+        Assert.All(floors, f => Assert.True(f.GetProperty("ratio_to_floor").GetDouble() > 0));
     }
 
     [Fact]
