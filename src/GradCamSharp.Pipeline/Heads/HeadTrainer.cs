@@ -235,7 +235,7 @@ public static class HeadTrainer
         // Each class against background, per cell: after the shift to background-relative logits this difference is
         // what a class's activation map shows, so it should be positive on the class's own cells and nowhere else.
         Tensor objectTargets = nn.functional.one_hot(y, classes).to(ScalarType.Float32)[.., ..(classes - 1)];
-        Tensor positives = objectTargets.sum(0).clamp_min(1);
+        Tensor positives = objectTargets.sum(dim: 0).clamp_min(1);   // per class (sum(0) would pick sum(dtype))
         Tensor positiveWeight = ((objectTargets.shape[0] - positives) / positives).sqrt().clamp(1, 10);
         var optimizer = optim.Adam([weights, bias], lr: options.LearningRate);
         float firstLoss = float.NaN, lastLoss = float.NaN;
