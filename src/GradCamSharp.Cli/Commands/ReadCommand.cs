@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using GradCamSharp.Imaging;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
@@ -37,18 +36,7 @@ public static class ReadCommand
             DefaultValueFactory = _ => ModelLayers.Auto,
         };
         var words = new Option<bool>("--words") { Description = "One map per word instead of per character" };
-        var colormap = new Option<string>("--colormap")
-        {
-            Description = $"Heatmap colours: {string.Join(", ", KnownColormaps.Names)}",
-            DefaultValueFactory = _ => "jet",
-        };
-        var output = new Option<string>("--out", "-o")
-        {
-            Description = "Output folder for the PNGs and explanations.json",
-            DefaultValueFactory = _ => "gradcam-out",
-        };
-        var json = new Option<bool>("--json") { Description = "Also print the manifest to standard output" };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines on standard error" };
+        var outputs = new OutputOptions();
         var photos = new PhotoOptions();
         var command = CommandHelp.Create("read", "Read text lines and explain each character", $"""
             Read each picture with PaddleOCR's PP-OCRv4 models (fetched by the build from npm): a picture at least three
@@ -66,26 +54,27 @@ public static class ReadCommand
               gradcam read line.png --words --method hirescam --method layercam --out out/
             """);
         command.Add(images);
-        foreach (Option option in new Option[] { method, layer, words, colormap, output, json, quiet })
-            command.Add(option);
+        foreach (Option option in new Option[] { method, layer, words }) command.Add(option);
+        outputs.AddTo(command);
         photos.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             var job = new ExplainJob
             {
                 Images = result.GetValue(images) ?? [],
-                OutputDirectory = result.GetValue(output)!,
+                OutputDirectory = result.GetValue(outputs.Output)!,
                 Decoding = photos.Decoding(result),
                 Overwrite = result.GetValue(photos.Overwrite),
                 Settings = new ExplanationSettings
                 {
                     Methods = result.GetValue(method) is { Length: > 0 } methods ? methods : [DefaultMethod],
                     Layer = result.GetValue(layer)!,
-                    Colormap = result.GetValue(colormap)!,
+                    Colormap = result.GetValue(outputs.Colormap)!,
                 },
             };
             return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
-                new Arguments(job, result.GetValue(words), result.GetValue(json), result.GetValue(quiet)),
+                new Arguments(job, result.GetValue(words), result.GetValue(outputs.Json),
+                    result.GetValue(outputs.Quiet)),
                 cancellationToken));
         });
         return command;
@@ -111,12 +100,6 @@ public static class ReadCommand
                     lines.Select(l => $"  {l}")));
             },
             arguments.Quiet ? null : new LineProgress(error), pages, cancellationToken);
-        if (!arguments.Quiet)
-        {
-            error.WriteLine($"gradcam: wrote {entries.Count} map(s) and {ExplainPipeline.ManifestName} to " +
-                $"{job.OutputDirectory}");
-        }
-        if (arguments.Json) output.WriteLine(JsonSerializer.Serialize(entries, CliJson.Indented));
-        return ExitCodes.Success;
+        return OutputOptions.Finish(output, error, entries, job.OutputDirectory, arguments.Json, arguments.Quiet);
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using GradCamSharp.Imaging;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
@@ -36,21 +35,15 @@ internal sealed class VisionLanguageOptions(string defaultModel)
         DefaultValueFactory = _ => ModelLayers.Auto,
     };
 
-    public Option<string> Colormap { get; } = new("--colormap")
-    {
-        Description = $"Heatmap colours: {string.Join(", ", KnownColormaps.Names)}",
-        DefaultValueFactory = _ => "jet",
-    };
+    public Option<string> Colormap => Outputs.Colormap;
 
-    public Option<string> Output { get; } = new("--out", "-o")
-    {
-        Description = "Output folder for the PNGs and explanations.json",
-        DefaultValueFactory = _ => "gradcam-out",
-    };
+    public Option<string> Output => Outputs.Output;
 
-    public Option<bool> Json { get; } = new("--json") { Description = "Also print the manifest to standard output" };
+    public Option<bool> Json => Outputs.Json;
 
-    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress lines on standard error" };
+    public Option<bool> Quiet => Outputs.Quiet;
+
+    public OutputOptions Outputs { get; } = new();
 
     public PhotoOptions Photos { get; } = new();
 
@@ -62,8 +55,8 @@ internal sealed class VisionLanguageOptions(string defaultModel)
                 result.AddError($"unrecognized option '{token}'");
         });
         command.Add(Images);
-        foreach (Option option in new Option[] { Model, Method, Layer, Colormap, Output, Json, Quiet })
-            command.Add(option);
+        foreach (Option option in new Option[] { Model, Method, Layer }) command.Add(option);
+        Outputs.AddTo(command);
         Photos.AddTo(command);
     }
 
@@ -85,13 +78,8 @@ internal sealed class VisionLanguageOptions(string defaultModel)
     public static int Finish(TextWriter output, TextWriter error, IReadOnlyList<ManifestEntry> entries,
         VisionLanguageJob job, bool json, bool quiet)
     {
-        if (!quiet)
-        {
-            error.WriteLine($"gradcam: wrote {entries.Count} map(s) and {ExplainPipeline.ManifestName} to " +
-                $"{job.OutputDirectory}");
-        }
-        if (json) output.WriteLine(JsonSerializer.Serialize(entries, CliJson.Indented));
-        return ExitCodes.Success;
+        ArgumentNullException.ThrowIfNull(job);
+        return OutputOptions.Finish(output, error, entries, job.OutputDirectory, json, quiet);
     }
 
     /// <summary>Checks what needs no model, before the model is loaded.</summary>

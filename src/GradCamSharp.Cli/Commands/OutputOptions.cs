@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Text.Json;
+using GradCamSharp.Imaging;
+using GradCamSharp.Pipeline;
+
+namespace GradCamSharp.Cli.Commands;
+
+/// <summary>
+/// The options every map-writing command shares beside <c>explain</c> (<c>caption</c>, <c>vqa</c>, <c>read</c>):
+/// colormap, output folder, the manifest on standard output, and quiet; and how such a command finishes.
+/// </summary>
+internal sealed class OutputOptions
+{
+    public Option<string> Colormap { get; } = new("--colormap")
+    {
+        Description = $"Heatmap colours: {string.Join(", ", KnownColormaps.Names)}",
+        DefaultValueFactory = _ => "jet",
+    };
+
+    public Option<string> Output { get; } = new("--out", "-o")
+    {
+        Description = "Output folder for the PNGs and explanations.json",
+        DefaultValueFactory = _ => "gradcam-out",
+    };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "Also print the manifest to standard output" };
+
+    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress lines on standard error" };
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { Colormap, Output, Json, Quiet }) command.Add(option);
+    }
+
+    /// <summary>Says what was written (unless quiet) and prints the manifest when asked; the exit code.</summary>
+    public static int Finish(TextWriter output, TextWriter error, IReadOnlyList<ManifestEntry> entries,
+        string outputDirectory, bool json, bool quiet)
+    {
+        if (!quiet)
+            error.WriteLine($"gradcam: wrote {entries.Count} map(s) and {ExplainPipeline.ManifestName} to " +
+                $"{outputDirectory}");
+        if (json) output.WriteLine(JsonSerializer.Serialize(entries, CliJson.Indented));
+        return ExitCodes.Success;
+    }
+}
