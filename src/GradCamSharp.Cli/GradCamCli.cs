@@ -28,6 +28,8 @@ public static class GradCamCli
         root.Add(CaptionCommand.Create());
         root.Add(VqaCommand.Create());
         root.Add(ReadCommand.Create());
+        root.Add(ServeCommand.Create());
+        root.Add(StudyResultsCommand.Create());
         CommandHelp.Install(root);
         return root;
     }

@@ -4,132 +4,131 @@ using GradCamSharp.VisionLanguage;
 
 namespace GradCamSharp.Web;
 
-/// <summary>The demo's HTTP API, as plain functions over <see cref="ExplainService"/>.</summary>
+/// <summary>
+/// The demo's HTTP API as plain functions over <see cref="ExplainService"/>. Failures are thrown and answered in one
+/// place (<see cref="ErrorResponses"/>).
+/// </summary>
 public static class ExplainEndpoints
 {
-    /// <summary>Maps GET /api/model and POST /api/explain.</summary>
+    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp"];
+
+    /// <summary>
+    /// Maps the page, GET /api/model, GET /api/samples, POST /api/explain, /api/caption and /api/vqa.
+    /// </summary>
     public static void MapExplainApi(this WebApplication app)
     {
-        app.MapGet("/api/model", (ExplainService service) => service.Describe());
-        app.MapPost("/api/explain", Explain).DisableAntiforgery();
-        app.MapPost("/api/caption", Caption).DisableAntiforgery();
-        app.MapPost("/api/vqa", Answer).DisableAntiforgery();
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/", () => WebPages.Html("index.html")).ExcludeFromDescription();
+        app.MapGet("/api/model", (ExplainService service) => service.Describe())
+            .WithSummary("The model, its classes, the methods and colormaps, the captioning and VQA models");
+        app.MapGet("/api/samples", () => Samples()).WithSummary("The shipped photos the page offers");
+        app.MapGet("/samples/{name}", (string name) => Samples().Contains(name, StringComparer.Ordinal)
+                ? Results.File(Path.Combine(DefaultModel.SamplesFolder, name), ContentType(name))
+                : Results.NotFound(new ErrorResponse($"no shipped photo '{name}'")))
+            .WithSummary("A shipped photo");
+        app.MapPost("/api/explain", Explain).DisableAntiforgery().Upload<ExplainResponse>(
+            "The model's five best classes and the maps of the classes asked for (or the top ones)");
+        app.MapPost("/api/caption", Caption).DisableAntiforgery().Upload<CaptionResponse>(
+            "A caption (the model's or the one given) and a map per word");
+        app.MapPost("/api/vqa", Answer).DisableAntiforgery().Upload<AnswerResponse>(
+            "The model's answers to a question and the maps of the answers asked for (or the top one)");
+    }
+
+    private static RouteHandlerBuilder Upload<T>(this RouteHandlerBuilder endpoint, string summary) => endpoint
+        .WithSummary(summary)
+        .Accepts<IFormFile>("multipart/form-data")
+        .Produces<T>()
+        .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+        .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
+        .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>
+    /// POST /api/explain, multipart: <c>image</c> (the photo), optional <c>method</c> (repeatable), <c>class</c>
+    /// (repeatable, index or label), <c>top</c>, <c>colormap</c>.
+    /// </summary>
+    public static async Task<ExplainResponse> Explain(HttpRequest request, ExplainService service,
+        CancellationToken cancellation)
+    {
+        (IFormCollection form, byte[] image, string name) = await ReadUpload(request, service.Limits, cancellation);
+        int top = 1;
+        if (form.TryGetValue("top", out var topText) && (!int.TryParse(topText, out top) || top < 1 || top > 10))
+            throw new UsageException("'top' must be a whole number from 1 to 10");
+        var settings = new ExplanationSettings
+        {
+            Methods = Values(form, "method") is { Length: > 0 } methods ? methods : [KnownMethods.All],
+            Classes = Values(form, "class"),
+            Top = top,
+            Colormap = Text(form, "colormap") ?? "jet",
+        };
+        return await service.ExplainAsync(image, name, settings, cancellation);
     }
 
     /// <summary>
     /// POST /api/caption, multipart: <c>image</c>, optional <c>model</c> (a shipped captioner), <c>caption</c> (to
     /// explain instead of the model's own), <c>method</c> (repeatable), <c>colormap</c>.
     /// </summary>
-    public static async Task<IResult> Caption(HttpRequest request, ExplainService service,
+    public static async Task<CaptionResponse> Caption(HttpRequest request, ExplainService service,
         CancellationToken cancellation)
     {
-        (IFormCollection? form, byte[]? image, IResult? failure) = await ReadUpload(request, service, cancellation);
-        if (failure is not null) return failure;
-        string? caption = form!.TryGetValue("caption", out var given) && !string.IsNullOrWhiteSpace(given)
-            ? given.ToString() : null;
-        return await Answered(() => service.CaptionAsync(image!, form.Files.GetFile("image")!.FileName,
-            Text(form, "model") ?? VisionLanguageCatalog.ShapesCaptioner, caption, TextSettings(form), cancellation));
+        (IFormCollection form, byte[] image, string name) = await ReadUpload(request, service.Limits, cancellation);
+        return await service.CaptionAsync(image, name, Text(form, "model") ?? VisionLanguageCatalog.ShapesCaptioner,
+            Text(form, "caption"), TextSettings(form), cancellation);
     }
 
     /// <summary>
     /// POST /api/vqa, multipart: <c>image</c>, <c>question</c>, optional <c>model</c> (a shipped VQA model),
     /// <c>answer</c> (repeatable; default the top answer), <c>method</c> (repeatable), <c>colormap</c>.
     /// </summary>
-    public static async Task<IResult> Answer(HttpRequest request, ExplainService service,
+    public static async Task<AnswerResponse> Answer(HttpRequest request, ExplainService service,
         CancellationToken cancellation)
     {
-        (IFormCollection? form, byte[]? image, IResult? failure) = await ReadUpload(request, service, cancellation);
-        if (failure is not null) return failure;
-        string? question = Text(form!, "question");
-        if (question is null) return Results.BadRequest(new ErrorResponse("the question is empty"));
-        string[] answers = form!["answer"].Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a!).ToArray();
-        return await Answered(() => service.AnswerAsync(image!, form.Files.GetFile("image")!.FileName,
-            Text(form, "model") ?? VisionLanguageCatalog.ShapesVqa, question, answers, 1, TextSettings(form),
-            cancellation));
+        (IFormCollection form, byte[] image, string name) = await ReadUpload(request, service.Limits, cancellation);
+        string question = Text(form, "question") ?? throw new UsageException("the question is empty");
+        return await service.AnswerAsync(image, name, Text(form, "model") ?? VisionLanguageCatalog.ShapesVqa,
+            question, Values(form, "answer"), 1, TextSettings(form), cancellation);
     }
 
-    private static async Task<IResult> Answered<T>(Func<Task<T>> work)
+    /// <summary>The shipped photos, by file name.</summary>
+    public static IReadOnlyList<string> Samples() => Directory.Exists(DefaultModel.SamplesFolder)
+        ? Directory.EnumerateFiles(DefaultModel.SamplesFolder)
+            .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray()
+        : [];
+
+    private static string ContentType(string name) => Path.GetExtension(name).ToLowerInvariant() switch
     {
-        try
-        {
-            return Results.Ok(await work());
-        }
-        catch (Exception exception) when (exception is UnreadableInputException or UsageException)
-        {
-            return Results.BadRequest(new ErrorResponse(exception.Message));
-        }
-    }
+        ".png" => "image/png",
+        ".webp" => "image/webp",
+        ".bmp" => "image/bmp",
+        _ => "image/jpeg",
+    };
 
     private static string? Text(IFormCollection form, string key) =>
         form.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString().Trim() : null;
 
+    private static string[] Values(IFormCollection form, string key) =>
+        form[key].Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).ToArray();
+
     private static ExplanationSettings TextSettings(IFormCollection form) => new()
     {
-        Methods = form["method"].Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m!).ToArray() is
-            { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
+        Methods = Values(form, "method") is { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
         Colormap = Text(form, "colormap") ?? "jet",
     };
 
-    private static async Task<(IFormCollection?, byte[]?, IResult?)> ReadUpload(HttpRequest request,
-        ExplainService service,
-        CancellationToken cancellation)
+    /// <summary>The form and its <c>image</c> file, within the upload limit.</summary>
+    /// <exception cref="UsageException">Not a multipart form, or no image in it.</exception>
+    /// <exception cref="BadHttpRequestException">413: the image is over the limit.</exception>
+    private static async Task<(IFormCollection Form, byte[] Image, string Name)> ReadUpload(HttpRequest request,
+        WebLimits limits, CancellationToken cancellation)
     {
-        if (!request.HasFormContentType)
-            return (null, null, Results.BadRequest(new ErrorResponse("send a multipart form with an 'image' file")));
+        if (!request.HasFormContentType) throw new UsageException("send a multipart form with an 'image' file");
         IFormCollection form = await request.ReadFormAsync(cancellation);
         IFormFile? file = form.Files.GetFile("image");
-        if (file is null || file.Length == 0)
-            return (null, null, Results.BadRequest(new ErrorResponse("no 'image' file in the form")));
-        if (file.Length > service.Limits.MaxUploadBytes)
-        {
-            return (null, null, Results.Json(new ErrorResponse("the image is larger than " +
-                $"{service.Limits.MaxUploadMegabytes} MB"),
-                    statusCode: StatusCodes.Status413PayloadTooLarge));
-        }
-        using var buffer = new MemoryStream();
+        if (file is null || file.Length == 0) throw new UsageException("no 'image' file in the form");
+        if (file.Length > limits.MaxUploadBytes)
+            throw new BadHttpRequestException("too large", StatusCodes.Status413PayloadTooLarge);
+        using var buffer = new MemoryStream((int)file.Length);
         await file.CopyToAsync(buffer, cancellation);
-        return (form, buffer.ToArray(), null);
-    }
-
-    /// <summary>
-    /// POST /api/explain, multipart: <c>image</c> (the photo), optional <c>method</c> (repeatable), <c>class</c>
-    /// (repeatable, index or label), <c>top</c>, <c>colormap</c>.
-    /// </summary>
-    public static async Task<IResult> Explain(HttpRequest request, ExplainService service,
-        CancellationToken cancellation)
-    {
-        if (!request.HasFormContentType)
-            return Results.BadRequest(new ErrorResponse("send a multipart form with an 'image' file"));
-        IFormCollection form = await request.ReadFormAsync(cancellation);
-        IFormFile? file = form.Files.GetFile("image");
-        if (file is null || file.Length == 0)
-            return Results.BadRequest(new ErrorResponse("no 'image' file in the form"));
-        if (file.Length > service.Limits.MaxUploadBytes)
-            return Results.Json(new ErrorResponse("the image is larger than " +
-                $"{service.Limits.MaxUploadMegabytes} MB"),
-                    statusCode: StatusCodes.Status413PayloadTooLarge);
-        int top = 1;
-        if (form.TryGetValue("top", out var topText) && (!int.TryParse(topText, out top) || top < 1 || top > 10))
-            return Results.BadRequest(new ErrorResponse("'top' must be a whole number from 1 to 10"));
-
-        using var buffer = new MemoryStream();
-        await file.CopyToAsync(buffer, cancellation);
-        var settings = new ExplanationSettings
-        {
-            Methods = form["method"].Where(m => !string.IsNullOrWhiteSpace(m)).Select(m => m!)
-                .ToArray() is { Length: > 0 } methods ? methods : ["all"],
-            Classes = form["class"].Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c!).ToArray(),
-            Top = top,
-            Colormap = form.TryGetValue("colormap",
-                out var colormap) && !string.IsNullOrWhiteSpace(colormap) ? colormap.ToString() : "jet",
-        };
-        try
-        {
-            return Results.Ok(await service.ExplainAsync(buffer.ToArray(), file.FileName, settings, cancellation));
-        }
-        catch (Exception exception) when (exception is UnreadableInputException or UsageException)
-        {
-            return Results.BadRequest(new ErrorResponse(exception.Message));
-        }
+        return (form, buffer.ToArray(), file.FileName);
     }
 }

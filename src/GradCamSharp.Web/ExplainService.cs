@@ -7,25 +7,78 @@ using SkiaSharp;
 namespace GradCamSharp.Web;
 
 /// <summary>
-/// Holds the default model and explains uploaded photos one at a time: explanations install hooks on the shared
-/// model and TorchSharp's dispose scopes belong to a thread, so concurrent requests wait their turn.
+/// Holds the served models and explains uploaded photos, one request at a time on the model
+/// (<see cref="ModelTurns"/>): decoding happens before a request takes its turn, PNG encoding after it.
 /// </summary>
-public sealed class ExplainService(WebLimits limits) : IDisposable
+public sealed class ExplainService : IDisposable
 {
-    private readonly Lazy<LoadedModel> _model = new(() => ModelCatalog.Load(ModelCatalog.Default));
-    private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly ServerOptions _options;
+    private readonly Dictionary<string, LoadedModel> _classifiers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VisionLanguageModel> _textModels = new(StringComparer.Ordinal);
+    private readonly Lazy<IReadOnlyList<string>> _labels;
 
-    /// <summary>The upload and pixel limits.</summary>
-    public WebLimits Limits { get; } = limits;
+    /// <summary>Serves the model of <paramref name="options"/>; it loads on the first request.</summary>
+    public ExplainService(ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        Limits = options.Limits.Validated();
+        Turns = new ModelTurns(Limits.QueueCapacity, TimeSpan.FromSeconds(Limits.RequestTimeoutSeconds));
+        _labels = new Lazy<IReadOnlyList<string>>(() =>
+            Turns.RunAsync(_ => Classifier(_options.Model).Labels ?? [], CancellationToken.None).GetAwaiter()
+                .GetResult());
+    }
 
-    /// <summary>What the page offers: the model, its classes, the methods and colormaps.</summary>
+    /// <summary>The upload, pixel, queue and time limits.</summary>
+    public WebLimits Limits { get; }
+
+    /// <summary>The turn-taking on the models.</summary>
+    public ModelTurns Turns { get; }
+
+    /// <summary>The explained model's name as the user gave it.</summary>
+    public string ModelName => _options.Model;
+
+    /// <summary>What the page offers: the model, its classes, the methods and colormaps, the text models.</summary>
     public ModelDescription Describe() =>
-        new(_model.Value.Name, _model.Value.Labels ?? [], KnownMethods.Names, KnownColormaps.Names,
+        new(_options.Model, _labels.Value, KnownMethods.Names, KnownColormaps.Names,
             VisionLanguageCatalog.Names.Where(n => n.EndsWith(VisionLanguageTasks.Captioner, StringComparison.Ordinal))
                 .ToArray(),
             VisionLanguageCatalog.Names.Where(n => n.EndsWith(VisionLanguageTasks.Vqa, StringComparison.Ordinal))
                 .ToArray());
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the classifier <paramref name="spec"/> (the served model or one the study
+    /// compares) in the model's queue.
+    /// </summary>
+    public Task<T> WithClassifierAsync<T>(string spec, Func<LoadedModel, CancellationToken, T> work,
+        CancellationToken cancellation) =>
+        Turns.RunAsync(token => work(Classifier(spec), token), cancellation);
+
+    /// <summary>Explains one uploaded photo: the model's five best classes and the maps asked for.</summary>
+    /// <exception cref="ImageLoadException">Not a decodable image, or over the pixel limit.</exception>
+    /// <exception cref="UsageException">Bad method, class or colormap.</exception>
+    public async Task<ExplainResponse> ExplainAsync(byte[] upload, string name, ExplanationSettings settings,
+        CancellationToken cancellation)
+    {
+        using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
+        (IReadOnlyList<RankedClass> ranking, IReadOnlyList<RenderedTarget> rendered) = await WithClassifierAsync(
+            _options.Model, (model, token) =>
+            {
+                var explainer = new PhotoExplainer(model, settings, cancellation: token);
+                return (ClassRanking.Rank(model, photo, 5), explainer.Explain(photo, name));
+            }, cancellation);
+        var targets = new List<TargetResult>();
+        foreach (RenderedTarget target in rendered)
+        {
+            using (target)
+            {
+                targets.Add(new TargetResult(target.Label, target.Maps[0].Explanation.ClassIndex,
+                    target.Maps[0].Explanation.Score, Maps(target), target.Panel is null ? null : Png(target.Panel)));
+            }
+        }
+        return new ExplainResponse(_options.Model, photo.Width, photo.Height,
+            ranking.Select(ClassScore.Of).ToList(), targets);
+    }
 
     /// <summary>Captions one uploaded photo (or reads the given caption) and explains it word by word.</summary>
     /// <exception cref="UsageException">Unknown model, word or method.</exception>
@@ -33,19 +86,16 @@ public sealed class ExplainService(WebLimits limits) : IDisposable
         ExplanationSettings settings, CancellationToken cancellation)
     {
         using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
-        await _turn.WaitAsync(cancellation);
-        try
+        (string modelName, ExplainedCaption result) = await Turns.RunAsync(_ =>
         {
             VisionLanguageModel captioner = TextModel(model, VisionLanguageTasks.Captioner);
-            using ExplainedCaption result = new VisionLanguageExplainer(captioner, settings).Caption(photo, name,
-                caption);
-            return new CaptionResponse(captioner.Name, result.Caption, result.Generated, result.LogLikelihood,
+            return (captioner.Name, new VisionLanguageExplainer(captioner, settings).Caption(photo, name, caption));
+        }, cancellation);
+        using (result)
+        {
+            return new CaptionResponse(modelName, result.Caption, result.Generated, result.LogLikelihood,
                 result.Words.Select(w => new WordResult(w.Word, w.Position, w.Rendered.Maps[0].Explanation.Score,
                     Maps(w.Rendered))).ToList(), Png(result.Panel));
-        }
-        finally
-        {
-            _turn.Release();
         }
     }
 
@@ -55,25 +105,35 @@ public sealed class ExplainService(WebLimits limits) : IDisposable
         IReadOnlyList<string> answers, int top, ExplanationSettings settings, CancellationToken cancellation)
     {
         using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
-        await _turn.WaitAsync(cancellation);
-        try
+        (string modelName, ExplainedAnswers result) = await Turns.RunAsync(_ =>
         {
             VisionLanguageModel vqa = TextModel(model, VisionLanguageTasks.Vqa);
-            using ExplainedAnswers result = new VisionLanguageExplainer(vqa, settings).Answer(photo, name, question,
-                answers, top);
-            return new AnswerResponse(vqa.Name, result.Question,
+            return (vqa.Name, new VisionLanguageExplainer(vqa, settings).Answer(photo, name, question, answers, top));
+        }, cancellation);
+        using (result)
+        {
+            return new AnswerResponse(modelName, result.Question,
                 result.Ranked.Take(5).Select(a => new RankedAnswer(a.Answer, a.Probability)).ToList(),
                 result.Explained.Select(a => new AnswerResult(a.Answer, a.Probability,
                     a.Rendered.Maps[0].Explanation.Score, Maps(a.Rendered),
                     a.Rendered.Panel is null ? null : Png(a.Rendered.Panel))).ToList());
         }
-        finally
-        {
-            _turn.Release();
-        }
     }
 
-    /// <summary>A shipped captioner or VQA model, loaded once; called under the turn lock.</summary>
+    /// <summary>A classifier, loaded once; called in the queue. Only the served and the study's models load.</summary>
+    private LoadedModel Classifier(string spec)
+    {
+        if (!_classifiers.TryGetValue(spec, out LoadedModel? model))
+        {
+            bool known = spec == _options.Model || (_options.Study?.Models.Contains(spec) ?? false);
+            if (!known) throw new UsageException($"this server explains {_options.Model}, not '{spec}'");
+            model = ModelCatalog.Load(spec, spec == _options.Model ? _options.ModelOptions : null);
+            _classifiers[spec] = model;
+        }
+        return model;
+    }
+
+    /// <summary>A shipped captioner or VQA model, loaded once; called in the queue.</summary>
     private VisionLanguageModel TextModel(string name, string task)
     {
         if (!VisionLanguageCatalog.Names.Contains(name, StringComparer.Ordinal))
@@ -93,40 +153,8 @@ public sealed class ExplainService(WebLimits limits) : IDisposable
     private static List<MapResult> Maps(RenderedTarget target) => target.Maps.Select(m => new MapResult(m.Method,
         PhotoExplainer.Title(m.Method), m.Explanation.Layer, m.Peak, m.Box, Png(m.Picture))).ToList();
 
-    /// <summary>Explains one uploaded photo.</summary>
-    /// <exception cref="ImageLoadException">Not a decodable image.</exception>
-    /// <exception cref="UsageException">Bad method, class or colormap.</exception>
-    public async Task<ExplainResponse> ExplainAsync(byte[] upload, string name, ExplanationSettings settings,
-        CancellationToken cancellation)
-    {
-        using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
-        await _turn.WaitAsync(cancellation);
-        try
-        {
-            var explainer = new PhotoExplainer(_model.Value, settings);
-            var targets = new List<TargetResult>();
-            foreach (RenderedTarget target in explainer.Explain(photo, name))
-            {
-                using (target)
-                {
-                    targets.Add(new TargetResult(
-                        target.Label,
-                        target.Maps[0].Explanation.ClassIndex,
-                        target.Maps[0].Explanation.Score,
-                        target.Maps.Select(m => new MapResult(m.Method, PhotoExplainer.Title(m.Method),
-                            m.Explanation.Layer, m.Peak, m.Box, Png(m.Picture))).ToList(),
-                        target.Panel is null ? null : Png(target.Panel)));
-                }
-            }
-            return new ExplainResponse(_model.Value.Name, photo.Width, photo.Height, targets);
-        }
-        finally
-        {
-            _turn.Release();
-        }
-    }
-
-    private static string Png(SKBitmap bitmap)
+    /// <summary>A picture as a data URL (PNG).</summary>
+    internal static string Png(SKBitmap bitmap)
     {
         using SKData data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return "data:image/png;base64," + Convert.ToBase64String(data.AsSpan());
@@ -135,8 +163,8 @@ public sealed class ExplainService(WebLimits limits) : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        if (_model.IsValueCreated) _model.Value.Dispose();
+        foreach (LoadedModel model in _classifiers.Values) model.Dispose();
         foreach (VisionLanguageModel model in _textModels.Values) model.Dispose();
-        _turn.Dispose();
+        Turns.Dispose();
     }
 }

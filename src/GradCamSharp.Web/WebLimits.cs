@@ -3,24 +3,49 @@ using GradCamSharp.Imaging;
 namespace GradCamSharp.Web;
 
 /// <summary>
-/// What the demo accepts, from the configuration section <see cref="Section"/> (appsettings.json, or the environment:
-/// <c>GradCam__MaxUploadMegabytes=50</c>, <c>GradCam__MaxMegapixels=80</c>).
+/// What the service accepts and how much work it takes on: <c>gradcam serve</c>'s options, or the configuration
+/// section <see cref="Section"/> (<c>GradCam__MaxUploadMegabytes=50</c> in the environment).
 /// </summary>
 public sealed record WebLimits
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "GradCam";
 
-    /// <summary>The largest upload, in MB (1 MB = 2^20 bytes); larger ones get 413.</summary>
-    public int MaxUploadMegabytes { get; init; } = 20;
+    /// <summary>Room for a multipart form's fields and boundaries around its image.</summary>
+    public const long FormOverheadBytes = 64 * 1024;
+
+    /// <summary>The largest upload, in MB (1 MB = 2^20 bytes); larger ones get 413 before their body is read.</summary>
+    public int MaxUploadMegabytes { get; init; } = 10;
 
     /// <summary>The most pixels an upload may decode to (checked from its header); more gets 400.</summary>
     public double MaxMegapixels { get; init; } = ImageDecodeOptions.DefaultMaxPixels / 1e6;
 
+    /// <summary>How many requests may wait for the model while one is served; more get 503 with Retry-After.</summary>
+    public int QueueCapacity { get; init; } = 32;
+
+    /// <summary>The longest a request may take, waiting included, in seconds; longer ones get 503.</summary>
+    public double RequestTimeoutSeconds { get; init; } = 120;
+
     /// <summary><see cref="MaxUploadMegabytes"/> in bytes.</summary>
     public long MaxUploadBytes => MaxUploadMegabytes * 1024L * 1024L;
+
+    /// <summary>The largest request body: an upload of <see cref="MaxUploadBytes"/> and its form.</summary>
+    public long MaxRequestBytes => MaxUploadBytes + FormOverheadBytes;
 
     /// <summary>How uploads are decoded: within the pixel limit, downscaled to the default output size.</summary>
     public ImageDecodeOptions Decoding =>
         new ImageDecodeOptions { MaxPixels = (long)(MaxMegapixels * 1e6) }.Validated();
+
+    /// <summary>Throws when a limit makes no sense.</summary>
+    /// <exception cref="UsageException">A limit that is not positive.</exception>
+    public WebLimits Validated()
+    {
+        if (MaxUploadMegabytes < 1) throw new UsageException($"the upload limit must be at least 1 MB, got " +
+            $"{MaxUploadMegabytes}");
+        if (!(MaxMegapixels > 0)) throw new UsageException($"the pixel limit must be positive, got {MaxMegapixels}");
+        if (QueueCapacity < 0) throw new UsageException($"the queue must hold 0 or more requests, got {QueueCapacity}");
+        if (!(RequestTimeoutSeconds > 0)) throw new UsageException($"the time limit must be positive, got " +
+            $"{RequestTimeoutSeconds}");
+        return this;
+    }
 }

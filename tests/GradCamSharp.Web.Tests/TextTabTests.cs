@@ -3,12 +3,11 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using GradCamSharp.Imaging;
 using GradCamSharp.Scenes;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace GradCamSharp.Web.Tests;
 
 /// <summary>The demo's caption tab and question box, on a held-out shape scene.</summary>
-public sealed class TextTabTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class TextTabTests(DemoServer server) : IClassFixture<DemoServer>
 {
     private static byte[] HeldOutScene()
     {
@@ -33,7 +32,7 @@ public sealed class TextTabTests(WebApplicationFactory<Program> factory) : IClas
     [Fact]
     public async Task Page_OffersTheCaptionTabAndTheQuestionBox()
     {
-        HttpClient client = factory.CreateClient();
+        HttpClient client = server.CreateClient();
         string page = await client.GetStringAsync("/");
         Assert.Contains("id=\"caption-form\"", page);
         Assert.Contains("id=\"vqa-question\"", page);
@@ -47,7 +46,7 @@ public sealed class TextTabTests(WebApplicationFactory<Program> factory) : IClas
     [Fact]
     public async Task Caption_ReturnsTheCaptionAndAMapPerWord()
     {
-        HttpClient client = factory.CreateClient();
+        HttpClient client = server.CreateClient();
         HttpResponseMessage response = await client.PostAsync("/api/caption", Upload(("method", "gradcam")));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -63,7 +62,7 @@ public sealed class TextTabTests(WebApplicationFactory<Program> factory) : IClas
     [Fact]
     public async Task Vqa_ExplainsTheAnswerAsked_AndRefusesUnknownWords()
     {
-        HttpClient client = factory.CreateClient();
+        HttpClient client = server.CreateClient();
         HttpResponseMessage answered = await client.PostAsync("/api/vqa",
             Upload(("question", "is there a red circle"), ("answer", "no"), ("method", "gradcam")));
         HttpResponseMessage unknown = await client.PostAsync("/api/vqa", Upload(("question", "is there a unicorn")));

@@ -1,12 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace GradCamSharp.Web.Tests;
 
 /// <summary>The demo end to end, in-process: the page, the model description, and explanations of an upload.</summary>
-public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class WebDemoTests(DemoServer server) : IClassFixture<DemoServer>
 {
     private static string Samples => Path.Combine(SharedFixtures.RepositoryRoot, "samples");
 
@@ -24,9 +23,10 @@ public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClas
     [Fact]
     public async Task Page_And_ModelDescription_AreServed()
     {
-        HttpClient client = factory.CreateClient();
+        HttpClient client = server.CreateClient();
         string page = await client.GetStringAsync("/");
         Assert.Contains("<form id=\"form\">", page);
+        Assert.Contains("id=\"sample\"", page);
         using JsonDocument model = JsonDocument.Parse(await client.GetStringAsync("/api/model"));
         Assert.Contains("dog", model.RootElement.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal("gradcam", model.RootElement.GetProperty("methods")[0].GetString());
@@ -35,7 +35,7 @@ public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClas
     [Fact]
     public async Task Explain_DogPhoto_ReturnsMapsPanelAndAPeakInTheDog()
     {
-        HttpClient client = factory.CreateClient();
+        HttpClient client = server.CreateClient();
         byte[] dog = await File.ReadAllBytesAsync(Path.Combine(Samples, "dog.jpg"));
         HttpResponseMessage response = await client.PostAsync("/api/explain",
             Upload(dog, "dog.jpg", ("class", "dog"), ("method", "gradcam"), ("method", "guided-gradcam")));
@@ -43,6 +43,12 @@ public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClas
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(768, body.RootElement.GetProperty("width").GetInt32());
+        JsonElement[] top = body.RootElement.GetProperty("top_classes").EnumerateArray().ToArray();
+        Assert.Equal(5, top.Length);
+        Assert.Contains("dog", top.Select(c => c.GetProperty("class_label").GetString()));
+        double[] probabilities = top.Select(c => c.GetProperty("probability").GetDouble()).ToArray();
+        Assert.Equal(probabilities.OrderDescending(), probabilities);
+        Assert.InRange(probabilities.Sum(), 0, 1 + 1e-9);
         JsonElement target = Assert.Single(body.RootElement.GetProperty("targets").EnumerateArray().ToArray());
         Assert.Equal("dog", target.GetProperty("class_label").GetString());
         Assert.StartsWith("data:image/png;base64,", target.GetProperty("panel").GetString());
@@ -56,7 +62,7 @@ public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClas
     [Fact]
     public async Task Explain_BadInput_IsA400WithAReason()
     {
-        HttpClient client = factory.CreateClient();
+        HttpClient client = server.CreateClient();
         HttpResponseMessage corrupt =
             await client.PostAsync("/api/explain", Upload("not an image"u8.ToArray(), "x.jpg"));
         Assert.Equal(HttpStatusCode.BadRequest, corrupt.StatusCode);
@@ -77,7 +83,7 @@ public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClas
     [Fact]
     public async Task Explain_DecompressionBombAndTruncatedPhoto_Are400s_NeverAnOutOfMemory()
     {
-        HttpClient client = factory.CreateClient();
+        HttpClient client = server.CreateClient();
         HttpResponseMessage bomb = await client.PostAsync("/api/explain",
             Upload(HostileImages.PngBomb(20000, 20000), "bomb.png"));
         Assert.Equal(HttpStatusCode.BadRequest, bomb.StatusCode);
@@ -91,10 +97,12 @@ public sealed class WebDemoTests(WebApplicationFactory<Program> factory) : IClas
     }
 
     [Fact]
-    public async Task Limits_ComeFromConfiguration()
+    public async Task Limits_ComeFromTheServerOptions()
     {
-        using WebApplicationFactory<Program> strict = factory.WithWebHostBuilder(builder => builder
-            .UseSetting("GradCam:MaxUploadMegabytes", "1").UseSetting("GradCam:MaxMegapixels", "0.1"));
+        await using DemoServer strict = await DemoServer.StartAsync(new ServerOptions
+        {
+            Limits = new WebLimits { MaxUploadMegabytes = 1, MaxMegapixels = 0.1 },
+        });
         HttpClient client = strict.CreateClient();
         byte[] dog = await File.ReadAllBytesAsync(Path.Combine(Samples, "dog.jpg"));
         HttpResponseMessage tooManyPixels = await client.PostAsync("/api/explain", Upload(dog, "dog.jpg"));

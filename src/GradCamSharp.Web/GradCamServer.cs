@@ -1,0 +1,63 @@
+using GradCamSharp.Web.Study;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace GradCamSharp.Web;
+
+/// <summary>
+/// Builds the web service: the demo page and its API, <c>/openapi/v1.json</c>, <c>/healthz</c>, and the study when
+/// one is configured. <c>gradcam serve</c> and the tests are thin shells over this.
+/// </summary>
+public static class GradCamServer
+{
+    /// <summary>Builds (without starting) the service for <paramref name="options"/>.</summary>
+    /// <param name="options">Where to listen, the model, the limits, the study.</param>
+    /// <param name="configure">Last changes to the builder (the tests swap in an in-memory server).</param>
+    /// <exception cref="UsageException">Bad limits or study options.</exception>
+    public static WebApplication Build(ServerOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        WebLimits limits = options.Limits.Validated();
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // The command prints what a user needs; ASP.NET Core's per-request information would bury it.
+        builder.Logging.ClearProviders().AddSimpleConsole(console => console.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls(options.UrlFor(options.Port));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
+        builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = limits.MaxRequestBytes);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<ExplainService>();
+        if (options.Study is StudyOptions study)
+        {
+            // Opened now, so that a bad source or database stops the server before it listens.
+            builder.Services.AddSingleton(services =>
+                new StudyService(study, services.GetRequiredService<ExplainService>()));
+        }
+        builder.Services.AddOpenApi();
+        builder.Services.AddHealthChecks();
+        configure?.Invoke(builder);
+
+        WebApplication app = builder.Build();
+        if (options.Study is not null) app.Services.GetRequiredService<StudyService>();
+        app.UseErrorResponses(limits);
+        app.MapExplainApi();
+        if (options.Study is not null) app.MapStudy();
+        app.MapOpenApi();
+        app.MapHealthChecks("/healthz");
+        return app;
+    }
+
+    /// <summary>The URLs a started service listens on (with the port it was given when it asked for 0).</summary>
+    public static IReadOnlyList<string> Addresses(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray()
+            ?? [];
+    }
+}
