@@ -104,4 +104,25 @@ public sealed class ServeCommandTests(ITestOutputHelper log) : IDisposable
         Assert.True(afterBurst <= 1.5 * afterFirst,
             $"memory after the burst {afterBurst / 1048576.0:0} MB > 1.5x {afterFirst / 1048576.0:0} MB");
     }
+
+    [Fact]
+    public void BadOptions_AndABusyPort_ExitWithOneLineBeforeServing()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        CliRun busy = CliRun.Of("serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        CliRun badPort = CliRun.Of("serve", "--port", "70000");
+        CliRun badQueue = CliRun.Of("serve", "--queue", "-1");
+        CliRun badKind = CliRun.Of("serve", "--study", "x", "--study-db", Path.Combine(_folder.Path, "x.db"),
+            "--study-kinds", "guessing");
+
+        Assert.Equal(ExitCodes.Usage, busy.ExitCode);
+        Assert.Contains("cannot listen", busy.Error);
+        Assert.Equal(ExitCodes.Usage, badPort.ExitCode);
+        Assert.Equal(ExitCodes.Usage, badQueue.ExitCode);
+        Assert.Equal(ExitCodes.Usage, badKind.ExitCode);
+        Assert.Contains("guessing", badKind.Error);
+    }
 }

@@ -173,4 +173,49 @@ public sealed class StudyTests : IAsyncLifetime, IDisposable
         Assert.Equal(3 - 1.3859, meanLow, 4);
         Assert.Equal(3 + 1.3859, meanHigh, 4);
     }
+
+    [Theory]
+    [InlineData("folder")]
+    [InlineData(StudyOptions.Photos)]
+    public async Task TrialsComeFromAFolder_OrTheShippedPhotos(string source)
+    {
+        string folder = Path.Combine(_folder.Path, "images");
+        Directory.CreateDirectory(folder);
+        File.Copy(SharedFixtures.Sample("dog.jpg"), Path.Combine(folder, "a.jpg"));
+        File.WriteAllText(Path.Combine(folder, "notes.txt"), "not an image");
+        await using DemoServer server = await DemoServer.StartAsync(new ServerOptions
+        {
+            Study = new StudyOptions
+            {
+                Name = source, DatabasePath = Path.Combine(_folder.Path, $"{source}.db"),
+                Source = source == "folder" ? folder : source, Kinds = [StudyKinds.Discrimination],
+            },
+        });
+
+        JsonElement trial = await Trial(server.CreateClient(), "folder-participant");
+
+        TrialRecord stored = server.App.Services.GetRequiredService<StudyService>().Database.Find(source,
+            "folder-participant", trial.GetProperty("trial").GetInt64())!;
+        Assert.Equal(2, trial.GetProperty("options").GetArrayLength());
+        Assert.Contains(stored.Truth, stored.Options);
+        if (source == "folder") Assert.Equal("a.jpg", stored.Image);
+        else Assert.Contains(stored.Image, new[] { "dog.jpg", "fruits.jpg", "person.jpg", "giraffe.jpg" });
+    }
+
+    [Fact]
+    public void BadStudyOptions_StopTheServerBeforeItListens()
+    {
+        Assert.Throws<UsageException>(() => GradCamServer.Build(new ServerOptions
+        {
+            Study = new StudyOptions { Name = "x", DatabasePath = DatabasePath, Source = "/no/such/folder" },
+        }));
+        Assert.Throws<UsageException>(() => GradCamServer.Build(new ServerOptions
+        {
+            Study = new StudyOptions { Name = "x", DatabasePath = DatabasePath, Kinds = ["guessing"] },
+        }));
+        Assert.Throws<UsageException>(() => GradCamServer.Build(new ServerOptions
+        {
+            Study = new StudyOptions { Name = "x", DatabasePath = DatabasePath, Models = ["default"] },
+        }));
+    }
 }

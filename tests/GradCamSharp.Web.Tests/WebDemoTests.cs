@@ -112,4 +112,23 @@ public sealed class WebDemoTests(DemoServer server) : IClassFixture<DemoServer>
             Upload(new byte[1024 * 1024 + 1], "big.jpg"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
     }
+
+    [Fact]
+    public async Task AnyOnnxModel_IsServed()
+    {
+        string model = SharedFixtures.RequireGunzipped("fixtures/onnx/squeezenet1_1.onnx.gz");
+        await using DemoServer onnx = await DemoServer.StartAsync(new ServerOptions { Model = model });
+        HttpClient client = onnx.CreateClient();
+        byte[] dog = await File.ReadAllBytesAsync(Path.Combine(Samples, "dog.jpg"));
+
+        HttpResponseMessage response = await client.PostAsync("/api/explain",
+            Upload(dog, "dog.jpg", ("class", "3"), ("method", "gradcam")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(model, body.RootElement.GetProperty("model").GetString());
+        Assert.Equal(3, Assert.Single(body.RootElement.GetProperty("targets").EnumerateArray().ToArray())
+            .GetProperty("class_index").GetInt32());
+        Assert.Equal(5, body.RootElement.GetProperty("top_classes").GetArrayLength());
+    }
 }
