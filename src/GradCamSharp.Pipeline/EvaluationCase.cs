@@ -1,4 +1,5 @@
 using GradCamSharp.Maps;
+using SkiaSharp;
 
 namespace GradCamSharp.Pipeline;
 
@@ -13,6 +14,12 @@ public sealed record EvaluationCase(string Image, string Label, Box Box)
 
     /// <summary>The photo's other objects, for class discrimination.</summary>
     public IReadOnlyList<EvaluationNeighbour> Others { get; init; } = [];
+
+    /// <summary>
+    /// Makes the picture when it is not a file (a composite scene); the caller disposes it. Null: <see cref="Image"/>
+    /// is read.
+    /// </summary>
+    public Func<SKBitmap>? Picture { get; init; }
 }
 
 /// <summary>Another object of the same photo.</summary>

@@ -50,4 +50,43 @@ public sealed record EvaluationResult
     /// method that explains the model, not the image, scores low here).
     /// </summary>
     [JsonPropertyName("randomized_similarity")] public double? RandomizedSimilarity { get; init; }
+
+    /// <summary>Energy-based pointing: the share of the map's mass inside the box.</summary>
+    [JsonPropertyName("energy_in_box")] public double EnergyInBox { get; init; }
+
+    /// <summary>
+    /// Localisation error as the paper counts it: the 15% box's IoU with the annotation is under 0.5.
+    /// </summary>
+    [JsonPropertyName("localisation_error")] public bool LocalisationError => BoxIoU < 0.5;
+
+    /// <summary>On multi-object pictures: the map's share where this object is visible.</summary>
+    [JsonPropertyName("own_share")] public double? OwnShare { get; init; }
+
+    /// <summary>On multi-object pictures: the map's mean share where each other object is visible.</summary>
+    [JsonPropertyName("other_share")] public double? OtherShare { get; init; }
+
+    /// <summary>The class probability (softmax) of the picture.</summary>
+    [JsonPropertyName("probability")] public double Probability { get; init; }
+
+    /// <summary>The class probability of the picture multiplied by the map (Grad-CAM++'s protocol).</summary>
+    [JsonPropertyName("explained_probability")] public double ExplainedProbability { get; init; }
+
+    /// <summary>This picture's part of Average Drop: max(0, Y - O) / Y.</summary>
+    [JsonPropertyName("drop")] public double Drop =>
+        Evaluation.ConfidenceChange.Drop(Probability, ExplainedProbability);
+
+    /// <summary>This picture's part of Increase in Confidence: O &gt; Y.</summary>
+    [JsonPropertyName("increase")] public bool Increase => ExplainedProbability > Probability;
+
+    /// <summary>The deletion curve: the score after removing each step's share of the most salient pixels.</summary>
+    [JsonPropertyName("deletion_curve")] public IReadOnlyList<float> DeletionCurve { get; init; } = [];
+
+    /// <summary>The insertion curve: the score after restoring each step's share of the most salient pixels.</summary>
+    [JsonPropertyName("insertion_curve")] public IReadOnlyList<float> InsertionCurve { get; init; } = [];
+
+    /// <summary>
+    /// The sanity checks: rank correlation and SSIM of this map with the map of the model with more and more of its
+    /// weights randomised from the top (cascading) and with one band randomised at a time (independent).
+    /// </summary>
+    [JsonPropertyName("randomization")] public IReadOnlyList<SanityStep> Randomization { get; init; } = [];
 }

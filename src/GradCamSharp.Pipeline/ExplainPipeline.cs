@@ -1,3 +1,4 @@
+using GradCamSharp.Maps;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using GradCamSharp.Imaging;
@@ -85,6 +86,8 @@ public sealed class ExplainPipeline
         foreach (RenderedMap map in target.Maps)
         {
             PngFile.Save(map.Picture, output.Add($"{stem}_{map.Method}.png", out string file));
+            string? mapFile = null;
+            if (map.Values is Heatmap values) NpyFile.Save(values, output.Add($"{stem}_{map.Method}.npy", out mapFile));
             entries.Add(new ManifestEntry
             {
                 Image = photo.Source.Path,
@@ -96,6 +99,7 @@ public sealed class ExplainPipeline
                 Score = map.Explanation.Score,
                 ScoreKind = scoreKind,
                 File = file,
+                MapFile = mapFile,
                 Peak = map.Peak,
                 Box = map.Box,
                 Panel = panel,

@@ -49,6 +49,9 @@ public sealed record ExplanationSettings
     /// </summary>
     public int BatchSize { get; init; }
 
+    /// <summary>Keep each map's values at the photo's size (written as .npy beside the PNG).</summary>
+    public bool SaveMaps { get; init; }
+
     /// <summary>The methods' options these settings ask for, with progress and cancellation of long methods.</summary>
     public CamOptions MethodOptions(IProgress<MethodProgress>? progress = null,
         CancellationToken cancellation = default)

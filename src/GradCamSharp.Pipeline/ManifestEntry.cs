@@ -35,6 +35,11 @@ public sealed record ManifestEntry
     [JsonPropertyName("file")] public required string File { get; init; }
 
     /// <summary>
+    /// The map's values (float32, the photo's size) as a NumPy .npy file, with <c>--save-maps</c>; null otherwise.
+    /// </summary>
+    [JsonPropertyName("map_file")] public string? MapFile { get; init; }
+
+    /// <summary>
     /// [x, y] of the map's maximum, in the photo's pixels (those of the written maps; see <see cref="Scale"/>). For
     /// pixel attributions (Guided Backprop, Guided Grad-CAM) the maximum of their smoothed magnitude.
     /// </summary>

@@ -35,7 +35,7 @@ public static class ModelCatalog
         options ??= new ModelLoadOptions();
         IReadOnlyList<string>? labels = options.LabelsPath is null ? null : Labels.Read(options.LabelsPath);
         if (string.Equals(spec, DefaultPrototypes, StringComparison.OrdinalIgnoreCase))
-            return DefaultModel.LoadPrototypes(options.RandomWeightsSeed);
+            return DefaultModel.LoadPrototypes(options.RandomWeightsSeed, options.RandomizedBand);
         if (string.Equals(spec, OcrDetector, StringComparison.OrdinalIgnoreCase))
         {
             string path = Ocr.OcrModels.Require(Ocr.OcrModels.Folder, Ocr.TextDetector.ModelFile);
@@ -55,8 +55,9 @@ public static class ModelCatalog
             if (options.Preprocess is not null)
                 throw new UsageException("the default model has a fixed preprocessing; --preprocess is for your own " +
                     "models");
-            if (options.Concepts.Count == 0) return DefaultModel.Load(labels, options.RandomWeightsSeed);
-            return WithConcepts(Default, DefaultModel.LoadFeatures(options.RandomWeightsSeed),
+            if (options.Concepts.Count == 0)
+                return DefaultModel.Load(labels, options.RandomWeightsSeed, options.RandomizedBand);
+            return WithConcepts(Default, DefaultModel.LoadFeatures(options.RandomWeightsSeed, options.RandomizedBand),
                 DefaultModel.Preprocessing, options.Concepts, progress);
         }
         LoadedModel model = LoadOwn(spec, options, labels);
@@ -80,7 +81,8 @@ public static class ModelCatalog
     {
         Preprocessing preprocessing = ResolvePreprocessing(options.Preprocess, KnownPreprocessing.ImageNet);
         if (spec.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
-            return LoadOnnx(spec, preprocessing, options.Preprocess is not null, labels, options.RandomWeightsSeed);
+            return LoadOnnx(spec, preprocessing, options.Preprocess is not null, labels, options.RandomWeightsSeed,
+                options.RandomizedBand);
         if (spec.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".pt",
             StringComparison.OrdinalIgnoreCase))
             return LoadCheckpoint(spec, options, preprocessing, labels);
@@ -127,7 +129,7 @@ public static class ModelCatalog
     }
 
     private static LoadedModel LoadOnnx(string path, Preprocessing preprocessing, bool preprocessingGiven,
-        IReadOnlyList<string>? labels, int? randomWeightsSeed)
+        IReadOnlyList<string>? labels, int? randomWeightsSeed, WeightBand? randomizedBand = null)
     {
         if (!File.Exists(path)) throw new UnreadableInputException($"model file '{path}' not found");
         OnnxModule module;
@@ -137,7 +139,7 @@ public static class ModelCatalog
             if (randomWeightsSeed is int seed)
             {
                 using OnnxModule trained = module;
-                module = trained.WithRandomWeights(seed);
+                module = trained.WithRandomWeights(seed, randomizedBand);
             }
         }
         catch (OnnxImportException exception)

@@ -1,3 +1,4 @@
+using GradCamSharp.Onnx;
 namespace GradCamSharp.Pipeline;
 
 /// <summary>What a user may say about a model beyond its name or file.</summary>
@@ -19,6 +20,12 @@ public sealed record ModelLoadOptions
     /// checks).
     /// </summary>
     public int? RandomWeightsSeed { get; init; }
+
+    /// <summary>
+    /// With <see cref="RandomWeightsSeed"/>: which of the network's weight tensors are randomised, counted from the
+    /// output down (the cascading and independent randomizations of Adebayo et al.); null, all of them.
+    /// </summary>
+    public WeightBand? RandomizedBand { get; init; }
 
     /// <summary>
     /// Concepts of the user's own: when any are given, the model's scores become one per concept, computed by a head

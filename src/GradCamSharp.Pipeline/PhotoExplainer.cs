@@ -24,6 +24,7 @@ public sealed class PhotoExplainer
     private readonly IColormap _colormap;
     private readonly ITarget[] _targets;
     private readonly MethodSet _methods;
+    private readonly bool _saveMaps;
 
     /// <summary>Checks <paramref name="settings"/> against <paramref name="model"/> and prepares the methods.</summary>
     /// <param name="model">The model.</param>
@@ -44,6 +45,7 @@ public sealed class PhotoExplainer
         _preprocessingFor = model.PreprocessingFor;
         _labelOf = model.LabelOf;
         _colormap = KnownColormaps.Get(settings.Colormap);
+        _saveMaps = settings.SaveMaps;
         if (settings.Region is { } region)
         {
             if (region.Count != 4 || region[2] <= region[0] || region[3] <= region[1])
@@ -86,6 +88,7 @@ public sealed class PhotoExplainer
         _preprocessing = preprocessing;
         _labelOf = labelOf ?? (_ => null);
         _colormap = KnownColormaps.Get(settings.Colormap);
+        _saveMaps = settings.SaveMaps;
         _targets = targets.Select(t => t.Target).ToArray();
         Targets = targets.Select(t => t.Description).ToArray();
         _methods = KnownMethods.CreateSet(settings.Methods, model, settings.MethodOptions(), settings.Layers);
@@ -164,7 +167,11 @@ public sealed class PhotoExplainer
         }
         (int x, int y) = located.Peak;
         return new RenderedMap(explanation.Method, explanation, picture, [x, y],
-            Localization.BoundingBox(located)?.ToArray());
+            Localization.BoundingBox(located)?.ToArray())
+        {
+            Values = !_saveMaps ? null
+                : explanation.Attribution is null ? located : prepared.ToOriginal(explanation.Heatmap),
+        };
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using GradCamSharp.Maps;
 using SkiaSharp;
 
 namespace GradCamSharp.Pipeline;
@@ -9,4 +10,11 @@ namespace GradCamSharp.Pipeline;
 /// <param name="Peak">[x, y] of the map's maximum, in photo pixels.</param>
 /// <param name="Box">[x0, y0, x1, y1]: the largest region above 15% of the maximum, in photo pixels; null for an empty
 /// map.</param>
-public sealed record RenderedMap(string Method, Explanation Explanation, SKBitmap Picture, int[] Peak, int[]? Box);
+public sealed record RenderedMap(string Method, Explanation Explanation, SKBitmap Picture, int[] Peak, int[]? Box)
+{
+    /// <summary>
+    /// The map's values at the photo's size (the CAM, or the attribution's channel sum), when
+    /// <see cref="ExplanationSettings.SaveMaps"/> asks for them.
+    /// </summary>
+    public Heatmap? Values { get; init; }
+}

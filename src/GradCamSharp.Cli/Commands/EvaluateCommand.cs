@@ -22,10 +22,29 @@ public static class EvaluateCommand
     /// <param name="Images">The folder of the photos it names.</param>
     /// <param name="Methods">Method names; "all" is the paper's four.</param>
     /// <param name="Aliases">BOX=CLASS pairs.</param>
-    /// <param name="Sanity">Whether to run the randomization sanity check.</param>
+    /// <param name="Sanity">Whether to run the randomization sanity checks.</param>
     /// <param name="Json">Print JSON instead of the table.</param>
     public sealed record Arguments(string Model, ModelLoadOptions ModelOptions, string Boxes, string Images,
-        IReadOnlyList<string> Methods, IReadOnlyList<string> Aliases, bool Sanity, bool Json);
+        IReadOnlyList<string> Methods, IReadOnlyList<string> Aliases, bool Sanity, bool Json)
+    {
+        /// <summary>A file of LABEL=CLASS lines (or a JSON object) mapping annotation labels to the model's.</summary>
+        public string? LabelMap { get; init; }
+
+        /// <summary>Evaluate on this many seeded composite scenes instead of <see cref="Boxes"/>.</summary>
+        public int Composites { get; init; }
+
+        /// <summary>The composites' seed (and the bootstrap's and random weights').</summary>
+        public int Seed { get; init; } = 1;
+
+        /// <summary>Where evaluation.json and report.html go; null writes nothing.</summary>
+        public string? Output { get; init; }
+
+        /// <summary>Compute faithfulness (an occlusion map per object).</summary>
+        public bool Faithfulness { get; init; } = true;
+
+        /// <summary>The sanity checks' steps.</summary>
+        public int SanitySteps { get; init; } = new EvaluationOptions().SanitySteps;
+    }
 
     internal static Command Create()
     {
@@ -40,9 +59,32 @@ public static class EvaluateCommand
             Description = "The folder of the photos named in --boxes",
             DefaultValueFactory = _ => "samples",
         };
-        var method = new Option<string[]>("--method")
+        var method = new Option<string[]>("--method", "--methods")
         {
-            Description = $"The methods to evaluate, repeatable: {KnownMethods.Accepted}; default gradcam",
+            Description = $"The methods to evaluate, all in one pass: repeatable or comma-separated " +
+                $"({KnownMethods.Accepted}); default gradcam",
+        };
+        var labelMap = new Option<string?>("--label-map")
+        {
+            Description = "A file of LABEL=CLASS lines (or a JSON object): annotation labels to the model's classes",
+        };
+        var composites = new Option<int>("--composites")
+        {
+            Description = "Evaluate on N seeded composite scenes (two or three objects cut from the annotated " +
+                "photos, exact boxes) instead of the photos",
+        };
+        var output = new Option<string?>("--out", "-o")
+        {
+            Description = "Write DIR/evaluation.json and DIR/report.html (a self-contained page with plots)",
+        };
+        var noFaithfulness = new Option<bool>("--no-faithfulness")
+        {
+            Description = "Skip faithfulness (it needs an occlusion map per object: the costliest measure)",
+        };
+        var sanitySteps = new Option<int>("--sanity-steps")
+        {
+            Description = "Randomise the weights from the top in this many steps (cascading) and each band alone " +
+                "(independent)", DefaultValueFactory = _ => new EvaluationOptions().SanitySteps,
         };
         var alias = new Option<string[]>("--alias") { Description = "BOX=CLASS: the class name of a box label " +
             "(e.g. eagle=bird)" };
@@ -67,7 +109,9 @@ public static class EvaluateCommand
         };
         var seed = new Option<int>("--seed")
         {
-            Description = "With --task: the scenes' seed (never a training seed; those are refused)",
+            Description =
+                "The seed of the held-out scenes (--task; never a training seed: those are refused), of the " +
+                "composites, the random weights and the bootstrap",
             DefaultValueFactory = _ => 1000,
         };
         var lines = new Option<int>("--lines")
@@ -110,7 +154,7 @@ public static class EvaluateCommand
             """);
         common.AddTo(command);
         foreach (Option option in new Option[] { boxes, images, method, alias, noSanity, json, task, world, scenes,
-            seed, lines, layer })
+            seed, lines, layer, labelMap, composites, output, noFaithfulness, sanitySteps })
         {
             command.Add(option);
         }
@@ -141,22 +185,21 @@ public static class EvaluateCommand
                     textArguments);
             }
             (string spec, ModelLoadOptions options) = common.Read(result);
+            string[] methods = (result.GetValue(method) ?? [])
+                .SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .ToArray();
             var arguments = new Arguments(spec, options, result.GetValue(boxes)!, result.GetValue(images)!,
-                result.GetValue(method) is { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
-                result.GetValue(alias) ?? [], !result.GetValue(noSanity), result.GetValue(json));
+                methods.Length > 0 ? methods : [KnownMethods.GradCam],
+                result.GetValue(alias) ?? [], !result.GetValue(noSanity), result.GetValue(json))
+            {
+                LabelMap = result.GetValue(labelMap), Composites = result.GetValue(composites),
+                Seed = result.GetValue(seed),
+                Output = result.GetValue(output), Faithfulness = !result.GetValue(noFaithfulness),
+                SanitySteps = result.GetValue(sanitySteps),
+            };
             return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, arguments);
         });
         return command;
-    }
-
-    private static string ClassDiscriminationSummary(IReadOnlyList<EvaluationResult> results)
-    {
-        EvaluationResult[] multi = results.Where(r => r.Discrimination is not null).ToArray();
-        if (multi.Length == 0) return "no multi-object photo for class discrimination";
-        double pairs = multi.Average(r => r.Discrimination!.Value);
-        return "class discrimination: peak on the named object " +
-            $"{multi.Count(r => r.PeakOnObject == true)}/{multi.Length}, " +
-            Invariant($"more mass on it than on the other object in {pairs:P0} of pairs");
     }
 
     /// <summary>The arguments of <c>evaluate --task</c>.</summary>
@@ -242,60 +285,93 @@ public static class EvaluateCommand
     }
 
     /// <summary>Runs <c>evaluate</c>; returns the exit code.</summary>
-    public static int Run(TextWriter output, TextWriter error, Arguments arguments)
+    public static int Run(TextWriter output, TextWriter error, Arguments arguments,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         IReadOnlyList<MethodDescriptor> methods = KnownMethods.Expand(arguments.Methods);
-        var aliasMap = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (arguments.Composites < 0)
+            throw new UsageException($"--composites must be 0 or more, got {arguments.Composites}");
+        if (arguments.SanitySteps < 0) throw new UsageException($"--sanity-steps must be 0 or more, got " +
+            $"{arguments.SanitySteps}");
+        var aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (arguments.LabelMap is string mapFile)
+        {
+            foreach ((string label, string name) in GroundTruth.ReadLabelMap(mapFile)) aliases[label] = name;
+        }
         foreach (string pair in arguments.Aliases)
         {
             string[] parts = pair.Split('=', 2);
             if (parts.Length != 2) throw new UsageException($"bad --alias '{pair}': expected BOX=CLASS");
-            aliasMap[parts[0]] = parts[1];
+            aliases[parts[0]] = parts[1];
         }
-        IReadOnlyList<EvaluationCase> cases = EvaluationRunner.ReadBoxes(arguments.Boxes, arguments.Images);
+        IReadOnlyList<AnnotatedPhoto> photos = GroundTruth.Read(arguments.Boxes, arguments.Images);
+        using PhotoWorld? world = arguments.Composites > 0
+            ? new PhotoWorld(photos, new PhotoWorldOptions { MinObjects = 2, MaxObjects = 3 }) : null;
+        IReadOnlyList<EvaluationCase> cases = world is null ? photos.SelectMany(EvaluationRunner.Cases).ToList()
+            : EvaluationRunner.Composites(world, arguments.Composites, arguments.Seed);
+        string source = world is null ? $"{arguments.Boxes} ({photos.Count} pictures)"
+            : $"{arguments.Composites} composite scenes (seed {arguments.Seed}) of {arguments.Boxes}";
+        var options = new EvaluationOptions
+        {
+            Methods = methods.Select(m => m.Name).ToArray(), Faithfulness = arguments.Faithfulness,
+            SanitySteps = arguments.Sanity ? arguments.SanitySteps : 0, Seed = arguments.Seed, Aliases = aliases,
+        };
         using LoadedModel loaded = ModelCatalog.Load(arguments.Model, arguments.ModelOptions);
-        using LoadedModel? randomized = arguments.Sanity
-            ? ModelCatalog.Load(arguments.Model, arguments.ModelOptions with { RandomWeightsSeed = 1 }) : null;
-        IReadOnlyList<EvaluationResult> results =
-            EvaluationRunner.Run(loaded, cases, methods.Select(m => m.Name).ToArray(),
-            randomized, aliasMap, new LineProgress(error));
+        (_, IReadOnlyDictionary<string, int> unmatched) = EvaluationRunner.Match(loaded, cases, aliases);
+        if (unmatched.Count > 0)
+        {
+            error.WriteLine("evaluate: labels the model lacks (not evaluated; map them with --label-map or --alias): " +
+                string.Join(", ", unmatched.Select(u => $"{u.Key} ({u.Value})")));
+        }
+        var thumbnails = new List<EvaluationThumbnail>();
+        IReadOnlyList<EvaluationResult> results = EvaluationRunner.Run(loaded, cases, options,
+            band => ModelCatalog.Load(arguments.Model, arguments.ModelOptions with
+            {
+                RandomWeightsSeed = arguments.Seed, RandomizedBand = band,
+            }), new LineProgress(error, "evaluate: "), arguments.Output is null ? null : thumbnails.Add, cancellation);
         if (results.Count == 0)
-            throw new UsageException("no annotated label matches a class of the model (use --alias BOX=CLASS)");
+            throw new UsageException("no annotated label matches a class of the model (use --label-map or --alias)");
+        EvaluationSummary summary = EvaluationSummary.Of(loaded.Name, source, results, unmatched, options);
+        if (arguments.Output is string folder)
+        {
+            using StagedOutput staged = StagedOutput.Begin(folder, overwrite: true);
+            File.WriteAllText(staged.Add("evaluation.json"), JsonSerializer.Serialize(summary, CliJson.Indented));
+            EvaluationReport.Write(summary, thumbnails, staged.Add("report.html"));
+            staged.Publish();
+            error.WriteLine($"evaluate: wrote {Path.Combine(folder, "evaluation.json")} and " +
+                $"{Path.Combine(folder, "report.html")}");
+        }
         if (arguments.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(results, CliJson.Indented));
+            output.WriteLine(JsonSerializer.Serialize(summary, CliJson.Indented));
             return ExitCodes.Success;
         }
-        var c = CultureInfo.InvariantCulture;
-        output.WriteLine($"{"method",-16} {"photo",-14} {"object",-10} {"pointing",8} {"box IoU",8} {"faithful",9} " +
-            $"{"deletion",9} {"insertion",10} {"vs random",10}");
-        foreach (EvaluationResult r in results)
+        WriteTable(output, summary);
+        foreach (MethodSummary method in summary.Methods.Where(m => m.Randomization.Count > 0))
         {
-            string random = r.RandomizedSimilarity is double s ? s.ToString("0.00", c) : "";
-            output.WriteLine(string.Create(c, $"{r.Method,-16} {Path.GetFileName(r.Image),-14} {r.Label,-10} " +
-                $"{(r.PointingHit ? "hit" : "miss"),8} {r.BoxIoU,8:0.00} {r.Faithfulness,9:0.00} " +
-                $"{r.Deletion,9:0.000} {r.Insertion,10:0.000} {random,10}"));
-        }
-        foreach (IGrouping<string, EvaluationResult> method in results.GroupBy(r => r.Method))
-        {
-            var parts = new List<string>
-            {
-                $"{method.Key} on {loaded.Name}: pointing game {method.Count(r => r.PointingHit)}/{method.Count()}",
-                Invariant($"mean box IoU {method.Average(r => r.BoxIoU):0.00}"),
-                ClassDiscriminationSummary(method.ToList()),
-                Invariant($"mean faithfulness {method.Average(r => r.Faithfulness):0.00}"),
-                Invariant($"deletion {method.Average(r => r.Deletion):0.000}"),
-                Invariant($"insertion {method.Average(r => r.Insertion):0.000}"),
-            };
-            if (arguments.Sanity)
-            {
-                double similarity = method.Average(r => r.RandomizedSimilarity ?? 0);
-                parts.Add(Invariant($"mean similarity to the randomized model {similarity:0.00}"));
-            }
-            string summary = string.Join(", ", parts);
-            output.WriteLine(summary);
+            output.WriteLine($"{method.Method}: Spearman (SSIM) with the trained map, " +
+                string.Join("; ", method.Randomization.Select(r => Invariant(
+                    $"{r.Kind} {r.FromTop:0.##}-{r.ToTop:0.##} {r.Spearman.Mean:0.00} ({r.Ssim.Mean:0.00})"))));
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The method x metric table, transposed to fit a terminal: a row per metric, a column per method.
+    /// </summary>
+    private static void WriteTable(TextWriter output, EvaluationSummary summary)
+    {
+        output.WriteLine($"{summary.Model} on {summary.Source}: {summary.Cases} objects; " +
+            "mean [95% bootstrap interval]");
+        const int width = 22;
+        output.WriteLine($"{"metric",-24}" + string.Concat(summary.Methods.Select(m => m.Method.PadLeft(width))));
+        foreach ((string metric, bool higherIsBetter) in EvaluationSummary.Metrics)
+        {
+            if (!summary.Methods.Any(m => m.Metrics.ContainsKey(metric))) continue;
+            string cells = string.Concat(summary.Methods.Select(m => (m.Metrics.TryGetValue(metric, out var value)
+                ? Invariant($"{value.Mean:0.000} [{value.Low:0.00},{value.High:0.00}]") : "").PadLeft(width)));
+            output.WriteLine($"{metric + (higherIsBetter ? " +" : " -"),-24}{cells}");
+        }
     }
 }

@@ -68,6 +68,11 @@ public static class ExplainCommand
                 "IMG#x0,y0,x1,y1; repeatable (every concept is explained unless --class picks some)",
         };
         var json = new Option<bool>("--json") { Description = "Also print the manifest to standard output" };
+        var saveMaps = new Option<bool>("--save-maps")
+        {
+            Description = "Also write each map's values (float32, the photo's size) as NumPy .npy beside its PNG " +
+                "(map_file in the manifest)",
+        };
         var eigenSmooth = new Option<bool>("--eigen-smooth")
         {
             Description = "CAM methods: project the weighted feature maps on their first principal component " +
@@ -90,6 +95,7 @@ public static class ExplainCommand
               gradcam explain cat.png --model resnet50.pth --layer layer3 --layer layer4 --method layercam \
                   --layer-fusion scaled-sum
               gradcam explain samples/dog.jpg --method scorecam --method ablationcam --batch-size 32
+              gradcam explain samples/dog.jpg --class dog --save-maps   # + dog_dog_gradcam.npy
               gradcam explain samples/person.jpg --concept horse=samples/person.jpg#405,138,600,343
               gradcam explain line.png --model cls.onnx --labels labels.txt --preprocess ppocr-textline
               gradcam explain page.png --model ocr-detector --region 40,38,420,80 --method gradcam --method hirescam
@@ -118,6 +124,7 @@ public static class ExplainCommand
                 "integrated-gradients (default: 16 for 224x224, scaled by the input's size)",
         };
         foreach (Option option in new Option[] { layer, classes, top, method, colormap, eigenSmooth, augSmooth,
+            saveMaps,
             batchSize, fusion, region, output, concept, json, quiet })
             command.Add(option);
         photos.AddTo(command);
@@ -143,6 +150,7 @@ public static class ExplainCommand
                     BatchSize = result.GetValue(batchSize),
                     LayerFusion = ParseFusion(result.GetValue(fusion)!),
                     Region = result.GetValue(region) is string box ? ParseRegion(box) : null,
+                    SaveMaps = result.GetValue(saveMaps),
                 },
             };
             IReadOnlyList<Concept> concepts = (result.GetValue(concept) ?? []).Select(Concept.Parse).ToArray();

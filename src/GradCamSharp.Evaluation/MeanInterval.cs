@@ -1,0 +1,8 @@
+namespace GradCamSharp.Evaluation;
+
+/// <summary>A mean over images and its 95% bootstrap interval.</summary>
+/// <param name="Mean">The sample mean.</param>
+/// <param name="Low">The 2.5th percentile of the resampled means.</param>
+/// <param name="High">The 97.5th percentile.</param>
+/// <param name="Count">How many values.</param>
+public sealed record MeanInterval(double Mean, double Low, double High, int Count);
