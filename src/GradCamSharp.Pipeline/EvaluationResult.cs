@@ -32,8 +32,9 @@ public sealed record EvaluationResult
     /// <summary>Intersection over union of the 15%-of-maximum localisation box with the annotated box.</summary>
     [JsonPropertyName("box_iou")] public required double BoxIoU { get; init; }
 
-    /// <summary>Spearman rank correlation of the map with the occlusion map (faithfulness).</summary>
-    [JsonPropertyName("faithfulness")] public required double Faithfulness { get; init; }
+    /// <summary>Spearman rank correlation of the map with the occlusion map (faithfulness); null when not computed.
+    /// </summary>
+    [JsonPropertyName("faithfulness")] public double? Faithfulness { get; init; }
 
     /// <summary>
     /// Area under the score curve as the map's most salient pixels are removed first (lower is better).

@@ -166,7 +166,7 @@ public static class EvaluationRunner
                     done++;
                     TimeSpan left = clock.Elapsed / done * (total - done);
                     progress?.Report($"{done}/{total} {Path.GetFileName(cases[i].Image)} {cases[i].Label}: " +
-                        $"{clock.Elapsed:mm\\:ss} elapsed, about {left:mm\\:ss} left");
+                        $"{clock.Elapsed:h\\:mm\\:ss} elapsed, about {left:h\\:mm\\:ss} left");
                 }
             }
             return results;
@@ -228,7 +228,7 @@ public static class EvaluationRunner
                 Discrimination = item.Others.Count == 0 ? null : Beaten(onPhoto, item),
                 OwnShare = own,
                 OtherShare = other,
-                Faithfulness = occlusion is null ? double.NaN
+                Faithfulness = occlusion is null ? null
                     : Faithfulness.RankCorrelation(map, occlusion, occlusionOptions),
                 Deletion = curves.DeletionArea,
                 Insertion = curves.InsertionArea,

@@ -101,7 +101,7 @@ public sealed record EvaluationSummary
             Add(OwnShare, rows.Where(r => r.OwnShare is not null).Select(r => r.OwnShare!.Value));
             Add(OtherShare, rows.Where(r => r.OtherShare is not null).Select(r => r.OtherShare!.Value));
             Add(Discrimination, rows.Where(r => r.Discrimination is not null).Select(r => r.Discrimination!.Value));
-            Add(Faithfulness, rows.Select(r => r.Faithfulness));
+            Add(Faithfulness, rows.Where(r => r.Faithfulness is not null).Select(r => r.Faithfulness!.Value));
             Add(Deletion, rows.Select(r => r.Deletion));
             Add(Insertion, rows.Select(r => r.Insertion));
             Add(AverageDrop, rows.Select(r => 100 * r.Drop));

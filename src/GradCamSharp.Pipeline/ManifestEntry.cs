@@ -37,7 +37,9 @@ public sealed record ManifestEntry
     /// <summary>
     /// The map's values (float32, the photo's size) as a NumPy .npy file, with <c>--save-maps</c>; null otherwise.
     /// </summary>
-    [JsonPropertyName("map_file")] public string? MapFile { get; init; }
+    [JsonPropertyName("map_file")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? MapFile { get; init; }
 
     /// <summary>
     /// [x, y] of the map's maximum, in the photo's pixels (those of the written maps; see <see cref="Scale"/>). For

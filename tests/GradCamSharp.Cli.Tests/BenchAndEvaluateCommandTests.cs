@@ -42,9 +42,44 @@ public sealed class BenchAndEvaluateCommandTests
         CliRun run =
             CliRun.Of("evaluate", "--boxes", folder["boxes.json"], "--images", CliRun.Samples, "--no-sanity", "--json");
         Assert.Equal(0, run.ExitCode);
-        using JsonDocument results = JsonDocument.Parse(run.Output);
-        JsonElement dog = Assert.Single(results.RootElement.EnumerateArray().ToArray());
+        using JsonDocument summary = JsonDocument.Parse(run.Output);
+        JsonElement dog = Assert.Single(summary.RootElement.GetProperty("results").EnumerateArray().ToArray());
         Assert.True(dog.GetProperty("pointing_hit").GetBoolean());
-        Assert.Contains("unicorn: skipped", run.Error);
+        Assert.Contains("unicorn (1)", run.Error);
+        Assert.Equal(1, summary.RootElement.GetProperty("unmatched_labels").GetProperty("unicorn").GetInt32());
+    }
+
+    [Fact]
+    public void Evaluate_Out_WritesTheJsonAndASelfContainedReport_OnCompositesOrVocBoxes()
+    {
+        using var folder = new TempFolder();
+        string voc = Path.Combine(CliRun.RepositoryRoot, "tests", "GradCamSharp.Pipeline.Tests", "data", "voc");
+        string labelMap = Path.Combine(CliRun.RepositoryRoot, "tests", "GradCamSharp.Pipeline.Tests", "data",
+            "voc-labels.txt");
+
+        CliRun composites = CliRun.Of("evaluate", "--composites", "1", "--seed", "3", "--methods",
+            "gradcam,guided-backprop", "--no-faithfulness", "--sanity-steps", "1", "--out", folder["composites"]);
+        CliRun vocRun = CliRun.Of("evaluate", "--boxes", voc, "--images", CliRun.Samples, "--label-map", labelMap,
+            "--method", "gradcam", "--no-faithfulness", "--no-sanity", "--out", folder["voc"]);
+
+        Assert.True(composites.ExitCode == 0, composites.Error);
+        using (JsonDocument summary = JsonDocument.Parse(File.ReadAllText(
+            Path.Combine(folder["composites"], "evaluation.json"))))
+        {
+            Assert.Equal(["gradcam", "guided-backprop"], summary.RootElement.GetProperty("methods").EnumerateArray()
+                .Select(m => m.GetProperty("method").GetString()));
+            Assert.InRange(summary.RootElement.GetProperty("cases").GetInt32(), 2, 3);
+        }
+        string report = File.ReadAllText(Path.Combine(folder["composites"], "report.html"));
+        Assert.Contains("id=\"plot-pointing\"", report);
+        Assert.Contains("guided-backprop", report);
+        Assert.Contains("pointing +", composites.Output);
+        Assert.True(vocRun.ExitCode == 0, vocRun.Error);
+        Assert.Contains("sofa (1)", vocRun.Error);
+        Assert.True(File.Exists(Path.Combine(folder["voc"], "report.html")));
+        using JsonDocument vocSummary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder["voc"],
+            "evaluation.json")));
+        Assert.Equal(["dog", "bike"], vocSummary.RootElement.GetProperty("results").EnumerateArray()
+            .Select(r => r.GetProperty("label").GetString()));
     }
 }

@@ -21,6 +21,34 @@ public sealed class ExplainCommandTests
     }
 
     [Fact]
+    public void SaveMaps_WritesEachMapsValuesAsNpy_AtThePhotosSize()
+    {
+        using var folder = new TempFolder();
+        CliRun run = CliRun.Of("explain", Dog, "--class", "dog", "--method", "gradcam", "--method", "guided-backprop",
+            "--save-maps", "--out", folder.Path, "--quiet");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(folder["explanations.json"]));
+        JsonElement[] entries = manifest.RootElement.EnumerateArray().ToArray();
+        Assert.Equal(2, entries.Length);
+        foreach (JsonElement entry in entries)
+        {
+            string file = entry.GetProperty("map_file").GetString()!;
+            Assert.EndsWith(".npy", file);
+            GradCamSharp.Maps.Heatmap map = Imaging.NpyFile.Load(folder[file]);
+            Assert.Equal((768, 576), (map.Width, map.Height));
+            if (entry.GetProperty("method").GetString() == "gradcam")
+            {
+                // The saved values are the map whose peak the manifest reports.
+                Assert.Equal(entry.GetProperty("peak").EnumerateArray().Select(v => v.GetInt32()),
+                    [map.Peak.X, map.Peak.Y]);
+            }
+        }
+        CliRun without = CliRun.Of("explain", Dog, "--class", "dog", "--out", folder["plain"], "--quiet", "--json");
+        Assert.DoesNotContain("map_file", without.Output);
+    }
+
+    [Fact]
     public void Explain_AllMethods_WritesMapsPanelAndManifest()
     {
         using var folder = new TempFolder();

@@ -48,11 +48,13 @@ public sealed class MethodCoverageTests
 
         File.WriteAllText(folder["boxes.json"], """{ "dog.jpg": { "dog": [124, 223, 322, 541] } }""");
         CliRun evaluate = CliRun.Of("evaluate", "--model", model, "--labels", labels, "--boxes", folder["boxes.json"],
-            "--images", CliRun.Samples, "--method", method, "--json");
+            "--images", CliRun.Samples, "--method", method, "--sanity-steps", "1", "--json");
         Assert.True(evaluate.ExitCode == 0, evaluate.Error);
         using (JsonDocument results = JsonDocument.Parse(evaluate.Output))
-            Assert.Equal(method,
-                Assert.Single(results.RootElement.EnumerateArray().ToArray()).GetProperty("method").GetString());
+        {
+            Assert.Equal(method, Assert.Single(results.RootElement.GetProperty("results").EnumerateArray().ToArray())
+                .GetProperty("method").GetString());
+        }
 
         CliRun bench =
             CliRun.Of("bench", "--model", model, "--methods", method, "--runs", "10", "--growth", "0", "--json");
@@ -77,8 +79,10 @@ public sealed class MethodCoverageTests
         CliRun run = CliRun.Of("evaluate", "--boxes", folder["boxes.json"], "--images", CliRun.Samples, "--method",
             "all", "--no-sanity");
         Assert.True(run.ExitCode == 0, run.Error);
-        foreach (string method in KnownMethods.Expand(["all"]).Select(m => m.Name))
-            Assert.Contains($"{method} on resnet18-everyday: pointing game", run.Output);
+        string header = run.Output.Split('\n')[1];
+        Assert.Equal(KnownMethods.Expand(["all"]).Select(m => m.Name),
+            header.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1));
+        Assert.Contains("pointing +", run.Output);
     }
 
     [Fact]
