@@ -121,7 +121,7 @@ public sealed record EvaluationSummary
         }).ToList();
         return new EvaluationSummary
         {
-            Model = model, Source = source, Cases = results.Select(r => (r.Image, r.Label)).Distinct().Count(),
+            Model = model, Source = source, Cases = results.Count(r => r.Method == results[0].Method),
             Unmatched = unmatched, Options = options, Methods = methods, Results = results,
         };
     }

@@ -19,7 +19,8 @@ public static class ExplainEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapGet("/", () => WebPages.Html("index.html")).ExcludeFromDescription();
-        app.MapGet("/api/model", (ExplainService service) => service.Describe())
+        app.MapGet("/api/model", (ExplainService service, CancellationToken cancellation) =>
+                service.DescribeAsync(cancellation))
             .WithSummary("The model, its classes, the methods and colormaps, the captioning and VQA models");
         app.MapGet("/api/samples", () => Samples()).WithSummary("The shipped photos the page offers");
         app.MapGet("/samples/{name}", (string name) => Samples().Contains(name, StringComparer.Ordinal)

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Web;
 
@@ -10,15 +9,3 @@ public sealed record ExplainResponse(
     [property: JsonPropertyName("height")] int Height,
     [property: JsonPropertyName("top_classes")] IReadOnlyList<ClassScore> TopClasses,
     [property: JsonPropertyName("targets")] IReadOnlyList<TargetResult> Targets);
-
-/// <summary>One of the model's best classes for the upload.</summary>
-public sealed record ClassScore(
-    [property: JsonPropertyName("class_index")] int Index,
-    [property: JsonPropertyName("class_label")] string? Label,
-    [property: JsonPropertyName("score")] double Score,
-    [property: JsonPropertyName("probability")] double Probability)
-{
-    /// <summary>The ranking's entry as the API returns it.</summary>
-    public static ClassScore Of(RankedClass ranked) =>
-        new(ranked.Index, ranked.Label, ranked.Score, ranked.Probability);
-}

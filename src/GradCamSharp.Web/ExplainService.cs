@@ -15,7 +15,6 @@ public sealed class ExplainService : IDisposable
     private readonly ServerOptions _options;
     private readonly Dictionary<string, LoadedModel> _classifiers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VisionLanguageModel> _textModels = new(StringComparer.Ordinal);
-    private readonly Lazy<IReadOnlyList<string>> _labels;
 
     /// <summary>Serves the model of <paramref name="options"/>; it loads on the first request.</summary>
     public ExplainService(ServerOptions options)
@@ -24,9 +23,6 @@ public sealed class ExplainService : IDisposable
         _options = options;
         Limits = options.Limits.Validated();
         Turns = new ModelTurns(Limits.QueueCapacity, TimeSpan.FromSeconds(Limits.RequestTimeoutSeconds));
-        _labels = new Lazy<IReadOnlyList<string>>(() =>
-            Turns.RunAsync(_ => Classifier(_options.Model).Labels ?? [], CancellationToken.None).GetAwaiter()
-                .GetResult());
     }
 
     /// <summary>The upload, pixel, queue and time limits.</summary>
@@ -38,9 +34,13 @@ public sealed class ExplainService : IDisposable
     /// <summary>The explained model's name as the user gave it.</summary>
     public string ModelName => _options.Model;
 
-    /// <summary>What the page offers: the model, its classes, the methods and colormaps, the text models.</summary>
-    public ModelDescription Describe() =>
-        new(_options.Model, _labels.Value, KnownMethods.Names, KnownColormaps.Names,
+    /// <summary>
+    /// What the page offers: the model, its classes, the methods and colormaps, the text models. The first call loads
+    /// the model (in the queue, like any model work).
+    /// </summary>
+    public async Task<ModelDescription> DescribeAsync(CancellationToken cancellation) =>
+        new(_options.Model, await Turns.RunAsync(_ => Classifier(_options.Model).Labels ?? [], cancellation),
+            KnownMethods.Names, KnownColormaps.Names,
             VisionLanguageCatalog.Names.Where(n => n.EndsWith(VisionLanguageTasks.Captioner, StringComparison.Ordinal))
                 .ToArray(),
             VisionLanguageCatalog.Names.Where(n => n.EndsWith(VisionLanguageTasks.Vqa, StringComparison.Ordinal))

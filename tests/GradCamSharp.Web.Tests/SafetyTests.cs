@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -16,15 +15,7 @@ public sealed class SafetyTests
     private static readonly byte[] Dog = File.ReadAllBytes(Path.Combine(SharedFixtures.Samples, "dog.jpg"));
 
     private static MultipartFormDataContent Upload(byte[] image, string name = "dog.jpg",
-        params (string Key, string Value)[] fields)
-    {
-        var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(image);
-        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
-        form.Add(file, "image", name);
-        foreach ((string key, string value) in fields) form.Add(new StringContent(value), key);
-        return form;
-    }
+        params (string Key, string Value)[] fields) => Uploads.Form(image, name, fields);
 
     private static async Task<string> Error(HttpResponseMessage response)
     {

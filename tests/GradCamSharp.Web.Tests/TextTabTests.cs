@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using GradCamSharp.Imaging;
 using GradCamSharp.Scenes;
@@ -19,15 +18,8 @@ public sealed class TextTabTests(DemoServer server) : IClassFixture<DemoServer>
         return File.ReadAllBytes(path);
     }
 
-    private static MultipartFormDataContent Upload(params (string Key, string Value)[] fields)
-    {
-        var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(HeldOutScene());
-        file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
-        form.Add(file, "image", "scene.png");
-        foreach ((string key, string value) in fields) form.Add(new StringContent(value), key);
-        return form;
-    }
+    private static MultipartFormDataContent Upload(params (string Key, string Value)[] fields) =>
+        Uploads.Form(HeldOutScene(), "scene.png", fields);
 
     [Fact]
     public async Task Page_OffersTheCaptionTabAndTheQuestionBox()

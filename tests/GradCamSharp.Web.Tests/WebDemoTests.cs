@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace GradCamSharp.Web.Tests;
@@ -10,15 +9,7 @@ public sealed class WebDemoTests(DemoServer server) : IClassFixture<DemoServer>
     private static string Samples => Path.Combine(SharedFixtures.RepositoryRoot, "samples");
 
     private static MultipartFormDataContent Upload(byte[] image, string name,
-        params (string Key, string Value)[] fields)
-    {
-        var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(image);
-        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
-        form.Add(file, "image", name);
-        foreach ((string key, string value) in fields) form.Add(new StringContent(value), key);
-        return form;
-    }
+        params (string Key, string Value)[] fields) => Uploads.Form(image, name, fields);
 
     [Fact]
     public async Task Page_And_ModelDescription_AreServed()

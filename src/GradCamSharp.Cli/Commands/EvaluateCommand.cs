@@ -44,6 +44,9 @@ public static class EvaluateCommand
 
         /// <summary>The sanity checks' steps.</summary>
         public int SanitySteps { get; init; } = new EvaluationOptions().SanitySteps;
+
+        /// <summary>The deletion and insertion curves' steps.</summary>
+        public int DeletionSteps { get; init; } = new EvaluationOptions().DeletionSteps;
     }
 
     internal static Command Create()
@@ -80,6 +83,11 @@ public static class EvaluateCommand
         var noFaithfulness = new Option<bool>("--no-faithfulness")
         {
             Description = "Skip faithfulness (it needs an occlusion map per object: the costliest measure)",
+        };
+        var deletionSteps = new Option<int>("--deletion-steps")
+        {
+            Description = "The steps of the deletion and insertion curves (a forward pass each, per method and object)",
+            DefaultValueFactory = _ => new EvaluationOptions().DeletionSteps,
         };
         var sanitySteps = new Option<int>("--sanity-steps")
         {
@@ -154,7 +162,7 @@ public static class EvaluateCommand
             """);
         common.AddTo(command);
         foreach (Option option in new Option[] { boxes, images, method, alias, noSanity, json, task, world, scenes,
-            seed, lines, layer, labelMap, composites, output, noFaithfulness, sanitySteps })
+            seed, lines, layer, labelMap, composites, output, noFaithfulness, sanitySteps, deletionSteps })
         {
             command.Add(option);
         }
@@ -195,7 +203,7 @@ public static class EvaluateCommand
                 LabelMap = result.GetValue(labelMap), Composites = result.GetValue(composites),
                 Seed = result.GetValue(seed),
                 Output = result.GetValue(output), Faithfulness = !result.GetValue(noFaithfulness),
-                SanitySteps = result.GetValue(sanitySteps),
+                SanitySteps = result.GetValue(sanitySteps), DeletionSteps = result.GetValue(deletionSteps),
             };
             return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, arguments);
         });
@@ -292,6 +300,8 @@ public static class EvaluateCommand
         IReadOnlyList<MethodDescriptor> methods = KnownMethods.Expand(arguments.Methods);
         if (arguments.Composites < 0)
             throw new UsageException($"--composites must be 0 or more, got {arguments.Composites}");
+        if (arguments.DeletionSteps < 2)
+            throw new UsageException($"--deletion-steps must be at least 2, got {arguments.DeletionSteps}");
         if (arguments.SanitySteps < 0) throw new UsageException($"--sanity-steps must be 0 or more, got " +
             $"{arguments.SanitySteps}");
         var aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -316,6 +326,7 @@ public static class EvaluateCommand
         {
             Methods = methods.Select(m => m.Name).ToArray(), Faithfulness = arguments.Faithfulness,
             SanitySteps = arguments.Sanity ? arguments.SanitySteps : 0, Seed = arguments.Seed, Aliases = aliases,
+            DeletionSteps = arguments.DeletionSteps,
         };
         using LoadedModel loaded = ModelCatalog.Load(arguments.Model, arguments.ModelOptions);
         (_, IReadOnlyDictionary<string, int> unmatched) = EvaluationRunner.Match(loaded, cases, aliases);
