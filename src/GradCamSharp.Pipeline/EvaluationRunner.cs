@@ -201,19 +201,20 @@ public static class EvaluationRunner
                 options.DeletionSteps);
             (double probability, double explained) =
                 ConfidenceChange.Probabilities(model.Model, input, classIndex, map);
-            (double? own, double? other) = Shares(onPhoto, item);
+            (double Own, double Other, double Beaten)? discrimination = Discrimination(onPhoto, item);
             if (thumbnails is not null)
             {
                 thumbnails(new EvaluationThumbnail(item.Image, item.Label, methods[m].Name,
                     Thumbnail(photo, onPhoto, item.Box, found)));
             }
             var randomization = new List<SanityStep>();
+            float[] absolute = Absolute(explanation.Heatmap);
+            Heatmap magnitude = Magnitude(explanation.Heatmap);
             for (int s = 0; s < sanity.Length; s++)
             {
                 Heatmap random = randomExplainers[s][m].Explain(input, target).Single().Heatmap;
                 randomization.Add(new SanityStep(sanity[s].Kind, sanity[s].Band.FromTop, sanity[s].Band.ToTop,
-                    RankCorrelation.Spearman(Absolute(explanation.Heatmap), Absolute(random)),
-                    Ssim.Compute(Magnitude(explanation.Heatmap), Magnitude(random))));
+                    RankCorrelation.Spearman(absolute, Absolute(random)), Ssim.Compute(magnitude, Magnitude(random))));
             }
             results.Add(new EvaluationResult
             {
@@ -225,9 +226,9 @@ public static class EvaluationRunner
                 BoxIoU = found?.IntersectionOverUnion(item.Box) ?? 0,
                 PeakOnObject = item.Others.Count == 0 ? null : ClassDiscrimination.PeakIsOwn(onPhoto, item.Box,
                     item.Others.Select(o => o.Box).ToArray(), item.Others.Select(o => o.BehindTheCase).ToArray()),
-                Discrimination = item.Others.Count == 0 ? null : Beaten(onPhoto, item),
-                OwnShare = own,
-                OtherShare = other,
+                Discrimination = discrimination?.Beaten,
+                OwnShare = discrimination?.Own,
+                OtherShare = discrimination?.Other,
                 Faithfulness = occlusion is null ? null
                     : Faithfulness.RankCorrelation(map, occlusion, occlusionOptions),
                 Deletion = curves.DeletionArea,
@@ -270,21 +271,16 @@ public static class EvaluationRunner
 
     private static Heatmap Magnitude(Heatmap map) => new(map.Width, map.Height, Absolute(map));
 
-    /// <summary>The map's share where the object is visible, and its mean share where each other object is.</summary>
-    private static (double? Own, double? Other) Shares(Heatmap map, EvaluationCase item)
+    /// <summary>
+    /// On a picture with other objects: the map's share where this object is visible, its mean share where each
+    /// other object is, and the share of the others on which it holds less of its mass than on this one.
+    /// </summary>
+    private static (double Own, double Other, double Beaten)? Discrimination(Heatmap map, EvaluationCase item)
     {
-        if (item.Others.Count == 0) return (null, null);
-        var shares = item.Others.Select(other =>
+        if (item.Others.Count == 0) return null;
+        (double Own, double Other)[] shares = item.Others.Select(other =>
             ClassDiscrimination.Shares(map, item.Box, item.Occluders, other.Box, other.Occluders)).ToArray();
-        return (shares[0].Own, shares.Average(s => s.Other));
+        return (shares[0].Own, shares.Average(s => s.Other),
+            (double)shares.Count(s => s.Own > s.Other) / shares.Length);
     }
-
-    /// <summary>The share of the other objects on which the map holds less of its mass than on this one.</summary>
-    private static double Beaten(Heatmap map, EvaluationCase item) =>
-        (double)item.Others.Count(other =>
-        {
-            (double own, double theirs) =
-                ClassDiscrimination.Shares(map, item.Box, item.Occluders, other.Box, other.Occluders);
-            return own > theirs;
-        }) / item.Others.Count;
 }
