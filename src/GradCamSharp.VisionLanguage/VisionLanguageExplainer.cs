@@ -33,12 +33,16 @@ public sealed class VisionLanguageExplainer
     /// content word; the caller disposes the result.
     /// </summary>
     /// <exception cref="UsageException">The model is not a captioner, or the caption has unknown words.</exception>
-    public ExplainedCaption Caption(SKBitmap photo, string name, string? caption = null)
+    /// <param name="photo">The picture.</param>
+    /// <param name="name">Its name in the outputs.</param>
+    /// <param name="caption">The caption to explain (teacher-forced); null for the model's own.</param>
+    /// <param name="beamWidth">How the model's own caption is decoded: 1 greedily, more by beam search.</param>
+    public ExplainedCaption Caption(SKBitmap photo, string name, string? caption = null, int beamWidth = 1)
     {
         ArgumentNullException.ThrowIfNull(photo);
         RequireTask(VisionLanguageTasks.Captioner, "captioning");
         using var scope = NewDisposeScope();
-        int[] words = caption is null ? Generated(photo) : _model.EncodeCaption(caption);
+        int[] words = caption is null ? Generated(photo, beamWidth) : _model.EncodeCaption(caption);
         string text = _model.Vocabulary.Decode(words);
         var targets = VisionLanguageTargets.CaptionAndWords(_model.Vocabulary, words);
         using IExplainableModel explained = _model.ForCaption(words);
@@ -85,10 +89,10 @@ public sealed class VisionLanguageExplainer
             ranked.First(a => a.Answer == r.Label).Probability, r)).ToArray());
     }
 
-    private int[] Generated(SKBitmap photo)
+    private int[] Generated(SKBitmap photo, int beamWidth)
     {
         using Tensor input = _model.Prepare([photo]);
-        string caption = _model.Caption(input)[0];
+        string caption = _model.Caption(input, beamWidth)[0];
         return caption.Length > 0 ? _model.EncodeCaption(caption)
             : throw new InvalidOperationException("the captioner produced an empty caption");
     }

@@ -24,6 +24,9 @@ public sealed record VisionLanguageJob
     /// <summary>Captioner: the caption to explain; null for the model's own.</summary>
     public string? Caption { get; init; }
 
+    /// <summary>Captioner: the beam width of the model's own caption (1: greedy decoding).</summary>
+    public int BeamWidth { get; init; } = 1;
+
     /// <summary>VQA: the question.</summary>
     public string? Question { get; init; }
 

@@ -22,6 +22,9 @@ public sealed class VisionLanguageModel : IDisposable
     /// <summary>The most words of a question or caption, unless a model says otherwise.</summary>
     public const int DefaultMaxWords = 20;
 
+    /// <summary>The widest beam <see cref="Caption"/> searches with.</summary>
+    public const int MaxBeamWidth = 20;
+
     private readonly VisionLanguageNetwork _network;
 
     private VisionLanguageModel(VisionLanguageFile file, VisionLanguageNetwork network, IExplainableModel encoder,
@@ -182,13 +185,18 @@ public sealed class VisionLanguageModel : IDisposable
         return (int)_network.Head.call(features, QuestionTensor(question)).argmax(-1).item<long>();
     }
 
-    /// <summary>The model's caption for each image of <paramref name="input"/> (greedy decoding).</summary>
-    public IReadOnlyList<string> Caption(Tensor input)
+    /// <summary>
+    /// The model's caption for each image of <paramref name="input"/>: greedy decoding for a beam width of 1, beam
+    /// search otherwise.
+    /// </summary>
+    public IReadOnlyList<string> Caption(Tensor input, int beamWidth = 1)
     {
         RequireTask(VisionLanguageTasks.Captioner);
+        if (beamWidth is < 1 or > MaxBeamWidth)
+            throw new UsageException($"the beam width must lie in 1..{MaxBeamWidth}, got {beamWidth}");
         using var scope = NewDisposeScope();
         var head = (CaptionHead)_network.Head;
-        return head.Generate(Features(input), File.MaxWords).Select(Vocabulary.Decode).ToArray();
+        return head.Generate(Features(input), File.MaxWords, beamWidth).Select(Vocabulary.Decode).ToArray();
     }
 
     /// <summary>The model with <paramref name="question"/> fixed: image in, answer logits out.</summary>

@@ -30,7 +30,8 @@ public sealed class VisionLanguagePipeline(VisionLanguageModel model)
         return Run(job, progress, (photo, output) =>
         {
             string path = photo.Source.Path;
-            using ExplainedCaption caption = explainer.Caption(photo.Bitmap, Path.GetFileName(path), job.Caption);
+            using ExplainedCaption caption = explainer.Caption(photo.Bitmap, Path.GetFileName(path), job.Caption,
+                job.BeamWidth);
             PngFile.Save(caption.Panel, output.Add($"{photo.Source.Stem}_words_panel.png", out string wordsPanel));
             var entries = new List<ManifestEntry>();
             foreach (ExplainedWord word in caption.Words)

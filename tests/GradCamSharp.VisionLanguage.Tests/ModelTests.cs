@@ -59,6 +59,47 @@ public sealed class ModelTests
             Assert.Throws<UsageException>(() => VisionLanguageCatalog.Load("shapes-vqq")).Message);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(11)]
+    public void BeamSearch_WideEnough_FindsTheBestCaptionOfAll_AndWidthOneIsGreedy(int seed)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        manual_seed(seed);
+        // Five words and the end: with at most two words there are 31 captions, so a beam of 64 holds them all.
+        using var head = new CaptionHead(featureChannels: 4, words: 8);
+        head.eval();
+        Tensor features = rand(1, 4, 3, 3);
+        int[][] captions = [[], .. Enumerable.Range(3, 5).Select(w => new[] { w }),
+            .. Enumerable.Range(3, 5).SelectMany(w => Enumerable.Range(3, 5).Select(v => new[] { w, v }))];
+        double MeanLogProbability(int[] caption)
+        {
+            using var noGradient = no_grad();
+            Tensor words = tensor(caption.Select(w => (long)w).ToArray(), dtype: ScalarType.Int64).view(1, -1);
+            Tensor logProbabilities = head.call(features, words).log_softmax(-1)[0];
+            double sum = caption.Append(Vocabulary.EndId).Select((w, t) => (double)logProbabilities[t, w]
+                .item<float>()).Sum();
+            return sum / (caption.Length + 1);
+        }
+        int[] best = captions.MaxBy(MeanLogProbability)!;
+
+        int[] found = head.Generate(features, maxWords: 2, beamWidth: 64)[0];
+
+        Assert.Equal(best, found);
+        Assert.Equal(head.Generate(features, 2)[0], head.Generate(features, 2, beamWidth: 1)[0]);
+        Assert.All(head.Generate(features, 2, beamWidth: 3)[0], w => Assert.InRange(w, 3, 7));
+    }
+
+    [Fact]
+    public void BeamWidth_OutsideItsRange_IsRefused()
+    {
+        using VisionLanguageModel model = TinyModels.Captioner();
+        using Tensor input = zeros(1, 3, 128, 128);
+        Assert.Contains("1..20", Assert.Throws<UsageException>(() => model.Caption(input, 0)).Message);
+        Assert.Contains("1..20", Assert.Throws<UsageException>(() => model.Caption(input, 21)).Message);
+        Assert.Single(model.Caption(input, 4));
+    }
+
     [Fact]
     public void ShortVqaTraining_LowersTheLossAndBeatsChance_AndIsReproducible()
     {

@@ -22,23 +22,36 @@ public static class CaptionCommand
         {
             Description = "Explain this caption (teacher-forced) instead of the model's own",
         };
+        var beam = new Option<int>("--beam")
+        {
+            Description =
+                $"Beam width of the model's own caption (1: greedy; at most {VisionLanguageModel.MaxBeamWidth})",
+            DefaultValueFactory = _ => 1,
+        };
         const string summary = "Caption photos and explain the caption and each word";
         var command = CommandHelp.Create("caption", summary, """
-            Generate a caption for each photo (greedy decoding) with a captioner (CNN encoder, attention LSTM
-            decoder), then explain the whole caption (the sum of its words' log-probabilities) and every content word
-            (its log-probability given the words before it). Writes one map per word and method, a panel with the
-            caption under it (PHOTO_words_panel.png) and explanations.json with 'caption' and 'word' fields.
+            Generate a caption for each photo (greedy decoding, or beam search with --beam K) with a captioner (CNN
+            encoder, attention LSTM decoder), then explain the whole caption (the sum of its words' log-probabilities)
+            and every content word (its log-probability given the words before it). Writes one map per word and
+            method, a panel with the caption under it (PHOTO_words_panel.png) and explanations.json with 'caption'
+            and 'word' fields.
 
             Examples:
               gradcam caption scene.png
+              gradcam caption scene.png --beam 5
               gradcam caption scene.png --caption "a red circle left of a blue star" --method all
               gradcam caption samples/dog.jpg --model photos-captioner --out out/
             """);
         options.AddTo(command);
         command.Add(caption);
+        command.Add(beam);
         command.SetAction((result, cancellationToken) =>
         {
-            VisionLanguageJob job = options.Read(result) with { Caption = result.GetValue(caption) };
+            VisionLanguageJob job = options.Read(result) with
+            {
+                Caption = result.GetValue(caption),
+                BeamWidth = result.GetValue(beam),
+            };
             return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
                 new Arguments(result.GetValue(options.Model)!, job, result.GetValue(options.Json),
                     result.GetValue(options.Quiet)), cancellationToken));
@@ -54,6 +67,11 @@ public static class CaptionCommand
         VisionLanguageOptions.Validate(arguments.Job);
         if (arguments.Job.Caption is { } given && string.IsNullOrWhiteSpace(given))
             throw new UsageException("--caption is empty");
+        if (arguments.Job.BeamWidth is < 1 or > VisionLanguageModel.MaxBeamWidth)
+        {
+            throw new UsageException(
+                $"--beam must lie in 1..{VisionLanguageModel.MaxBeamWidth}, got {arguments.Job.BeamWidth}");
+        }
         using VisionLanguageModel model = VisionLanguageCatalog.Load(arguments.Model, VisionLanguageTasks.Captioner);
         IReadOnlyList<ManifestEntry> entries = new VisionLanguagePipeline(model).Caption(arguments.Job,
             (image, reading) =>

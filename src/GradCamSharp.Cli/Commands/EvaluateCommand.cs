@@ -84,6 +84,11 @@ public static class EvaluateCommand
         {
             Description = "Skip faithfulness (it needs an occlusion map per object: the costliest measure)",
         };
+        var beam = new Option<int>("--beam")
+        {
+            Description = "With --task caption: the beam width of the model's captions (1: greedy decoding)",
+            DefaultValueFactory = _ => 1,
+        };
         var deletionSteps = new Option<int>("--deletion-steps")
         {
             Description = "The steps of the deletion and insertion curves (a forward pass each, per method and object)",
@@ -153,6 +158,7 @@ public static class EvaluateCommand
 
               gradcam evaluate --task vqa --world shapes --scenes 500 --seed 1000
               gradcam evaluate --task caption --world photos --scenes 200 --method gradcam --json
+              gradcam evaluate --task caption --world shapes --scenes 500 --seed 1000 --beam 3
 
             With --task ocr it renders seeded text lines in the DejaVu fonts and measures PaddleOCR's recogniser: exact
             reads and character error rate (clean and noisy lines), and per method how often a character's map peaks
@@ -162,7 +168,7 @@ public static class EvaluateCommand
             """);
         common.AddTo(command);
         foreach (Option option in new Option[] { boxes, images, method, alias, noSanity, json, task, world, scenes,
-            seed, lines, layer, labelMap, composites, output, noFaithfulness, sanitySteps, deletionSteps })
+            seed, lines, layer, labelMap, composites, output, noFaithfulness, sanitySteps, deletionSteps, beam })
         {
             command.Add(option);
         }
@@ -188,7 +194,7 @@ public static class EvaluateCommand
                 var textArguments = new TextTaskArguments(model, TextTask(textTask), result.GetValue(world)!,
                     result.GetValue(scenes), result.GetValue(seed), result.GetValue(method) is { Length: > 0 } chosen
                         ? chosen : VisionLanguageEvaluator.DefaultMethods, result.GetValue(boxes)!,
-                    result.GetValue(images)!, result.GetValue(json));
+                    result.GetValue(images)!, result.GetValue(json), result.GetValue(beam));
                 return RunTextTask(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
                     textArguments);
             }
@@ -220,8 +226,9 @@ public static class EvaluateCommand
     /// <param name="Boxes">The photo world's annotated photos.</param>
     /// <param name="Images">Their folder.</param>
     /// <param name="Json">Print JSON instead of the table.</param>
+    /// <param name="BeamWidth">How a captioner decodes its captions (1: greedily).</param>
     public sealed record TextTaskArguments(string Model, string Task, string World, int Scenes, int Seed,
-        IReadOnlyList<string> Methods, string Boxes, string Images, bool Json);
+        IReadOnlyList<string> Methods, string Boxes, string Images, bool Json, int BeamWidth = 1);
 
     private static string TextTask(string name) => name.ToLowerInvariant() switch
     {
@@ -265,7 +272,7 @@ public static class EvaluateCommand
         using VisionLanguageModel model = VisionLanguageCatalog.Load(arguments.Model, arguments.Task);
         using ISceneWorld world = SceneWorlds.Create(arguments.World, arguments.Boxes, arguments.Images);
         VisionLanguageReport report = VisionLanguageEvaluator.Evaluate(model, world, arguments.Scenes,
-            arguments.Seed, arguments.Methods, new LineProgress(error, "evaluate: "));
+            arguments.Seed, arguments.Methods, new LineProgress(error, "evaluate: "), beamWidth: arguments.BeamWidth);
         if (arguments.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(report, CliJson.Indented));
@@ -277,7 +284,11 @@ public static class EvaluateCommand
         if (report.OverallAccuracy is double overall)
             output.WriteLine(Invariant($"  accuracy overall   {overall:0.000}"));
         if (report.ExactMatch is double exact)
-            output.WriteLine(Invariant($"  caption exact match {exact:0.000}, BLEU-4 {report.Bleu4:0.000}"));
+        {
+            string decoding = report.BeamWidth > 1 ? $"beam {report.BeamWidth}" : "greedy";
+            output.WriteLine(Invariant($"  caption exact match {exact:0.000}, BLEU-4 {report.Bleu4:0.000}") +
+                $" ({decoding})");
+        }
         string what = model.Task == VisionLanguageTasks.Vqa ? "answers about one object" : "words naming an object";
         output.WriteLine($"  localisation of {what} (chance pointing " +
             Invariant($"{report.ChancePointing:0.000}):"));

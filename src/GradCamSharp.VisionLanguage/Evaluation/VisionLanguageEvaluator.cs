@@ -26,10 +26,11 @@ public static class VisionLanguageEvaluator
     /// <param name="seed">Their seed; the model's training seeds are refused.</param>
     /// <param name="methods">The methods to score (default <see cref="DefaultMethods"/>).</param>
     /// <param name="progress">Receives a line every 50 scenes.</param>
+    /// <param name="beamWidth">How a captioner decodes its captions: 1 greedily, more by beam search.</param>
     /// <param name="cancellation">Stops between scenes.</param>
     /// <exception cref="UsageException">A training seed, a world the model was not trained on, a bad count.</exception>
     public static VisionLanguageReport Evaluate(VisionLanguageModel model, ISceneWorld world, int scenes, int seed,
-        IReadOnlyList<string>? methods = null, IProgress<string>? progress = null,
+        IReadOnlyList<string>? methods = null, IProgress<string>? progress = null, int beamWidth = 1,
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -48,6 +49,7 @@ public static class VisionLanguageEvaluator
         var report = new VisionLanguageReport
         {
             Model = model.Name, Task = model.Task, World = world.Name, Scenes = scenes, Seed = seed,
+            BeamWidth = model.Task == VisionLanguageTasks.Captioner ? beamWidth : null,
         };
         var scores = new Dictionary<(string Method, string Layer), LocalisationScore>();
         var captions = new List<(IReadOnlyList<string>, IReadOnlyList<string>)>();
@@ -63,7 +65,7 @@ public static class VisionLanguageEvaluator
             if (model.Task == VisionLanguageTasks.Vqa) located = AskAll(model, scene, input, report);
             else
             {
-                string caption = model.Caption(input)[0];
+                string caption = model.Caption(input, beamWidth)[0];
                 if (scene.Captions.Count > 0)
                 {
                     string reference = scene.Captions[0];

@@ -35,6 +35,9 @@ public sealed class VisionLanguageReport
     /// <summary>Captioner: corpus BLEU-4 of greedy captions against the canonical ones.</summary>
     [JsonPropertyName("bleu4")] public double? Bleu4 { get; set; }
 
+    /// <summary>Captioner: the beam width its captions were decoded with (1: greedily).</summary>
+    [JsonPropertyName("beam_width")] public int? BeamWidth { get; init; }
+
     /// <summary>Pointing and inside/outside per method and layer.</summary>
     [JsonPropertyName("localisation")] public List<LocalisationScore> Localisation { get; } = [];
 
