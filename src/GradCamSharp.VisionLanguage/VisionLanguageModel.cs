@@ -255,11 +255,11 @@ public sealed class VisionLanguageModel : IDisposable
         bool photos = file.Encoder == ResNetEncoderName;
         if (!photos && file.Encoder != ShapeEncoderName)
             throw new UnreadableInputException($"unknown encoder '{file.Encoder}' in {file.Name}");
-        int channels = photos ? DefaultModel.FeatureMapChannels : ShapeEncoder.Channels;
+        int channels = photos ? DefaultModel.FeatureMapChannels : ShapeEncoder.ChannelsFor(file.Training);
         TorchSharp.torch.nn.Module<Tensor, Tensor, Tensor> head = file.Training.Task == VisionLanguageTasks.Vqa
             ? new VqaHead(channels, vocabulary.Count, file.Answers.Count)
             : new CaptionHead(channels, vocabulary.Count);
-        var network = new VisionLanguageNetwork(photos ? null : ShapeEncoder.Create(), head);
+        var network = new VisionLanguageNetwork(photos ? null : ShapeEncoder.Create(channels), head);
         try
         {
             if (weights is not null) network.load(weights);

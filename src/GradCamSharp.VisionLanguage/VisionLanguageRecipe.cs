@@ -28,9 +28,16 @@ public sealed record VisionLanguageRecipe
 
     /// <summary>
     /// The weight of an L1 penalty on a trained encoder's output features (none for a frozen encoder): sparse
-    /// features leave textured backgrounds dark in Grad-CAM maps.
+    /// features leave textured backgrounds dark in Grad-CAM maps. During concept pretraining it falls on the
+    /// background cells alone.
     /// </summary>
     [JsonPropertyName("feature_sparsity")] public double FeatureSparsity { get; init; } = 0.1;
+
+    /// <summary>
+    /// Passes of <see cref="ConceptPretraining"/> over the training scenes before the head learns (the encoder then
+    /// learns on with the head); 0 starts the encoder from random weights (and nothing for a frozen ResNet18).
+    /// </summary>
+    [JsonPropertyName("concept_epochs")] public int ConceptEpochs { get; init; }
 
     /// <summary>Scenes checked after every epoch; they come from <see cref="HeldOutSeed"/>.</summary>
     [JsonPropertyName("held_out_scenes")] public int HeldOutScenes { get; init; } = 200;
@@ -39,13 +46,17 @@ public sealed record VisionLanguageRecipe
     [JsonIgnore] public int HeldOutSeed => Seed + 1;
 
     /// <summary>
-    /// The recipe of the shipped model of <paramref name="task"/> for <paramref name="world"/>: 6000 scenes and 10
-    /// epochs for the shape world (the CNN learns too); 2000 scenes and 20 epochs for the photo world, whose frozen
-    /// ResNet18 needs no sparsity penalty.
+    /// The recipe of the shipped model of <paramref name="task"/> for <paramref name="world"/>: in the shape world
+    /// 6000 scenes and 10 epochs of the CNN and the head together, the VQA model's CNN first taught the scenes'
+    /// concepts for 3 epochs (with a light sparsity penalty), the captioner's from scratch with a stronger one (concept
+    /// pretraining raised the VQA model's Grad-CAM pointing from 0.30 to 0.51 but not the captioner's); in the photo
+    /// world 2000 scenes and 20 epochs of the head alone over the frozen ResNet18.
     /// </summary>
     public static VisionLanguageRecipe For(string task, string world) => world == "photos"
         ? new VisionLanguageRecipe { Task = task, World = world, Scenes = 2000, Epochs = 20, FeatureSparsity = 0 }
-        : new VisionLanguageRecipe { Task = task, World = world };
+        : task == VisionLanguageTasks.Vqa
+            ? new VisionLanguageRecipe { Task = task, World = world, ConceptEpochs = 3, FeatureSparsity = 0.01 }
+            : new VisionLanguageRecipe { Task = task, World = world };
 
     /// <summary>Throws a usage error if the recipe cannot run.</summary>
     public void Validate()
@@ -57,6 +68,9 @@ public sealed record VisionLanguageRecipe
         if (Epochs < 1) throw new UsageException($"--epochs must be at least 1, got {Epochs}");
         if (BatchSize < 1) throw new UsageException($"the batch size must be at least 1, got {BatchSize}");
         if (HeldOutScenes < 1) throw new UsageException($"held-out scenes must be at least 1, got {HeldOutScenes}");
+        if (ConceptEpochs < 0) throw new UsageException($"concept epochs must be >= 0, got {ConceptEpochs}");
+        if (ConceptEpochs > 0 && World != "shapes")
+            throw new UsageException("concept pretraining needs the shape world's masks and its trained CNN");
         if (FeatureSparsity < 0) throw new UsageException($"feature sparsity must be >= 0, got {FeatureSparsity}");
         if (LearningRate is <= 0 or > 1)
             throw new UsageException($"the learning rate must lie in (0, 1], got {LearningRate}");

@@ -38,8 +38,13 @@ public static class VisionLanguageTrainer
         {
             using TrainingSet training = TrainingSet.Build(model, scenes, progress, "training");
             using TrainingSet check = TrainingSet.Build(model, heldOut, progress, "held-out");
-            foreach (Scene scene in scenes.Concat(heldOut)) scene.Dispose();
             VisionLanguageNetwork network = model.Network;
+            if (recipe.ConceptEpochs > 0 && network.Encoder is { } encoder)
+            {
+                using Tensor coverage = ConceptPretraining.Coverage(scenes, scenes[0].Width / ShapeEncoder.Stride);
+                ConceptPretraining.Train(encoder, training.Inputs, coverage, recipe, progress, cancellation);
+            }
+            foreach (Scene scene in scenes.Concat(heldOut)) scene.Dispose();
             network.train();
             List<TorchSharp.Modules.Parameter> trainable = network.parameters().ToList();
             using var optimizer = optim.Adam(trainable, recipe.LearningRate);
@@ -98,34 +103,52 @@ public static class VisionLanguageTrainer
     /// <summary>Scenes ready for steps: encoder inputs (or frozen features) and texts as ids.</summary>
     private sealed class TrainingSet : IDisposable
     {
-        private readonly Tensor _inputs;
         private readonly IReadOnlyList<SceneTexts> _texts;
 
-        private TrainingSet(Tensor inputs, IReadOnlyList<SceneTexts> texts)
+        private TrainingSet(Tensor inputs, bool encoded, IReadOnlyList<SceneTexts> texts)
         {
-            _inputs = inputs;
+            Inputs = inputs;
+            Encoded = encoded;
             _texts = texts;
         }
 
         public int Count => _texts.Count;
 
+        /// <summary>The prepared scenes, or their features where the encoder is frozen.</summary>
+        public Tensor Inputs { get; }
+
+        /// <summary>Whether <see cref="Inputs"/> are the frozen encoder's features.</summary>
+        public bool Encoded { get; }
+
+        private static Tensor EncodeAll(VisionLanguageModel model, int count, Func<int, Tensor> chunkAt, int chunk,
+            IProgress<string>? progress, string what)
+        {
+            var parts = new List<Tensor>();
+            for (int start = 0; start < count; start += chunk)
+            {
+                using var scope = NewDisposeScope();
+                parts.Add(model.Features(chunkAt(start)).MoveToOuterDisposeScope());
+                if (progress is not null && (start / chunk) % 25 == 24)
+                    progress.Report($"{what}: features of {start + chunk}/{count} scenes");
+            }
+            Tensor all = cat(parts, 0);
+            foreach (Tensor part in parts) part.Dispose();
+            return all;
+        }
+
         public static TrainingSet Build(VisionLanguageModel model, List<Scene> scenes,
             IProgress<string>? progress, string what)
         {
-            bool frozen = model.Network.Encoder is null;
-            var parts = new List<Tensor>();
+            SceneTexts[] texts = [.. scenes.Select(s => SceneTextEncoder.Encode(s, model))];
             const int chunk = 16;
-            for (int start = 0; start < scenes.Count; start += chunk)
-            {
-                using var scope = NewDisposeScope();
-                Tensor input = model.Prepare(scenes.Skip(start).Take(chunk).Select(s => s.Image));
-                parts.Add((frozen ? model.Features(input) : input).MoveToOuterDisposeScope());
-                if (frozen && (start / chunk) % 25 == 24)
-                    progress?.Report($"{what}: features of {start + chunk}/{scenes.Count} scenes");
-            }
+            Tensor Prepared(int start) => model.Prepare(scenes.Skip(start).Take(chunk).Select(s => s.Image));
+            if (model.Network.Encoder is null)
+                return new TrainingSet(EncodeAll(model, scenes.Count, Prepared, chunk, progress, what), true, texts);
+            var parts = new List<Tensor>();
+            for (int start = 0; start < scenes.Count; start += chunk) parts.Add(Prepared(start));
             Tensor inputs = cat(parts, 0);
             foreach (Tensor part in parts) part.Dispose();
-            return new TrainingSet(inputs, scenes.Select(s => SceneTextEncoder.Encode(s, model)).ToArray());
+            return new TrainingSet(inputs, false, texts);
         }
 
         /// <summary>The mean loss over <paramref name="batch"/>'s questions or captions; null if it has none.</summary>
@@ -136,7 +159,7 @@ public static class VisionLanguageTrainer
             Tensor features = Features(model, batch);
             // An L1 penalty on a trained encoder's features keeps them at zero where nothing needs them (textured
             // backgrounds), which is what lets Grad-CAM's channel-weighted sum single out the objects.
-            Tensor penalty = model.Network.Encoder is null || sparsity == 0 ? zeros(1)
+            Tensor penalty = Encoded || sparsity == 0 ? zeros(1)
                 : features.mean() * sparsity;
             if (model.Task == VisionLanguageTasks.Vqa)
             {
@@ -186,13 +209,13 @@ public static class VisionLanguageTrainer
             return total == 0 ? 0 : right / (double)total;
         }
 
-        public void Dispose() => _inputs.Dispose();
+        public void Dispose() => Inputs.Dispose();
 
         private Tensor Features(VisionLanguageModel model, int[] batch)
         {
             using Tensor indices = tensor(batch.Select(i => (long)i).ToArray());
-            Tensor selected = _inputs.index_select(0, indices);
-            return model.Network.Encoder is { } encoder ? encoder.call(selected) : selected;
+            Tensor selected = Inputs.index_select(0, indices);
+            return Encoded ? selected : model.Network.Encoder!.call(selected);
         }
 
         private (Tensor Questions, Tensor Images, Tensor Answers)? Questions(int[] batch)

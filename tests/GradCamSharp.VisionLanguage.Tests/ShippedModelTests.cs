@@ -31,11 +31,12 @@ public sealed class ShippedModelTests
         VisionLanguageReport report = Evaluate(VisionLanguageCatalog.ShapesVqa, SceneWorlds.Shapes);
 
         Assert.True(report.OverallAccuracy >= 0.90, $"accuracy {report.OverallAccuracy:0.000}");
-        // Measured on 500 scenes of seed 1000 (README): Grad-CAM in/out 5.5 at the encoder, Guided Grad-CAM
-        // pointing 0.79 at the fused layer; Grad-CAM's own pointing (0.32) misses the 0.85.
+        // Measured on 500 scenes of seed 1000 (README): Grad-CAM pointing 0.51 and in/out 17.8 at the encoder
+        // (0.30 and 5.3 before concept pretraining), Guided Grad-CAM pointing 0.82 at the fused layer; Grad-CAM's own
+        // pointing still misses the 0.85.
         LocalisationScore gradCam = Score(report, KnownMethods.GradCam, ShapeEncoder.OutputLayer);
-        Assert.True(gradCam.Ratio > 3.27, $"Grad-CAM inside/outside {gradCam.Ratio:0.00}");
-        Assert.True(gradCam.Pointing > 4 * report.ChancePointing, $"Grad-CAM pointing {gradCam.Pointing:0.000}");
+        Assert.True(gradCam.Ratio > 3 * 3.27, $"Grad-CAM inside/outside {gradCam.Ratio:0.00}");
+        Assert.True(gradCam.Pointing >= 0.42, $"Grad-CAM pointing {gradCam.Pointing:0.000}");
         LocalisationScore guided = Score(report, KnownMethods.GuidedGradCam, "head.fuse.1");
         Assert.True(guided.Pointing >= 0.7, $"Guided Grad-CAM pointing {guided.Pointing:0.000}");
         Assert.True(gradCam.Targets > Scenes);
