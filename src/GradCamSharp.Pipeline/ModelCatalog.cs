@@ -34,8 +34,9 @@ public static class ModelCatalog
         if (string.IsNullOrWhiteSpace(spec)) throw new UsageException("--model is empty");
         options ??= new ModelLoadOptions();
         IReadOnlyList<string>? labels = options.LabelsPath is null ? null : Labels.Read(options.LabelsPath);
+        var runtime = new OnnxRuntimeChoice(options.OnnxRuntime, progress is null ? null : progress.Report);
         if (string.Equals(spec, DefaultPrototypes, StringComparison.OrdinalIgnoreCase))
-            return DefaultModel.LoadPrototypes(options.RandomWeightsSeed, options.RandomizedBand);
+            return DefaultModel.LoadPrototypes(options.RandomWeightsSeed, options.RandomizedBand, runtime);
         if (string.Equals(spec, OcrDetector, StringComparison.OrdinalIgnoreCase))
         {
             string path = Ocr.OcrModels.Require(Ocr.OcrModels.Folder, Ocr.TextDetector.ModelFile);
@@ -56,11 +57,12 @@ public static class ModelCatalog
                 throw new UsageException("the default model has a fixed preprocessing; --preprocess is for your own " +
                     "models");
             if (options.Concepts.Count == 0)
-                return DefaultModel.Load(labels, options.RandomWeightsSeed, options.RandomizedBand);
-            return WithConcepts(Default, DefaultModel.LoadFeatures(options.RandomWeightsSeed, options.RandomizedBand),
+                return DefaultModel.Load(labels, options.RandomWeightsSeed, options.RandomizedBand, runtime);
+            return WithConcepts(Default,
+                DefaultModel.LoadFeatures(options.RandomWeightsSeed, options.RandomizedBand, runtime),
                 DefaultModel.Preprocessing, options.Concepts, progress);
         }
-        LoadedModel model = LoadOwn(spec, options, labels);
+        LoadedModel model = LoadOwn(spec, options, labels, runtime);
         if (options.Concepts.Count == 0) return model;
         return WithConcepts(model.Name, model.Model, model.Preprocessing, options.Concepts, progress);
     }
@@ -77,12 +79,13 @@ public static class ModelCatalog
             $"{string.Join(", ", KnownPreprocessing.Names)}, or a .json descriptor");
     }
 
-    private static LoadedModel LoadOwn(string spec, ModelLoadOptions options, IReadOnlyList<string>? labels)
+    private static LoadedModel LoadOwn(string spec, ModelLoadOptions options, IReadOnlyList<string>? labels,
+        OnnxRuntimeChoice runtime)
     {
         Preprocessing preprocessing = ResolvePreprocessing(options.Preprocess, KnownPreprocessing.ImageNet);
         if (spec.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
             return LoadOnnx(spec, preprocessing, options.Preprocess is not null, labels, options.RandomWeightsSeed,
-                options.RandomizedBand);
+                options.RandomizedBand, runtime);
         if (spec.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".pt",
             StringComparison.OrdinalIgnoreCase))
             return LoadCheckpoint(spec, options, preprocessing, labels);
@@ -129,7 +132,7 @@ public static class ModelCatalog
     }
 
     private static LoadedModel LoadOnnx(string path, Preprocessing preprocessing, bool preprocessingGiven,
-        IReadOnlyList<string>? labels, int? randomWeightsSeed, WeightBand? randomizedBand = null)
+        IReadOnlyList<string>? labels, int? randomWeightsSeed, WeightBand? randomizedBand, OnnxRuntimeChoice runtime)
     {
         if (!File.Exists(path)) throw new UnreadableInputException($"model file '{path}' not found");
         OnnxModule module;
@@ -163,7 +166,7 @@ public static class ModelCatalog
             return new LoadedModel
             {
                 Name = Path.GetFileNameWithoutExtension(path),
-                Model = model,
+                Model = runtime.Wrap(model),
                 Preprocessing = preprocessing,
                 Labels = labels,
                 Notice = model.SkippedSoftmax is null

@@ -32,4 +32,10 @@ public sealed record ModelLoadOptions
     /// built from the examples on the model's features (the default model's backbone, or any model's output).
     /// </summary>
     public IReadOnlyList<Concept> Concepts { get; init; } = [];
+
+    /// <summary>
+    /// Run ONNX models in ONNX Runtime up to the explained layer (and wholly where no gradient is needed), TorchSharp
+    /// only after it (<see cref="OnnxRuntimeHybridModel"/>); false runs everything in TorchSharp.
+    /// </summary>
+    public bool OnnxRuntime { get; init; } = true;
 }

@@ -96,6 +96,12 @@ public static class BenchCommand
             output.WriteLine(string.Create(c, $"imported forward / ONNX Runtime forward: {ort:0.00}x"));
         if (report.ImportToNative is double nat)
             output.WriteLine(string.Create(c, $"imported forward / native TorchSharp forward: {nat:0.00}x"));
+        if (report.ToOnnxRuntimeForward.Count > 0)
+        {
+            output.WriteLine("default path (ONNX Runtime to the layer, TorchSharp after it) / ONNX Runtime forward:");
+            foreach (BenchmarkRow row in report.ToOnnxRuntimeForward)
+                output.WriteLine(string.Create(c, $"  {row.Name,-26} {row.RatioToForward,9:0.00}x"));
+        }
         foreach (FloorRatio floor in report.Floors)
         {
             output.WriteLine(string.Create(c, $"{floor.Method} / its floor ({floor.Forwards} forwards at batch " +

@@ -31,12 +31,19 @@ internal sealed class CommonOptions
             $"Input convention: a preset ({string.Join(", ", KnownPreprocessing.Names)}) or a .json descriptor",
     };
 
+    public Option<bool> TorchSharpOnly { get; } = new("--no-onnxruntime")
+    {
+        Description = "Run ONNX models wholly in TorchSharp (by default ONNX Runtime runs what needs no gradient: " +
+            "the layers before the explained one, and every pass of gradient-free methods)",
+    };
+
     public void AddTo(Command command)
     {
         command.Add(Model);
         command.Add(Architecture);
         command.Add(LabelsFile);
         command.Add(Preprocess);
+        command.Add(TorchSharpOnly);
     }
 
     public (string Spec, ModelLoadOptions Options) Read(ParseResult result) => (
@@ -46,5 +53,6 @@ internal sealed class CommonOptions
             Architecture = result.GetValue(Architecture),
             LabelsPath = result.GetValue(LabelsFile),
             Preprocess = result.GetValue(Preprocess),
+            OnnxRuntime = !result.GetValue(TorchSharpOnly),
         });
 }

@@ -23,6 +23,11 @@ public static class Benchmark
     /// <summary>The suffix of a perturbation method's floor row: its forward passes alone.</summary>
     public const string FloorSuffix = "-floor";
 
+    /// <summary>
+    /// The suffix of a row that runs the model wholly in TorchSharp (beside the default hybrid path).
+    /// </summary>
+    public const string TorchSharpSuffix = " [torchsharp]";
+
     /// <summary>The five-classes-of-one-image measurement.</summary>
     public const string GradCamTop5 = "gradcam-top5";
 
@@ -61,7 +66,16 @@ public static class Benchmark
         int threads = get_num_threads();
 
         using LoadedModel model = ModelCatalog.Load(options.Model);
-        if (options.Native is not null && model.Model is not OnnxExplainableModel)
+        OnnxExplainableModel? imported = model.Model switch
+        {
+            OnnxRuntimeHybridModel hybrid => hybrid.Inner,
+            OnnxExplainableModel plain => plain,
+            _ => null,
+        };
+        // The same model run wholly in TorchSharp, timed beside the hybrid path (ONNX Runtime before the layer).
+        using LoadedModel? torchSharpOnly = model.Model is OnnxRuntimeHybridModel
+            ? ModelCatalog.Load(options.Model, new ModelLoadOptions { OnnxRuntime = false }) : null;
+        if (options.Native is not null && imported is null)
             throw new UsageException("--native compares an imported ONNX model with TorchSharp; give an .onnx --model");
         using DisposeScope inputScope = NewDisposeScope();
         List<BenchmarkRow> rows;
@@ -77,6 +91,14 @@ public static class Benchmark
                 model.Model.Forward(input, ForwardTaps.None);
             }),
         };
+        if (torchSharpOnly is not null)
+        {
+            measurements.Add(("forward" + TorchSharpSuffix, () =>
+            {
+                using var noGrad = no_grad();
+                torchSharpOnly.Model.Forward(input, ForwardTaps.None);
+            }));
+        }
         var camOptions = new CamOptions();
         var floors = new List<(string Method, long Forwards, int BatchSize)>();
         foreach (string method in methods)
@@ -85,6 +107,13 @@ public static class Benchmark
                 KnownMethods.CreateSet([method == GradCamTop5 ? KnownMethods.GradCam : method], model.Model);
             ITarget target = method == GradCamTop5 ? new TopClassesTarget(5) : TopClassesTarget.Top1;
             measurements.Add((method, () => explainer.Explain(input, target)));
+            if (torchSharpOnly is not null)
+            {
+                IExplainer inTorchSharp =
+                    KnownMethods.CreateSet([method == GradCamTop5 ? KnownMethods.GradCam : method],
+                    torchSharpOnly.Model);
+                measurements.Add((method + TorchSharpSuffix, () => inTorchSharp.Explain(input, target)));
+            }
             if (PerturbedInputs(model.Model, method, input, target) is long forwards)
             {
                 int batchSize = PerturbationBatches.SizeFor(camOptions, input);
@@ -96,9 +125,10 @@ public static class Benchmark
         InferenceSession? session = null;
         try
         {
-            if (model.Model is OnnxExplainableModel onnx)
+            if (imported is not null)
             {
-                session = OnnxRuntimeSession(options.Model, onnx, input, threads, progress, out Action? runtimeForward);
+                session = OnnxRuntimeSession(options.Model, imported, input, threads, progress,
+                    out Action? runtimeForward);
                 if (runtimeForward is not null) measurements.Add(("onnxruntime-forward", runtimeForward));
                 if (options.Native is string architecture)
                 {
@@ -118,9 +148,10 @@ public static class Benchmark
             session?.Dispose();
             native?.Dispose();
         }
-        double forwardMs = rows[0].MedianMilliseconds;
-        double? toOnnxRuntime = rows.FirstOrDefault(r => r.Name == "onnxruntime-forward") is { } ort
-            ? forwardMs / ort.MedianMilliseconds : null;
+        double forwardMs = rows.FirstOrDefault(r => r.Name == "forward" + TorchSharpSuffix)?.MedianMilliseconds
+            ?? rows[0].MedianMilliseconds;
+        BenchmarkRow? runtimeRow = rows.FirstOrDefault(r => r.Name == "onnxruntime-forward");
+        double? toOnnxRuntime = runtimeRow is not null ? forwardMs / runtimeRow.MedianMilliseconds : null;
         double? toNative = rows.FirstOrDefault(r => r.Name.StartsWith("native-",
             StringComparison.Ordinal)) is { } nat ? forwardMs / nat.MedianMilliseconds : null;
 
@@ -134,9 +165,14 @@ public static class Benchmark
         IReadOnlyList<FloorRatio> floorRatios = floors.Select(f => new FloorRatio(f.Method, f.Forwards, f.BatchSize,
             rows.Single(r => r.Name == f.Method).MedianMilliseconds
             / rows.Single(r => r.Name == f.Method + FloorSuffix).MedianMilliseconds)).ToList();
+        IReadOnlyList<BenchmarkRow> toRuntime = runtimeRow is null ? []
+            : [.. rows.Where(r => !r.Name.EndsWith(TorchSharpSuffix, StringComparison.Ordinal)
+                    && !r.Name.EndsWith(FloorSuffix, StringComparison.Ordinal) && r != runtimeRow)
+                .Select(r => r with { RatioToForward = r.MedianMilliseconds / runtimeRow.MedianMilliseconds })];
         return new BenchmarkReport
         {
             Floors = floorRatios,
+            ToOnnxRuntimeForward = toRuntime,
             Model = model.Name + (model.Notice?.Contains("random weights",
                 StringComparison.Ordinal) == true ? " (random weights)" : ""),
             Cpu = ProcessMemory.Cpu(),

@@ -36,6 +36,12 @@ public sealed record BenchmarkReport
     /// </summary>
     [JsonPropertyName("floors")] public IReadOnlyList<FloorRatio> Floors { get; init; } = [];
 
+    /// <summary>
+    /// For an ONNX model: each row of the default (hybrid) path as a ratio to ONNX Runtime's own forward pass.
+    /// </summary>
+    [JsonPropertyName("to_onnxruntime_forward")] public IReadOnlyList<BenchmarkRow> ToOnnxRuntimeForward { get; init; }
+        = [];
+
     /// <summary>How many explanations the growth loop ran.</summary>
     [JsonPropertyName("growth_iterations")] public int GrowthIterations { get; init; }
 

@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using GradCamSharp.Models;
+using Microsoft.ML.OnnxRuntime;
+using static TorchSharp.torch;
+using Tensor = TorchSharp.torch.Tensor;
+using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
+
+namespace GradCamSharp.Onnx;
+
+/// <summary>
+/// An imported ONNX model that runs in ONNX Runtime whatever part of the graph needs no gradient, and in TorchSharp
+/// only the rest. A CAM method needs gradients from its target layer onward: ONNX Runtime computes the layer and every
+/// other value the rest of the graph reads, and TorchSharp runs only that tail with autograd (for a ResNet at
+/// <c>layer4</c>, a pooling and one linear layer). A pass that needs no gradient at all (Score-CAM's masked inputs,
+/// occlusion, plain predictions) runs wholly in ONNX Runtime. Passes that need the ReLUs on the way back (Guided
+/// Backpropagation, the deconvnet), every layer's value, or gradients at the input run in TorchSharp as before.
+/// </summary>
+/// <remarks>
+/// Each part (the whole graph, or the graph up to a layer) becomes one ONNX Runtime session the first time it is
+/// needed, and is kept. Where ONNX Runtime cannot load or run a part, that part falls back to TorchSharp for good,
+/// and <c>notice</c> receives one line saying so.
+/// </remarks>
+public sealed class OnnxRuntimeHybridModel : IExplainableModel
+{
+    private readonly OnnxExplainableModel _model;
+    private readonly Action<string>? _notice;
+    private readonly ConcurrentDictionary<string, Lazy<RuntimePart?>> _parts = new(StringComparer.Ordinal);
+    private readonly SessionOptions _options;
+
+    /// <summary>Runs <paramref name="model"/> in ONNX Runtime where it can.</summary>
+    /// <param name="model">The imported model (owned: disposed with this one).</param>
+    /// <param name="notice">Receives one line for each part that falls back to TorchSharp.</param>
+    public OnnxRuntimeHybridModel(OnnxExplainableModel model, Action<string>? notice = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        _notice = notice;
+        _options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        // ONNX Runtime's workers spin after each run by default, taking the cores the TorchSharp tail needs next.
+        _options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+    }
+
+    /// <summary>The TorchSharp model every gradient runs through.</summary>
+    public OnnxExplainableModel Inner => _model;
+
+    /// <summary>How many passes ran a part in ONNX Runtime (for tests and benchmarks).</summary>
+    public int RuntimePasses => _runtimePasses;
+
+    private int _runtimePasses;
+
+    /// <inheritdoc />
+    public string Name => _model.Name;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> LayerNames => _model.LayerNames;
+
+    /// <inheritdoc />
+    public string KindOf(string layer) => _model.KindOf(layer);
+
+    /// <inheritdoc />
+    public string? FindLayer(string requested) => _model.FindLayer(requested);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> SuggestLayers(string requested, int count) => _model.SuggestLayers(requested, count);
+
+    /// <inheritdoc />
+    public void ValidateInput(Tensor input) => _model.ValidateInput(input);
+
+    /// <inheritdoc />
+    public IDisposable BeginExplanation() => _model.BeginExplanation();
+
+    /// <inheritdoc />
+    public Tensor Forward(Tensor input, ForwardTaps taps)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(taps);
+        bool runtimeCan = !taps.GuidedRelu && !taps.DeconvnetRelu && taps.ObserveEveryLayer is null
+            && !input.requires_grad && (taps.Layer is null || taps.Layer != _model.ImageInput);
+        if (!runtimeCan || RunPart(taps.Layer ?? "", input) is not Dictionary<string, Tensor> values)
+            return _model.Forward(input, taps);
+        if (taps.Layer is not string layer) return values[_model.ExplainedOutput];
+        Tensor layerValue = values[layer];
+        Tensor replaced = taps.ReplaceLayerOutput?.Invoke(layerValue) ?? layerValue;
+        return _model.Module.RunTail(layer, replaced, values, [_model.ExplainedOutput])[_model.ExplainedOutput];
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The layer and what the tail reads come from ONNX Runtime; the tail runs in TorchSharp.</remarks>
+    public ModelTail? SplitAt(Tensor input, string layer)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentException.ThrowIfNullOrEmpty(layer);
+        if (input.requires_grad || !_model.Module.ValueNames.Contains(layer, StringComparer.Ordinal)
+            || RunPart(layer, input) is not Dictionary<string, Tensor> computed)
+        {
+            return _model.SplitAt(input, layer);
+        }
+        return new ModelTail(computed[layer], values =>
+        {
+            long batch = values.shape[0];
+            Dictionary<string, Tensor> repeated = computed.Keys.Where(name => name != layer).ToDictionary(name => name,
+                name => RepeatSample(computed[name], batch), StringComparer.Ordinal);
+            return _model.Module.RunTail(layer, values, repeated, [_model.ExplainedOutput])[_model.ExplainedOutput];
+        }, tailOnly: true);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (Lazy<RuntimePart?> part in _parts.Values)
+        {
+            if (part.IsValueCreated) part.Value?.Dispose();
+        }
+        _options.Dispose();
+        _model.Dispose();
+    }
+
+    private static Tensor RepeatSample(Tensor value, long batch) =>
+        value.dim() >= 2 && value.shape[0] == 1 && batch != 1 ? value.expand([batch, .. value.shape[1..]]) : value;
+
+    /// <summary>
+    /// The values of the part of the graph that ends at <paramref name="layer"/> ("" for the whole) computed by ONNX
+    /// Runtime, or null where it cannot (the part then falls back to TorchSharp for good, with a notice).
+    /// </summary>
+    private Dictionary<string, Tensor>? RunPart(string layer, Tensor input)
+    {
+        RuntimePart? part = _parts.GetOrAdd(layer, key => new Lazy<RuntimePart?>(() => Create(key, input))).Value;
+        if (part is null) return null;
+        try
+        {
+            Dictionary<string, Tensor> values = part.Run(_model, input);
+            Interlocked.Increment(ref _runtimePasses);
+            return values;
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            _parts[layer] = new Lazy<RuntimePart?>((RuntimePart?)null);
+            Notify(layer, exception);
+            return null;
+        }
+    }
+
+    private void Notify(string layer, Exception exception) =>
+        _notice?.Invoke($"ONNX Runtime cannot run {Name} up to " +
+            $"{(layer.Length == 0 ? "its output" : $"'{layer}'")} ({FirstLine(exception.Message)}); " +
+            "TorchSharp runs it instead");
+
+    private RuntimePart? Create(string layer, Tensor input)
+    {
+        string[] outputs = layer.Length == 0 ? [_model.ExplainedOutput]
+            : [layer, .. _model.Module.TailInputs(layer, [_model.ExplainedOutput])];
+        try
+        {
+            // One TorchSharp pass tells each value's element type; ONNX Runtime then computes them for every input.
+            using var scope = NewDisposeScope();
+            using var noGradient = no_grad();
+            var inputs = new Dictionary<string, Tensor>(_model.OtherInputs) { [_model.ImageInput] = input[..1] };
+            IReadOnlyDictionary<string, Tensor> typed = _model.Module.Run(inputs, outputs: outputs);
+            byte[] graph = _model.Module.WithOutputs(outputs.Select(name => (name, typed[name].dtype)));
+            // Graphs exported for one image at a time (such as the default model's featurizer) run a batch image by
+            // image, still in ONNX Runtime.
+            bool oneAtATime = _model.Module.DeclaredShape(_model.ImageInput) is [1, ..];
+            return new RuntimePart(new InferenceSession(graph, _options), outputs, oneAtATime);
+        }
+        catch (Exception exception) when (exception is OnnxRuntimeException or NotSupportedException
+            or InvalidOperationException or ArgumentException)
+        {
+            Notify(layer, exception);
+            return null;
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    /// <summary>One ONNX Runtime session computing some values of the graph.</summary>
+    private sealed class RuntimePart(InferenceSession session, string[] outputs, bool oneAtATime) : IDisposable
+    {
+        public Dictionary<string, Tensor> Run(OnnxExplainableModel model, Tensor input)
+        {
+            if (!oneAtATime || input.shape[0] == 1) return RunBatch(model, input);
+            List<Dictionary<string, Tensor>> each =
+                [.. Enumerable.Range(0, (int)input.shape[0]).Select(i => RunBatch(model, input.narrow(0, i, 1)))];
+            // Per-sample values are stacked; shape vectors and other values without a sample axis are the same
+            // for every image.
+            return outputs.ToDictionary(name => name, name => each[0][name].dim() >= 2 && each[0][name].shape[0] == 1
+                ? cat([.. each.Select(values => values[name])], 0) : each[0][name], StringComparer.Ordinal);
+        }
+
+        private Dictionary<string, Tensor> RunBatch(OnnxExplainableModel model, Tensor input)
+        {
+            var names = new List<string>();
+            var values = new List<OrtValue>();
+            try
+            {
+                foreach ((string name, Tensor value) in model.OtherInputs.Append(new(model.ImageInput, input)))
+                {
+                    names.Add(name);
+                    values.Add(ToRuntime(value));
+                }
+                using var runOptions = new RunOptions();
+                using IDisposableReadOnlyCollection<OrtValue> results = session.Run(runOptions, names, values,
+                    outputs);
+                var computed = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+                for (int i = 0; i < outputs.Length; i++) computed[outputs[i]] = ToTorch(results[i]);
+                return computed;
+            }
+            finally
+            {
+                foreach (OrtValue value in values) value.Dispose();
+            }
+        }
+
+        public void Dispose() => session.Dispose();
+
+        private static OrtValue ToRuntime(Tensor value)
+        {
+            using Tensor contiguous = value.detach().contiguous();
+            long[] shape = contiguous.shape;
+            return contiguous.dtype switch
+            {
+                ScalarType.Float32 => OrtValue.CreateTensorValueFromMemory(contiguous.data<float>().ToArray(), shape),
+                ScalarType.Int64 => OrtValue.CreateTensorValueFromMemory(contiguous.data<long>().ToArray(), shape),
+                ScalarType.Int32 => OrtValue.CreateTensorValueFromMemory(contiguous.data<int>().ToArray(), shape),
+                ScalarType.Float64 => OrtValue.CreateTensorValueFromMemory(contiguous.data<double>().ToArray(), shape),
+                _ => throw new NotSupportedException($"inputs of type {contiguous.dtype} do not go to ONNX Runtime"),
+            };
+        }
+
+        private static Tensor ToTorch(OrtValue value)
+        {
+            OrtTensorTypeAndShapeInfo info = value.GetTensorTypeAndShape();
+            long[] shape = info.Shape;
+            return info.ElementDataType switch
+            {
+                TensorElementType.Float => Copy<float>(value, shape, ScalarType.Float32),
+                TensorElementType.Int64 => Copy<long>(value, shape, ScalarType.Int64),
+                TensorElementType.Int32 => Copy<int>(value, shape, ScalarType.Int32),
+                TensorElementType.Double => Copy<double>(value, shape, ScalarType.Float64),
+                TensorElementType.Bool => Copy<bool>(value, shape, ScalarType.Bool),
+                _ => throw new NotSupportedException($"ONNX Runtime values of type {info.ElementDataType}"),
+            };
+        }
+
+        private static Tensor Copy<T>(OrtValue value, long[] shape, ScalarType type) where T : unmanaged
+        {
+            Tensor copy = empty(shape, type);
+            value.GetTensorDataAsSpan<T>().CopyTo(MemoryMarshal.Cast<byte, T>(copy.bytes));
+            return copy;
+        }
+    }
+}
