@@ -27,6 +27,8 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     private readonly Action<string>? _notice;
     private readonly ConcurrentDictionary<string, Lazy<RuntimePart?>> _parts = new(StringComparer.Ordinal);
     private readonly SessionOptions _options;
+    private readonly object _creation = new();
+    private bool _disposed;
 
     /// <summary>Runs <paramref name="model"/> in ONNX Runtime where it can.</summary>
     /// <param name="model">The imported model (owned: disposed with this one).</param>
@@ -106,13 +108,22 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A pass still running on another thread (a request whose client went away) keeps its session alive until it
+    /// ends: the native session is never freed under a running pass.
+    /// </remarks>
     public void Dispose()
     {
+        lock (_creation)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _options.Dispose();
+        }
         foreach (Lazy<RuntimePart?> part in _parts.Values)
         {
             if (part.IsValueCreated) part.Value?.Dispose();
         }
-        _options.Dispose();
         _model.Dispose();
     }
 
@@ -126,7 +137,7 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     private Dictionary<string, Tensor>? RunPart(string layer, Tensor input)
     {
         RuntimePart? part = _parts.GetOrAdd(layer, key => new Lazy<RuntimePart?>(() => Create(key, input))).Value;
-        if (part is null) return null;
+        if (part is null || !part.TryEnter()) return null;
         try
         {
             Dictionary<string, Tensor> values = part.Run(_model, input);
@@ -138,6 +149,10 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
             _parts[layer] = new Lazy<RuntimePart?>((RuntimePart?)null);
             Notify(layer, exception);
             return null;
+        }
+        finally
+        {
+            part.Exit();
         }
     }
 
@@ -161,7 +176,10 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
             // Graphs exported for one image at a time (such as the default model's featurizer) run a batch image by
             // image, still in ONNX Runtime.
             bool oneAtATime = _model.Module.DeclaredShape(_model.ImageInput) is [1, ..];
-            return new RuntimePart(new InferenceSession(graph, _options), outputs, oneAtATime);
+            lock (_creation)
+            {
+                return _disposed ? null : new RuntimePart(new InferenceSession(graph, _options), outputs, oneAtATime);
+            }
         }
         catch (Exception exception) when (exception is OnnxRuntimeException or NotSupportedException
             or InvalidOperationException or ArgumentException)
@@ -176,6 +194,30 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     /// <summary>One ONNX Runtime session computing some values of the graph.</summary>
     private sealed class RuntimePart(InferenceSession session, string[] outputs, bool oneAtATime) : IDisposable
     {
+        private readonly object _gate = new();
+        private int _running;
+        private bool _disposed;
+
+        /// <summary>Counts a pass in, unless the part is disposed.</summary>
+        public bool TryEnter()
+        {
+            lock (_gate)
+            {
+                if (_disposed) return false;
+                _running++;
+                return true;
+            }
+        }
+
+        /// <summary>Counts a pass out; the last one out of a disposed part frees the session.</summary>
+        public void Exit()
+        {
+            lock (_gate)
+            {
+                if (--_running == 0 && _disposed) session.Dispose();
+            }
+        }
+
         public Dictionary<string, Tensor> Run(OnnxExplainableModel model, Tensor input)
         {
             if (!oneAtATime || input.shape[0] == 1) return RunBatch(model, input);
@@ -211,7 +253,15 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
             }
         }
 
-        public void Dispose() => session.Dispose();
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                if (_disposed) return;
+                _disposed = true;
+                if (_running == 0) session.Dispose();
+            }
+        }
 
         private static OrtValue ToRuntime(Tensor value)
         {

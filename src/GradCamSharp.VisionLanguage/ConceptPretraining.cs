@@ -137,7 +137,13 @@ internal static class ConceptPretraining
         Tensor features = encoder.call(inputs.narrow(0, 0, Math.Min(512, inputs.shape[0])));
         double rms = features.square().mean().sqrt().item<float>();
         double active = features.gt(0).to_type(ScalarType.Float32).mean().item<float>();
-        if (rms <= 0) throw new InvalidOperationException("concept pretraining left every feature at zero");
+        if (rms <= 0)
+        {
+            // Early on every concept is absent from most cells, so all features are first pushed below zero; only
+            // more steps bring the objects' back.
+            throw new UsageException("concept pretraining left every feature at zero: train on more scenes or " +
+                "for more concept epochs (the shipped recipe takes 6000 scenes and 3 epochs)");
+        }
         var parameters = encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         parameters[$"{ShapeEncoder.LastConvolution}.weight"].div_(rms);
         parameters[$"{ShapeEncoder.LastConvolution}.bias"].div_(rms);

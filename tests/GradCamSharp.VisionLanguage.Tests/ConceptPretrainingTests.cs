@@ -25,8 +25,8 @@ public sealed class ConceptPretrainingTests
             for (int n = 0; n < scenes.Count; n++)
             {
                 float visible = scenes[n].Objects.Sum(o => o.Area);
-                Tensor byColour = coverage[n].narrow(0, 0, colours).sum(0);
-                Tensor byShape = coverage[n].narrow(0, colours, ShapeWorld.ShapeNames.Count).sum(0);
+                Tensor byColour = coverage[n].narrow(0, 0, colours).sum(dim: 0);
+                Tensor byShape = coverage[n].narrow(0, colours, ShapeWorld.ShapeNames.Count).sum(dim: 0);
                 // Visible masks never overlap, so no cell holds more than all of its pixels.
                 Assert.Equal(visible, byColour.sum().item<float>() * block * block, 1);
                 Assert.Equal(visible, byShape.sum().item<float>() * block * block, 1);
@@ -48,21 +48,20 @@ public sealed class ConceptPretrainingTests
     }
 
     [Fact]
-    public void PretrainedEncoder_EachConceptsChannels_AreStrongerOnThatConceptThanElsewhere()
+    public void ShippedVqaEncoder_EachConceptsChannels_AreStrongerOnThatConceptThanElsewhere()
     {
+        // The shipped VQA model's CNN was concept-pretrained, then trained on with the head: its channel groups still
+        // answer to their concepts on scenes it never saw (seed 2024; training used 1 and 2).
         using var world = new ShapeWorld();
-        List<Scene> scenes = [.. Enumerable.Range(0, 800).Select(i => world.Generate(21, i))];
+        List<Scene> scenes = [.. Enumerable.Range(0, 100).Select(i => world.Generate(2024, i))];
         using DisposeScope scope = NewDisposeScope();
-        manual_seed(21);
-        var recipe = new VisionLanguageRecipe { ConceptEpochs = 3, FeatureSparsity = 0.01, Seed = 21 };
-        using var model = VisionLanguageModel.Create(recipe, "concepts", new Vocabulary(["a"]), ["yes"], 4);
-        Tensor inputs = model.Prepare(scenes.Select(s => s.Image));
+        using VisionLanguageModel model = VisionLanguageCatalog.Load(VisionLanguageCatalog.ShapesVqa);
+        Assert.True(model.File.Training.ConceptEpochs > 0);
+        Tensor features = model.Features(model.Prepare(scenes.Select(s => s.Image)));
         Tensor coverage = ConceptPretraining.Coverage(scenes, 128 / ShapeEncoder.Stride);
         foreach (Scene scene in scenes) scene.Dispose();
 
-        ConceptPretraining.Train(model.Network.Encoder!, inputs, coverage, recipe, null, CancellationToken.None);
-
-        Tensor features = model.Features(inputs);
+        Assert.Equal(ShapeEncoder.ConceptChannels, features.shape[1]);
         int concepts = ConceptPretraining.Concepts.Count, group = ShapeEncoder.ConceptChannels / concepts;
         for (int c = 0; c < concepts; c++)
         {
@@ -70,7 +69,7 @@ public sealed class ConceptPretrainingTests
             Tensor on = coverage.select(1, c).gt(0.5);
             float inside = mean.masked_select(on).mean().item<float>();
             float outside = mean.masked_select(on.logical_not()).mean().item<float>();
-            Assert.True(inside > 5 * outside, $"{ConceptPretraining.Concepts[c]}: {inside} on, {outside} elsewhere");
+            Assert.True(inside > 3 * outside, $"{ConceptPretraining.Concepts[c]}: {inside} on, {outside} elsewhere");
         }
     }
 }

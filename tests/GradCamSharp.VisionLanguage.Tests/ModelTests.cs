@@ -129,9 +129,7 @@ public sealed class ModelTests
     {
         var recipe = new VisionLanguageRecipe
         {
-            // Through concept pretraining first, as the shipped shape models are made.
             Task = VisionLanguageTasks.Captioner, Scenes = 320, Epochs = 3, Seed = 4, HeldOutScenes = 60,
-            ConceptEpochs = 1, FeatureSparsity = 0.01,
         };
         using var world = new ShapeWorld();
         (VisionLanguageModel model, IReadOnlyList<EpochReport> epochs) =
