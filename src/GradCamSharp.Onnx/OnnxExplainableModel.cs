@@ -127,15 +127,21 @@ public sealed class OnnxExplainableModel : IExplainableModel
         if (!_module.ValueNames.Contains(layer, StringComparer.Ordinal)) return null;
         IReadOnlyList<string> tailInputs = _module.TailInputs(layer, _output);
         var inputs = new Dictionary<string, Tensor>(_otherInputs) { [_imageInput] = input };
-        IReadOnlyDictionary<string, Tensor> computed = _module.Run(inputs, outputs: [.. tailInputs, layer]);
-        return new ModelTail(computed[layer], values =>
+        return TailAfter(layer, _module.Run(inputs, outputs: [.. tailInputs, layer]));
+    }
+
+    /// <summary>
+    /// The tail after <paramref name="layer"/>, given the layer's value and every value the tail reads (computed by
+    /// this model or by another runtime) for one sample.
+    /// </summary>
+    internal ModelTail TailAfter(string layer, IReadOnlyDictionary<string, Tensor> computed) =>
+        new(computed[layer], values =>
         {
             long batch = values.shape[0];
-            Dictionary<string, Tensor> repeated = tailInputs.ToDictionary(name => name,
-                name => RepeatSample(computed[name], batch), StringComparer.Ordinal);
+            Dictionary<string, Tensor> repeated = computed.Keys.Where(name => name != layer).ToDictionary(
+                name => name, name => RepeatSample(computed[name], batch), StringComparer.Ordinal);
             return _module.RunTail(layer, values, repeated, _output)[ExplainedOutput];
         }, tailOnly: true);
-    }
 
     /// <summary>
     /// A per-sample value of one sample ([1, ...], rank 2 or more) as <paramref name="batch"/> samples; shape vectors

@@ -98,13 +98,7 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
         {
             return _model.SplitAt(input, layer);
         }
-        return new ModelTail(computed[layer], values =>
-        {
-            long batch = values.shape[0];
-            Dictionary<string, Tensor> repeated = computed.Keys.Where(name => name != layer).ToDictionary(name => name,
-                name => RepeatSample(computed[name], batch), StringComparer.Ordinal);
-            return _model.Module.RunTail(layer, values, repeated, [_model.ExplainedOutput])[_model.ExplainedOutput];
-        }, tailOnly: true);
+        return _model.TailAfter(layer, computed);
     }
 
     /// <inheritdoc />
@@ -127,9 +121,6 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
         _model.Dispose();
     }
 
-    private static Tensor RepeatSample(Tensor value, long batch) =>
-        value.dim() >= 2 && value.shape[0] == 1 && batch != 1 ? value.expand([batch, .. value.shape[1..]]) : value;
-
     /// <summary>
     /// The values of the part of the graph that ends at <paramref name="layer"/> ("" for the whole) computed by ONNX
     /// Runtime, or null where it cannot (the part then falls back to TorchSharp for good, with a notice).
@@ -146,7 +137,9 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
         }
         catch (OnnxRuntimeException exception)
         {
+            // The session is freed once the last pass using it ends (this one, in the finally below).
             _parts[layer] = new Lazy<RuntimePart?>((RuntimePart?)null);
+            part.Dispose();
             Notify(layer, exception);
             return null;
         }
