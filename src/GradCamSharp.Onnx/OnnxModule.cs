@@ -22,6 +22,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     private OnnxModule(string name, ModelProto proto, OnnxNode[] nodes, Dictionary<string, Tensor> constants,
         long opset) : base(name)
     {
+        NativeHeap.KeepFreedBlocks();
         Proto = proto;
         _nodes = nodes;
         _constants = constants;

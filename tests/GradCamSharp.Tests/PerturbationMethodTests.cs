@@ -116,6 +116,30 @@ public sealed class PerturbationMethodTests
         Assert.Equal(expected, PerturbationBatches.DefaultSize(values));
 
     [Fact]
+    public void DefaultBatch_FitsTheMemoryBudget()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        using var model = new TorchModuleModel(TestNetworks.GapLinear());
+        Tensor input = randn(1, 3, 32, 32);
+        // The largest layer output is conv1's, 8 x 32 x 32 values: three of them in float32 take 98,304 bytes.
+        Assert.Equal(8 * 32 * 32, ModelLayers.LargestLayerValues(model, input));
+        Assert.Equal((1 << 20) / 98_304, PerturbationBatches.SizeFor(
+            new CamOptions { PerturbationMemoryMegabytes = 1 }, input, model));
+        Assert.Equal(PerturbationBatches.DefaultSize(3 * 32 * 32),
+            PerturbationBatches.SizeFor(new CamOptions(), input, model));
+        Assert.Equal(5, PerturbationBatches.SizeFor(
+            new CamOptions { PerturbationMemoryMegabytes = 1, BatchSize = 5 }, input, model));
+
+        var reports = new List<MethodProgress>();
+        var options = new CamOptions
+        {
+            Layer = "features", PerturbationMemoryMegabytes = 1, Progress = new Recorder(reports),
+        };
+        new ScoreCam(model, options).Explain(input, new ClassTarget(Class));
+        Assert.Equal([10, 16], reports.Select(r => r.Done));
+    }
+
+    [Fact]
     public void Deconvnet_TinyNetwork_EqualsTheHandComputation()
     {
         using DisposeScope scope = NewDisposeScope();

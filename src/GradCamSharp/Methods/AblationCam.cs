@@ -29,7 +29,7 @@ public sealed class AblationCam(IExplainableModel model, CamOptions? options = n
             throw new UsageException("Ablation-CAM scores ablated layers per class: use class or top-k targets");
         using var noGrad = no_grad();
         long samples = context.Activations.shape[0], channels = context.Activations.shape[1];
-        int batchSize = PerturbationBatches.SizeFor(Options, context.Input);
+        int batchSize = PerturbationBatches.SizeFor(Options, context.Input, Model);
         var weights = new List<Tensor>();
         for (long n = 0; n < samples; n++)
         {

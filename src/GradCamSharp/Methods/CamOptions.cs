@@ -44,6 +44,13 @@ public sealed record CamOptions
     /// </summary>
     public int BatchSize { get; init; }
 
+    /// <summary>
+    /// The memory a perturbation method's batch may take, in MB (512 by default): the default batch shrinks until the
+    /// model's working memory for it fits (<see cref="PerturbationBatches.SizeFor"/>); an explicit
+    /// <see cref="BatchSize"/> is taken as given.
+    /// </summary>
+    public int PerturbationMemoryMegabytes { get; init; } = 512;
+
     /// <summary>Told after each batch of a perturbation method how many forward passes of how many are done.</summary>
     public IProgress<MethodProgress>? Progress { get; init; }
 

@@ -51,7 +51,7 @@ public abstract class InputAttributionMethod : Explainer
         ArgumentNullException.ThrowIfNull(inputs);
         using IDisposable gradientMode = enable_grad();
         var parts = new List<Tensor>();
-        int batchSize = PerturbationBatches.SizeFor(Options, inputs);
+        int batchSize = PerturbationBatches.SizeFor(Options, inputs, Model);
         foreach ((long start, int count) in PerturbationBatches.Of(inputs.shape[0], batchSize, Name, Options))
         {
             Tensor batch = inputs.narrow(0, start, count).detach().requires_grad_(true);

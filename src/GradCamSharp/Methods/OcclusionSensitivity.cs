@@ -92,7 +92,7 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
             if (stride > 0) step = stride;
             Heatmap grid = Drops(input, batch => Model.Forward(batch, ForwardTaps.None)
                 .reshape(batch.shape[0], -1)[.., classIndex].to(ScalarType.Float32).data<float>().ToArray(),
-                side, step, fill, PerturbationBatches.SizeFor(_options, input), _options);
+                side, step, fill, PerturbationBatches.SizeFor(_options, input, Model), _options);
             Heatmap map = Spread(grid, side, step, (int)pass.Width, (int)pass.Height);
             return entry.Explained(Name, GuidedBackprop.InputLayer, Normalised(map)) with { RawMap = map };
         }).ToList();

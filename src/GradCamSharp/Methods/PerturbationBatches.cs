@@ -1,3 +1,4 @@
+using GradCamSharp.Models;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Methods;
@@ -30,16 +31,31 @@ public static class PerturbationBatches
     }
 
     /// <summary>
-    /// The batch size <paramref name="options"/> ask for, or the default for <paramref name="input"/>.
+    /// The values alive at once in a pass, per value of the largest layer output: a layer's input, its output and a
+    /// residual branch's value (the import and <see cref="Models.TorchModuleModel"/> free the rest as they go).
+    /// </summary>
+    private const int LiveValuesPerLargestLayer = 3;
+
+    /// <summary>
+    /// The batch size <paramref name="options"/> ask for, or the default for <paramref name="input"/>: the smaller of
+    /// <see cref="DefaultSize"/> and what fits <see cref="CamOptions.PerturbationMemoryMegabytes"/>, given the largest
+    /// layer output of <paramref name="model"/> for one input.
     /// </summary>
     /// <param name="options">The method's options.</param>
     /// <param name="input">[N, ...] the model input.</param>
-    public static int SizeFor(CamOptions options, Tensor input)
+    /// <param name="model">The model the perturbed inputs go through.</param>
+    public static int SizeFor(CamOptions options, Tensor input, IExplainableModel model)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegative(options.BatchSize);
-        return options.BatchSize > 0 ? options.BatchSize : DefaultSize(input.numel() / Math.Max(1, input.shape[0]));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PerturbationMemoryMegabytes, 1);
+        if (options.BatchSize > 0) return options.BatchSize;
+        int bySize = DefaultSize(input.numel() / Math.Max(1, input.shape[0]));
+        long bytesPerInput = LiveValuesPerLargestLayer * sizeof(float) * ModelLayers.LargestLayerValues(model, input);
+        long byBudget = ((long)options.PerturbationMemoryMegabytes << 20) / bytesPerInput;
+        return (int)Math.Clamp(byBudget, 1, bySize);
     }
 
     /// <summary>

@@ -24,22 +24,29 @@ public sealed class ScoreCam(IExplainableModel model, CamOptions? options = null
             throw new UsageException("Score-CAM scores masked inputs per class: use class or top-k targets");
         using var noGrad = no_grad();
         long samples = context.Activations.shape[0], channels = context.Activations.shape[1];
-        int batchSize = PerturbationBatches.SizeFor(Options, input);
+        int batchSize = PerturbationBatches.SizeFor(Options, input, Model);
         var weights = new List<Tensor>();
         for (long n = 0; n < samples; n++)
         {
-            // One sample's masks at a time: [K, 1, H, W] at input resolution is the largest tensor Score-CAM holds.
-            Tensor masks = nn.functional.interpolate(context.Activations[n].unsqueeze(1),
-                size: [input.shape[2], input.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
-            Tensor low = masks.amin([1, 2, 3], keepdim: true), high = masks.amax([1, 2, 3], keepdim: true);
-            masks = (masks - low) / (high - low).clamp_min(1e-30);
-            Tensor image = input[n].unsqueeze(0);
+            Tensor maps = context.Activations[n], image = input[n].unsqueeze(0);
             Tensor scores = PerturbationBatches.Scores(channels, batchSize, Name, Options,
-                (start, count) =>
-                    image * masks.narrow(0, start, count), batch => Model.Forward(batch, ForwardTaps.None),
-                context.ClassIndices[(int)n]!.Value);
+                (start, count) => image * Masks(maps.narrow(0, start, count), input.shape[2], input.shape[3]),
+                batch => Model.Forward(batch, ForwardTaps.None), context.ClassIndices[(int)n]!.Value);
             weights.Add(scores.softmax(0));
         }
         return stack(weights).reshape(samples, channels, 1, 1);
+    }
+
+    /// <summary>
+    /// [K, 1, H, W]: <paramref name="maps"/> [K, h, w] upsampled to the input and each scaled to [0, 1]. Made one batch
+    /// at a time, so that memory stays bounded by the batch rather than growing with the channels (2,048 masks of
+    /// 224 x 224 would hold 400 MB, and each step of the scaling as much again).
+    /// </summary>
+    private static Tensor Masks(Tensor maps, long height, long width)
+    {
+        Tensor masks = nn.functional.interpolate(maps.unsqueeze(1), size: [height, width],
+            mode: InterpolationMode.Bilinear, align_corners: false);
+        Tensor low = masks.amin([1, 2, 3], keepdim: true), high = masks.amax([1, 2, 3], keepdim: true);
+        return masks.sub_(low).div_((high - low).clamp_min(1e-30));
     }
 }

@@ -17,6 +17,9 @@ public static class ModelLayers
     private static readonly ConditionalWeakTable<IExplainableModel, ConcurrentDictionary<string, string>> AutoLayers =
         [];
 
+    private static readonly ConditionalWeakTable<IExplainableModel, ConcurrentDictionary<string, long>>
+        LargestOutputs = [];
+
     /// <summary>
     /// Runs one gradient-free forward pass on <paramref name="input"/> and records every layer's output shape.
     /// </summary>
@@ -60,6 +63,26 @@ public static class ModelLayers
         {
             using Tensor probe = input[..1].detach();
             return FindAuto(Describe(model, probe), model.Name).Name;
+        });
+    }
+
+    /// <summary>
+    /// The most values any layer of <paramref name="model"/> outputs for one input of <paramref name="input"/>'s size
+    /// (at least the input's own), found once per model and input size (thread-safe): what a pass's working memory
+    /// grows with.
+    /// </summary>
+    public static long LargestLayerValues(IExplainableModel model, Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(input);
+        string key = string.Join("x", input.shape.Skip(1));
+        return LargestOutputs.GetValue(model, _ => new ConcurrentDictionary<string, long>()).GetOrAdd(key, _ =>
+        {
+            using Tensor probe = input[..1].detach();
+            long values = probe.numel();
+            foreach (LayerInfo layer in Describe(model, probe))
+                values = Math.Max(values, layer.Shape.Aggregate(1L, (product, size) => product * size));
+            return values;
         });
     }
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -16,6 +17,7 @@ public sealed class TorchModuleModel : IExplainableModel
     private readonly Module _module;
     private readonly Func<Tensor, Tensor> _forward;
     private readonly Dictionary<string, Module<Tensor, Tensor>> _hookable;
+    private readonly Module<Tensor, Tensor>[] _containers;
     private readonly Func<Module, bool> _endsWithRelu;
     private readonly bool _leaveOpen;
 
@@ -46,6 +48,7 @@ public sealed class TorchModuleModel : IExplainableModel
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(forward);
+        NativeHeap.KeepFreedBlocks();
         _module = module;
         _forward = forward;
         _leaveOpen = leaveOpen;
@@ -55,6 +58,7 @@ public sealed class TorchModuleModel : IExplainableModel
             .Where(entry => entry.module is Module<Tensor, Tensor>)
             .ToDictionary(entry => entry.name, entry => (Module<Tensor, Tensor>)entry.module, StringComparer.Ordinal);
         LayerNames = [.. _hookable.Keys];
+        _containers = [.. _hookable.Values.Where(m => m.children().Any())];
     }
 
     /// <inheritdoc />
@@ -72,6 +76,10 @@ public sealed class TorchModuleModel : IExplainableModel
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(taps);
         var removers = new List<Action>();
+        var openScopes = new Stack<DisposeScope>();
+        // What this pass makes at its own level, and whatever a tap keeps, ends in the caller's scope; what each
+        // container block makes inside is freed when the block returns (see FreeIntermediates).
+        DisposeScope pass = torch.NewDisposeScope();
         try
         {
             if (taps.ObserveEveryLayer is not null)
@@ -122,13 +130,60 @@ public sealed class TorchModuleModel : IExplainableModel
                 if (!_hookable.TryGetValue(taps.Layer, out Module<Tensor, Tensor>? layer))
                     throw new UnknownLayerException(taps.Layer, LayerSuggestions.Closest(taps.Layer, LayerNames, 5));
                 Func<Tensor, Tensor> replace = taps.ReplaceLayerOutput;
-                removers.Add(layer.register_forward_hook((_, _, output) => replace(output)).remove);
+                removers.Add(layer.register_forward_hook((_, _, output) => KeptFor(pass, () => replace(output)))
+                    .remove);
             }
-            return _forward(input);
+            // Last, so that each container's own hooks above have replaced its output before it is kept.
+            if (taps.ObserveEveryLayer is null) FreeIntermediates(removers, openScopes);
+            Tensor result = _forward(input);
+            pass.MoveToOuter(pass.DisposablesView.ToArray());
+            return result;
         }
         finally
         {
+            // A submodule that threw leaves its scope open: close it (innermost first) with what it made.
+            while (openScopes.Count > 0) openScopes.Pop().Dispose();
+            pass.Dispose();
             foreach (Action remove in removers) remove();
+        }
+    }
+
+    /// <summary>
+    /// Runs a tap so that every tensor it makes (the value it returns, a copy it keeps) belongs to
+    /// <paramref name="pass"/>, and so outlives the block the tapped layer sits in.
+    /// </summary>
+    private static Tensor KeptFor(DisposeScope pass, Func<Tensor> tap)
+    {
+        using DisposeScope inTap = torch.NewDisposeScope();
+        Tensor result = tap();
+        inTap.MoveToOther(pass, inTap.DisposablesView.ToArray());
+        return result;
+    }
+
+    /// <summary>
+    /// Frees what each container submodule (a residual block, a Sequential stage) makes besides its output as soon
+    /// as it returns, instead of when the caller's dispose scope ends: a forward then holds one block's intermediates
+    /// at a time, as PyTorch's reference counting does, rather than every value of the whole pass. Values autograd
+    /// needs stay alive in its graph, and what a tap makes is kept (<see cref="KeptFor"/>). Off while every layer is
+    /// observed, since observers may hold what they are shown.
+    /// </summary>
+    private void FreeIntermediates(List<Action> removers, Stack<DisposeScope> openScopes)
+    {
+        foreach (Module<Tensor, Tensor> container in _containers)
+        {
+            removers.Add(container.register_forward_pre_hook((_, input) =>
+            {
+                openScopes.Push(torch.NewDisposeScope());
+                return input;
+            }).remove);
+            removers.Add(container.register_forward_hook((_, _, output) =>
+            {
+                DisposeScope scope = openScopes.Pop();
+                // An output made inside moves out; one that is the input itself (an empty stage) stays where it is.
+                if (scope.Contains(output)) output.MoveToOuterDisposeScope();
+                scope.Dispose();
+                return output;
+            }).remove);
         }
     }
 
