@@ -171,6 +171,8 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
             bool oneAtATime = _model.Module.DeclaredShape(_model.ImageInput) is [1, ..];
             lock (_creation)
             {
+                // As many threads as LibTorch's (ONNX Runtime's default counts physical cores, half of them here).
+                _options.IntraOpNumThreads = get_num_threads();
                 return _disposed ? null : new RuntimePart(new InferenceSession(graph, _options), outputs, oneAtATime);
             }
         }
@@ -226,12 +228,15 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
         {
             var names = new List<string>();
             var values = new List<OrtValue>();
+            var feeds = new List<Tensor>();
             try
             {
                 foreach ((string name, Tensor value) in model.OtherInputs.Append(new(model.ImageInput, input)))
                 {
                     names.Add(name);
-                    values.Add(ToRuntime(value));
+                    Tensor feed = value.detach().contiguous();
+                    feeds.Add(feed);
+                    values.Add(ToRuntime(feed));
                 }
                 using var runOptions = new RunOptions();
                 using IDisposableReadOnlyCollection<OrtValue> results = session.Run(runOptions, names, values,
@@ -243,6 +248,7 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
             finally
             {
                 foreach (OrtValue value in values) value.Dispose();
+                foreach (Tensor feed in feeds) feed.Dispose();
             }
         }
 
@@ -256,18 +262,23 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
             }
         }
 
-        private static OrtValue ToRuntime(Tensor value)
+        /// <summary>
+        /// A copy of <paramref name="feed"/> (contiguous, on the CPU) in memory of ONNX Runtime's, copied natively
+        /// rather than through a managed array.
+        /// </summary>
+        private static OrtValue ToRuntime(Tensor feed)
         {
-            using Tensor contiguous = value.detach().contiguous();
-            long[] shape = contiguous.shape;
-            return contiguous.dtype switch
+            TensorElementType type = feed.dtype switch
             {
-                ScalarType.Float32 => OrtValue.CreateTensorValueFromMemory(contiguous.data<float>().ToArray(), shape),
-                ScalarType.Int64 => OrtValue.CreateTensorValueFromMemory(contiguous.data<long>().ToArray(), shape),
-                ScalarType.Int32 => OrtValue.CreateTensorValueFromMemory(contiguous.data<int>().ToArray(), shape),
-                ScalarType.Float64 => OrtValue.CreateTensorValueFromMemory(contiguous.data<double>().ToArray(), shape),
-                _ => throw new NotSupportedException($"inputs of type {contiguous.dtype} do not go to ONNX Runtime"),
+                ScalarType.Float32 => TensorElementType.Float,
+                ScalarType.Int64 => TensorElementType.Int64,
+                ScalarType.Int32 => TensorElementType.Int32,
+                ScalarType.Float64 => TensorElementType.Double,
+                _ => throw new NotSupportedException($"inputs of type {feed.dtype} do not go to ONNX Runtime"),
             };
+            OrtValue value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, type, feed.shape);
+            feed.bytes.CopyTo(value.GetTensorMutableDataAsSpan<byte>());
+            return value;
         }
 
         private static Tensor ToTorch(OrtValue value)

@@ -106,6 +106,11 @@ public static class BenchCommand
         {
             output.WriteLine(string.Create(c, $"{floor.Method} / its floor ({floor.Forwards} forwards at batch " +
                 $"{floor.BatchSize}): {floor.Ratio:0.00}x"));
+            if (floor.RatioToOnnxRuntime is double bare)
+            {
+                output.WriteLine(string.Create(c, $"{floor.Method} / as many ONNX Runtime forwards (a bare session, " +
+                    $"batch {floor.BatchSize}): {bare:0.00}x"));
+            }
         }
         BenchmarkRow? scoreCam = report.Rows.FirstOrDefault(r => r.Name == "scorecam");
         BenchmarkRow? ablationCam = report.Rows.FirstOrDefault(r => r.Name == "ablationcam");
@@ -114,6 +119,7 @@ public static class BenchCommand
             output.WriteLine(string.Create(c, $"ablationcam / scorecam: " +
                 $"{ablationCam.MedianMilliseconds / scoreCam.MedianMilliseconds:0.000}x"));
         }
+        output.WriteLine(string.Create(c, $"peak resident memory of this run: {report.ProcessPeakMegabytes:0} MB"));
         if (report.GrowthMegabytes is double growth)
             output.WriteLine(string.Create(c,
                 $"{report.GrowthIterations} Grad-CAM explanations grew the process by {growth:0.0} MB"));

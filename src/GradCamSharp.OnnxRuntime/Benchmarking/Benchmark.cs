@@ -6,7 +6,6 @@ using GradCamSharp.Pipeline;
 using GradCamSharp.TorchVision;
 using GradCamSharp.Targets;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
@@ -22,6 +21,11 @@ public static class Benchmark
 {
     /// <summary>The suffix of a perturbation method's floor row: its forward passes alone.</summary>
     public const string FloorSuffix = "-floor";
+
+    /// <summary>
+    /// The suffix of a perturbation method's floor in a bare ONNX Runtime session (for an ONNX model).
+    /// </summary>
+    public const string OnnxRuntimeFloorSuffix = "-onnxruntime-floor";
 
     /// <summary>
     /// The suffix of a row that runs the model wholly in TorchSharp (beside the default hybrid path).
@@ -116,7 +120,7 @@ public static class Benchmark
             }
             if (PerturbedInputs(model.Model, method, input, target) is long forwards)
             {
-                int batchSize = PerturbationBatches.SizeFor(camOptions, input);
+                int batchSize = PerturbationBatches.SizeFor(camOptions, input, model.Model);
                 floors.Add((method, forwards, batchSize));
                 measurements.Add((method + FloorSuffix, ForwardFloor(model.Model, input, forwards, batchSize)));
             }
@@ -130,6 +134,11 @@ public static class Benchmark
                 session = OnnxRuntimeSession(options.Model, imported, input, threads, progress,
                     out Action? runtimeForward);
                 if (runtimeForward is not null) measurements.Add(("onnxruntime-forward", runtimeForward));
+                foreach ((string method, long forwards, int batchSize) in floors)
+                {
+                    measurements.Add((method + OnnxRuntimeFloorSuffix, OnnxRuntimeFloor(session,
+                        imported.Module.InputNames[0], input, forwards, batchSize)));
+                }
                 if (options.Native is string architecture)
                 {
                     native = TorchVisionModels.Create(architecture);
@@ -162,12 +171,18 @@ public static class Benchmark
             growth = MeasureGrowth(model, options.GrowthIterations, camOptions);
         }
 
-        IReadOnlyList<FloorRatio> floorRatios = floors.Select(f => new FloorRatio(f.Method, f.Forwards, f.BatchSize,
-            rows.Single(r => r.Name == f.Method).MedianMilliseconds
-            / rows.Single(r => r.Name == f.Method + FloorSuffix).MedianMilliseconds)).ToList();
+        IReadOnlyList<FloorRatio> floorRatios = floors.Select(f =>
+        {
+            double method = rows.Single(r => r.Name == f.Method).MedianMilliseconds;
+            double? toRuntime = rows.FirstOrDefault(r => r.Name == f.Method + OnnxRuntimeFloorSuffix) is { } bare
+                ? method / bare.MedianMilliseconds : null;
+            return new FloorRatio(f.Method, f.Forwards, f.BatchSize,
+                method / rows.Single(r => r.Name == f.Method + FloorSuffix).MedianMilliseconds, toRuntime);
+        }).ToList();
         IReadOnlyList<BenchmarkRow> toRuntime = runtimeRow is null ? []
             : [.. rows.Where(r => !r.Name.EndsWith(TorchSharpSuffix, StringComparison.Ordinal)
-                    && !r.Name.EndsWith(FloorSuffix, StringComparison.Ordinal) && r != runtimeRow)
+                    && !r.Name.EndsWith(FloorSuffix, StringComparison.Ordinal)
+                    && !r.Name.EndsWith(OnnxRuntimeFloorSuffix, StringComparison.Ordinal) && r != runtimeRow)
                 .Select(r => r with { RatioToForward = r.MedianMilliseconds / runtimeRow.MedianMilliseconds })];
         return new BenchmarkReport
         {
@@ -184,6 +199,7 @@ public static class Benchmark
             ImportToOnnxRuntime = toOnnxRuntime,
             GrowthIterations = options.GrowthIterations,
             GrowthMegabytes = growth,
+            ProcessPeakMegabytes = ProcessMemory.LifetimePeakMegabytes,
         };
     }
 
@@ -223,6 +239,51 @@ public static class Benchmark
                 model.Forward(batch, ForwardTaps.None);
             }
         };
+    }
+
+    /// <summary>
+    /// <paramref name="forwards"/> runs of a bare ONNX Runtime <paramref name="session"/> on copies of the input, at
+    /// <paramref name="batchSize"/> (or one at a time for a graph exported for a single image); the copies are made
+    /// before the clock starts.
+    /// </summary>
+    private static Action OnnxRuntimeFloor(InferenceSession session, string inputName, Tensor input, long forwards,
+        int batchSize)
+    {
+        float[] one = input.narrow(0, 0, 1).data<float>().ToArray();
+        Action Batch(int count)
+        {
+            float[] values = new float[one.Length * count];
+            for (int i = 0; i < count; i++) one.CopyTo(values, i * one.Length);
+            return BareRun(session, inputName, values, [count, .. input.shape[1..]]);
+        }
+        try
+        {
+            Batch(Math.Min(batchSize, (int)forwards))();
+        }
+        catch (OnnxRuntimeException)
+        {
+            batchSize = 1;
+        }
+        var batches = new List<Action>();
+        for (long start = 0; start < forwards; start += batchSize)
+            batches.Add(Batch((int)Math.Min(batchSize, forwards - start)));
+        return () =>
+        {
+            foreach (Action batch in batches) batch();
+        };
+    }
+
+    /// <summary>
+    /// One run of a bare <paramref name="session"/> on <paramref name="values"/>, fed as ONNX Runtime's own values
+    /// over the pinned array (no copy per run), asking for every output: ONNX Runtime at its fastest.
+    /// </summary>
+    private static Action BareRun(InferenceSession session, string inputName, float[] values, long[] shape)
+    {
+        OrtValue feed = OrtValue.CreateTensorValueFromMemory(values, shape);
+        string[] names = [inputName];
+        OrtValue[] inputs = [feed];
+        var runOptions = new RunOptions();
+        return () => session.Run(runOptions, names, inputs, session.OutputNames).Dispose();
     }
 
     /// <summary>Adds up the totals of the maps a method reports on (each ends with done = total).</summary>
@@ -297,12 +358,11 @@ public static class Benchmark
         // ONNX Runtime's workers spin after each run by default, stealing the cores from the next measurement.
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         var session = new InferenceSession(path, sessionOptions);
-        var feed = new DenseTensor<float>(input.data<float>().ToArray(), input.shape.Select(d => (int)d).ToArray());
-        NamedOnnxValue[] inputs = [NamedOnnxValue.CreateFromTensor(model.Module.InputNames[0], feed)];
+        Action run = BareRun(session, model.Module.InputNames[0], input.data<float>().ToArray(), input.shape);
         try
         {
-            session.Run(inputs).Dispose();
-            forward = () => session.Run(inputs).Dispose();
+            run();
+            forward = run;
         }
         catch (OnnxRuntimeException exception)
         {

@@ -42,6 +42,12 @@ public sealed record BenchmarkReport
     [JsonPropertyName("to_onnxruntime_forward")] public IReadOnlyList<BenchmarkRow> ToOnnxRuntimeForward { get; init; }
         = [];
 
+    /// <summary>
+    /// The highest resident memory of the whole run, in MB: for a run of one method, what a fresh process explaining
+    /// with it needs (the runtime, the model and the pass).
+    /// </summary>
+    [JsonPropertyName("process_peak_mb")] public double ProcessPeakMegabytes { get; init; }
+
     /// <summary>How many explanations the growth loop ran.</summary>
     [JsonPropertyName("growth_iterations")] public int GrowthIterations { get; init; }
 

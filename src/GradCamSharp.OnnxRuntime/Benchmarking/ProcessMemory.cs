@@ -32,9 +32,15 @@ internal static class ProcessMemory
     /// <summary>Peak resident set size since the last <see cref="ResetPeak"/>, MB.</summary>
     public static double PeakMegabytes => Read("VmHWM:");
 
+    /// <summary>The highest resident size of this process so far, across <see cref="ResetPeak"/>s, MB.</summary>
+    public static double LifetimePeakMegabytes => Math.Max(s_lifetimePeak, PeakMegabytes);
+
+    private static double s_lifetimePeak;
+
     /// <summary>Resets the peak to the current size (writing 5 to clear_refs, Linux 4.0+).</summary>
     public static void ResetPeak()
     {
+        s_lifetimePeak = LifetimePeakMegabytes;
         try
         {
             File.WriteAllText("/proc/self/clear_refs", "5");
