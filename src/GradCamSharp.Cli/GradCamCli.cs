@@ -20,6 +20,7 @@ public static class GradCamCli
         root.Add(LayersCommand.Create());
         root.Add(MethodsCommand.Create());
         root.Add(VerifyCommand.Create());
+        root.Add(ExportCommand.Create());
         root.Add(BenchCommand.Create());
         root.Add(EvaluateCommand.Create());
         root.Add(TrainHeadCommand.Create());
