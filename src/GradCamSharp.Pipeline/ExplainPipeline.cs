@@ -51,8 +51,22 @@ public sealed class ExplainPipeline
             progress is null ? null : new MethodProgressLines(progress), cancellationToken);
         var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
         string what = $"{string.Join(", ", explainer.Methods)} for {string.Join(", ", explainer.Targets)}";
-        return batch.Run((photo, output) => ExplainOne(explainer, photo, output), progress, what, cancellationToken);
+        try
+        {
+            return batch.Run((photo, output) => ExplainOne(explainer, photo, output), progress, what,
+                cancellationToken);
+        }
+        finally
+        {
+            ModelTime = explainer.ModelTime;
+        }
     }
+
+    /// <summary>
+    /// The time the last <see cref="Run"/> spent in the model, against which its wall time measures the pipeline
+    /// around it (decoding, drawing, encoding, writing; see <c>gradcam bench --pipeline</c>).
+    /// </summary>
+    public TimeSpan ModelTime { get; private set; }
 
     private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, LoadedPhoto photo, StagedOutput output)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GradCamSharp.Evaluation;
 using GradCamSharp.Imaging;
 using GradCamSharp.Maps;
@@ -100,28 +101,57 @@ public sealed class PhotoExplainer
     /// <summary>What is explained, as the user will read it: "dog (class 0)", "the top 3 classes".</summary>
     public IReadOnlyList<string> Targets { get; }
 
+    /// <summary>
+    /// The time <see cref="Explain"/> has spent in the model (the methods' passes), as against preparing the input
+    /// and drawing the results.
+    /// </summary>
+    public TimeSpan ModelTime { get; private set; }
+
     /// <summary>Explains <paramref name="photo"/>; the caller disposes the returned targets.</summary>
     /// <param name="photo">An upright RGBA photo.</param>
     /// <param name="name">Its name, for the panel caption.</param>
-    public IReadOnlyList<RenderedTarget> Explain(SKBitmap photo, string name)
+    public IReadOnlyList<RenderedTarget> Explain(SKBitmap photo, string name) =>
+        Render(ExplainMaps(photo), photo, name);
+
+    /// <summary>
+    /// The model's part of <see cref="Explain"/>: the maps of <paramref name="photo"/>, not yet drawn. A server holds
+    /// its model only for this and draws with <see cref="Render"/> afterwards.
+    /// </summary>
+    /// <param name="photo">An upright RGBA photo.</param>
+    public ExplainedPhoto ExplainMaps(SKBitmap photo)
     {
         ArgumentNullException.ThrowIfNull(photo);
         PreparedImage prepared = ImagePreprocessor.Prepare(photo,
             _preprocessingFor?.Invoke(photo.Width, photo.Height) ?? _preprocessing);
-        IReadOnlyList<Explanation> explanations;
-        using (DisposeScope scope = NewDisposeScope())
-        {
-            explanations = _methods.Explain(prepared.ToTensor(), _region is null ? _targets : [RegionOn(prepared)]);
-        }
+        long start = Stopwatch.GetTimestamp();
+        using DisposeScope scope = NewDisposeScope();
+        IReadOnlyList<Explanation> explanations =
+            _methods.Explain(prepared.ToTensor(), _region is null ? _targets : [RegionOn(prepared)]);
+        ModelTime += Stopwatch.GetElapsedTime(start);
+        return new ExplainedPhoto(prepared, explanations);
+    }
+
+    /// <summary>
+    /// Draws maps from <see cref="ExplainMaps"/> over <paramref name="photo"/> (no model work); the caller disposes
+    /// the returned targets.
+    /// </summary>
+    /// <param name="explained">The maps.</param>
+    /// <param name="photo">The photo they explain.</param>
+    /// <param name="name">Its name, for the panel caption.</param>
+    public IReadOnlyList<RenderedTarget> Render(ExplainedPhoto explained, SKBitmap photo, string name)
+    {
+        ArgumentNullException.ThrowIfNull(explained);
+        ArgumentNullException.ThrowIfNull(photo);
+        PreparedImage prepared = explained.Prepared;
         int methodCount = _methods.Outputs.Count;
         var targets = new List<RenderedTarget>();
-        foreach (Explanation[] perTarget in explanations.Chunk(methodCount))
+        foreach (Explanation[] perTarget in explained.Explanations.Chunk(methodCount))
         {
             Explanation first = perTarget[0];
             string? label = _labelOf(first.ClassIndex);
             string caption =
                 $"{label ?? (first.ClassIndex is int c ? $"class {c}" : first.TargetName)} ({first.Score:0.###})";
-            var maps = perTarget.Select(explanation => Render(explanation, photo, prepared)).ToList();
+            var maps = perTarget.Select(explanation => RenderMap(explanation, photo, prepared)).ToList();
             SKBitmap? panel = maps.Count <= 1 ? null : Panel.Compose(
                 [new PanelTile(photo, "original", name),
                     .. maps.Select(m => new PanelTile(m.Picture, Title(m.Method), caption))]);
@@ -151,7 +181,7 @@ public sealed class PhotoExplainer
             Targets[0]);
     }
 
-    private RenderedMap Render(Explanation explanation, SKBitmap photo, PreparedImage prepared)
+    private RenderedMap RenderMap(Explanation explanation, SKBitmap photo, PreparedImage prepared)
     {
         SKBitmap picture;
         Heatmap located;
@@ -196,3 +226,8 @@ public sealed class PhotoExplainer
         return slug.Length > 40 ? slug[..40].TrimEnd('-') : slug;
     }
 }
+
+/// <summary>A photo's maps from <see cref="PhotoExplainer.ExplainMaps"/>, not yet drawn.</summary>
+/// <param name="Prepared">How the photo became the model's input (to map the maps back onto it).</param>
+/// <param name="Explanations">Per target, one explanation per method.</param>
+public sealed record ExplainedPhoto(PreparedImage Prepared, IReadOnlyList<Explanation> Explanations);

@@ -13,7 +13,8 @@ public static class ExplainEndpoints
     private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp"];
 
     /// <summary>
-    /// Maps the page, GET /api/model, GET /api/samples, POST /api/explain, /api/caption and /api/vqa.
+    /// Maps the page, GET /api/model, GET /api/samples, GET /api/images/ID.png, POST /api/explain, /api/caption and
+    /// /api/vqa.
     /// </summary>
     public static void MapExplainApi(this WebApplication app)
     {
@@ -27,6 +28,10 @@ public static class ExplainEndpoints
                 ? Results.File(Path.Combine(DefaultModel.SamplesFolder, name), ContentType(name))
                 : Results.NotFound(new ErrorResponse($"no shipped photo '{name}'")))
             .WithSummary("A shipped photo");
+        app.MapGet(ImageStore.Route + "/{id}.png", (string id, ExplainService service) =>
+                service.Images.Get(id) is byte[] png ? Results.File(png, "image/png")
+                    : Results.NotFound(new ErrorResponse($"no image '{id}' (images are kept for a few minutes)")))
+            .WithSummary("A map or panel of a recent response, as PNG");
         app.MapPost("/api/explain", Explain).DisableAntiforgery().Upload<ExplainResponse>(
             "The model's five best classes and the maps of the classes asked for (or the top ones)");
         app.MapPost("/api/caption", Caption).DisableAntiforgery().Upload<CaptionResponse>(

@@ -61,12 +61,14 @@ public sealed class ExplainService : IDisposable
         CancellationToken cancellation)
     {
         using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
-        (IReadOnlyList<RankedClass> ranking, IReadOnlyList<RenderedTarget> rendered) = await WithClassifierAsync(
-            _options.Model, (model, token) =>
+        // The model is held for the model's work only; drawing and encoding happen after its turn, beside the next.
+        (IReadOnlyList<RankedClass> ranking, PhotoExplainer explainer, ExplainedPhoto explained) =
+            await WithClassifierAsync(_options.Model, (model, token) =>
             {
                 var explainer = new PhotoExplainer(model, settings, cancellation: token);
-                return (ClassRanking.Rank(model, photo, 5), explainer.Explain(photo, name));
+                return (ClassRanking.Rank(model, photo, 5), explainer, explainer.ExplainMaps(photo));
             }, cancellation);
+        IReadOnlyList<RenderedTarget> rendered = explainer.Render(explained, photo, name);
         var targets = new List<TargetResult>();
         foreach (RenderedTarget target in rendered)
         {
@@ -150,15 +152,15 @@ public sealed class ExplainService : IDisposable
             : throw new UsageException($"{name} is not a {task} model");
     }
 
-    private static List<MapResult> Maps(RenderedTarget target) => target.Maps.Select(m => new MapResult(m.Method,
+    private List<MapResult> Maps(RenderedTarget target) => target.Maps.Select(m => new MapResult(m.Method,
         PhotoExplainer.Title(m.Method), m.Explanation.Layer, m.Peak, m.Box, Png(m.Picture))).ToList();
 
     /// <summary>A picture as a data URL (PNG).</summary>
-    internal static string Png(SKBitmap bitmap)
-    {
-        using SKData data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        return "data:image/png;base64," + Convert.ToBase64String(data.AsSpan());
-    }
+    /// <summary>The maps and panels of recent responses.</summary>
+    public ImageStore Images { get; } = new();
+
+    /// <summary>The URL at which <paramref name="bitmap"/> is served, as PNG.</summary>
+    internal string Png(SKBitmap bitmap) => Images.Add(bitmap);
 
     /// <inheritdoc />
     public void Dispose()

@@ -2,7 +2,9 @@ using System.Text.Json.Serialization;
 
 namespace GradCamSharp.Web;
 
-/// <summary>One method's map of one class.</summary>
+/// <summary>
+/// One method's map of one class; <c>png</c> is the URL of its picture (see <see cref="ImageStore"/>).
+/// </summary>
 public sealed record MapResult(
     [property: JsonPropertyName("method")] string Method,
     [property: JsonPropertyName("title")] string Title,

@@ -48,7 +48,9 @@ public sealed class TextTabTests(DemoServer server) : IClassFixture<DemoServer>
         Assert.False(string.IsNullOrWhiteSpace(caption));
         Assert.Equal(JsonValueKind.Null, words[0].GetProperty("word").ValueKind);
         Assert.All(words.Skip(1), w => Assert.Contains(w.GetProperty("word").GetString()!, caption.Split(' ')));
-        Assert.StartsWith("data:image/png;base64,", body.RootElement.GetProperty("panel").GetString());
+        string panel = body.RootElement.GetProperty("panel").GetString()!;
+        Assert.StartsWith("/api/images/", panel, StringComparison.Ordinal);
+        Assert.Equal("image/png", (await client.GetAsync(panel)).Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

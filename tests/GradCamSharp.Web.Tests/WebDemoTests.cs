@@ -42,7 +42,14 @@ public sealed class WebDemoTests(DemoServer server) : IClassFixture<DemoServer>
         Assert.InRange(probabilities.Sum(), 0, 1 + 1e-9);
         JsonElement target = Assert.Single(body.RootElement.GetProperty("targets").EnumerateArray().ToArray());
         Assert.Equal("dog", target.GetProperty("class_label").GetString());
-        Assert.StartsWith("data:image/png;base64,", target.GetProperty("panel").GetString());
+        // Images are binary resources of their own, not base64 inside the JSON.
+        string panel = target.GetProperty("panel").GetString()!;
+        Assert.StartsWith("/api/images/", panel, StringComparison.Ordinal);
+        HttpResponseMessage image = await client.GetAsync(panel);
+        Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+        byte[] png = await image.Content.ReadAsByteArrayAsync();
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/images/nothing.png")).StatusCode);
         JsonElement[] maps = target.GetProperty("maps").EnumerateArray().ToArray();
         Assert.Equal(["gradcam", "guided-gradcam"], maps.Select(m => m.GetProperty("method").GetString()));
         int[] peak = maps[0].GetProperty("peak").EnumerateArray().Select(v => v.GetInt32()).ToArray();

@@ -42,6 +42,15 @@ public static class BenchCommand
             DefaultValueFactory = _ => 1000,
         };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
+        var pipeline = new Option<bool>("--pipeline")
+        {
+            Description = "Time 'explain' over photos (decode, explain, draw, encode, write) against the model's share",
+        };
+        var photos = new Option<string[]>("--photos")
+        {
+            Description = "The photos for --pipeline (default: the shipped photos in samples/)",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var command = CommandHelp.Create("bench", "Time every method as a ratio to forward-only inference", """
             Time forward-only inference and every explanation method on the same model and input (median of the runs
             after warm-up) and print milliseconds, the ratio to forward-only, and the peak resident memory each adds;
@@ -52,11 +61,18 @@ public static class BenchCommand
               gradcam bench --model resnet50 --batch 8
               gradcam bench --model resnet18.onnx --native resnet18 --methods gradcam gradcam-top5
               gradcam bench --methods scorecam ablationcam occlusion --runs 10
+              gradcam bench --pipeline --model default --methods all
             """);
-        foreach (Option option in new Option[] { model, batch, methods, threads, runs, native, growth, json })
+        foreach (Option option in new Option[]
+            { model, batch, methods, threads, runs, native, growth, json, pipeline, photos })
             command.Add(option);
         command.SetAction(result =>
         {
+            if (result.GetValue(pipeline))
+            {
+                return RunPipeline(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
+                    result.GetValue(model)!, result.GetValue(photos) ?? [], result.GetValue(methods) ?? []);
+            }
             var options = new BenchmarkOptions
             {
                 Model = result.GetValue(model)!,
@@ -71,6 +87,35 @@ public static class BenchCommand
                 result.GetValue(json));
         });
         return command;
+    }
+
+    /// <summary>The photos <c>--pipeline</c> explains by default.</summary>
+    private const string ShippedPhotos = "samples";
+
+    /// <summary>Runs <c>bench --pipeline</c>; returns the exit code.</summary>
+    public static int RunPipeline(TextWriter output, TextWriter error, string model, IReadOnlyList<string> photos,
+        IReadOnlyList<string> methods)
+    {
+        if (photos.Count == 0)
+        {
+            if (!Directory.Exists(ShippedPhotos))
+                throw new UsageException("give --photos (no samples/ folder here: run from the repository root)");
+            photos = [.. Directory.EnumerateFiles(ShippedPhotos)
+                .Where(f => f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase)
+                    || f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)];
+        }
+        PipelineReport report = PipelineBenchmark.Run(model, photos, methods.Count == 0 ? ["all"] : methods,
+            new LineProgress(error, "bench: "));
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(c, $"{report.Model}, {report.Photos} photos, --method {report.Methods}; " +
+            $"CPU: {report.Cpu}"));
+        output.WriteLine(string.Create(c,
+            $"explain, whole pipeline:  {report.WallMillisecondsPerPhoto,8:0} ms per photo"));
+        output.WriteLine(string.Create(c,
+            $"the model's share:        {report.ModelMillisecondsPerPhoto,8:0} ms per photo"));
+        output.WriteLine(string.Create(c, $"pipeline / model: {report.Ratio:0.00}x"));
+        return ExitCodes.Success;
     }
 
     /// <summary>Runs <c>bench</c>; returns the exit code.</summary>

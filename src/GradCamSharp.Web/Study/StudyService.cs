@@ -134,7 +134,7 @@ public sealed partial class StudyService : IDisposable
         ClassRanking.Rank(model, item.Image, 2).Select(c => c.Label ?? c.Index.ToString(
             System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
-    private static string Map(LoadedModel model, StudyItem item, string method, string label,
+    private string Map(LoadedModel model, StudyItem item, string method, string label,
         CancellationToken cancellation)
     {
         var settings = new ExplanationSettings { Methods = [method], Classes = [label] };
@@ -142,7 +142,7 @@ public sealed partial class StudyService : IDisposable
             new PhotoExplainer(model, settings, cancellation: cancellation).Explain(item.Image, item.Name);
         try
         {
-            return ExplainService.Png(targets[0].Maps[0].Picture);
+            return _explainer.Png(targets[0].Maps[0].Picture);
         }
         finally
         {
