@@ -51,10 +51,11 @@ public sealed class ExplainPipeline
             progress is null ? null : new MethodProgressLines(progress), cancellationToken);
         var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
         string what = $"{string.Join(", ", explainer.Methods)} for {string.Join(", ", explainer.Targets)}";
+        using var writes = new WriteBehind();
         try
         {
-            return batch.Run((photo, output) => ExplainOne(explainer, photo, output), progress, what,
-                cancellationToken);
+            return batch.Run((photo, output) => ExplainOne(explainer, photo, output, writes), writes.Drain, progress,
+                what, cancellationToken);
         }
         finally
         {
@@ -68,12 +69,22 @@ public sealed class ExplainPipeline
     /// </summary>
     public TimeSpan ModelTime { get; private set; }
 
-    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, LoadedPhoto photo, StagedOutput output)
+    /// <summary>
+    /// Explains and draws one photo; its files are encoded and written behind, while the model explains the next.
+    /// </summary>
+    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, LoadedPhoto photo, StagedOutput output,
+        WriteBehind writes)
     {
         var entries = new List<ManifestEntry>();
         foreach (RenderedTarget target in explainer.Explain(photo.Bitmap, Path.GetFileName(photo.Source.Path)))
         {
-            using (target) entries.AddRange(Write(target, photo, _model.Name, _model.ScoreKind, output));
+            (IReadOnlyList<ManifestEntry> staged, Action save) =
+                Stage(target, photo, _model.Name, _model.ScoreKind, output);
+            entries.AddRange(staged);
+            writes.Enqueue(() =>
+            {
+                using (target) save();
+            });
         }
         return entries;
     }
@@ -90,18 +101,40 @@ public sealed class ExplainPipeline
     public static IReadOnlyList<ManifestEntry> Write(RenderedTarget target, LoadedPhoto photo, string model,
         string scoreKind, StagedOutput output)
     {
+        (IReadOnlyList<ManifestEntry> entries, Action save) = Stage(target, photo, model, scoreKind, output);
+        save();
+        return entries;
+    }
+
+    /// <summary>
+    /// <see cref="Write"/> in two steps: the files' names and manifest entries now, and the encoding and writing
+    /// they need (no model work; the target must live until it ran).
+    /// </summary>
+    private static (IReadOnlyList<ManifestEntry> Entries, Action Save) Stage(RenderedTarget target, LoadedPhoto photo,
+        string model, string scoreKind, StagedOutput output)
+    {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(photo);
         ArgumentNullException.ThrowIfNull(output);
         string stem = $"{photo.Source.Stem}_{target.Tag}";
+        var saves = new List<Action>();
         string? panel = null;
-        if (target.Panel is SKBitmap picture) PngFile.Save(picture, output.Add($"{stem}_panel.png", out panel));
+        if (target.Panel is SKBitmap picture)
+        {
+            string path = output.Add($"{stem}_panel.png", out panel);
+            saves.Add(() => PngFile.Save(picture, path));
+        }
         var entries = new List<ManifestEntry>();
         foreach (RenderedMap map in target.Maps)
         {
-            PngFile.Save(map.Picture, output.Add($"{stem}_{map.Method}.png", out string file));
+            string path = output.Add($"{stem}_{map.Method}.png", out string file);
+            saves.Add(() => PngFile.Save(map.Picture, path));
             string? mapFile = null;
-            if (map.Values is Heatmap values) NpyFile.Save(values, output.Add($"{stem}_{map.Method}.npy", out mapFile));
+            if (map.Values is Heatmap values)
+            {
+                string valuesPath = output.Add($"{stem}_{map.Method}.npy", out mapFile);
+                saves.Add(() => NpyFile.Save(values, valuesPath));
+            }
             entries.Add(new ManifestEntry
             {
                 Image = photo.Source.Path,
@@ -120,6 +153,9 @@ public sealed class ExplainPipeline
                 Scale = photo.Scale < 1 ? photo.Scale : null,
             });
         }
-        return entries;
+        return (entries, () =>
+        {
+            foreach (Action save in saves) save();
+        });
     }
 }

@@ -55,27 +55,70 @@ public sealed class PhotoBatch
     /// <exception cref="OutputException">The output folder cannot be written, or holds foreign files.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing was written.</exception>
     public IReadOnlyList<ManifestEntry> Run(Func<LoadedPhoto, StagedOutput, IEnumerable<ManifestEntry>> explain,
-        IProgress<string>? progress = null, string? what = null, CancellationToken cancellationToken = default)
+        IProgress<string>? progress = null, string? what = null, CancellationToken cancellationToken = default) =>
+        Run(explain, settle: null, progress, what, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Run(Func{LoadedPhoto, StagedOutput, IEnumerable{ManifestEntry}}, IProgress{string}?, string?,
+    /// CancellationToken)"/>, with <paramref name="settle"/> called once every photo is explained, before the files
+    /// are published or, on failure, discarded: where work that <paramref name="explain"/> left running (files still
+    /// being written) must end.
+    /// </summary>
+    public IReadOnlyList<ManifestEntry> Run(Func<LoadedPhoto, StagedOutput, IEnumerable<ManifestEntry>> explain,
+        Action? settle, IProgress<string>? progress = null, string? what = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(explain);
         cancellationToken.ThrowIfCancellationRequested();
         using StagedOutput output = StagedOutput.Begin(_outputDirectory, _overwrite);
         var entries = new List<ManifestEntry>();
-        for (int i = 0; i < Photos.Count; i++)
+        // The next photo decodes while this one is explained.
+        Task<SKBitmap>? next = Decode(0);
+        bool settled = false;
+        try
         {
+            for (int i = 0; i < Photos.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                PhotoSource source = Photos[i];
+                progress?.Report($"[{i + 1}/{Photos.Count}] {source.Path}" + (what is null ? "" : $": {what}"));
+                (int width, int height) = _sizes[source.Path];
+                using SKBitmap bitmap = next!.GetAwaiter().GetResult();
+                next = Decode(i + 1);
+                float scale = (float)Math.Max(bitmap.Width, bitmap.Height) / Math.Max(width, height);
+                entries.AddRange(explain(new LoadedPhoto(source, bitmap, scale), output));
+            }
+            settled = true;
+            settle?.Invoke();
             cancellationToken.ThrowIfCancellationRequested();
-            PhotoSource source = Photos[i];
-            progress?.Report($"[{i + 1}/{Photos.Count}] {source.Path}" + (what is null ? "" : $": {what}"));
-            (int width, int height) = _sizes[source.Path];
-            using SKBitmap bitmap = ImageLoader.Load(source.Path, _decoding);
-            float scale = (float)Math.Max(bitmap.Width, bitmap.Height) / Math.Max(width, height);
-            entries.AddRange(explain(new LoadedPhoto(source, bitmap, scale), output));
+            File.WriteAllText(output.Add(ExplainPipeline.ManifestName),
+                JsonSerializer.Serialize(entries, ExplainPipeline.ManifestJson));
+            output.Publish();
+            return entries;
         }
-        cancellationToken.ThrowIfCancellationRequested();
-        File.WriteAllText(output.Add(ExplainPipeline.ManifestName),
-            JsonSerializer.Serialize(entries, ExplainPipeline.ManifestJson));
-        output.Publish();
-        return entries;
+        finally
+        {
+            if (next is not null) _ = next.ContinueWith(decoded => decoded.Result.Dispose(), CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            if (!settled) Settle(settle);
+        }
+    }
+
+    private Task<SKBitmap>? Decode(int index) => index < Photos.Count
+        ? Task.Run(() => ImageLoader.Load(Photos[index].Path, _decoding)) : null;
+
+    /// <summary>Lets work still running end before the staged files are discarded; its failure is not news.</summary>
+    private static void Settle(Action? settle)
+    {
+        try
+        {
+            settle?.Invoke();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException
+            or OutputException or InvalidOperationException)
+        {
+            // The run already failed for its own reason, which is what the caller hears.
+        }
     }
 
     /// <summary>
