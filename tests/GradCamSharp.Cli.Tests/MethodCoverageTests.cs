@@ -62,16 +62,20 @@ public sealed class MethodCoverageTests
         using JsonDocument report = JsonDocument.Parse(bench.Output);
         string?[] rows = report.RootElement.GetProperty("rows").EnumerateArray()
             .Select(r => r.GetProperty("name").GetString()).ToArray();
-        // Methods that score perturbed inputs are also timed against their floor: the same forwards, alone. An ONNX
-        // model is also timed wholly in TorchSharp, beside the default path through ONNX Runtime.
+        // Methods that score perturbed inputs are also timed against their floor: the same forwards, alone, through
+        // the model and in a bare ONNX Runtime session. An ONNX model is also timed wholly in TorchSharp, beside the
+        // default path through ONNX Runtime.
         string[] perturbing = ["scorecam", "ablationcam", "occlusion", "smoothgrad", "integrated-gradients"];
         string torchSharp = " [torchsharp]";
         string[] expected = ["forward", "forward" + torchSharp, method, method + torchSharp,
-            .. perturbing.Contains(method) ? [method + "-floor"] : Array.Empty<string>()];
+            .. perturbing.Contains(method) ? [method + "-floor"] : Array.Empty<string>(),
+            .. perturbing.Contains(method) ? [method + "-onnxruntime-floor"] : Array.Empty<string>()];
         Assert.Equal(expected, rows.Where(r => r != "onnxruntime-forward"));
         JsonElement[] floors = [.. report.RootElement.GetProperty("floors").EnumerateArray()];
         Assert.Equal(perturbing.Contains(method) ? 1 : 0, floors.Length);
         Assert.All(floors, f => Assert.True(f.GetProperty("ratio_to_floor").GetDouble() > 0));
+        Assert.All(floors, f => Assert.True(f.GetProperty("ratio_to_onnxruntime_floor").GetDouble() > 0));
+        Assert.True(report.RootElement.GetProperty("process_peak_mb").GetDouble() > 0);
     }
 
     [Fact]
