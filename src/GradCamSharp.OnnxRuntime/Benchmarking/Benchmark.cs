@@ -127,17 +127,19 @@ public static class Benchmark
         }
         nn.Module<Tensor, Tensor>? native = null;
         InferenceSession? session = null;
+        // ONNX Runtime's values and run options the bare-session measurements feed, freed with the session.
+        var runtimeValues = new List<IDisposable>();
         try
         {
             if (imported is not null)
             {
-                session = OnnxRuntimeSession(options.Model, imported, input, threads, progress,
+                session = OnnxRuntimeSession(options.Model, imported, input, threads, runtimeValues, progress,
                     out Action? runtimeForward);
                 if (runtimeForward is not null) measurements.Add(("onnxruntime-forward", runtimeForward));
                 foreach ((string method, long forwards, int batchSize) in floors)
                 {
                     measurements.Add((method + OnnxRuntimeFloorSuffix, OnnxRuntimeFloor(session,
-                        imported.Module.InputNames[0], input, forwards, batchSize)));
+                        imported.Module.InputNames[0], input, forwards, batchSize, runtimeValues)));
                 }
                 if (options.Native is string architecture)
                 {
@@ -154,6 +156,7 @@ public static class Benchmark
         }
         finally
         {
+            foreach (IDisposable value in runtimeValues) value.Dispose();
             session?.Dispose();
             native?.Dispose();
         }
@@ -247,14 +250,14 @@ public static class Benchmark
     /// before the clock starts.
     /// </summary>
     private static Action OnnxRuntimeFloor(InferenceSession session, string inputName, Tensor input, long forwards,
-        int batchSize)
+        int batchSize, List<IDisposable> owned)
     {
         float[] one = input.narrow(0, 0, 1).data<float>().ToArray();
         Action Batch(int count)
         {
             float[] values = new float[one.Length * count];
             for (int i = 0; i < count; i++) one.CopyTo(values, i * one.Length);
-            return BareRun(session, inputName, values, [count, .. input.shape[1..]]);
+            return BareRun(session, inputName, values, [count, .. input.shape[1..]], owned);
         }
         try
         {
@@ -277,12 +280,15 @@ public static class Benchmark
     /// One run of a bare <paramref name="session"/> on <paramref name="values"/>, fed as ONNX Runtime's own values
     /// over the pinned array (no copy per run), asking for every output: ONNX Runtime at its fastest.
     /// </summary>
-    private static Action BareRun(InferenceSession session, string inputName, float[] values, long[] shape)
+    private static Action BareRun(InferenceSession session, string inputName, float[] values, long[] shape,
+        List<IDisposable> owned)
     {
         OrtValue feed = OrtValue.CreateTensorValueFromMemory(values, shape);
+        var runOptions = new RunOptions();
+        owned.Add(feed);
+        owned.Add(runOptions);
         string[] names = [inputName];
         OrtValue[] inputs = [feed];
-        var runOptions = new RunOptions();
         return () => session.Run(runOptions, names, inputs, session.OutputNames).Dispose();
     }
 
@@ -351,14 +357,13 @@ public static class Benchmark
     }
 
     private static InferenceSession OnnxRuntimeSession(string path, OnnxExplainableModel model, Tensor input,
-        int threads,
-        IProgress<string>? progress, out Action? forward)
+        int threads, List<IDisposable> owned, IProgress<string>? progress, out Action? forward)
     {
         var sessionOptions = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
         // ONNX Runtime's workers spin after each run by default, stealing the cores from the next measurement.
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         var session = new InferenceSession(path, sessionOptions);
-        Action run = BareRun(session, model.Module.InputNames[0], input.data<float>().ToArray(), input.shape);
+        Action run = BareRun(session, model.Module.InputNames[0], input.data<float>().ToArray(), input.shape, owned);
         try
         {
             run();
