@@ -9,6 +9,14 @@ namespace GradCamSharp.Imaging;
 /// </summary>
 public static class ImageLoader
 {
+    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp"];
+
+    /// <summary>
+    /// Whether <paramref name="path"/> is named as a photo (.jpg, .jpeg, .png, .webp, .bmp), any case.
+    /// </summary>
+    public static bool IsImageFile(string path) =>
+        ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Decodes <paramref name="path"/>.</summary>
     /// <param name="path">The image file.</param>
     /// <param name="options">Limits; <see cref="ImageDecodeOptions.Default"/> when null.</param>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using GradCamSharp.Models;
 using Microsoft.ML.OnnxRuntime;
 using static TorchSharp.torch;
@@ -264,18 +263,11 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
 
         /// <summary>
         /// A copy of <paramref name="feed"/> (contiguous, on the CPU) in memory of ONNX Runtime's, copied natively
-        /// rather than through a managed array.
+        /// rather than through a managed array. ONNX Runtime numbers its element types as ONNX's TensorProto does.
         /// </summary>
         private static OrtValue ToRuntime(Tensor feed)
         {
-            TensorElementType type = feed.dtype switch
-            {
-                ScalarType.Float32 => TensorElementType.Float,
-                ScalarType.Int64 => TensorElementType.Int64,
-                ScalarType.Int32 => TensorElementType.Int32,
-                ScalarType.Float64 => TensorElementType.Double,
-                _ => throw new NotSupportedException($"inputs of type {feed.dtype} do not go to ONNX Runtime"),
-            };
+            var type = (TensorElementType)OnnxTensors.OnnxTypeOf(feed.dtype);
             OrtValue value = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, type, feed.shape);
             feed.bytes.CopyTo(value.GetTensorMutableDataAsSpan<byte>());
             return value;
@@ -284,22 +276,10 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
         private static Tensor ToTorch(OrtValue value)
         {
             OrtTensorTypeAndShapeInfo info = value.GetTensorTypeAndShape();
-            long[] shape = info.Shape;
-            return info.ElementDataType switch
-            {
-                TensorElementType.Float => Copy<float>(value, shape, ScalarType.Float32),
-                TensorElementType.Int64 => Copy<long>(value, shape, ScalarType.Int64),
-                TensorElementType.Int32 => Copy<int>(value, shape, ScalarType.Int32),
-                TensorElementType.Double => Copy<double>(value, shape, ScalarType.Float64),
-                TensorElementType.Bool => Copy<bool>(value, shape, ScalarType.Bool),
-                _ => throw new NotSupportedException($"ONNX Runtime values of type {info.ElementDataType}"),
-            };
-        }
-
-        private static Tensor Copy<T>(OrtValue value, long[] shape, ScalarType type) where T : unmanaged
-        {
-            Tensor copy = empty(shape, type);
-            value.GetTensorDataAsSpan<T>().CopyTo(MemoryMarshal.Cast<byte, T>(copy.bytes));
+            ScalarType type = OnnxTensors.ScalarTypeOf((int)info.ElementDataType)
+                ?? throw new NotSupportedException($"ONNX Runtime values of type {info.ElementDataType}");
+            Tensor copy = empty(info.Shape, type);
+            value.GetTensorDataAsSpan<byte>().CopyTo(copy.bytes);
             return copy;
         }
     }

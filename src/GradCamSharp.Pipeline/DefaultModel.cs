@@ -38,6 +38,13 @@ public static class DefaultModel
     /// <summary>The shipped photos and their boxes, copied beside the program (the head's training data).</summary>
     public static string SamplesFolder => Path.Combine(AppContext.BaseDirectory, "samples");
 
+    /// <summary>
+    /// The shipped photos in <see cref="SamplesFolder"/>, full paths in name order (none if it is missing).
+    /// </summary>
+    public static IReadOnlyList<string> SamplePhotos() => Directory.Exists(SamplesFolder)
+        ? [.. Directory.EnumerateFiles(SamplesFolder).Where(ImageLoader.IsImageFile).Order(StringComparer.Ordinal)]
+        : [];
+
     /// <summary>The featurizer alone: photo in (RGB 0..255), [N, 512, 1, 1] features out.</summary>
     /// <param name="randomWeightsSeed">When given, the network's weights are replaced by random ones (for sanity
     /// checks).</param>
@@ -46,25 +53,9 @@ public static class DefaultModel
     /// package).</exception>
     /// <param name="runtime">Whether ONNX Runtime runs what needs no gradient, and who hears of a fallback.</param>
     public static IExplainableModel LoadFeatures(int? randomWeightsSeed = null, WeightBand? randomizedBand = null,
-        OnnxRuntimeChoice? runtime = null)
-    {
-        string network = Path.Combine(ModelFolder, "ResNet18.onnx");
-        string preprocessing = Path.Combine(ModelFolder, "ResNetPreprocess.onnx");
-        if (!File.Exists(network) || !File.Exists(preprocessing))
-        {
-            throw new UnreadableInputException($"the default model is missing from {ModelFolder}; build the project " +
-                "(it comes from the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18)");
-        }
-        OnnxModule main = OnnxModule.Load(network);
-        if (randomWeightsSeed is int seed)
-        {
-            using OnnxModule trained = main;
-            main = trained.WithRandomWeights(seed, randomizedBand);
-        }
-        runtime ??= OnnxRuntimeChoice.Default;
-        return new ChainedModel(runtime.Wrap(new OnnxExplainableModel(OnnxModule.Load(preprocessing))),
-            runtime.Wrap(new OnnxExplainableModel(main)));
-    }
+        OnnxRuntimeChoice? runtime = null) =>
+        Featurizer(output: null, runtime,
+            randomWeightsSeed is int seed ? trained => trained.WithRandomWeights(seed, randomizedBand) : null);
 
     /// <summary>The last 7x7 layer of the featurizer (module path <c>layer4</c>): the map Grad-CAM explains.</summary>
     public const string FeatureMapLayer = "ReLU393_Output_0";
@@ -77,7 +68,16 @@ public static class DefaultModel
     /// frozen image encoder of the photo world's captioner and VQA model.
     /// </summary>
     /// <param name="runtime">Whether ONNX Runtime runs what needs no gradient, and who hears of a fallback.</param>
-    public static IExplainableModel LoadFeatureMap(OnnxRuntimeChoice? runtime = null)
+    public static IExplainableModel LoadFeatureMap(OnnxRuntimeChoice? runtime = null) =>
+        Featurizer(FeatureMapLayer, runtime);
+
+    /// <summary>
+    /// The preprocessing graph chained to the network, read from <see cref="ModelFolder"/>, explaining
+    /// <paramref name="output"/> (default: the network's output); <paramref name="weights"/> may replace the network
+    /// by another (its random-weight copy).
+    /// </summary>
+    private static ChainedModel Featurizer(string? output, OnnxRuntimeChoice? runtime,
+        Func<OnnxModule, OnnxModule>? weights = null)
     {
         string network = Path.Combine(ModelFolder, "ResNet18.onnx");
         string preprocessing = Path.Combine(ModelFolder, "ResNetPreprocess.onnx");
@@ -86,9 +86,15 @@ public static class DefaultModel
             throw new UnreadableInputException($"the default model is missing from {ModelFolder}; build the project " +
                 "(it comes from the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18)");
         }
+        OnnxModule main = OnnxModule.Load(network);
+        if (weights is not null)
+        {
+            using OnnxModule trained = main;
+            main = weights(trained);
+        }
         runtime ??= OnnxRuntimeChoice.Default;
         return new ChainedModel(runtime.Wrap(new OnnxExplainableModel(OnnxModule.Load(preprocessing))),
-            runtime.Wrap(new OnnxExplainableModel(OnnxModule.Load(network), output: FeatureMapLayer)));
+            runtime.Wrap(new OnnxExplainableModel(main, output: output)));
     }
 
     /// <summary>The default model with its trained head.</summary>

@@ -22,27 +22,28 @@ internal sealed class WriteBehind : IDisposable
         _pending.Enqueue(Task.Run(write));
     }
 
-    /// <summary>Waits for every write; throws the first failure.</summary>
+    /// <summary>
+    /// Waits for every write, failed or not (so that none still runs when this returns), then throws the first
+    /// failure.
+    /// </summary>
     public void Drain()
     {
-        while (_pending.Count > 0) _pending.Dequeue().GetAwaiter().GetResult();
+        Task[] pending = [.. _pending];
+        _pending.Clear();
+        Task.WhenAll(pending).GetAwaiter().GetResult();
     }
 
     /// <summary>Waits for every write without throwing (a failed run has reported its own error).</summary>
     public void Dispose()
     {
-        foreach (Task task in _pending)
+        try
         {
-            try
-            {
-                task.GetAwaiter().GetResult();
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException
-                or InvalidOperationException)
-            {
-                // Reported by the run's own failure.
-            }
+            Drain();
         }
-        _pending.Clear();
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException
+            or InvalidOperationException)
+        {
+            // Reported by the run's own failure.
+        }
     }
 }

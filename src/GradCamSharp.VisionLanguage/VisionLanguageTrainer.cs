@@ -105,10 +105,9 @@ public static class VisionLanguageTrainer
     {
         private readonly IReadOnlyList<SceneTexts> _texts;
 
-        private TrainingSet(Tensor inputs, bool encoded, IReadOnlyList<SceneTexts> texts)
+        private TrainingSet(Tensor inputs, IReadOnlyList<SceneTexts> texts)
         {
             Inputs = inputs;
-            Encoded = encoded;
             _texts = texts;
         }
 
@@ -117,38 +116,23 @@ public static class VisionLanguageTrainer
         /// <summary>The prepared scenes, or their features where the encoder is frozen.</summary>
         public Tensor Inputs { get; }
 
-        /// <summary>Whether <see cref="Inputs"/> are the frozen encoder's features.</summary>
-        public bool Encoded { get; }
-
-        private static Tensor EncodeAll(VisionLanguageModel model, int count, Func<int, Tensor> chunkAt, int chunk,
-            IProgress<string>? progress, string what)
-        {
-            var parts = new List<Tensor>();
-            for (int start = 0; start < count; start += chunk)
-            {
-                using var scope = NewDisposeScope();
-                parts.Add(model.Features(chunkAt(start)).MoveToOuterDisposeScope());
-                if (progress is not null && (start / chunk) % 25 == 24)
-                    progress.Report($"{what}: features of {start + chunk}/{count} scenes");
-            }
-            Tensor all = cat(parts, 0);
-            foreach (Tensor part in parts) part.Dispose();
-            return all;
-        }
-
         public static TrainingSet Build(VisionLanguageModel model, List<Scene> scenes,
             IProgress<string>? progress, string what)
         {
-            SceneTexts[] texts = [.. scenes.Select(s => SceneTextEncoder.Encode(s, model))];
+            bool frozen = model.Network.Encoder is null;
             const int chunk = 16;
-            Tensor Prepared(int start) => model.Prepare(scenes.Skip(start).Take(chunk).Select(s => s.Image));
-            if (model.Network.Encoder is null)
-                return new TrainingSet(EncodeAll(model, scenes.Count, Prepared, chunk, progress, what), true, texts);
             var parts = new List<Tensor>();
-            for (int start = 0; start < scenes.Count; start += chunk) parts.Add(Prepared(start));
+            for (int start = 0; start < scenes.Count; start += chunk)
+            {
+                using var scope = NewDisposeScope();
+                Tensor input = model.Prepare(scenes.Skip(start).Take(chunk).Select(s => s.Image));
+                parts.Add((frozen ? model.Features(input) : input).MoveToOuterDisposeScope());
+                if (frozen && (start / chunk) % 25 == 24)
+                    progress?.Report($"{what}: features of {start + chunk}/{scenes.Count} scenes");
+            }
             Tensor inputs = cat(parts, 0);
             foreach (Tensor part in parts) part.Dispose();
-            return new TrainingSet(inputs, false, texts);
+            return new TrainingSet(inputs, scenes.Select(s => SceneTextEncoder.Encode(s, model)).ToArray());
         }
 
         /// <summary>The mean loss over <paramref name="batch"/>'s questions or captions; null if it has none.</summary>
@@ -159,7 +143,7 @@ public static class VisionLanguageTrainer
             Tensor features = Features(model, batch);
             // An L1 penalty on a trained encoder's features keeps them at zero where nothing needs them (textured
             // backgrounds), which is what lets Grad-CAM's channel-weighted sum single out the objects.
-            Tensor penalty = Encoded || sparsity == 0 ? zeros(1)
+            Tensor penalty = model.Network.Encoder is null || sparsity == 0 ? zeros(1)
                 : features.mean() * sparsity;
             if (model.Task == VisionLanguageTasks.Vqa)
             {
@@ -215,7 +199,7 @@ public static class VisionLanguageTrainer
         {
             using Tensor indices = tensor(batch.Select(i => (long)i).ToArray());
             Tensor selected = Inputs.index_select(0, indices);
-            return Encoded ? selected : model.Network.Encoder!.call(selected);
+            return model.Network.Encoder is { } encoder ? encoder.call(selected) : selected;
         }
 
         private (Tensor Questions, Tensor Images, Tensor Answers)? Questions(int[] batch)

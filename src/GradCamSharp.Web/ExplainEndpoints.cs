@@ -10,8 +10,6 @@ namespace GradCamSharp.Web;
 /// </summary>
 public static class ExplainEndpoints
 {
-    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp"];
-
     /// <summary>
     /// Maps the page, GET /api/model, GET /api/samples, GET /api/images/ID.png, POST /api/explain, /api/caption and
     /// /api/vqa.
@@ -95,11 +93,8 @@ public static class ExplainEndpoints
     }
 
     /// <summary>The shipped photos, by file name.</summary>
-    public static IReadOnlyList<string> Samples() => Directory.Exists(DefaultModel.SamplesFolder)
-        ? Directory.EnumerateFiles(DefaultModel.SamplesFolder)
-            .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-            .Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray()
-        : [];
+    public static IReadOnlyList<string> Samples() =>
+        [.. DefaultModel.SamplePhotos().Select(f => Path.GetFileName(f))];
 
     private static string ContentType(string name) => Path.GetExtension(name).ToLowerInvariant() switch
     {

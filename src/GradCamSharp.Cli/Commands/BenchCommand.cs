@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using GradCamSharp.OnnxRuntime.Benchmarking;
+using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Cli.Commands;
 
@@ -89,21 +90,15 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>The photos <c>--pipeline</c> explains by default.</summary>
-    private const string ShippedPhotos = "samples";
-
     /// <summary>Runs <c>bench --pipeline</c>; returns the exit code.</summary>
     public static int RunPipeline(TextWriter output, TextWriter error, string model, IReadOnlyList<string> photos,
         IReadOnlyList<string> methods)
     {
         if (photos.Count == 0)
         {
-            if (!Directory.Exists(ShippedPhotos))
-                throw new UsageException("give --photos (no samples/ folder here: run from the repository root)");
-            photos = [.. Directory.EnumerateFiles(ShippedPhotos)
-                .Where(f => f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase)
-                    || f.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
-                .Order(StringComparer.Ordinal)];
+            photos = DefaultModel.SamplePhotos();
+            if (photos.Count == 0)
+                throw new UsageException($"give --photos (no shipped photos in {DefaultModel.SamplesFolder})");
         }
         PipelineReport report = PipelineBenchmark.Run(model, photos, methods.Count == 0 ? ["all"] : methods,
             new LineProgress(error, "bench: "));

@@ -226,12 +226,7 @@ public static class Benchmark
     private static Action ForwardFloor(IExplainableModel model, Tensor input, long forwards, int batchSize)
     {
         Tensor one = input.narrow(0, 0, 1);
-        var batches = new List<Tensor>();
-        for (long start = 0; start < forwards; start += batchSize)
-        {
-            long count = Math.Min(batchSize, forwards - start);
-            batches.Add(batches.FirstOrDefault(b => b.shape[0] == count) ?? one.repeat(count, 1, 1, 1));
-        }
+        List<Tensor> batches = Batches(forwards, batchSize, count => one.repeat(count, 1, 1, 1));
         return () =>
         {
             using IDisposable state = model.BeginExplanation();
@@ -267,13 +262,28 @@ public static class Benchmark
         {
             batchSize = 1;
         }
-        var batches = new List<Action>();
-        for (long start = 0; start < forwards; start += batchSize)
-            batches.Add(Batch((int)Math.Min(batchSize, forwards - start)));
+        List<Action> batches = Batches(forwards, batchSize, Batch);
         return () =>
         {
             foreach (Action batch in batches) batch();
         };
+    }
+
+    /// <summary>
+    /// What runs <paramref name="forwards"/> inputs <paramref name="batchSize"/> at a time, one item per batch, made by
+    /// <paramref name="make"/> once per batch size (all but the last batch share one).
+    /// </summary>
+    private static List<T> Batches<T>(long forwards, int batchSize, Func<int, T> make)
+    {
+        var made = new Dictionary<int, T>();
+        var batches = new List<T>();
+        for (long start = 0; start < forwards; start += batchSize)
+        {
+            int count = (int)Math.Min(batchSize, forwards - start);
+            if (!made.TryGetValue(count, out T? batch)) made[count] = batch = make(count);
+            batches.Add(batch);
+        }
+        return batches;
     }
 
     /// <summary>
@@ -362,6 +372,7 @@ public static class Benchmark
         var sessionOptions = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
         // ONNX Runtime's workers spin after each run by default, stealing the cores from the next measurement.
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        owned.Add(sessionOptions);
         var session = new InferenceSession(path, sessionOptions);
         Action run = BareRun(session, model.Module.InputNames[0], input.data<float>().ToArray(), input.shape, owned);
         try

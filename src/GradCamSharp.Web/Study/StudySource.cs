@@ -10,7 +10,6 @@ namespace GradCamSharp.Web.Study;
 /// </summary>
 public sealed class StudySource : IDisposable
 {
-    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp"];
     private const int CompositeCount = 200;
     private const int CompositeSize = 288;
 
@@ -59,7 +58,7 @@ public sealed class StudySource : IDisposable
                         $"{StudyOptions.Photos} nor a folder");
                 }
                 var files = Directory.EnumerateFiles(options.Source)
-                    .Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                    .Where(ImageLoader.IsImageFile)
                     .Order(StringComparer.Ordinal).Select(f => (f, (IReadOnlyList<string>)[])).ToList();
                 return files.Count > 0 ? new StudySource(files)
                     : throw new UsageException($"study folder '{options.Source}' holds no image");

@@ -14,11 +14,9 @@ public static class ModelLayers
     /// <summary>The name that asks for the last spatial feature map.</summary>
     public const string Auto = "auto";
 
-    private static readonly ConditionalWeakTable<IExplainableModel, ConcurrentDictionary<string, string>> AutoLayers =
-        [];
-
-    private static readonly ConditionalWeakTable<IExplainableModel, ConcurrentDictionary<string, long>>
-        LargestOutputs = [];
+    /// <summary>Each model's layers per input size (C x H x W), described once.</summary>
+    private static readonly ConditionalWeakTable<IExplainableModel,
+        ConcurrentDictionary<string, IReadOnlyList<LayerInfo>>> Described = [];
 
     /// <summary>
     /// Runs one gradient-free forward pass on <paramref name="input"/> and records every layer's output shape.
@@ -58,12 +56,7 @@ public static class ModelLayers
         if (!string.Equals(requested, Auto, StringComparison.OrdinalIgnoreCase))
             return model.FindLayer(requested) ?? throw new UnknownLayerException(requested,
                 model.SuggestLayers(requested, 5));
-        string key = string.Join("x", input.shape.Skip(1));
-        return AutoLayers.GetValue(model, _ => new ConcurrentDictionary<string, string>()).GetOrAdd(key, _ =>
-        {
-            using Tensor probe = input[..1].detach();
-            return FindAuto(Describe(model, probe), model.Name).Name;
-        });
+        return FindAuto(DescribedOnce(model, input), model.Name).Name;
     }
 
     /// <summary>
@@ -75,15 +68,23 @@ public static class ModelLayers
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);
+        return DescribedOnce(model, input).Aggregate(input.numel() / Math.Max(1, input.shape[0]),
+            (largest, layer) => Math.Max(largest, layer.Shape.Aggregate(1L, (product, size) => product * size)));
+    }
+
+    /// <summary>
+    /// <see cref="Describe"/> for one input of <paramref name="input"/>'s size, run once per model and input size
+    /// (thread-safe).
+    /// </summary>
+    private static IReadOnlyList<LayerInfo> DescribedOnce(IExplainableModel model, Tensor input)
+    {
         string key = string.Join("x", input.shape.Skip(1));
-        return LargestOutputs.GetValue(model, _ => new ConcurrentDictionary<string, long>()).GetOrAdd(key, _ =>
-        {
-            using Tensor probe = input[..1].detach();
-            long values = probe.numel();
-            foreach (LayerInfo layer in Describe(model, probe))
-                values = Math.Max(values, layer.Shape.Aggregate(1L, (product, size) => product * size));
-            return values;
-        });
+        return Described.GetValue(model, _ => new ConcurrentDictionary<string, IReadOnlyList<LayerInfo>>())
+            .GetOrAdd(key, _ =>
+            {
+                using Tensor probe = input[..1].detach();
+                return Describe(model, probe);
+            });
     }
 
     /// <summary>
