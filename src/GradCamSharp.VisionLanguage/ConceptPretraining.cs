@@ -14,27 +14,40 @@ namespace GradCamSharp.VisionLanguage;
 /// </summary>
 internal static class ConceptPretraining
 {
-    /// <summary>The concepts taught: the shape world's colours, then its shapes.</summary>
+    /// <summary>The separate concepts: the shape world's colours, then its shapes.</summary>
     public static IReadOnlyList<string> Concepts { get; } = [.. ShapeWorld.ColorNames, .. ShapeWorld.ShapeNames];
 
+    /// <summary>The paired concepts: each colour with each shape, "red circle", "red square", ...</summary>
+    public static IReadOnlyList<string> PairedConcepts { get; } =
+        [.. ShapeWorld.ColorNames.SelectMany(color => ShapeWorld.ShapeNames.Select(shape => $"{color} {shape}"))];
+
+    /// <summary>The concepts of a recipe's <see cref="VisionLanguageRecipe.Concepts"/>.</summary>
+    public static IReadOnlyList<string> ConceptsFor(string kind) =>
+        kind == VisionLanguageRecipe.PairedConcepts ? PairedConcepts : Concepts;
+
     /// <summary>
-    /// [N, concepts, cells, cells] targets: the share of each cell covered by an object of each colour and shape.
+    /// [N, concepts, cells, cells] targets: the share of each cell covered by an object of each concept (each colour
+    /// and each shape, or each colour-and-shape pair).
     /// </summary>
     /// <param name="scenes">Shape-world scenes, all of one size.</param>
     /// <param name="cells">The side of the encoder's map (the scene's side must be a multiple of it).</param>
-    public static Tensor Coverage(IReadOnlyList<Scene> scenes, int cells)
+    /// <param name="kind">Separate or paired concepts (<see cref="VisionLanguageRecipe.Concepts"/>).</param>
+    public static Tensor Coverage(IReadOnlyList<Scene> scenes, int cells,
+        string kind = VisionLanguageRecipe.SeparateConcepts)
     {
         ArgumentNullException.ThrowIfNull(scenes);
         int side = scenes[0].Width, block = side / cells;
         if (block * cells != side || scenes.Any(s => s.Width != side || s.Height != side))
             throw new ArgumentException($"scenes must be square and a multiple of {cells} pixels wide");
-        var coverage = new float[scenes.Count * Concepts.Count * cells * cells];
+        IReadOnlyList<string> concepts = ConceptsFor(kind);
+        var coverage = new float[scenes.Count * concepts.Count * cells * cells];
         float perPixel = 1f / (block * block);
         for (int n = 0; n < scenes.Count; n++)
         {
             foreach (SceneObject shape in scenes[n].Objects)
             {
-                int[] planes = [Plane(shape.Color), Plane(shape.Label)];
+                int[] planes = kind == VisionLanguageRecipe.PairedConcepts ? [Plane($"{shape.Color} {shape.Label}")]
+                    : [Plane(shape.Color), Plane(shape.Label)];
                 for (int y = 0; y < side; y++)
                 {
                     for (int x = 0; x < side; x++)
@@ -42,16 +55,16 @@ internal static class ConceptPretraining
                         if (!shape.Mask[y * side + x]) continue;
                         int cell = y / block * cells + x / block;
                         foreach (int plane in planes)
-                            coverage[((n * Concepts.Count) + plane) * cells * cells + cell] += perPixel;
+                            coverage[((n * concepts.Count) + plane) * cells * cells + cell] += perPixel;
                     }
                 }
             }
         }
-        return tensor(coverage).reshape(scenes.Count, Concepts.Count, cells, cells);
+        return tensor(coverage).reshape(scenes.Count, concepts.Count, cells, cells);
 
         int Plane(string? concept)
         {
-            int plane = concept is null ? -1 : Concepts.ToList().IndexOf(concept);
+            int plane = concept is null ? -1 : concepts.ToList().IndexOf(concept);
             return plane >= 0 ? plane
                 : throw new ArgumentException($"'{concept}' is not a shape-world colour or shape", nameof(scenes));
         }
@@ -71,11 +84,15 @@ internal static class ConceptPretraining
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(coverage);
         ArgumentNullException.ThrowIfNull(recipe);
-        int concepts = Concepts.Count, perConcept = ShapeEncoder.ConceptChannels / concepts;
+        int concepts = ConceptsFor(recipe.Concepts).Count, perConcept = ShapeEncoder.ChannelsFor(recipe) / concepts;
         // Each concept's logit is the mean of its own group of channels plus a bias: a channel may only be active
         // where its concept is (a concept bottleneck, Koh et al. 2020), so objects that share no colour or shape
         // share no active channel.
         using var bias = new TorchSharp.Modules.Parameter(zeros(1, concepts, 1, 1));
+        // A pair covers a cell a fifth as often as a colour or a shape does: its rarer presence weighs as much
+        // (five times), or every pair channel would learn to stay off.
+        float presence = recipe.Concepts == VisionLanguageRecipe.PairedConcepts
+            ? PairedConcepts.Count / (float)ShapeWorld.ShapeNames.Count : 1f;
         encoder.train();
         using var optimizer = optim.Adam([.. encoder.parameters(), bias], recipe.LearningRate);
         var order = new Random(recipe.Seed);
@@ -95,11 +112,10 @@ internal static class ConceptPretraining
                 Tensor covered = coverage.index_select(0, batch);
                 // The penalty falls on the background alone: objects may use every feature they need, and the
                 // features of empty cells (plain, noisy or striped) go to zero, so no weighted sum can light them.
-                Tensor background = 1 - covered.narrow(1, 0, ShapeWorld.ColorNames.Count).sum(1, keepdim: true)
-                    .clamp(0, 1);
+                Tensor background = 1 - Covered(covered, recipe.Concepts).clamp(0, 1);
                 // Read before the ReLU, so that a channel pushed below zero on the background still learns.
                 Tensor logits = beforeReLU.unflatten(1, [concepts, perConcept]).mean([2]) + bias;
-                Tensor loss = functional.binary_cross_entropy_with_logits(logits, covered)
+                Tensor loss = CrossEntropy(logits, covered, presence)
                     + (features * background).mean() * recipe.FeatureSparsity;
                 optimizer.zero_grad();
                 loss.backward();
@@ -112,6 +128,20 @@ internal static class ConceptPretraining
         encoder.eval();
         NormaliseScale(encoder, inputs, progress);
     }
+
+    /// <summary>Binary cross-entropy of concept logits against coverage, the presence term weighted.</summary>
+    private static Tensor CrossEntropy(Tensor logits, Tensor covered, float presence) => presence == 1f
+        ? functional.binary_cross_entropy_with_logits(logits, covered)
+        : -(covered * functional.logsigmoid(logits) * presence + (1 - covered) * functional.logsigmoid(-logits))
+            .mean();
+
+    /// <summary>[N, 1, h, w]: the share of each cell that some object covers.</summary>
+    private static Tensor Covered(Tensor coverage, string kind) => kind == VisionLanguageRecipe.PairedConcepts
+        ? coverage.sum(1, keepdim: true)
+        // Every object has one colour, so the colour planes add up to the objects' share of the cell.
+        : coverage.narrow(1, 0, ShapeWorld.ColorNames.Count).sum(1, keepdim: true);
+
+    private static VisionLanguageRecipe Shipped => VisionLanguageRecipe.For(VisionLanguageTasks.Vqa, "shapes");
 
     /// <summary>The encoder's output before its last ReLU.</summary>
     private static Tensor BeforeOutput(Module<Tensor, Tensor> encoder, Tensor input)
@@ -142,7 +172,8 @@ internal static class ConceptPretraining
             // Early on every concept is absent from most cells, so all features are first pushed below zero; only
             // more steps bring the objects' back.
             throw new UsageException("concept pretraining left every feature at zero: train on more scenes or " +
-                "for more concept epochs (the shipped recipe takes 6000 scenes and 3 epochs)");
+                "for more concept epochs (the shipped recipe takes " +
+                $"{Shipped.Scenes} scenes and {Shipped.ConceptEpochs} epochs)");
         }
         var parameters = encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         parameters[$"{ShapeEncoder.LastConvolution}.weight"].div_(rms);

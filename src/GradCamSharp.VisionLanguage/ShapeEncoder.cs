@@ -15,10 +15,16 @@ public static class ShapeEncoder
     public const int Channels = 96;
 
     /// <summary>
-    /// The features per cell of an encoder made by concept pretraining: a group of 8 for each of the shape world's
-    /// 5 colours and 5 shapes.
+    /// The features per cell of an encoder made by concept pretraining of separate concepts: a group of 8 for each of
+    /// the shape world's 5 colours and 5 shapes.
     /// </summary>
     public const int ConceptChannels = 80;
+
+    /// <summary>
+    /// The features per cell of an encoder made by concept pretraining of paired concepts: a group of 4 for each of
+    /// the shape world's 25 colour-and-shape pairs.
+    /// </summary>
+    public const int PairedConceptChannels = 100;
 
     /// <summary>Pixels per cell of the encoder's map along each side (three stride-2 convolutions).</summary>
     public const int Stride = 8;
@@ -33,7 +39,8 @@ public static class ShapeEncoder
     public static int ChannelsFor(VisionLanguageRecipe recipe)
     {
         ArgumentNullException.ThrowIfNull(recipe);
-        return recipe.ConceptEpochs > 0 ? ConceptChannels : Channels;
+        if (recipe.ConceptEpochs == 0) return Channels;
+        return recipe.Concepts == VisionLanguageRecipe.PairedConcepts ? PairedConceptChannels : ConceptChannels;
     }
 
     /// <summary>A freshly initialised encoder (seed it with <c>torch.manual_seed</c> first).</summary>

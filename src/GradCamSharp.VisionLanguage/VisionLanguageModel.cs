@@ -63,8 +63,9 @@ public sealed class VisionLanguageModel : IDisposable
     public string EncoderLayer { get; }
 
     /// <summary>The question-conditioned layer of a VQA model (null for captioners).</summary>
-    public string? FusedLayer => Task == VisionLanguageTasks.Vqa ? EncoderHeadModel.HeadPrefix + VqaHead.FusedLayer
-        : null;
+    public string? FusedLayer => Task != VisionLanguageTasks.Vqa ? null
+        : EncoderHeadModel.HeadPrefix + (File.Training.Head == VisionLanguageRecipe.GatedHead
+            ? GatedVqaHead.FusedLayer : VqaHead.FusedLayer);
 
     /// <summary>The layers worth explaining: the encoder's output, and a VQA model's fused layer.</summary>
     public IReadOnlyList<string> ExplainedLayers => FusedLayer is string fused ? [EncoderLayer, fused] : [EncoderLayer];
@@ -255,10 +256,14 @@ public sealed class VisionLanguageModel : IDisposable
         bool photos = file.Encoder == ResNetEncoderName;
         if (!photos && file.Encoder != ShapeEncoderName)
             throw new UnreadableInputException($"unknown encoder '{file.Encoder}' in {file.Name}");
+        if (file.Training.Head is not (VisionLanguageRecipe.StackedAttentionHead or VisionLanguageRecipe.GatedHead))
+            throw new UnreadableInputException($"unknown head '{file.Training.Head}' in {file.Name}");
         int channels = photos ? DefaultModel.FeatureMapChannels : ShapeEncoder.ChannelsFor(file.Training);
-        TorchSharp.torch.nn.Module<Tensor, Tensor, Tensor> head = file.Training.Task == VisionLanguageTasks.Vqa
-            ? new VqaHead(channels, vocabulary.Count, file.Answers.Count)
-            : new CaptionHead(channels, vocabulary.Count);
+        TorchSharp.torch.nn.Module<Tensor, Tensor, Tensor> head = file.Training.Task != VisionLanguageTasks.Vqa
+            ? new CaptionHead(channels, vocabulary.Count)
+            : file.Training.Head == VisionLanguageRecipe.GatedHead
+                ? new GatedVqaHead(channels, vocabulary.Count, file.Answers.Count)
+                : new VqaHead(channels, vocabulary.Count, file.Answers.Count);
         var network = new VisionLanguageNetwork(photos ? null : ShapeEncoder.Create(channels), head);
         try
         {

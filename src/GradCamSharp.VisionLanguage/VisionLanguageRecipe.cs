@@ -39,6 +39,36 @@ public sealed record VisionLanguageRecipe
     /// </summary>
     [JsonPropertyName("concept_epochs")] public int ConceptEpochs { get; init; }
 
+    /// <summary>
+    /// A VQA model's head: <see cref="StackedAttentionHead"/> (<see cref="VqaHead"/>, the default of models saved
+    /// before the choice existed) or <see cref="GatedHead"/> (<see cref="GatedVqaHead"/>).
+    /// </summary>
+    [JsonPropertyName("head")] public string Head { get; init; } = StackedAttentionHead;
+
+    /// <summary>
+    /// What concept pretraining teaches each group of channels: <see cref="SeparateConcepts"/> (a colour or a shape)
+    /// or <see cref="PairedConcepts"/> (one colour-and-shape pair).
+    /// </summary>
+    [JsonPropertyName("concepts")] public string Concepts { get; init; } = SeparateConcepts;
+
+    /// <summary>The head of <see cref="VqaHead"/>.</summary>
+    public const string StackedAttentionHead = "stacked-attention";
+
+    /// <summary>The head of <see cref="GatedVqaHead"/>.</summary>
+    public const string GatedHead = "gated";
+
+    /// <summary>Concept groups for each colour and each shape.</summary>
+    public const string SeparateConcepts = "colors-and-shapes";
+
+    /// <summary>A concept group for each colour-and-shape pair.</summary>
+    public const string PairedConcepts = "color-shape-pairs";
+
+    /// <summary>
+    /// Whether the shape world's encoder stops learning after concept pretraining (the head alone then learns, over
+    /// the taught concepts' features).
+    /// </summary>
+    [JsonPropertyName("freeze_encoder")] public bool FreezeEncoder { get; init; }
+
     /// <summary>Scenes checked after every epoch; they come from <see cref="HeldOutSeed"/>.</summary>
     [JsonPropertyName("held_out_scenes")] public int HeldOutScenes { get; init; } = 200;
 
@@ -55,7 +85,11 @@ public sealed record VisionLanguageRecipe
     public static VisionLanguageRecipe For(string task, string world) => world == "photos"
         ? new VisionLanguageRecipe { Task = task, World = world, Scenes = 2000, Epochs = 20, FeatureSparsity = 0 }
         : task == VisionLanguageTasks.Vqa
-            ? new VisionLanguageRecipe { Task = task, World = world, ConceptEpochs = 3, FeatureSparsity = 0.01 }
+            ? new VisionLanguageRecipe
+            {
+                Task = task, World = world, ConceptEpochs = 6, FeatureSparsity = 0.01, Head = GatedHead,
+                Concepts = PairedConcepts, FreezeEncoder = true,
+            }
             : new VisionLanguageRecipe { Task = task, World = world };
 
     /// <summary>Throws a usage error if the recipe cannot run.</summary>
@@ -71,6 +105,12 @@ public sealed record VisionLanguageRecipe
         if (ConceptEpochs < 0) throw new UsageException($"concept epochs must be >= 0, got {ConceptEpochs}");
         if (ConceptEpochs > 0 && World != "shapes")
             throw new UsageException("concept pretraining needs the shape world's masks and its trained CNN");
+        if (Head is not (StackedAttentionHead or GatedHead))
+            throw new UsageException($"unknown head '{Head}'; known: {StackedAttentionHead}, {GatedHead}");
+        if (Concepts is not (SeparateConcepts or PairedConcepts))
+            throw new UsageException($"unknown concepts '{Concepts}'; known: {SeparateConcepts}, {PairedConcepts}");
+        if (FreezeEncoder && ConceptEpochs == 0)
+            throw new UsageException("a frozen encoder needs concept pretraining first");
         if (FeatureSparsity < 0) throw new UsageException($"feature sparsity must be >= 0, got {FeatureSparsity}");
         if (LearningRate is <= 0 or > 1)
             throw new UsageException($"the learning rate must lie in (0, 1], got {LearningRate}");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GradCamSharp.Scenes;
 using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace GradCamSharp.VisionLanguage;
 
@@ -41,12 +42,21 @@ public static class VisionLanguageTrainer
             VisionLanguageNetwork network = model.Network;
             if (recipe.ConceptEpochs > 0 && network.Encoder is { } encoder)
             {
-                using Tensor coverage = ConceptPretraining.Coverage(scenes, scenes[0].Width / ShapeEncoder.Stride);
+                using Tensor coverage = ConceptPretraining.Coverage(scenes, scenes[0].Width / ShapeEncoder.Stride,
+                    recipe.Concepts);
                 ConceptPretraining.Train(encoder, training.Inputs, coverage, recipe, progress, cancellation);
+                if (recipe.FreezeEncoder)
+                {
+                    // The taught concepts stay as they are; the head learns over their features, computed once.
+                    foreach (TorchSharp.Modules.Parameter parameter in encoder.parameters())
+                        parameter.requires_grad = false;
+                    training.Encode(encoder);
+                    check.Encode(encoder);
+                }
             }
             foreach (Scene scene in scenes.Concat(heldOut)) scene.Dispose();
             network.train();
-            List<TorchSharp.Modules.Parameter> trainable = network.parameters().ToList();
+            List<TorchSharp.Modules.Parameter> trainable = network.parameters().Where(p => p.requires_grad).ToList();
             using var optimizer = optim.Adam(trainable, recipe.LearningRate);
             var order = new Random(recipe.Seed);
             var epochs = new List<EpochReport>();
@@ -78,6 +88,8 @@ public static class VisionLanguageTrainer
                     $"{measure} {score:F3} ({clock.Elapsed.TotalSeconds:F0} s)");
             }
             network.eval();
+            // A frozen encoder learns no more, but explanations still need gradients through it.
+            foreach (TorchSharp.Modules.Parameter parameter in network.parameters()) parameter.requires_grad = true;
             return (model, epochs);
         }
         catch
@@ -105,16 +117,34 @@ public static class VisionLanguageTrainer
     {
         private readonly IReadOnlyList<SceneTexts> _texts;
 
-        private TrainingSet(Tensor inputs, IReadOnlyList<SceneTexts> texts)
+        private TrainingSet(Tensor inputs, IReadOnlyList<SceneTexts> texts, bool encoded)
         {
             Inputs = inputs;
             _texts = texts;
+            _encoded = encoded;
         }
+
+        private bool _encoded;
 
         public int Count => _texts.Count;
 
         /// <summary>The prepared scenes, or their features where the encoder is frozen.</summary>
-        public Tensor Inputs { get; }
+        public Tensor Inputs { get; private set; }
+
+        /// <summary>Replaces the prepared scenes by their features under a frozen <paramref name="encoder"/>.</summary>
+        public void Encode(Module<Tensor, Tensor> encoder)
+        {
+            using var noGradient = no_grad();
+            encoder.eval();
+            var parts = new List<Tensor>();
+            for (long start = 0; start < Inputs.shape[0]; start += 64)
+                parts.Add(encoder.call(Inputs.narrow(0, start, Math.Min(64, Inputs.shape[0] - start))));
+            Tensor features = cat(parts, 0);
+            foreach (Tensor part in parts) part.Dispose();
+            Inputs.Dispose();
+            Inputs = features;
+            _encoded = true;
+        }
 
         public static TrainingSet Build(VisionLanguageModel model, List<Scene> scenes,
             IProgress<string>? progress, string what)
@@ -132,7 +162,7 @@ public static class VisionLanguageTrainer
             }
             Tensor inputs = cat(parts, 0);
             foreach (Tensor part in parts) part.Dispose();
-            return new TrainingSet(inputs, scenes.Select(s => SceneTextEncoder.Encode(s, model)).ToArray());
+            return new TrainingSet(inputs, scenes.Select(s => SceneTextEncoder.Encode(s, model)).ToArray(), frozen);
         }
 
         /// <summary>The mean loss over <paramref name="batch"/>'s questions or captions; null if it has none.</summary>
@@ -143,13 +173,13 @@ public static class VisionLanguageTrainer
             Tensor features = Features(model, batch);
             // An L1 penalty on a trained encoder's features keeps them at zero where nothing needs them (textured
             // backgrounds), which is what lets Grad-CAM's channel-weighted sum single out the objects.
-            Tensor penalty = model.Network.Encoder is null || sparsity == 0 ? zeros(1)
+            Tensor penalty = _encoded || sparsity == 0 ? zeros(1)
                 : features.mean() * sparsity;
             if (model.Task == VisionLanguageTasks.Vqa)
             {
                 (Tensor Questions, Tensor Images, Tensor Answers)? asked = Questions(batch);
                 if (asked is not { } q) return null;
-                var head = (VqaHead)model.Network.Head;
+                var head = (IQuestionAnswerer)model.Network.Head;
                 return nn.functional.cross_entropy(head.AnswerMany(features, q.Questions, q.Images), q.Answers)
                     + penalty;
             }
@@ -176,7 +206,8 @@ public static class VisionLanguageTrainer
                 if (model.Task == VisionLanguageTasks.Vqa)
                 {
                     if (Questions(batch) is not { } q) continue;
-                    Tensor predicted = ((VqaHead)model.Network.Head).AnswerMany(features, q.Questions, q.Images)
+                    Tensor predicted =
+                        ((IQuestionAnswerer)model.Network.Head).AnswerMany(features, q.Questions, q.Images)
                         .argmax(-1);
                     right += predicted.eq(q.Answers).sum().item<long>();
                     total += q.Answers.shape[0];
@@ -199,7 +230,7 @@ public static class VisionLanguageTrainer
         {
             using Tensor indices = tensor(batch.Select(i => (long)i).ToArray());
             Tensor selected = Inputs.index_select(0, indices);
-            return model.Network.Encoder is { } encoder ? encoder.call(selected) : selected;
+            return !_encoded && model.Network.Encoder is { } encoder ? encoder.call(selected) : selected;
         }
 
         private (Tensor Questions, Tensor Images, Tensor Answers)? Questions(int[] batch)

@@ -12,7 +12,7 @@ namespace GradCamSharp.VisionLanguage;
 /// cells (for "how many"). The second hop lets "what is left of the red square" first find the square (whose
 /// features and coordinates update the question), then its neighbour.
 /// </summary>
-public sealed class VqaHead : Module<Tensor, Tensor, Tensor>
+public sealed class VqaHead : Module<Tensor, Tensor, Tensor>, IQuestionAnswerer
 {
     private const int EmbeddingSize = 64;
     private const int QuestionSize = 128;
@@ -61,10 +61,7 @@ public sealed class VqaHead : Module<Tensor, Tensor, Tensor>
     /// <summary>Answer logits [N, answers] for [N, C, h, w] features and [N, L] left-padded question ids.</summary>
     public override Tensor forward(Tensor features, Tensor question) => AnswerMany(features, question, null);
 
-    /// <summary>
-    /// As <see cref="forward"/>, for several questions per image: question <c>i</c> is about image
-    /// <c>imageOfQuestion[i]</c>, so each image is projected once (training asks every question of a scene).
-    /// </summary>
+    /// <inheritdoc />
     public Tensor AnswerMany(Tensor features, Tensor question, Tensor? imageOfQuestion)
     {
         ArgumentNullException.ThrowIfNull(features);

@@ -48,28 +48,73 @@ public sealed class ConceptPretrainingTests
     }
 
     [Fact]
+    public void PairedCoverage_IsTheSeparateCoverageSplitByPair()
+    {
+        using var world = new ShapeWorld();
+        List<Scene> scenes = [.. Enumerable.Range(0, 12).Select(i => world.Generate(6, i))];
+        try
+        {
+            using DisposeScope scope = NewDisposeScope();
+            const int cells = 16;
+            Tensor separate = ConceptPretraining.Coverage(scenes, cells);
+            Tensor paired = ConceptPretraining.Coverage(scenes, cells, VisionLanguageRecipe.PairedConcepts);
+            IReadOnlyList<string> pairs = ConceptPretraining.PairedConcepts;
+            Assert.Equal([12L, pairs.Count, cells, cells], paired.shape);
+            Assert.Equal(25, pairs.Count);
+            // Summed over the shapes, the pairs give each colour's coverage; over the colours, each shape's.
+            for (int c = 0; c < ConceptPretraining.Concepts.Count; c++)
+            {
+                string concept = ConceptPretraining.Concepts[c];
+                long[] planes = [.. pairs.Select((pair, i) => (pair, i))
+                    .Where(p => p.pair.Split(' ').Contains(concept)).Select(p => (long)p.i)];
+                Assert.Equal(5, planes.Length);
+                Tensor summed = paired.index_select(1, tensor(planes)).sum(dim: 1);
+                Assert.True(summed.allclose(separate.select(1, c), atol: 1e-5), concept);
+            }
+            foreach ((Scene scene, int n) in scenes.Select((s, n) => (s, n)))
+            {
+                foreach (SceneObject item in scene.Objects)
+                {
+                    int plane = pairs.ToList().IndexOf($"{item.Color} {item.Label}");
+                    float covered = paired[n, plane].sum().item<float>() * (128 / cells) * (128 / cells);
+                    // Two objects may share a pair; together they cover what their masks do.
+                    float same = scene.Objects.Where(o => o.Color == item.Color && o.Label == item.Label)
+                        .Sum(o => o.Area);
+                    Assert.Equal(same, covered, 1);
+                }
+            }
+        }
+        finally
+        {
+            foreach (Scene scene in scenes) scene.Dispose();
+        }
+    }
+
+    [Fact]
     public void ShippedVqaEncoder_EachConceptsChannels_AreStrongerOnThatConceptThanElsewhere()
     {
-        // The shipped VQA model's CNN was concept-pretrained, then trained on with the head: its channel groups still
-        // answer to their concepts on scenes it never saw (seed 2024; training used 1 and 2).
+        // The shipped VQA model's CNN was concept-pretrained (and then frozen): its channel groups answer to their
+        // concepts on scenes it never saw (seed 2024; training used 1 and 2).
         using var world = new ShapeWorld();
         List<Scene> scenes = [.. Enumerable.Range(0, 100).Select(i => world.Generate(2024, i))];
         using DisposeScope scope = NewDisposeScope();
         using VisionLanguageModel model = VisionLanguageCatalog.Load(VisionLanguageCatalog.ShapesVqa);
         Assert.True(model.File.Training.ConceptEpochs > 0);
         Tensor features = model.Features(model.Prepare(scenes.Select(s => s.Image)));
-        Tensor coverage = ConceptPretraining.Coverage(scenes, 128 / ShapeEncoder.Stride);
+        string kind = model.File.Training.Concepts;
+        Tensor coverage = ConceptPretraining.Coverage(scenes, 128 / ShapeEncoder.Stride, kind);
         foreach (Scene scene in scenes) scene.Dispose();
 
-        Assert.Equal(ShapeEncoder.ConceptChannels, features.shape[1]);
-        int concepts = ConceptPretraining.Concepts.Count, group = ShapeEncoder.ConceptChannels / concepts;
-        for (int c = 0; c < concepts; c++)
+        IReadOnlyList<string> names = ConceptPretraining.ConceptsFor(kind);
+        int channels = ShapeEncoder.ChannelsFor(model.File.Training), group = channels / names.Count;
+        Assert.Equal(channels, features.shape[1]);
+        for (int c = 0; c < names.Count; c++)
         {
             Tensor mean = features.narrow(1, c * group, group).mean([1]);
             Tensor on = coverage.select(1, c).gt(0.5);
             float inside = mean.masked_select(on).mean().item<float>();
             float outside = mean.masked_select(on.logical_not()).mean().item<float>();
-            Assert.True(inside > 3 * outside, $"{ConceptPretraining.Concepts[c]}: {inside} on, {outside} elsewhere");
+            Assert.True(inside > 3 * outside, $"{names[c]}: {inside} on, {outside} elsewhere");
         }
     }
 }

@@ -1,3 +1,5 @@
+using GradCamSharp.Methods;
+using GradCamSharp.Models;
 using GradCamSharp.Scenes;
 using GradCamSharp.VisionLanguage.Evaluation;
 using TorchSharp;
@@ -121,6 +123,34 @@ public sealed class ModelTests
                 VisionLanguageTrainer.Train(recipe, world, "b");
             using (again)
                 Assert.Equal(epochs.Select(e => (e.Loss, e.HeldOut)), repeated.Select(e => (e.Loss, e.HeldOut)));
+        }
+    }
+
+    [Fact]
+    public void ShortGatedVqaTraining_OverFrozenPairedConcepts_LowersTheLossAndBeatsChance()
+    {
+        var recipe = VisionLanguageRecipe.For(VisionLanguageTasks.Vqa, SceneWorlds.Shapes) with
+        {
+            Scenes = 960, Epochs = 6, ConceptEpochs = 4, Seed = 4, HeldOutScenes = 60,
+        };
+        Assert.Equal(VisionLanguageRecipe.GatedHead, recipe.Head);
+        using var world = new ShapeWorld();
+        (VisionLanguageModel model, IReadOnlyList<EpochReport> epochs) =
+            VisionLanguageTrainer.Train(recipe, world, "g");
+        using (model)
+        {
+            double start = Math.Log(model.Answers.Count);
+            Assert.True(epochs[^1].Loss < 0.6 * start, $"loss {epochs[^1].Loss} vs start {start}");
+            Assert.True(epochs[^1].HeldOut > 0.35, $"held-out accuracy {epochs[^1].HeldOut}");
+            Assert.Equal(EncoderHeadModel.HeadPrefix + GatedVqaHead.FusedLayer, model.FusedLayer);
+            // The encoder was frozen for training, but explanations still reach it.
+            using Scene scene = world.Generate(99, 0);
+            using DisposeScope scope = NewDisposeScope();
+            Tensor input = model.Prepare([scene.Image]);
+            using IExplainableModel explained = model.ForQuestion(model.EncodeQuestion(scene.Questions[0].Question));
+            Explanation map = Assert.Single(KnownMethods.CreateSet([KnownMethods.GradCam], explained,
+                new CamOptions { Layer = ShapeEncoder.OutputLayer }).Explain(input, [VisionLanguageTargets.Answer(0)]));
+            Assert.True(map.Heatmap.Values.All(float.IsFinite));
         }
     }
 

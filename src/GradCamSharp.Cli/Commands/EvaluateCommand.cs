@@ -297,6 +297,11 @@ public static class EvaluateCommand
         {
             string line = Invariant($"  {score.Method,-16} {score.Layer,-18} {score.Targets,6} ") +
                 Invariant($"{score.Pointing,9:0.000} {score.Ratio,7:0.00}");
+            if (score.PointingByKind.Count > 1)
+            {
+                line += "  pointing by kind: " + string.Join(", ", score.PointingByKind.Select(k =>
+                    Invariant($"{k.Key} {k.Value.Rate:0.00} ({k.Value.Total})")));
+            }
             output.WriteLine(line);
         }
         if (report.Skipped > 0) output.WriteLine($"  skipped {report.Skipped} texts with words the model lacks");

@@ -31,7 +31,8 @@ internal sealed class VisionLanguageOptions(string defaultModel)
     public Option<string> Layer { get; } = new("--layer", "-l")
     {
         Description = "Target layer: 'auto' for the image encoder's last layer (as the paper explains), any " +
-            "encoder layer, or a head layer such as head.fuse.1 (the VQA model's question-conditioned map)",
+            "encoder layer, or a head layer such as head.gated (shapes-vqa) or head.fuse.1 (photos-vqa): the " +
+                "question-conditioned map",
         DefaultValueFactory = _ => ModelLayers.Auto,
     };
 

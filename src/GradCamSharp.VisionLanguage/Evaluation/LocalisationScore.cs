@@ -29,6 +29,12 @@ public sealed class LocalisationScore
     /// <summary>The paper's caption metric: <see cref="Inside"/> over <see cref="Outside"/>.</summary>
     [JsonPropertyName("inside_over_outside")] public double Ratio => Outside <= 0 ? 0 : Inside / Outside;
 
+    /// <summary>
+    /// Pointing per kind of target: per question type for VQA answers, "color" and "noun" for caption words.
+    /// </summary>
+    [JsonPropertyName("pointing_by_kind")]
+    public SortedDictionary<string, Tally> PointingByKind { get; } = new(StringComparer.Ordinal);
+
     [JsonIgnore] internal double InsideSum { get; set; }
 
     [JsonIgnore] internal double OutsideSum { get; set; }

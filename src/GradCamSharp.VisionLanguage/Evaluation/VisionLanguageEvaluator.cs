@@ -61,7 +61,7 @@ public static class VisionLanguageEvaluator
             using Scene scene = world.Generate(seed, i);
             using var scope = NewDisposeScope();
             Tensor input = model.Prepare([scene.Image]);
-            List<(ITarget Target, IExplainableModel Model, Box Box)> located;
+            List<(ITarget Target, IExplainableModel Model, Box Box, string Kind)> located;
             if (model.Task == VisionLanguageTasks.Vqa) located = AskAll(model, scene, input, report);
             else
             {
@@ -74,7 +74,7 @@ public static class VisionLanguageEvaluator
                 }
                 located = GroundedWords(model, scene, report);
             }
-            foreach ((ITarget target, IExplainableModel explained, Box box) in located)
+            foreach ((ITarget target, IExplainableModel explained, Box box, string kind) in located)
             {
                 coverage += box.Area / (double)(scene.Width * scene.Height);
                 boxes++;
@@ -91,7 +91,12 @@ public static class VisionLanguageEvaluator
                             scores[(explanation.Method, layer)] = score;
                         }
                         score.Targets++;
-                        if (MapPlacement.Hits(map, box)) score.Hits++;
+                        bool hit = MapPlacement.Hits(map, box);
+                        if (hit) score.Hits++;
+                        if (!score.PointingByKind.TryGetValue(kind, out Tally? byKind))
+                            score.PointingByKind[kind] = byKind = new Tally();
+                        byKind.Total++;
+                        if (hit) byKind.Right++;
                         (double inside, double outside) = MapPlacement.Means(map, box);
                         score.InsideSum += inside;
                         score.OutsideSum += outside;
@@ -112,10 +117,10 @@ public static class VisionLanguageEvaluator
     }
 
     /// <summary>Answers every question; returns a target per answer about one object (the true answer).</summary>
-    private static List<(ITarget, IExplainableModel, Box)> AskAll(VisionLanguageModel model, Scene scene,
+    private static List<(ITarget, IExplainableModel, Box, string)> AskAll(VisionLanguageModel model, Scene scene,
         Tensor input, VisionLanguageReport report)
     {
-        var located = new List<(ITarget, IExplainableModel, Box)>();
+        var located = new List<(ITarget, IExplainableModel, Box, string)>();
         using Tensor features = model.Features(input);
         foreach (SceneQuestion question in scene.Questions)
         {
@@ -137,14 +142,14 @@ public static class VisionLanguageEvaluator
             if (answer >= 0 && question.ObjectIndex is int index)
             {
                 located.Add((VisionLanguageTargets.Answer(answer), model.ForQuestion(words),
-                    scene.Objects[index].Box));
+                    scene.Objects[index].Box, question.Type));
             }
         }
         return located;
     }
 
     /// <summary>A target per word of the canonical caption that names an object (its colour or noun).</summary>
-    private static List<(ITarget, IExplainableModel, Box)> GroundedWords(VisionLanguageModel model, Scene scene,
+    private static List<(ITarget, IExplainableModel, Box, string)> GroundedWords(VisionLanguageModel model, Scene scene,
         VisionLanguageReport report)
     {
         if (scene.Captions.Count == 0) return [];
@@ -159,13 +164,14 @@ public static class VisionLanguageEvaluator
             return [];
         }
         IExplainableModel explained = model.ForCaption(words);
-        var located = new List<(ITarget, IExplainableModel, Box)>();
+        var located = new List<(ITarget, IExplainableModel, Box, string)>();
         for (int t = 0; t < words.Length && t < scene.CaptionGrounding.Count; t++)
         {
             if (scene.CaptionGrounding[t] is int index)
             {
-                located.Add((VisionLanguageTargets.Word(words, t, model.Vocabulary.Words[words[t]]), explained,
-                    scene.Objects[index].Box));
+                string word = model.Vocabulary.Words[words[t]];
+                located.Add((VisionLanguageTargets.Word(words, t, word), explained, scene.Objects[index].Box,
+                    scene.Objects[index].Color == word ? "color" : "noun"));
             }
         }
         if (located.Count == 0) explained.Dispose();
