@@ -52,6 +52,14 @@ public sealed record ExplanationSettings
     /// <summary>Keep each map's values at the photo's size (written as .npy beside the PNG).</summary>
     public bool SaveMaps { get; init; }
 
+    /// <summary>
+    /// What the model's work depends on, as text: settings with the same key give the same maps of the same photo
+    /// (the colormap and saving the maps' values change only the drawing), so a server may explain photos of such
+    /// settings in one pass. Null with a region, which is given per photo.
+    /// </summary>
+    public string? ModelWorkKey => Region is not null ? null : string.Join("|", string.Join(",", Classes), Top,
+        string.Join(",", Methods), Layer, string.Join(",", Layers), LayerFusion, EigenSmooth, AugSmooth, BatchSize);
+
     /// <summary>The methods' options these settings ask for, with progress and cancellation of long methods.</summary>
     public CamOptions MethodOptions(IProgress<MethodProgress>? progress = null,
         CancellationToken cancellation = default)

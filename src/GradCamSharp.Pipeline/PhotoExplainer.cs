@@ -121,8 +121,7 @@ public sealed class PhotoExplainer
     public ExplainedPhoto ExplainMaps(SKBitmap photo)
     {
         ArgumentNullException.ThrowIfNull(photo);
-        PreparedImage prepared = ImagePreprocessor.Prepare(photo,
-            _preprocessingFor?.Invoke(photo.Width, photo.Height) ?? _preprocessing);
+        PreparedImage prepared = Prepare(photo);
         long start = Stopwatch.GetTimestamp();
         using DisposeScope scope = NewDisposeScope();
         IReadOnlyList<Explanation> explanations =
@@ -132,8 +131,41 @@ public sealed class PhotoExplainer
     }
 
     /// <summary>
-    /// Draws maps from <see cref="ExplainMaps"/> over <paramref name="photo"/> (no model work); the caller disposes
-    /// the returned targets.
+    /// <see cref="ExplainMaps(SKBitmap)"/> for several photos at once: photos whose inputs have the same size go
+    /// through the model together, one forward pass and one backward pass per target for all of them (a server
+    /// batches the requests that wait for its model together). A region is given in one photo's pixels, so with a
+    /// region each photo is explained alone.
+    /// </summary>
+    /// <param name="photos">Upright RGBA photos.</param>
+    /// <returns>Each photo's maps, in the order of <paramref name="photos"/>.</returns>
+    public IReadOnlyList<ExplainedPhoto> ExplainMaps(IReadOnlyList<SKBitmap> photos)
+    {
+        ArgumentNullException.ThrowIfNull(photos);
+        if (_region is not null || photos.Count == 1) return [.. photos.Select(ExplainMaps)];
+        PreparedImage[] prepared = [.. photos.Select(Prepare)];
+        var explained = new ExplainedPhoto[photos.Count];
+        foreach (IGrouping<(int, int), int> sameSize in Enumerable.Range(0, photos.Count)
+            .GroupBy(i => (prepared[i].Preprocessing.Width, prepared[i].Preprocessing.Height)))
+        {
+            int[] members = [.. sameSize];
+            long start = Stopwatch.GetTimestamp();
+            using DisposeScope scope = NewDisposeScope();
+            Tensor batch = cat([.. members.Select(i => prepared[i].ToTensor())], 0);
+            IReadOnlyList<Explanation> explanations =
+                _methods.Explain(batch, [.. members.Select(_ => (IReadOnlyList<ITarget>)_targets)]);
+            ModelTime += Stopwatch.GetElapsedTime(start);
+            for (int sample = 0; sample < members.Length; sample++)
+            {
+                explained[members[sample]] = new ExplainedPhoto(prepared[members[sample]],
+                    [.. explanations.Where(e => e.SampleIndex == sample).Select(e => e with { SampleIndex = 0 })]);
+            }
+        }
+        return explained;
+    }
+
+    /// <summary>
+    /// Draws maps from <see cref="ExplainMaps(SKBitmap)"/> over <paramref name="photo"/> (no model work); the caller
+    /// disposes the returned targets.
     /// </summary>
     /// <param name="explained">The maps.</param>
     /// <param name="photo">The photo they explain.</param>
@@ -165,6 +197,9 @@ public sealed class PhotoExplainer
         }
         return targets;
     }
+
+    private PreparedImage Prepare(SKBitmap photo) =>
+        ImagePreprocessor.Prepare(photo, _preprocessingFor?.Invoke(photo.Width, photo.Height) ?? _preprocessing);
 
     /// <summary>The region, given in photo pixels, in the model's input (and dense output) pixels.</summary>
     private RegionTarget RegionOn(PreparedImage prepared)
@@ -227,7 +262,7 @@ public sealed class PhotoExplainer
     }
 }
 
-/// <summary>A photo's maps from <see cref="PhotoExplainer.ExplainMaps"/>, not yet drawn.</summary>
+/// <summary>A photo's maps from <see cref="PhotoExplainer.ExplainMaps(SKBitmap)"/>, not yet drawn.</summary>
 /// <param name="Prepared">How the photo became the model's input (to map the maps back onto it).</param>
 /// <param name="Explanations">Per target, one explanation per method.</param>
 public sealed record ExplainedPhoto(PreparedImage Prepared, IReadOnlyList<Explanation> Explanations);

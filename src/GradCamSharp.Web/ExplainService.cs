@@ -31,6 +31,12 @@ public sealed class ExplainService : IDisposable
     /// <summary>The turn-taking on the models.</summary>
     public ModelTurns Turns { get; }
 
+    /// <summary>Explain requests waiting for the model together, explained in one pass.</summary>
+    public ExplainBatches Batches { get; } = new(MaxBatch);
+
+    /// <summary>The most photos explained in one pass.</summary>
+    public const int MaxBatch = 8;
+
     /// <summary>The explained model's name as the user gave it.</summary>
     public string ModelName => _options.Model;
 
@@ -62,12 +68,36 @@ public sealed class ExplainService : IDisposable
     {
         using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
         // The model is held for the model's work only; drawing and encoding happen after its turn, beside the next.
-        (IReadOnlyList<RankedClass> ranking, PhotoExplainer explainer, ExplainedPhoto explained) =
-            await WithClassifierAsync(_options.Model, (model, token) =>
+        // Requests with the same settings that queue behind one another are explained in one pass.
+        ExplainBatches.Request request = Batches.Join(settings.ModelWorkKey, photo);
+        PhotoExplainer explainer;
+        try
+        {
+            explainer = await WithClassifierAsync(_options.Model, (model, token) =>
             {
                 var explainer = new PhotoExplainer(model, settings, cancellation: token);
-                return (ClassRanking.Rank(model, photo, 5), explainer, explainer.ExplainMaps(photo));
+                IReadOnlyList<ExplainBatches.Request> batch = Batches.Take(request);
+                if (batch.Count == 0) return explainer;
+                try
+                {
+                    SKBitmap[] photos = [.. batch.Select(r => r.Photo)];
+                    IReadOnlyList<IReadOnlyList<RankedClass>> rankings = ClassRanking.RankMany(model, photos, 5);
+                    IReadOnlyList<ExplainedPhoto> maps = explainer.ExplainMaps(photos);
+                    for (int i = 0; i < batch.Count; i++) Batches.Complete(batch[i], rankings[i], maps[i]);
+                }
+                catch
+                {
+                    Batches.Return(batch.Skip(1));
+                    throw;
+                }
+                return explainer;
             }, cancellation);
+        }
+        finally
+        {
+            Batches.Leave(request);
+        }
+        (IReadOnlyList<RankedClass> ranking, ExplainedPhoto explained) = request.Result!.Value;
         IReadOnlyList<RenderedTarget> rendered = explainer.Render(explained, photo, name);
         var targets = new List<TargetResult>();
         foreach (RenderedTarget target in rendered)
@@ -155,7 +185,6 @@ public sealed class ExplainService : IDisposable
     private List<MapResult> Maps(RenderedTarget target) => target.Maps.Select(m => new MapResult(m.Method,
         PhotoExplainer.Title(m.Method), m.Explanation.Layer, m.Peak, m.Box, Png(m.Picture))).ToList();
 
-    /// <summary>A picture as a data URL (PNG).</summary>
     /// <summary>The maps and panels of recent responses.</summary>
     public ImageStore Images { get; } = new();
 
