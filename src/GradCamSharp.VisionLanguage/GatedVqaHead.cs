@@ -9,8 +9,9 @@ namespace GradCamSharp.VisionLanguage;
 /// as in the paper's "deeper LSTM Q + norm I" VQA model, whose question and image vectors meet by an element-wise
 /// product): an LSTM reads the question; one hop of attention finds the object the question refers to and hands its
 /// position to the question state ("left of the red square"); the state then gives a gate per channel and a gate per
-/// cell (from the cell's position), and the gated map (<c>gated</c>) is read by its maximum over the cells and a soft
-/// count (for "how many"), beside the question state, by a small classifier.
+/// cell (from the cell's position), and the gated map (<c>gated</c>) is read twice: its maximum per channel, by
+/// weights the question state chooses (a linear reading per question), and a soft count of one channel (for "how
+/// many"), by a small classifier beside the question state.
 /// </summary>
 /// <remarks>
 /// Why a gate rather than the stacked-attention head's concatenation: the answer reaches the image only through
