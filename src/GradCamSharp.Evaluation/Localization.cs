@@ -23,36 +23,35 @@ public static class Localization
         if (!(max > 0)) return null;
         float cut = threshold * max;
         int width = map.Width, height = map.Height;
-        var label = new int[map.Values.Length];
-        var stack = new Stack<int>();
+        float[] values = map.Values;
+        // Visited pixels, and a stack of pixels to visit (an array: each pixel is pushed at most once).
+        var seen = new bool[values.Length];
+        var stack = new int[values.Length];
         Box? best = null;
         long bestSize = 0;
-        int next = 0;
-        for (int start = 0; start < label.Length; start++)
+        for (int start = 0; start < values.Length; start++)
         {
-            if (label[start] != 0 || map.Values[start] < cut) continue;
-            next++;
-            label[start] = next;
-            stack.Push(start);
+            if (seen[start] || values[start] < cut) continue;
+            seen[start] = true;
+            int top = 0;
+            stack[top++] = start;
             long size = 0;
             int x0 = int.MaxValue, y0 = int.MaxValue, x1 = -1, y1 = -1;
-            while (stack.Count > 0)
+            while (top > 0)
             {
-                int index = stack.Pop();
-                int x = index % width, y = index / width;
+                int index = stack[--top];
+                int y = index / width, x = index - y * width;
                 size++;
                 x0 = Math.Min(x0, x); x1 = Math.Max(x1, x);
                 y0 = Math.Min(y0, y); y1 = Math.Max(y1, y);
-                for (int dy = -1; dy <= 1; dy++)
+                int left = Math.Max(x - 1, 0), right = Math.Min(x + 1, width - 1);
+                for (int ny = Math.Max(y - 1, 0); ny <= Math.Min(y + 1, height - 1); ny++)
                 {
-                    for (int dx = -1; dx <= 1; dx++)
+                    for (int neighbour = ny * width + left; neighbour <= ny * width + right; neighbour++)
                     {
-                        int nx = x + dx, ny = y + dy;
-                        if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-                        int neighbour = ny * width + nx;
-                        if (label[neighbour] != 0 || map.Values[neighbour] < cut) continue;
-                        label[neighbour] = next;
-                        stack.Push(neighbour);
+                        if (seen[neighbour] || values[neighbour] < cut) continue;
+                        seen[neighbour] = true;
+                        stack[top++] = neighbour;
                     }
                 }
             }

@@ -49,6 +49,15 @@ public static class Renderer
         return result;
     }
 
+    private static (double Mean, double Deviation) MeanAndDeviation(float[] values)
+    {
+        double sum = 0;
+        foreach (float value in values) sum += value;
+        double mean = sum / values.Length, squares = 0;
+        foreach (float value in values) squares += (value - mean) * (value - mean);
+        return (mean, Math.Sqrt(squares / values.Length));
+    }
+
     /// <summary>
     /// A pixel attribution (Guided Backprop, Guided Grad-CAM) as an image at the photo's size, normalised as in the
     /// Grad-CAM paper's code: zero mean, standard deviation 0.1, centred on grey, clipped.
@@ -57,8 +66,7 @@ public static class Renderer
     {
         ArgumentNullException.ThrowIfNull(attribution);
         ArgumentNullException.ThrowIfNull(prepared);
-        double mean = attribution.Values.Average();
-        double std = Math.Sqrt(attribution.Values.Average(v => (v - mean) * (v - mean)));
+        (double mean, double std) = MeanAndDeviation(attribution.Values);
         var bitmap = new SKBitmap(new SKImageInfo(prepared.OriginalWidth, prepared.OriginalHeight,
             SKColorType.Rgba8888, SKAlphaType.Unpremul));
         Span<byte> pixels = bitmap.GetPixelSpan();

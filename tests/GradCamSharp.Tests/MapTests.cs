@@ -34,4 +34,38 @@ public sealed class MapTests
         Assert.Equal(-3f, attribution[1, 1, 0]);
         Assert.All(new Attribution(1, 2, 2, new float[4]).Saliency().Values, v => Assert.Equal(0f, v));
     }
+
+    [Theory]
+    [InlineData(1, 1, 2f)]
+    [InlineData(5, 3, 1.5f)]
+    [InlineData(37, 23, 6.7f)]
+    [InlineData(224, 224, 6.72f)]
+    public void Blur_IsTheSeparableGaussianWithRepeatedEdges(int width, int height, float sigma)
+    {
+        var random = new Random(width * 31 + height);
+        var map = new Heatmap(width, height, [.. Enumerable.Range(0, width * height).Select(_ => random.NextSingle())]);
+
+        Heatmap blurred = map.Blur(sigma);
+
+        // The definition, one tap at a time: rows first, then columns, indices clamped at the edges.
+        int radius = (int)Math.Ceiling(3 * sigma);
+        double[] kernel =
+            [.. Enumerable.Range(-radius, 2 * radius + 1).Select(i => Math.Exp(-i * i / (2.0 * sigma * sigma)))];
+        double total = kernel.Sum();
+        var rows = new double[width * height];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                for (int k = -radius; k <= radius; k++)
+                    rows[y * width + x] += kernel[k + radius] / total * map[Math.Clamp(x + k, 0, width - 1), y];
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                double expected = 0;
+                for (int k = -radius; k <= radius; k++)
+                    expected += kernel[k + radius] / total * rows[Math.Clamp(y + k, 0, height - 1) * width + x];
+                Assert.Equal(expected, blurred[x, y], 1e-5);
+            }
+        }
+    }
 }

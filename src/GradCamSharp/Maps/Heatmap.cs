@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace GradCamSharp.Maps;
 
 /// <summary>A single-channel map, row-major, <see cref="Height"/> x <see cref="Width"/>.</summary>
@@ -68,29 +70,40 @@ public sealed class Heatmap
         for (int i = -radius; i <= radius; i++) kernel[i + radius] = MathF.Exp(-i * i / (2 * sigma * sigma));
         float sum = kernel.Sum();
         for (int i = 0; i < kernel.Length; i++) kernel[i] /= sum;
+        // Separable, each pass a weighted sum of shifted rows, so that every step is a vector operation over a row.
         var rows = new float[Values.Length];
+        var padded = new float[Width + 2 * radius];
+        for (int y = 0; y < Height; y++)
+        {
+            ReadOnlySpan<float> source = Values.AsSpan(y * Width, Width);
+            // Past the edges the border value repeats.
+            padded.AsSpan(0, radius).Fill(source[0]);
+            source.CopyTo(padded.AsSpan(radius));
+            padded.AsSpan(radius + Width).Fill(source[^1]);
+            Span<float> target = rows.AsSpan(y * Width, Width);
+            for (int k = 0; k < kernel.Length; k++) AddScaled(target, padded.AsSpan(k, Width), kernel[k]);
+        }
         var blurred = new float[Values.Length];
         for (int y = 0; y < Height; y++)
         {
-            for (int x = 0; x < Width; x++)
-            {
-                float value = 0;
-                for (int k = -radius; k <= radius; k++)
-                    value += kernel[k + radius] * Values[y * Width + Math.Clamp(x + k, 0, Width - 1)];
-                rows[y * Width + x] = value;
-            }
-        }
-        for (int y = 0; y < Height; y++)
-        {
-            for (int x = 0; x < Width; x++)
-            {
-                float value = 0;
-                for (int k = -radius; k <= radius; k++)
-                    value += kernel[k + radius] * rows[Math.Clamp(y + k, 0, Height - 1) * Width + x];
-                blurred[y * Width + x] = value;
-            }
+            Span<float> target = blurred.AsSpan(y * Width, Width);
+            for (int k = -radius; k <= radius; k++)
+                AddScaled(target, rows.AsSpan(Math.Clamp(y + k, 0, Height - 1) * Width, Width), kernel[k + radius]);
         }
         return new Heatmap(Width, Height, blurred);
+    }
+
+    /// <summary><paramref name="target"/> += <paramref name="weight"/> * <paramref name="source"/>.</summary>
+    private static void AddScaled(Span<float> target, ReadOnlySpan<float> source, float weight)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var scale = new Vector<float>(weight);
+            for (; i <= target.Length - Vector<float>.Count; i += Vector<float>.Count)
+                (new Vector<float>(target[i..]) + scale * new Vector<float>(source[i..])).CopyTo(target[i..]);
+        }
+        for (; i < target.Length; i++) target[i] += weight * source[i];
     }
 
     /// <summary>
