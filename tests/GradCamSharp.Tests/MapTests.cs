@@ -68,4 +68,31 @@ public sealed class MapTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(7, 7, 224, 224)]
+    [InlineData(224, 224, 768, 576)]
+    [InlineData(5, 3, 2, 9)]
+    public void Resize_IsBilinearWithHalfPixelCentres_AtEveryPixel(int width, int height, int toWidth, int toHeight)
+    {
+        var random = new Random(width + 7 * toWidth);
+        var map = new Heatmap(width, height, [.. Enumerable.Range(0, width * height).Select(_ => random.NextSingle())]);
+
+        Heatmap resized = map.Resize(toWidth, toHeight);
+
+        // The definition: sample at ((i + 0.5) * scale - 0.5), clamped to the map, interpolating along x, then y.
+        for (int y = 0; y < toHeight; y++)
+        {
+            double sy = Math.Max(0, (y + 0.5) * height / toHeight - 0.5);
+            int y0 = Math.Min((int)sy, height - 1), y1 = Math.Min(y0 + 1, height - 1);
+            for (int x = 0; x < toWidth; x++)
+            {
+                double sx = Math.Max(0, (x + 0.5) * width / toWidth - 0.5);
+                int x0 = Math.Min((int)sx, width - 1), x1 = Math.Min(x0 + 1, width - 1);
+                double upper = map[x0, y0] + (map[x1, y0] - map[x0, y0]) * (sx - x0);
+                double lower = map[x0, y1] + (map[x1, y1] - map[x0, y1]) * (sx - x0);
+                Assert.Equal(upper + (lower - upper) * (sy - y0), resized[x, y], 1e-5);
+            }
+        }
+    }
 }

@@ -115,20 +115,40 @@ public sealed class Heatmap
         if (width <= 0 || height <= 0)
             throw new ArgumentOutOfRangeException(nameof(width), "the size must be positive");
         if (width == Width && height == Height) return new Heatmap(width, height, (float[])Values.Clone());
-        var values = new float[width * height];
         (int[] x0, int[] x1, float[] fx) = Taps(Width, width);
         (int[] y0, int[] y1, float[] fy) = Taps(Height, height);
+        // Each source row is resampled along x once (many output rows share it), then output rows blend two of them.
+        var across = new float[Height * width];
+        for (int row = 0; row < Height; row++)
+        {
+            ReadOnlySpan<float> source = Values.AsSpan(row * Width, Width);
+            Span<float> target = across.AsSpan(row * width, width);
+            for (int x = 0; x < width; x++)
+                target[x] = source[x0[x]] + (source[x1[x]] - source[x0[x]]) * fx[x];
+        }
+        var values = new float[width * height];
         for (int y = 0; y < height; y++)
         {
-            int top = y0[y] * Width, bottom = y1[y] * Width;
-            for (int x = 0; x < width; x++)
-            {
-                float upper = Values[top + x0[x]] + (Values[top + x1[x]] - Values[top + x0[x]]) * fx[x];
-                float lower = Values[bottom + x0[x]] + (Values[bottom + x1[x]] - Values[bottom + x0[x]]) * fx[x];
-                values[y * width + x] = upper + (lower - upper) * fy[y];
-            }
+            Blend(values.AsSpan(y * width, width), across.AsSpan(y0[y] * width, width),
+                across.AsSpan(y1[y] * width, width), fy[y]);
         }
         return new Heatmap(width, height, values);
+    }
+
+    /// <summary><paramref name="target"/> = upper + (lower - upper) * fraction, element by element.</summary>
+    private static void Blend(Span<float> target, ReadOnlySpan<float> upper, ReadOnlySpan<float> lower, float fraction)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var weight = new Vector<float>(fraction);
+            for (; i <= target.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var top = new Vector<float>(upper[i..]);
+                (top + (new Vector<float>(lower[i..]) - top) * weight).CopyTo(target[i..]);
+            }
+        }
+        for (; i < target.Length; i++) target[i] = upper[i] + (lower[i] - upper[i]) * fraction;
     }
 
     private static (int[] Low, int[] High, float[] Fraction) Taps(int source, int target)
