@@ -9,7 +9,8 @@ namespace GradCamSharp.Web;
 /// the same key (up to <see cref="MaxBatch"/>) and explains them all in one pass, and the rest find their maps ready
 /// when their own turn comes, which they then give up at once. Nobody waits on purpose: a request alone is explained
 /// alone, and requests batch exactly when they queue behind one another. A batch that fails hands its other requests
-/// back, to be explained in their own turns.
+/// back, to be explained in their own turns; a request whose caller leaves while a batch reads its photo keeps the
+/// photo until the pass ends.
 /// </summary>
 /// <param name="maxBatch">The most photos in one pass (it bounds the pass's memory).</param>
 public sealed class ExplainBatches(int maxBatch)
@@ -53,7 +54,12 @@ public sealed class ExplainBatches(int maxBatch)
             if (request.Key is null) return [request];
             List<Request> waiting = _waiting[request.Key];
             List<Request> batch = [request, .. waiting.Where(r => r != request).Take(MaxBatch - 1)];
-            foreach (Request taken in batch) waiting.Remove(taken);
+            var settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            foreach (Request taken in batch)
+            {
+                waiting.Remove(taken);
+                taken.InBatch = settled;
+            }
             if (waiting.Count == 0) _waiting.Remove(request.Key);
             if (batch.Count > 1) Interlocked.Increment(ref _batched);
             return batch;
@@ -67,31 +73,45 @@ public sealed class ExplainBatches(int maxBatch)
         lock (_gate) request.Result = (ranking, maps);
     }
 
-    /// <summary>Hands the unexplained requests of a failed batch back to wait for their own turns.</summary>
-    public void Return(IEnumerable<Request> batch)
+    /// <summary>
+    /// Ends a batch's pass: its requests' photos are no longer read, and, if the pass failed, the unexplained ones go
+    /// back to wait for their own turns.
+    /// </summary>
+    public void Settle(IReadOnlyList<Request> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        TaskCompletionSource? settled;
         lock (_gate)
         {
-            foreach (Request request in batch.Where(r => r.Key is not null && r.Result is null && !r.Left))
+            settled = batch.Count > 0 ? batch[0].InBatch : null;
+            foreach (Request request in batch)
             {
-                if (!_waiting.TryGetValue(request.Key!, out List<Request>? waiting))
-                    _waiting[request.Key!] = waiting = [];
+                request.InBatch = null;
+                if (request == batch[0] || request.Key is null || request.Result is not null || request.Left) continue;
+                if (!_waiting.TryGetValue(request.Key, out List<Request>? waiting))
+                    _waiting[request.Key] = waiting = [];
                 waiting.Add(request);
             }
         }
+        settled?.TrySetResult();
     }
 
-    /// <summary>Stops <paramref name="request"/> being taken into a batch (it finished, or its caller left).</summary>
-    public void Leave(Request request)
+    /// <summary>
+    /// Stops <paramref name="request"/> being taken into a batch (it finished, or its caller left); the returned task
+    /// ends once no batch reads its photo any more, so that the caller may then dispose of it.
+    /// </summary>
+    public Task LeaveAsync(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
         lock (_gate)
         {
             request.Left = true;
-            if (request.Key is null || !_waiting.TryGetValue(request.Key, out List<Request>? waiting)) return;
-            waiting.Remove(request);
-            if (waiting.Count == 0) _waiting.Remove(request.Key);
+            if (request.Key is not null && _waiting.TryGetValue(request.Key, out List<Request>? waiting))
+            {
+                waiting.Remove(request);
+                if (waiting.Count == 0) _waiting.Remove(request.Key);
+            }
+            return request.InBatch?.Task ?? Task.CompletedTask;
         }
     }
 
@@ -109,5 +129,8 @@ public sealed class ExplainBatches(int maxBatch)
 
         /// <summary>Whether it no longer waits (finished or abandoned): a failed batch does not hand it back.</summary>
         internal bool Left { get; set; }
+
+        /// <summary>Set while a batch's pass reads its photo; completed when the pass ends.</summary>
+        internal TaskCompletionSource? InBatch { get; set; }
     }
 }

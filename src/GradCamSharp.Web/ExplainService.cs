@@ -85,17 +85,17 @@ public sealed class ExplainService : IDisposable
                     IReadOnlyList<ExplainedPhoto> maps = explainer.ExplainMaps(photos);
                     for (int i = 0; i < batch.Count; i++) Batches.Complete(batch[i], rankings[i], maps[i]);
                 }
-                catch
+                finally
                 {
-                    Batches.Return(batch.Skip(1));
-                    throw;
+                    Batches.Settle(batch);
                 }
                 return explainer;
             }, cancellation);
         }
         finally
         {
-            Batches.Leave(request);
+            // The photo is disposed when this method returns: not while another request's pass still reads it.
+            await Batches.LeaveAsync(request);
         }
         (IReadOnlyList<RankedClass> ranking, ExplainedPhoto explained) = request.Result!.Value;
         IReadOnlyList<RenderedTarget> rendered = explainer.Render(explained, photo, name);
