@@ -23,13 +23,25 @@ public static class ClassRanking
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(photos);
+        return RankPrepared(model, [.. photos.Select(photo => ImagePreprocessor.Prepare(photo,
+            model.PreprocessingFor?.Invoke(photo.Width, photo.Height) ?? model.Preprocessing))], count);
+    }
+
+    /// <summary>
+    /// <see cref="RankMany"/> for photos already made the model's input (by <c>PhotoExplainer.Prepare</c>, whose maps
+    /// then come from the same inputs).
+    /// </summary>
+    /// <returns>Each photo's best classes, in the order of <paramref name="prepared"/>.</returns>
+    public static IReadOnlyList<IReadOnlyList<RankedClass>> RankPrepared(LoadedModel model,
+        IReadOnlyList<PreparedImage> prepared, int count)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(prepared);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        PreparedImage[] prepared = [.. photos.Select(photo => ImagePreprocessor.Prepare(photo,
-            model.PreprocessingFor?.Invoke(photo.Width, photo.Height) ?? model.Preprocessing))];
-        var ranked = new IReadOnlyList<RankedClass>[photos.Count];
+        var ranked = new IReadOnlyList<RankedClass>[prepared.Count];
         using IDisposable explaining = model.Model.BeginExplanation();
         using IDisposable noGradient = no_grad();
-        foreach (IGrouping<(int, int), int> sameSize in Enumerable.Range(0, photos.Count)
+        foreach (IGrouping<(int, int), int> sameSize in Enumerable.Range(0, prepared.Count)
             .GroupBy(i => (prepared[i].Preprocessing.Width, prepared[i].Preprocessing.Height)))
         {
             int[] members = [.. sameSize];

@@ -121,13 +121,7 @@ public sealed class PhotoExplainer
     public ExplainedPhoto ExplainMaps(SKBitmap photo)
     {
         ArgumentNullException.ThrowIfNull(photo);
-        PreparedImage prepared = Prepare(photo);
-        long start = Stopwatch.GetTimestamp();
-        using DisposeScope scope = NewDisposeScope();
-        IReadOnlyList<Explanation> explanations =
-            _methods.Explain(prepared.ToTensor(), _region is null ? _targets : [RegionOn(prepared)]);
-        ModelTime += Stopwatch.GetElapsedTime(start);
-        return new ExplainedPhoto(prepared, explanations);
+        return ExplainAlone(Prepare(photo));
     }
 
     /// <summary>
@@ -141,10 +135,21 @@ public sealed class PhotoExplainer
     public IReadOnlyList<ExplainedPhoto> ExplainMaps(IReadOnlyList<SKBitmap> photos)
     {
         ArgumentNullException.ThrowIfNull(photos);
-        if (_region is not null || photos.Count == 1) return [.. photos.Select(ExplainMaps)];
-        PreparedImage[] prepared = [.. photos.Select(Prepare)];
-        var explained = new ExplainedPhoto[photos.Count];
-        foreach (IGrouping<(int, int), int> sameSize in Enumerable.Range(0, photos.Count)
+        return ExplainPrepared([.. photos.Select(Prepare)]);
+    }
+
+    /// <summary>
+    /// <see cref="ExplainMaps(IReadOnlyList{SKBitmap})"/> for photos already made the model's input by
+    /// <see cref="Prepare"/> (a server ranks the classes of the same inputs first).
+    /// </summary>
+    /// <param name="prepared">The photos' inputs.</param>
+    /// <returns>Each photo's maps, in the order of <paramref name="prepared"/>.</returns>
+    public IReadOnlyList<ExplainedPhoto> ExplainPrepared(IReadOnlyList<PreparedImage> prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (_region is not null || prepared.Count == 1) return [.. prepared.Select(ExplainAlone)];
+        var explained = new ExplainedPhoto[prepared.Count];
+        foreach (IGrouping<(int, int), int> sameSize in Enumerable.Range(0, prepared.Count)
             .GroupBy(i => (prepared[i].Preprocessing.Width, prepared[i].Preprocessing.Height)))
         {
             int[] members = [.. sameSize];
@@ -161,6 +166,25 @@ public sealed class PhotoExplainer
             }
         }
         return explained;
+    }
+
+    /// <summary><paramref name="photo"/> as the model's input: resized and normalised as the model expects.</summary>
+    /// <param name="photo">An upright RGBA photo.</param>
+    public PreparedImage Prepare(SKBitmap photo)
+    {
+        ArgumentNullException.ThrowIfNull(photo);
+        return ImagePreprocessor.Prepare(photo,
+            _preprocessingFor?.Invoke(photo.Width, photo.Height) ?? _preprocessing);
+    }
+
+    private ExplainedPhoto ExplainAlone(PreparedImage prepared)
+    {
+        long start = Stopwatch.GetTimestamp();
+        using DisposeScope scope = NewDisposeScope();
+        IReadOnlyList<Explanation> explanations =
+            _methods.Explain(prepared.ToTensor(), _region is null ? _targets : [RegionOn(prepared)]);
+        ModelTime += Stopwatch.GetElapsedTime(start);
+        return new ExplainedPhoto(prepared, explanations);
     }
 
     /// <summary>
@@ -197,9 +221,6 @@ public sealed class PhotoExplainer
         }
         return targets;
     }
-
-    private PreparedImage Prepare(SKBitmap photo) =>
-        ImagePreprocessor.Prepare(photo, _preprocessingFor?.Invoke(photo.Width, photo.Height) ?? _preprocessing);
 
     /// <summary>The region, given in photo pixels, in the model's input (and dense output) pixels.</summary>
     private RegionTarget RegionOn(PreparedImage prepared)

@@ -80,9 +80,10 @@ public sealed class ExplainService : IDisposable
                 if (batch.Count == 0) return explainer;
                 try
                 {
-                    SKBitmap[] photos = [.. batch.Select(r => r.Photo)];
-                    IReadOnlyList<IReadOnlyList<RankedClass>> rankings = ClassRanking.RankMany(model, photos, 5);
-                    IReadOnlyList<ExplainedPhoto> maps = explainer.ExplainMaps(photos);
+                    // Ranked and explained from the same inputs, each photo prepared once.
+                    PreparedImage[] prepared = [.. batch.Select(r => explainer.Prepare(r.Photo))];
+                    IReadOnlyList<IReadOnlyList<RankedClass>> rankings = ClassRanking.RankPrepared(model, prepared, 5);
+                    IReadOnlyList<ExplainedPhoto> maps = explainer.ExplainPrepared(prepared);
                     for (int i = 0; i < batch.Count; i++) Batches.Complete(batch[i], rankings[i], maps[i]);
                 }
                 finally
