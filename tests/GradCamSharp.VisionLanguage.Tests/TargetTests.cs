@@ -29,6 +29,35 @@ public sealed class TargetTests
         Assert.Equal(LogSoftmax(1, 3), second, 5);
     }
 
+    [Theory]
+    [InlineData(5f)]
+    [InlineData(25f)]
+    [InlineData(60f)]
+    public void WordTarget_OfAWordTheModelIsSureOf_KeepsItsExactGradient(float margin)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        // The word (id 3) leads the others by `margin`: p = 1 - 4e-26 at 60, where float32's log_softmax gives the
+        // word's own logit a gradient of 1 - p = 0 and so the whole gradient points away from the word.
+        float[] values = [0.5f, -1f, 0.25f, margin, 1f, 0f];
+        // The word's position, then the end's (which the word target does not read).
+        Tensor logits = tensor([.. values, .. values]).reshape(1, 2, 6).requires_grad_(true);
+
+        Tensor score = VisionLanguageTargets.Word([3], 0, "sure").Scores(logits)[0].Values.sum();
+        float[] gradient = torch.autograd.grad([score], [logits])[0][0, 0].data<float>().ToArray();
+
+        // d log p_w / d x_v = [v == w] - p_v; with the others' share s = sum of exp(x_v - x_w), 1 - p_w = s / (1 + s).
+        double[] shifted = values.Select(v => Math.Exp((double)v - margin)).ToArray();
+        double share = shifted.Where((_, v) => v != 3).Sum(), total = 1 + share;
+        for (int v = 0; v < values.Length; v++)
+        {
+            double expected = v == 3 ? share / total : -shifted[v] / total;
+            Assert.True(Math.Abs(gradient[v] - expected) <= 1e-5 * Math.Abs(expected),
+                $"word {v}: {gradient[v]} vs {expected}");
+        }
+        Assert.True(gradient[3] > 0);
+        Assert.Equal(-Math.Log(total), score.item<float>(), 5);
+    }
+
     [Fact]
     public void WordTarget_GradCam_EqualsTheClosedFormThroughTheCaptioner()
     {
