@@ -196,7 +196,7 @@ public sealed class VisionLanguageModel : IDisposable
         if (beamWidth is < 1 or > MaxBeamWidth)
             throw new UsageException($"the beam width must lie in 1..{MaxBeamWidth}, got {beamWidth}");
         using var scope = NewDisposeScope();
-        var head = (CaptionHead)_network.Head;
+        var head = (CaptionDecoderHead)_network.Head;
         return head.Generate(Features(input), File.MaxWords, beamWidth).Select(Vocabulary.Decode).ToArray();
     }
 
@@ -260,7 +260,8 @@ public sealed class VisionLanguageModel : IDisposable
             throw new UnreadableInputException($"unknown head '{file.Training.Head}' in {file.Name}");
         int channels = photos ? DefaultModel.FeatureMapChannels : ShapeEncoder.ChannelsFor(file.Training);
         TorchSharp.torch.nn.Module<Tensor, Tensor, Tensor> head = file.Training.Task != VisionLanguageTasks.Vqa
-            ? new CaptionHead(channels, vocabulary.Count)
+            ? file.Training.Head == VisionLanguageRecipe.GatedHead
+                ? new GatedCaptionHead(channels, vocabulary.Count) : new CaptionHead(channels, vocabulary.Count)
             : file.Training.Head == VisionLanguageRecipe.GatedHead
                 ? new GatedVqaHead(channels, vocabulary.Count, file.Answers.Count)
                 : new VqaHead(channels, vocabulary.Count, file.Answers.Count);

@@ -25,6 +25,6 @@ internal sealed class VisionLanguageNetwork : Module
     /// <summary>The trained encoder, or null when the encoder is frozen and lives outside.</summary>
     public Module<Tensor, Tensor>? Encoder => encoder;
 
-    /// <summary>A <see cref="VqaHead"/> or a <see cref="CaptionHead"/>.</summary>
+    /// <summary>A VQA head (<see cref="IQuestionAnswerer"/>) or a <see cref="CaptionDecoderHead"/>.</summary>
     public Module<Tensor, Tensor, Tensor> Head => head;
 }

@@ -42,16 +42,20 @@ public static class VisionLanguageTrainer
             VisionLanguageNetwork network = model.Network;
             if (recipe.ConceptEpochs > 0 && network.Encoder is { } encoder)
             {
-                using Tensor coverage = ConceptPretraining.Coverage(scenes, scenes[0].Width / ShapeEncoder.Stride,
-                    recipe.Concepts);
-                ConceptPretraining.Train(encoder, training.Inputs, coverage, recipe, progress, cancellation);
+                if (recipe.EncoderFrom is { } source) TakeOverEncoder(encoder, source, recipe, progress);
+                else
+                {
+                    using Tensor coverage = ConceptPretraining.Coverage(scenes,
+                        scenes[0].Width / ShapeEncoder.Stride, recipe.Concepts);
+                    ConceptPretraining.Train(encoder, training.Inputs, coverage, recipe, progress, cancellation);
+                }
                 if (recipe.FreezeEncoder)
                 {
                     // The taught concepts stay as they are; the head learns over their features, computed once.
                     foreach (TorchSharp.Modules.Parameter parameter in encoder.parameters())
                         parameter.requires_grad = false;
-                    training.Encode(encoder);
-                    check.Encode(encoder);
+                    training.Encode(encoder, progress, "training");
+                    check.Encode(encoder, progress, "held-out");
                 }
             }
             foreach (Scene scene in scenes.Concat(heldOut)) scene.Dispose();
@@ -112,16 +116,38 @@ public static class VisionLanguageTrainer
         return scenes;
     }
 
+    /// <summary>Copies the encoder of the model that <paramref name="source"/> names.</summary>
+    private static void TakeOverEncoder(Module<Tensor, Tensor> encoder, string source, VisionLanguageRecipe recipe,
+        IProgress<string>? progress)
+    {
+        using VisionLanguageModel from = VisionLanguageCatalog.Load(source);
+        VisionLanguageRecipe made = from.File.Training;
+        if (from.Network.Encoder is not { } taught || made.ConceptEpochs == 0 || made.Concepts != recipe.Concepts)
+        {
+            throw new UsageException($"{source} has no encoder taught {recipe.Concepts} concepts to take over " +
+                $"(it was trained with {made.ConceptEpochs} concept epochs of {made.Concepts})");
+        }
+        using var noGradient = no_grad();
+        encoder.load_state_dict(taught.state_dict());
+        progress?.Report($"encoder: taken over from {from.Name} (its {made.ConceptEpochs} epochs of " +
+            $"{made.Concepts} concepts over {made.Scenes} scenes of seed {made.Seed})");
+    }
+
     /// <summary>Scenes ready for steps: encoder inputs (or frozen features) and texts as ids.</summary>
     private sealed class TrainingSet : IDisposable
     {
         private readonly IReadOnlyList<SceneTexts> _texts;
 
-        private TrainingSet(Tensor inputs, IReadOnlyList<SceneTexts> texts, bool encoded)
+        /// <summary>Per scene, where the caption's next object lies before each word, or null.</summary>
+        private readonly IReadOnlyList<float[]>? _objectAhead;
+
+        private TrainingSet(Tensor inputs, IReadOnlyList<SceneTexts> texts, bool encoded,
+            IReadOnlyList<float[]>? objectAhead)
         {
             Inputs = inputs;
             _texts = texts;
             _encoded = encoded;
+            _objectAhead = objectAhead;
         }
 
         private bool _encoded;
@@ -132,15 +158,11 @@ public static class VisionLanguageTrainer
         public Tensor Inputs { get; private set; }
 
         /// <summary>Replaces the prepared scenes by their features under a frozen <paramref name="encoder"/>.</summary>
-        public void Encode(Module<Tensor, Tensor> encoder)
+        public void Encode(Module<Tensor, Tensor> encoder, IProgress<string>? progress, string what)
         {
-            using var noGradient = no_grad();
             encoder.eval();
-            var parts = new List<Tensor>();
-            for (long start = 0; start < Inputs.shape[0]; start += 64)
-                parts.Add(encoder.call(Inputs.narrow(0, start, Math.Min(64, Inputs.shape[0] - start))));
-            Tensor features = cat(parts, 0);
-            foreach (Tensor part in parts) part.Dispose();
+            Tensor features = InChunks(Inputs.shape[0], 64, (start, length) =>
+                encoder.call(Inputs.narrow(0, start, length)), progress, what);
             Inputs.Dispose();
             Inputs = features;
             _encoded = true;
@@ -150,19 +172,73 @@ public static class VisionLanguageTrainer
             IProgress<string>? progress, string what)
         {
             bool frozen = model.Network.Encoder is null;
-            const int chunk = 16;
+            Tensor inputs = InChunks(scenes.Count, 16, (start, length) =>
+            {
+                Tensor input = model.Prepare(scenes.Skip((int)start).Take((int)length).Select(s => s.Image));
+                return frozen ? model.Features(input) : input;
+            }, frozen ? progress : null, what);
+            SceneTexts[] texts = [.. scenes.Select(s => SceneTextEncoder.Encode(s, model))];
+            float[][]? ahead = model.File.Training.FindSupervision > 0
+                ? [.. scenes.Select((scene, i) => ObjectAhead(scene, texts[i].Caption.Length))] : null;
+            return new TrainingSet(inputs, texts, frozen, ahead);
+        }
+
+        /// <summary>
+        /// [(T + 1) x cells] for a caption of T words: before word t, the cells of the object that word or the
+        /// first naming word after it speaks of (1 where the object covers at least half a cell, less where less);
+        /// zeros before the end, which names nothing.
+        /// </summary>
+        private static float[] ObjectAhead(Scene scene, int words)
+        {
+            int side = scene.Width / ShapeEncoder.Stride, cells = side * side;
+            var ahead = new float[(words + 1) * cells];
+            if (scene.CaptionGrounding.Count != words) return ahead;
+            var coverage = new Dictionary<int, float[]>();
+            for (int t = 0; t < words; t++)
+            {
+                int? named = scene.CaptionGrounding.Skip(t).FirstOrDefault(g => g is not null);
+                if (named is not int index) continue;
+                if (!coverage.TryGetValue(index, out float[]? covered))
+                    coverage[index] = covered = CellCoverage(scene, scene.Objects[index], side);
+                for (int cell = 0; cell < cells; cell++) ahead[t * cells + cell] = Math.Min(1f, 2 * covered[cell]);
+            }
+            return ahead;
+        }
+
+        /// <summary>The share of each of side x side cells that <paramref name="item"/>'s mask covers.</summary>
+        private static float[] CellCoverage(Scene scene, SceneObject item, int side)
+        {
+            int block = scene.Width / side;
+            var covered = new float[side * side];
+            float perPixel = 1f / (block * block);
+            for (int y = 0; y < side * block; y++)
+            {
+                for (int x = 0; x < side * block; x++)
+                    if (item.Mask[y * scene.Width + x]) covered[y / block * side + x / block] += perPixel;
+            }
+            return covered;
+        }
+
+        /// <summary>
+        /// <paramref name="part"/>'s results for <paramref name="count"/> scenes, <paramref name="chunk"/> at a time,
+        /// joined, without gradients and with only one chunk's intermediate values alive at a time.
+        /// </summary>
+        private static Tensor InChunks(long count, int chunk, Func<long, long, Tensor> part,
+            IProgress<string>? progress, string what)
+        {
+            using var noGradient = no_grad();
             var parts = new List<Tensor>();
-            for (int start = 0; start < scenes.Count; start += chunk)
+            for (long start = 0; start < count; start += chunk)
             {
                 using var scope = NewDisposeScope();
-                Tensor input = model.Prepare(scenes.Skip(start).Take(chunk).Select(s => s.Image));
-                parts.Add((frozen ? model.Features(input) : input).MoveToOuterDisposeScope());
-                if (frozen && (start / chunk) % 25 == 24)
-                    progress?.Report($"{what}: features of {start + chunk}/{scenes.Count} scenes");
+                parts.Add(part(start, Math.Min(chunk, count - start)).MoveToOuterDisposeScope());
+                long done = Math.Min(count, start + chunk);
+                if (done / 400 > start / 400 || done == count)
+                    progress?.Report($"{what}: features of {done}/{count} scenes");
             }
-            Tensor inputs = cat(parts, 0);
-            foreach (Tensor part in parts) part.Dispose();
-            return new TrainingSet(inputs, scenes.Select(s => SceneTextEncoder.Encode(s, model)).ToArray(), frozen);
+            Tensor joined = cat(parts, 0);
+            foreach (Tensor piece in parts) piece.Dispose();
+            return joined;
         }
 
         /// <summary>The mean loss over <paramref name="batch"/>'s questions or captions; null if it has none.</summary>
@@ -185,8 +261,12 @@ public static class VisionLanguageTrainer
             }
             (Tensor Words, Tensor Targets)? captions = Captions(batch);
             if (captions is not { } c) return null;
-            Tensor logits = model.Network.Head.call(features, c.Words);
-            return nn.functional.cross_entropy(logits.flatten(0, 1), c.Targets.flatten(), ignore_index: 0) + penalty;
+            (Tensor logits, Tensor? found) = ((CaptionDecoderHead)model.Network.Head).ReadTeacherForced(features,
+                c.Words);
+            Tensor loss = nn.functional.cross_entropy(logits.flatten(0, 1), c.Targets.flatten(), ignore_index: 0)
+                + penalty;
+            if (_objectAhead is null || found is null) return loss;
+            return loss + model.File.Training.FindSupervision * FindLoss(found, batch);
         }
 
         /// <summary>
@@ -222,6 +302,24 @@ public static class VisionLanguageTrainer
                 }
             }
             return total == 0 ? 0 : right / (double)total;
+        }
+
+        /// <summary>
+        /// The mean over the words that have an object ahead of minus the log of the attention's share on it.
+        /// </summary>
+        private Tensor FindLoss(Tensor found, int[] batch)
+        {
+            long steps = found.shape[1], cells = found.shape[2];
+            var ahead = new float[batch.Length * steps * cells];
+            for (int i = 0; i < batch.Length; i++)
+            {
+                float[] scene = _objectAhead![batch[i]];
+                Array.Copy(scene, 0, ahead, i * steps * cells, Math.Min(scene.Length, steps * cells));
+            }
+            Tensor where = tensor(ahead).view(batch.Length, steps, cells);
+            Tensor supervised = where.sum(-1).gt(0);
+            Tensor share = (found * where).sum(-1);
+            return -(share + 1e-6).log().masked_select(supervised).mean();
         }
 
         public void Dispose() => Inputs.Dispose();

@@ -1,4 +1,5 @@
 using GradCamSharp.Methods;
+using GradCamSharp.Maps;
 using GradCamSharp.Models;
 using GradCamSharp.Scenes;
 using GradCamSharp.VisionLanguage.Evaluation;
@@ -62,14 +63,17 @@ public sealed class ModelTests
     }
 
     [Theory]
-    [InlineData(3)]
-    [InlineData(11)]
-    public void BeamSearch_WideEnough_FindsTheBestCaptionOfAll_AndWidthOneIsGreedy(int seed)
+    [InlineData(3, false)]
+    [InlineData(11, false)]
+    [InlineData(3, true)]
+    [InlineData(11, true)]
+    public void BeamSearch_WideEnough_FindsTheBestCaptionOfAll_AndWidthOneIsGreedy(int seed, bool gated)
     {
         using DisposeScope scope = NewDisposeScope();
         manual_seed(seed);
         // Five words and the end: with at most two words there are 31 captions, so a beam of 64 holds them all.
-        using var head = new CaptionHead(featureChannels: 4, words: 8);
+        using CaptionDecoderHead head = gated
+            ? new GatedCaptionHead(featureChannels: 4, words: 8) : new CaptionHead(featureChannels: 4, words: 8);
         head.eval();
         Tensor features = rand(1, 4, 3, 3);
         int[][] captions = [[], .. Enumerable.Range(3, 5).Select(w => new[] { w }),
@@ -171,6 +175,91 @@ public sealed class ModelTests
             Assert.True(epochs[^1].HeldOut > 0.5, $"held-out word accuracy {epochs[^1].HeldOut}");
             Assert.True(epochs[^1].Loss < epochs[0].Loss);
         }
+    }
+
+    [Fact]
+    public void ShortGatedCaptionerTraining_OverTheVqaModelsFrozenEncoder_LowersTheLossAndPredictsMostWords()
+    {
+        var recipe = VisionLanguageRecipe.For(VisionLanguageTasks.Captioner, SceneWorlds.Shapes) with
+        {
+            Scenes = 640, Epochs = 4, Seed = 4, HeldOutScenes = 60,
+        };
+        Assert.Equal(VisionLanguageRecipe.GatedHead, recipe.Head);
+        Assert.Equal(VisionLanguageCatalog.ShapesVqa, recipe.EncoderFrom);
+        using var world = new ShapeWorld();
+        (VisionLanguageModel model, IReadOnlyList<EpochReport> epochs) =
+            VisionLanguageTrainer.Train(recipe, world, "gc");
+        using (model)
+        {
+            // At the start every word and every one of the 16x16 cells the attention may pick is about equally likely.
+            double start = Math.Log(model.Vocabulary.Count) + recipe.FindSupervision * Math.Log(16 * 16);
+            Assert.True(epochs[^1].Loss < 0.5 * start, $"loss {epochs[^1].Loss} vs start {start}");
+            Assert.True(epochs[^1].HeldOut > 0.5, $"held-out word accuracy {epochs[^1].HeldOut}");
+            // The encoder taken over is the VQA model's, unchanged by training, and explanations still reach it.
+            using VisionLanguageModel vqa = VisionLanguageCatalog.Load(VisionLanguageCatalog.ShapesVqa);
+            using Scene scene = world.Generate(99, 0);
+            using DisposeScope scope = NewDisposeScope();
+            Tensor input = model.Prepare([scene.Image]);
+            Tolerance.AssertClose(vqa.Features(input).data<float>().ToArray(),
+                model.Features(input).data<float>().ToArray(), 0);
+            int[] caption = model.EncodeCaption(scene.Captions[0]);
+            using IExplainableModel explained = model.ForCaption(caption);
+            Explanation map = Assert.Single(KnownMethods.CreateSet([KnownMethods.GradCam], explained,
+                new CamOptions { Layer = ShapeEncoder.OutputLayer }).Explain(input,
+                [VisionLanguageTargets.Word(caption, 1, scene.Captions[0].Split(' ')[1])]));
+            Assert.True(map.Heatmap.Values.All(float.IsFinite) && map.Heatmap.Values.Max() > 0);
+            // Find supervision taught the hard attention where the caption's objects are: before the words that
+            // name one, the chosen cell lies in that object's box far more often than chance (a box covers about 6%
+            // of the scene).
+            Assert.True(FoundInsideNamedObject(model, world, 40) > 0.4);
+        }
+    }
+
+    /// <summary>
+    /// The share of words naming an object, over <paramref name="scenes"/> scenes of seed 77, before which the head's
+    /// most likely cell lies inside the named object's box.
+    /// </summary>
+    private static double FoundInsideNamedObject(VisionLanguageModel model, ShapeWorld world, int scenes)
+    {
+        int inside = 0, named = 0;
+        for (int i = 0; i < scenes; i++)
+        {
+            using Scene scene = world.Generate(77, i);
+            using DisposeScope scope = NewDisposeScope();
+            using var noGradient = no_grad();
+            int[] caption = model.EncodeCaption(scene.Captions[0]);
+            Tensor words = tensor(caption.Select(w => (long)w).ToArray()).unsqueeze(0);
+            (_, Tensor? found) = ((CaptionDecoderHead)model.Network.Head).ReadTeacherForced(
+                model.Features(model.Prepare([scene.Image])), words);
+            long[] cells = found!.argmax(-1)[0].data<long>().ToArray();
+            int side = scene.Width / ShapeEncoder.Stride;
+            for (int t = 0; t < caption.Length; t++)
+            {
+                if (scene.CaptionGrounding[t] is not int index) continue;
+                Box box = scene.Objects[index].Box;
+                double x = (cells[t] % side + 0.5) * ShapeEncoder.Stride;
+                double y = (cells[t] / side + 0.5) * ShapeEncoder.Stride;
+                named++;
+                if (x >= box.X0 && x <= box.X1 && y >= box.Y0 && y <= box.Y1) inside++;
+            }
+        }
+        return inside / (double)named;
+    }
+
+    [Fact]
+    public void TakingOverAnEncoder_TaughtOtherConcepts_IsRefused()
+    {
+        var recipe = VisionLanguageRecipe.For(VisionLanguageTasks.Captioner, SceneWorlds.Shapes) with
+        {
+            Scenes = 8, Epochs = 1, HeldOutScenes = 1, Concepts = VisionLanguageRecipe.SeparateConcepts,
+        };
+        using var world = new ShapeWorld();
+        Assert.Contains("no encoder taught colors-and-shapes", Assert.Throws<UsageException>(() =>
+            VisionLanguageTrainer.Train(recipe, world, "x")).Message);
+        Assert.Contains("frozen shape-world encoder", Assert.Throws<UsageException>(() =>
+            (recipe with { FreezeEncoder = false }).Validate()).Message);
+        Assert.Contains("only from find supervision", Assert.Throws<UsageException>(() =>
+            (recipe with { FindSupervision = 0 }).Validate()).Message);
     }
 
     [Fact]

@@ -58,11 +58,13 @@ public sealed class TargetTests
         Assert.Equal(-Math.Log(total), score.item<float>(), 5);
     }
 
-    [Fact]
-    public void WordTarget_GradCam_EqualsTheClosedFormThroughTheCaptioner()
+    [Theory]
+    [InlineData(VisionLanguageRecipe.StackedAttentionHead)]
+    [InlineData(VisionLanguageRecipe.GatedHead)]
+    public void WordTarget_GradCam_EqualsTheClosedFormThroughTheCaptioner(string head)
     {
         using DisposeScope scope = NewDisposeScope();
-        using VisionLanguageModel model = TinyModels.Captioner();
+        using VisionLanguageModel model = TinyModels.Captioner(head: head);
         int[] words = model.EncodeCaption("a red circle left of a blue star");
         manual_seed(5);
         Tensor input = randn(1, 3, 128, 128);

@@ -15,10 +15,10 @@ internal static class TinyModels
             new Vocabulary(Words), Answers, maxWords: 8);
     }
 
-    public static VisionLanguageModel Captioner(int seed = 3)
+    public static VisionLanguageModel Captioner(int seed = 3, string head = VisionLanguageRecipe.StackedAttentionHead)
     {
         TorchSharp.torch.random.manual_seed(seed);
-        return VisionLanguageModel.Create(new VisionLanguageRecipe { Task = VisionLanguageTasks.Captioner },
-            "tiny-captioner", new Vocabulary(Words), [], maxWords: 8);
+        var recipe = new VisionLanguageRecipe { Task = VisionLanguageTasks.Captioner, Head = head };
+        return VisionLanguageModel.Create(recipe, "tiny-captioner", new Vocabulary(Words), [], maxWords: 8);
     }
 }

@@ -32,11 +32,12 @@ public static class TrainCommand
         var output = new Option<string?>("--out", "-o") { Description = "The model file (default: WORLD-TASK.json)" };
         const string summary = "Train a captioner or a VQA model on seeded scenes";
         var command = CommandHelp.Create("train", summary, """
-            Train a captioning model (CNN encoder and attention LSTM decoder) or a VQA model (CNN features, LSTM
-            question, stacked-attention fusion, answer classifier) with TorchSharp on the CPU. On the shape world the
-            CNN is trained from scratch; on the photo world the encoder is the embedded ResNet18, frozen, and only the
-            head learns. Prints the loss and the held-out accuracy after every epoch. The same arguments give the
-            same weights: the shipped models were made this way (see the README).
+            Train a captioning model (CNN encoder, attention LSTM decoder) or a VQA model (CNN features, LSTM
+            question, fusion, answer classifier) with TorchSharp on the CPU. On the shape world the CNN is first taught
+            the 25 colour-and-shape pairs and then frozen while a gated head learns (the captioner takes over the
+            shipped shapes-vqa model's CNN instead of teaching its own); on the photo world the encoder is the
+            embedded ResNet18, frozen, and only the head learns. Prints the loss and the held-out accuracy after every
+            epoch. The same arguments give the same weights: the shipped models were made this way (see the README).
 
             Examples:
               gradcam train vqa --world shapes
