@@ -49,14 +49,14 @@ public sealed class ShippedModelTests
     {
         VisionLanguageReport report = Evaluate(VisionLanguageCatalog.ShapesCaptioner, SceneWorlds.Shapes);
 
-        // Measured on 500 scenes of seed 1000 (README): Grad-CAM pointing 0.821 and in/out 55.0, Guided Grad-CAM 0.870
-        // (the stacked-attention captioner it replaced: 0.503 and 6.04); on this sample 0.814, 55.2 and 0.873.
+        // Measured on 500 scenes of seed 1000 (README): Grad-CAM pointing 0.907 and in/out 61.8, Guided Grad-CAM 0.945
+        // (the stacked-attention captioner it replaced: 0.503 and 6.04); on this sample 0.905, 62.7 and 0.949.
         LocalisationScore gradCam = Score(report, KnownMethods.GradCam, ShapeEncoder.OutputLayer);
         Assert.True(gradCam.Ratio > 3 * 3.27, $"Grad-CAM inside/outside {gradCam.Ratio:0.00}");
-        Assert.True(gradCam.Pointing >= 0.78, $"Grad-CAM pointing {gradCam.Pointing:0.000}");
-        Assert.True(gradCam.PointingByKind["color"].Rate >= 0.78, "Grad-CAM pointing for colour words");
+        Assert.True(gradCam.Pointing >= 0.86, $"Grad-CAM pointing {gradCam.Pointing:0.000}");
+        Assert.True(gradCam.PointingByKind["color"].Rate >= 0.84, "Grad-CAM pointing for colour words");
         LocalisationScore guided = Score(report, KnownMethods.GuidedGradCam, ShapeEncoder.OutputLayer);
-        Assert.True(guided.Pointing >= 0.84, $"Guided Grad-CAM pointing {guided.Pointing:0.000}");
+        Assert.True(guided.Pointing >= 0.90, $"Guided Grad-CAM pointing {guided.Pointing:0.000}");
         Assert.True(report.Bleu4 > 0.74, $"BLEU-4 {report.Bleu4:0.000}");
         Assert.True(report.ExactMatch > 0.57, $"exact match {report.ExactMatch:0.000}");
     }
