@@ -8,8 +8,10 @@ namespace GradCamSharp.Web.Tests;
 /// <summary>
 /// Every line of the service's safety promises: oversized, broken and hostile uploads, unknown names, a full queue,
 /// slow requests, clients that go away, temporary files. Slow work is Score-CAM on the default model (hundreds of
-/// forward passes), which none of these tests lets finish.
+/// forward passes), which none of these tests lets finish. They run alone, after the other classes: uploads in any
+/// other test make temporary files of their own, which the temporary-files check would count.
 /// </summary>
+[Collection(nameof(SafetyTests))]
 public sealed class SafetyTests
 {
     private static readonly byte[] Dog = File.ReadAllBytes(Path.Combine(SharedFixtures.Samples, "dog.jpg"));
@@ -222,4 +224,10 @@ public sealed class SafetyTests
     {
         public override bool CanSeek => false;
     }
+}
+
+/// <summary>Keeps <see cref="SafetyTests"/> from running beside any other test.</summary>
+[CollectionDefinition(nameof(SafetyTests), DisableParallelization = true)]
+public sealed class SafetyTestsRunAlone
+{
 }
