@@ -40,23 +40,19 @@ internal static class ConceptPretraining
         if (block * cells != side || scenes.Any(s => s.Width != side || s.Height != side))
             throw new ArgumentException($"scenes must be square and a multiple of {cells} pixels wide");
         IReadOnlyList<string> concepts = ConceptsFor(kind);
-        var coverage = new float[scenes.Count * concepts.Count * cells * cells];
-        float perPixel = 1f / (block * block);
+        int planeSize = cells * cells;
+        var coverage = new float[scenes.Count * concepts.Count * planeSize];
         for (int n = 0; n < scenes.Count; n++)
         {
             foreach (SceneObject shape in scenes[n].Objects)
             {
                 int[] planes = kind == VisionLanguageRecipe.PairedConcepts ? [Plane($"{shape.Color} {shape.Label}")]
                     : [Plane(shape.Color), Plane(shape.Label)];
-                for (int y = 0; y < side; y++)
+                float[] covered = CellCoverage(shape, side, cells);
+                foreach (int plane in planes)
                 {
-                    for (int x = 0; x < side; x++)
-                    {
-                        if (!shape.Mask[y * side + x]) continue;
-                        int cell = y / block * cells + x / block;
-                        foreach (int plane in planes)
-                            coverage[((n * concepts.Count) + plane) * cells * cells + cell] += perPixel;
-                    }
+                    int offset = ((n * concepts.Count) + plane) * planeSize;
+                    for (int cell = 0; cell < planeSize; cell++) coverage[offset + cell] += covered[cell];
                 }
             }
         }
@@ -68,6 +64,25 @@ internal static class ConceptPretraining
             return plane >= 0 ? plane
                 : throw new ArgumentException($"'{concept}' is not a shape-world colour or shape", nameof(scenes));
         }
+    }
+
+    /// <summary>
+    /// The share of each of <paramref name="cells"/> x <paramref name="cells"/> cells that <paramref name="item"/>'s
+    /// mask covers, row-major, in a square scene <paramref name="side"/> pixels wide (a multiple of
+    /// <paramref name="cells"/>).
+    /// </summary>
+    public static float[] CellCoverage(SceneObject item, int side, int cells)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        int block = side / cells;
+        var covered = new float[cells * cells];
+        float perPixel = 1f / (block * block);
+        for (int y = 0; y < side; y++)
+        {
+            for (int x = 0; x < side; x++)
+                if (item.Mask[y * side + x]) covered[y / block * cells + x / block] += perPixel;
+        }
+        return covered;
     }
 
     /// <summary>Trains <paramref name="encoder"/> to tell each cell's colours and shapes.</summary>

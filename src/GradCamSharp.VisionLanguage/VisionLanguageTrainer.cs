@@ -138,11 +138,13 @@ public static class VisionLanguageTrainer
     {
         private readonly IReadOnlyList<SceneTexts> _texts;
 
-        /// <summary>Per scene, where the caption's next object lies before each word, or null.</summary>
-        private readonly IReadOnlyList<float[]>? _objectAhead;
+        /// <summary>
+        /// [N, T + 1, cells] for the longest caption's T words: per scene, where the caption's next object lies
+        /// before each word (zeros after its end); null without find supervision.
+        /// </summary>
+        private readonly Tensor? _objectAhead;
 
-        private TrainingSet(Tensor inputs, IReadOnlyList<SceneTexts> texts, bool encoded,
-            IReadOnlyList<float[]>? objectAhead)
+        private TrainingSet(Tensor inputs, IReadOnlyList<SceneTexts> texts, bool encoded, Tensor? objectAhead)
         {
             Inputs = inputs;
             _texts = texts;
@@ -178,45 +180,42 @@ public static class VisionLanguageTrainer
                 return frozen ? model.Features(input) : input;
             }, frozen ? progress : null, what);
             SceneTexts[] texts = [.. scenes.Select(s => SceneTextEncoder.Encode(s, model))];
-            float[][]? ahead = model.File.Training.FindSupervision > 0
-                ? [.. scenes.Select((scene, i) => ObjectAhead(scene, texts[i].Caption.Length))] : null;
+            Tensor? ahead = model.File.Training.FindSupervision > 0 ? ObjectAhead(scenes, texts) : null;
             return new TrainingSet(inputs, texts, frozen, ahead);
         }
 
         /// <summary>
-        /// [(T + 1) x cells] for a caption of T words: before word t, the cells of the object that word or the
-        /// first naming word after it speaks of (1 where the object covers at least half a cell, less where less);
-        /// zeros before the end, which names nothing.
+        /// [N, T + 1, cells] for captions of at most T words: before word t, the cells of the object that word or
+        /// the first naming word after it speaks of (1 where the object covers at least half a cell, less where
+        /// less); zeros before the end, which names nothing, and after it.
         /// </summary>
-        private static float[] ObjectAhead(Scene scene, int words)
+        private static Tensor ObjectAhead(List<Scene> scenes, SceneTexts[] texts)
         {
-            int side = scene.Width / ShapeEncoder.Stride, cells = side * side;
-            var ahead = new float[(words + 1) * cells];
-            if (scene.CaptionGrounding.Count != words) return ahead;
-            var coverage = new Dictionary<int, float[]>();
-            for (int t = 0; t < words; t++)
+            int side = scenes[0].Width / ShapeEncoder.Stride, cells = side * side;
+            int steps = texts.Max(t => t.Caption.Length) + 1;
+            var ahead = new float[scenes.Count * steps * cells];
+            for (int n = 0; n < scenes.Count; n++)
             {
-                int? named = scene.CaptionGrounding.Skip(t).FirstOrDefault(g => g is not null);
-                if (named is not int index) continue;
-                if (!coverage.TryGetValue(index, out float[]? covered))
-                    coverage[index] = covered = CellCoverage(scene, scene.Objects[index], side);
-                for (int cell = 0; cell < cells; cell++) ahead[t * cells + cell] = Math.Min(1f, 2 * covered[cell]);
+                Scene scene = scenes[n];
+                int words = texts[n].Caption.Length;
+                if (scene.CaptionGrounding.Count != words) continue;
+                var coverage = new Dictionary<int, float[]>();
+                int? next = null;
+                // From the end backwards, so that each word knows the next object named from it on.
+                for (int t = words - 1; t >= 0; t--)
+                {
+                    next = scene.CaptionGrounding[t] ?? next;
+                    if (next is not int index) continue;
+                    if (!coverage.TryGetValue(index, out float[]? covered))
+                    {
+                        coverage[index] = covered =
+                            ConceptPretraining.CellCoverage(scene.Objects[index], scene.Width, side);
+                    }
+                    int offset = (n * steps + t) * cells;
+                    for (int cell = 0; cell < cells; cell++) ahead[offset + cell] = Math.Min(1f, 2 * covered[cell]);
+                }
             }
-            return ahead;
-        }
-
-        /// <summary>The share of each of side x side cells that <paramref name="item"/>'s mask covers.</summary>
-        private static float[] CellCoverage(Scene scene, SceneObject item, int side)
-        {
-            int block = scene.Width / side;
-            var covered = new float[side * side];
-            float perPixel = 1f / (block * block);
-            for (int y = 0; y < side * block; y++)
-            {
-                for (int x = 0; x < side * block; x++)
-                    if (item.Mask[y * scene.Width + x]) covered[y / block * side + x / block] += perPixel;
-            }
-            return covered;
+            return tensor(ahead).view(scenes.Count, steps, cells);
         }
 
         /// <summary>
@@ -309,20 +308,18 @@ public static class VisionLanguageTrainer
         /// </summary>
         private Tensor FindLoss(Tensor found, int[] batch)
         {
-            long steps = found.shape[1], cells = found.shape[2];
-            var ahead = new float[batch.Length * steps * cells];
-            for (int i = 0; i < batch.Length; i++)
-            {
-                float[] scene = _objectAhead![batch[i]];
-                Array.Copy(scene, 0, ahead, i * steps * cells, Math.Min(scene.Length, steps * cells));
-            }
-            Tensor where = tensor(ahead).view(batch.Length, steps, cells);
+            using Tensor indices = tensor(batch.Select(i => (long)i).ToArray());
+            Tensor where = _objectAhead!.index_select(0, indices).narrow(1, 0, found.shape[1]);
             Tensor supervised = where.sum(-1).gt(0);
             Tensor share = (found * where).sum(-1);
             return -(share + 1e-6).log().masked_select(supervised).mean();
         }
 
-        public void Dispose() => Inputs.Dispose();
+        public void Dispose()
+        {
+            Inputs.Dispose();
+            _objectAhead?.Dispose();
+        }
 
         private Tensor Features(VisionLanguageModel model, int[] batch)
         {
