@@ -8,12 +8,12 @@ namespace GradCamSharp.Onnx;
 internal sealed class NodeAttributes
 {
     private readonly Dictionary<string, AttributeProto> _byName;
-    private readonly string? _baseDirectory;
+    private readonly ExternalData? _externalData;
 
-    public NodeAttributes(IEnumerable<AttributeProto> attributes, string? baseDirectory)
+    public NodeAttributes(IEnumerable<AttributeProto> attributes, ExternalData? externalData)
     {
         _byName = attributes.ToDictionary(a => a.Name, StringComparer.Ordinal);
-        _baseDirectory = baseDirectory;
+        _externalData = externalData;
     }
 
     public IEnumerable<string> Names => _byName.Keys;
@@ -36,7 +36,7 @@ internal sealed class NodeAttributes
 
     public Tensor? TensorOrNull(string name) =>
         _byName.TryGetValue(name, out AttributeProto? a) && a.T is not null
-            ? OnnxTensors.ToTensor(a.T, _baseDirectory) : null;
+            ? OnnxTensors.ToTensor(a.T, _externalData) : null;
 
     public AttributeProto? Raw(string name) => _byName.GetValueOrDefault(name);
 }

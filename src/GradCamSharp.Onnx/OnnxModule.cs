@@ -18,12 +18,14 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     private readonly Dictionary<string, int> _producer;
     private readonly Dictionary<string, ExecutionPlan> _plans = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TailPlan> _tails = new(StringComparer.Ordinal);
+    private readonly string? _baseDirectory;
 
     private OnnxModule(string name, ModelProto proto, OnnxNode[] nodes, Dictionary<string, Tensor> constants,
-        long opset) : base(name)
+        long opset, string? baseDirectory) : base(name)
     {
         NativeHeap.KeepFreedBlocks();
         Proto = proto;
+        _baseDirectory = baseDirectory;
         _nodes = nodes;
         _constants = constants;
         Opset = opset;
@@ -94,20 +96,20 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     public string? FirstInputOf(string name) =>
         _producer.TryGetValue(name, out int i) ? _nodes[i].Inputs.FirstOrDefault() : null;
 
-    /// <summary>Reads an ONNX file.</summary>
+    /// <summary>Reads an ONNX file; its external data, if any, must lie in the file's folder.</summary>
     /// <exception cref="OnnxImportException">Unsupported content, or not an ONNX model.</exception>
-    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="UnreadableInputException">No such file, or not a regular file that can be read.</exception>
     public static OnnxModule Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"ONNX model '{path}' not found", path);
-        return Load(File.ReadAllBytes(path), Path.GetDirectoryName(Path.GetFullPath(path)),
+        return Load(UntrustedFile.ReadAllBytes(path, "ONNX model"), Path.GetDirectoryName(Path.GetFullPath(path)),
             Path.GetFileNameWithoutExtension(path));
     }
 
     /// <summary>Reads an ONNX model held in memory.</summary>
     /// <param name="bytes">The serialized ModelProto.</param>
-    /// <param name="baseDirectory">Where external tensor data lives.</param>
+    /// <param name="baseDirectory">The model's folder, where its external tensor data must lie (see
+    /// <see cref="ExternalData"/>); null for a model that may name no external data.</param>
     /// <param name="name">The module's name.</param>
     public static OnnxModule Load(byte[] bytes, string? baseDirectory, string name)
     {
@@ -127,17 +129,39 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
 
         var constants = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var nodes = new List<OnnxNode>();
+        var externalData = new ExternalData(baseDirectory);
         try
         {
             using (no_grad())
             {
                 foreach (TensorProto initializer in proto.Graph.Initializer)
+                {
+                    if (constants.ContainsKey(initializer.Name))
+                        throw new OnnxImportException($"'{name}' has two initializers called " +
+                            $"'{PrintableText.Printable(initializer.Name)}'");
                     constants[initializer.Name] =
-                        OnnxTensors.ToTensor(initializer, baseDirectory).DetachFromDisposeScope();
+                        OnnxTensors.ToTensor(initializer, externalData).DetachFromDisposeScope();
+                }
+                // ONNX graphs are in topological order, each value defined once: checked here, so that a cycle or a
+                // value read before it exists is refused at load instead of failing (or looping) at run time.
+                var defined = new HashSet<string>(constants.Keys, StringComparer.Ordinal);
+                defined.UnionWith(proto.Graph.Input.Select(v => v.Name));
                 int index = 0;
                 foreach (NodeProto nodeProto in proto.Graph.Node)
                 {
-                    OnnxNode node = Compile(nodeProto, opset, baseDirectory, index++, constants);
+                    OnnxNode node = Compile(nodeProto, opset, externalData, index++, constants);
+                    if (node.Inputs.FirstOrDefault(i => i.Length > 0 && !defined.Contains(i)) is string undefined)
+                    {
+                        // A malformed graph rather than an unsupported operator: no operator type on the error.
+                        throw new OnnxImportException($"node '{PrintableText.Printable(node.Name)}' ({node.OpType}) " +
+                            $"reads '{PrintableText.Printable(undefined)}', which no earlier node, initializer or " +
+                            "graph input defines (a cycle, or nodes out of order)");
+                    }
+                    if (node.Outputs.FirstOrDefault(o => o.Length > 0 && !defined.Add(o)) is string twice)
+                    {
+                        throw new OnnxImportException($"node '{PrintableText.Printable(node.Name)}' ({node.OpType}) " +
+                            $"defines '{PrintableText.Printable(twice)}', which is already defined");
+                    }
                     if (node.OpType == "Constant")
                     {
                         // Constant nodes are folded at load: their value is a frozen tensor like an initializer.
@@ -146,6 +170,9 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                     }
                     nodes.Add(node);
                 }
+                if (proto.Graph.Output.FirstOrDefault(o => !defined.Contains(o.Name)) is { } missing)
+                    throw new OnnxImportException($"'{name}' has an output '{PrintableText.Printable(missing.Name)}' " +
+                        "that nothing defines");
             }
         }
         catch
@@ -153,10 +180,10 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             foreach (Tensor constant in constants.Values) constant.Dispose();
             throw;
         }
-        return new OnnxModule(name, proto, nodes.ToArray(), constants, opset);
+        return new OnnxModule(name, proto, nodes.ToArray(), constants, opset, baseDirectory);
     }
 
-    private static OnnxNode Compile(NodeProto proto, long opset, string? baseDirectory, int index,
+    private static OnnxNode Compile(NodeProto proto, long opset, ExternalData externalData, int index,
         Dictionary<string, Tensor> constants)
     {
         string name = proto.Name.Length > 0 ? proto.Name : $"#{index}";
@@ -172,7 +199,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             Opset = opset,
             Inputs = proto.Input.ToArray(),
             Outputs = proto.Output.ToArray(),
-            Attributes = new NodeAttributes(proto.Attribute, baseDirectory),
+            Attributes = new NodeAttributes(proto.Attribute, externalData),
             Operator = definition,
             ConstantOf = value => constants.GetValueOrDefault(value),
         };
@@ -248,9 +275,10 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             .OrderBy(i => firstUse.GetValueOrDefault(i.Name, int.MaxValue)).ToList();
         weights.Reverse();
         (int start, int end) = band.Of(weights.Count);
+        var externalData = new ExternalData(_baseDirectory);
         foreach (TensorProto initializer in weights.Take(end).Skip(start))
         {
-            using Tensor original = OnnxTensors.ToTensor(initializer);
+            using Tensor original = OnnxTensors.ToTensor(initializer, externalData);
             double spread = original.std().item<float>();
             float[] values = new float[original.numel()];
             for (int i = 0; i < values.Length; i++)
@@ -260,10 +288,12 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                 values[i] = (float)(spread * Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v));
             }
             initializer.FloatData.Clear();
+            initializer.DataLocation = TensorProto.Types.DataLocation.Default;
+            initializer.ExternalData.Clear();
             initializer.RawData =
                 ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         }
-        return Load(copy.ToByteArray(), null, GetName() + "-random");
+        return Load(copy.ToByteArray(), _baseDirectory, GetName() + "-random");
     }
 
     /// <summary>Runs the model on its single input and returns its first output.</summary>
@@ -347,12 +377,11 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             {
                 results = node.Operator.Run(node, arguments, context);
             }
-            catch (Exception exception) when (exception is not OnnxImportException)
+            catch (Exception exception) when (exception is not (UnreadableInputException
+                or OperationCanceledException or OutOfMemoryException))
             {
                 // LibTorch appends a C++ backtrace to its messages: the first line says what went wrong.
-                string reason = exception.Message.Split('\n')[0].Trim();
-                throw new InvalidOperationException(
-                    $"ONNX {node.OpType} (node '{node.Name}', opset {node.Opset}) failed: {reason}", exception);
+                throw node.Failed(exception.Message.Split('\n')[0].Trim(), exception);
             }
             for (int k = 0; k < node.Outputs.Length && k < results.Length; k++)
             {

@@ -30,6 +30,32 @@ internal sealed class OnnxNode
     /// <summary>A load-time error about this node.</summary>
     public OnnxImportException Unsupported(string problem) => new(OpType, Name, Opset, problem);
 
+    /// <summary>
+    /// <paramref name="shape"/>, checked before a tensor of it is made: no negative size, and at most
+    /// <see cref="OnnxRunException.MaxElements"/> elements (a hostile graph cannot ask for 2^40 zeros).
+    /// </summary>
+    public long[] Bounded(long[] shape)
+    {
+        long count = 1;
+        foreach (long size in shape)
+        {
+            if (size < 0) throw Failed($"a negative size in shape [{string.Join(", ", shape)}]");
+            if (size > 0 && count > OnnxRunException.MaxElements / size)
+            {
+                throw Failed($"shape [{string.Join(", ", shape)}] would hold more than " +
+                    $"{OnnxRunException.MaxElements} elements");
+            }
+            count *= size;
+        }
+        if (count > OnnxRunException.MaxElements)
+            throw Failed($"shape [{string.Join(", ", shape)}] would hold {count} elements");
+        return shape;
+    }
+
+    /// <summary>A run-time failure of this node.</summary>
+    public OnnxRunException Failed(string problem, Exception? inner = null) =>
+        new(OpType, Name, Opset, problem, inner);
+
     /// <summary>How many outputs the graph actually uses.</summary>
     public int UsedOutputs => Outputs.Count(o => o.Length > 0);
 }

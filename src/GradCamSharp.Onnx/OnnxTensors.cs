@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using GradCamSharp.Onnx.Proto;
 using Google.Protobuf;
@@ -43,25 +42,30 @@ internal static class OnnxTensors
 
     /// <summary>Decodes <paramref name="proto"/> into a new CPU tensor.</summary>
     /// <param name="proto">The serialized tensor.</param>
-    /// <param name="baseDirectory">Where external data files are looked up (the model's folder).</param>
+    /// <param name="externalData">The model's external data (its folder), or null where it may name none.</param>
     /// <exception cref="OnnxImportException">Unsupported type or unreadable data.</exception>
-    public static Tensor ToTensor(TensorProto proto, string? baseDirectory = null)
+    public static Tensor ToTensor(TensorProto proto, ExternalData? externalData = null)
     {
         ArgumentNullException.ThrowIfNull(proto);
         ScalarType type = ScalarTypeOf(proto.DataType)
             ?? throw new OnnxImportException($"tensor '{proto.Name}' has ONNX data type " +
                 $"{(TensorProto.Types.DataType)proto.DataType}, which GradCamSharp does not support");
         long[] shape = proto.Dims.ToArray();
-        long count = shape.Aggregate(1L, (a, b) => a * b);
-        ReadOnlySpan<byte> raw = proto.DataLocation == TensorProto.Types.DataLocation.External
-            ? ReadExternal(proto, baseDirectory)
-            : proto.RawData.Span;
+        long count = ElementCount(proto, shape);
+        int size = ElementSize(type);
+        if (proto.DataLocation == TensorProto.Types.DataLocation.External)
+        {
+            long bytes = count <= MaxTensorBytes / size ? count * size
+                : throw new OnnxImportException($"tensor '{PrintableText.Printable(proto.Name)}' declares " +
+                    $"{count} elements, more than the {MaxTensorBytes >> 20} MB one tensor may take");
+            return (externalData ?? new ExternalData(null)).Read(proto, shape, type, bytes);
+        }
+        ReadOnlySpan<byte> raw = proto.RawData.Span;
         if (!raw.IsEmpty || count == 0)
         {
-            int size = ElementSize(type);
             if (raw.Length != count * size)
-                throw new OnnxImportException($"tensor '{proto.Name}' holds {raw.Length} bytes for {count} elements " +
-                    $"of {type}");
+                throw new OnnxImportException($"tensor '{PrintableText.Printable(proto.Name)}' holds {raw.Length} " +
+                    $"bytes for {count} elements of {type}");
             Tensor fromBytes = empty(shape, type);
             if (count > 0) raw.CopyTo(fromBytes.bytes);
             return fromBytes;
@@ -99,6 +103,24 @@ internal static class OnnxTensors
         return proto;
     }
 
+    /// <summary>The most bytes one tensor read from a file may take (what one span of memory can address).</summary>
+    private const long MaxTensorBytes = int.MaxValue;
+
+    /// <summary>The element count of <paramref name="shape"/>, refused when a dimension is negative or it
+    /// overflows.</summary>
+    private static long ElementCount(TensorProto proto, long[] shape)
+    {
+        long count = 1;
+        foreach (long dimension in shape)
+        {
+            if (dimension < 0 || (dimension > 0 && count > long.MaxValue / dimension))
+                throw new OnnxImportException($"tensor '{PrintableText.Printable(proto.Name)}' has shape " +
+                    $"[{string.Join(", ", shape)}]");
+            count *= dimension;
+        }
+        return count;
+    }
+
     private static Tensor FromBits(ushort[] bits, ScalarType type)
     {
         Tensor result = empty(bits.Length, type);
@@ -113,22 +135,4 @@ internal static class OnnxTensors
         ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
         _ => 1,
     };
-
-    private static byte[] ReadExternal(TensorProto proto, string? baseDirectory)
-    {
-        var entries = proto.ExternalData.ToDictionary(e => e.Key, e => e.Value);
-        if (!entries.TryGetValue("location", out string? location))
-            throw new OnnxImportException($"tensor '{proto.Name}' is external but names no location");
-        string path = Path.Combine(baseDirectory ?? ".", location);
-        if (!File.Exists(path))
-            throw new OnnxImportException($"external data '{path}' of tensor '{proto.Name}' not found");
-        long offset = entries.TryGetValue("offset", out string? o) ? long.Parse(o, CultureInfo.InvariantCulture) : 0;
-        using FileStream stream = File.OpenRead(path);
-        long length = entries.TryGetValue("length", out string? l) ? long.Parse(l,
-            CultureInfo.InvariantCulture) : stream.Length - offset;
-        var buffer = new byte[length];
-        stream.Seek(offset, SeekOrigin.Begin);
-        stream.ReadExactly(buffer);
-        return buffer;
-    }
 }

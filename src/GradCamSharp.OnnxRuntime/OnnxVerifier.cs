@@ -61,6 +61,9 @@ public static class OnnxVerifier
         return new VerificationReport(shape, outputs, first);
     }
 
+    /// <summary>The most values a verification input may hold (2^28: 1 GB of float32).</summary>
+    public const long MaxInputValues = 1L << 28;
+
     private static long[] InputShape(OnnxModule module, long[]? requested)
     {
         long[]? declared = module.DeclaredShape(module.InputNames[0]);
@@ -69,8 +72,17 @@ public static class OnnxVerifier
             if (declared is null) throw new UsageException("the model declares no input shape; pass --input-shape");
             if (declared.Skip(1).Any(d => d <= 0))
                 throw new UsageException($"the input shape [{Describe(declared)}] is not fixed; pass --input-shape");
-            return [1, .. declared.Skip(1)];
+            long[] shape = [1, .. declared.Skip(1)];
+            if (!Fits(shape))
+            {
+                throw new UnreadableInputException($"the model declares its input as [{Describe(declared)}], more " +
+                    $"than {MaxInputValues} values; pass a smaller --input-shape");
+            }
+            return shape;
         }
+        if (!Fits(requested))
+            throw new UsageException($"--input-shape [{string.Join(", ", requested)}] holds more than " +
+                $"{MaxInputValues} values");
         bool fits = declared is null || (declared.Length == requested.Length
             && declared.Select((d, i) => i == 0 || d <= 0 || d == requested[i]).All(ok => ok));
         if (!fits)
@@ -79,6 +91,17 @@ public static class OnnxVerifier
                 $"'{module.InputNames[0]}' [{Describe(declared!)}]");
         }
         return requested;
+    }
+
+    private static bool Fits(long[] shape)
+    {
+        long count = 1;
+        foreach (long size in shape)
+        {
+            if (size > MaxInputValues / Math.Max(1, count)) return false;
+            count *= size;
+        }
+        return count <= MaxInputValues;
     }
 
     private static string Describe(long[] shape) =>
@@ -102,10 +125,25 @@ public static class OnnxVerifier
         float[] values, long[] shape,
         IReadOnlyList<string> outputs, IReadOnlyDictionary<string, Tensor>? intermediateTypes = null)
     {
-        byte[] model =
-            intermediateTypes is null ? File.ReadAllBytes(path) : module.WithExtraOutputs(outputs, intermediateTypes);
+        try
+        {
+            return RunReference(module, path, inputName, values, shape, outputs, intermediateTypes);
+        }
+        catch (OnnxRuntimeException exception)
+        {
+            throw new UnreadableInputException($"ONNX Runtime, the reference, cannot run '{path}': " +
+                exception.Message.Split('\n')[0].Trim(), exception);
+        }
+    }
+
+    private static Dictionary<string, float[]> RunReference(OnnxModule module, string path, string inputName,
+        float[] values, long[] shape,
+        IReadOnlyList<string> outputs, IReadOnlyDictionary<string, Tensor>? intermediateTypes)
+    {
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
-        using var session = new InferenceSession(model, options);
+        // From the file when nothing is added, so that ONNX Runtime finds external data beside it (by its own rules).
+        using InferenceSession session = intermediateTypes is null ? new InferenceSession(path, options)
+            : new InferenceSession(module.WithExtraOutputs(outputs, intermediateTypes), options);
         var input = new DenseTensor<float>(values, shape.Select(d => (int)d).ToArray());
         using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results =
             session.Run([NamedOnnxValue.CreateFromTensor(inputName, input)], outputs.ToArray());

@@ -17,6 +17,9 @@ public static class ModelCatalog
     /// <summary>PaddleOCR's DB text detector (fetched by the build), explained through <c>--region</c>.</summary>
     public const string OcrDetector = "ocr-detector";
 
+    /// <summary>The largest input side an ONNX model's declared shape may set (larger needs --preprocess).</summary>
+    public const int MaxDeclaredSide = 8192;
+
     /// <summary>The default network under its earlier prototype head, for comparison.</summary>
     public const string DefaultPrototypes = "default-prototypes";
 
@@ -160,7 +163,15 @@ public static class ModelCatalog
             }
             if (!preprocessingGiven && module.DeclaredShape(module.InputNames[0]) is [_, 3, > 0 and var height,
                 > 0 and var width])
+            {
+                if (height > MaxDeclaredSide || width > MaxDeclaredSide)
+                {
+                    throw new UnreadableInputException($"'{PrintableText.Printable(path)}' declares a " +
+                        $"{width}x{height} input, larger than {MaxDeclaredSide} pixels a side; give --preprocess " +
+                        "with a size to use it");
+                }
                 preprocessing = preprocessing with { Height = (int)height, Width = (int)width };
+            }
             long[]? outputShape = module.DeclaredShape(module.OutputNames[0]);
             labels ??= outputShape is [_, 1000] ? Labels.ImageNet : null;
             return new LoadedModel

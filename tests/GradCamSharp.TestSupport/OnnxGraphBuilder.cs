@@ -33,6 +33,33 @@ public sealed class OnnxGraphBuilder(string name = "test")
         return this;
     }
 
+    /// <summary>
+    /// A float initializer of <paramref name="dims"/> whose values live in a file (ONNX external data):
+    /// <paramref name="location"/> relative to the model's folder, with an optional offset and length in bytes.
+    /// </summary>
+    public OnnxGraphBuilder ExternalInitializer(string value, long[] dims, string location, long? offset = null,
+        long? length = null)
+    {
+        var entries = new List<(string, string)> { ("location", location) };
+        if (offset is long o) entries.Add(("offset", $"{o}"));
+        if (length is long l) entries.Add(("length", $"{l}"));
+        return ExternalInitializer(value, dims, [.. entries]);
+    }
+
+    /// <summary>A float initializer whose <c>external_data</c> entries are given as they are, valid or not.</summary>
+    public OnnxGraphBuilder ExternalInitializer(string value, long[] dims, params (string Key, string Value)[] entries)
+    {
+        var tensor = new TensorProto
+        {
+            Name = value, DataType = (int)TensorProto.Types.DataType.Float,
+            DataLocation = TensorProto.Types.DataLocation.External,
+        };
+        tensor.Dims.AddRange(dims);
+        tensor.ExternalData.AddRange(entries.Select(e => new StringStringEntryProto { Key = e.Key, Value = e.Value }));
+        _graph.Initializer.Add(tensor);
+        return this;
+    }
+
     /// <summary>An int64 initializer (shapes, axes).</summary>
     public OnnxGraphBuilder Initializer(string value, long[] dims, long[] values)
     {

@@ -67,6 +67,11 @@ internal static partial class OnnxOperators
         int rank = (int)x.dim();
         if (sizes is null && scales is null)
             throw new NotSupportedException($"ONNX {node.OpType} '{node.Name}': neither scales nor sizes given");
+        if ((sizes?.Length ?? scales!.Length) != rank)
+            throw node.Failed($"{sizes?.Length ?? scales!.Length} sizes or scales for a rank-{rank} input");
+        node.Bounded([.. Enumerable.Range(0, rank).Select(axis => sizes is not null ? sizes[axis]
+            : scales![axis] is >= 0 and < 9e18 ? (long)Math.Min(Math.Floor(x.shape[axis] * scales[axis]),
+                long.MaxValue / 2) : -1)]);
         for (int axis = 0; axis < rank; axis++)
         {
             long input = x.shape[axis];

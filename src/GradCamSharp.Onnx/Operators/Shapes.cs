@@ -16,7 +16,7 @@ internal static partial class OnnxOperators
         });
         r["ConstantOfShape"] = Single(["value"], (n, i) =>
         {
-            long[] shape = Longs(Required(i, 0, n));
+            long[] shape = n.Bounded(Longs(Required(i, 0, n)));
             Tensor? value = n.Attributes.TensorOrNull("value");
             return value is null ? zeros(shape) : value.flatten()[0].expand(shape).clone();
         });
@@ -119,13 +119,26 @@ internal static partial class OnnxOperators
                 long b = d - (rank - shape.Length) >= 0 ? shape[d - (rank - shape.Length)] : 1;
                 target[d] = a == 1 ? b : a;
             }
-            return x.expand(target);
+            // Expanded values are views, but every later operator makes them whole.
+            return x.expand(n.Bounded(target));
         });
-        r["Tile"] = Single([], (n, i) => Required(i, 0, n).repeat(Longs(Required(i, 1, n))));
+        r["Tile"] = Single([], (n, i) =>
+        {
+            Tensor x = Required(i, 0, n);
+            long[] repeats = Longs(Required(i, 1, n));
+            if (repeats.Length != x.dim())
+                throw n.Failed($"{repeats.Length} repeats for a rank-{x.dim()} input");
+            n.Bounded([.. x.shape.Select((size, d) => size * Math.Max(0, Math.Min(repeats[d], int.MaxValue)))]);
+            return x.repeat(repeats);
+        });
         r["Range"] = Single([], (n, i) =>
         {
             Tensor start = Required(i, 0, n);
-            return arange(Scalar(start), Scalar(Required(i, 1, n)), Scalar(Required(i, 2, n)), dtype: start.dtype);
+            double from = Scalar(start), to = Scalar(Required(i, 1, n)), step = Scalar(Required(i, 2, n));
+            double count = Math.Ceiling((to - from) / step);
+            if (step == 0 || double.IsNaN(count)) throw n.Failed($"a range from {from} to {to} by {step}");
+            if (count > OnnxRunException.MaxElements) throw n.Failed($"a range of {count} elements");
+            return arange(from, to, step, dtype: start.dtype);
         });
         r["Pad"] = Single(["mode", "pads", "paddings", "value"], Pad, n =>
         {
@@ -218,6 +231,8 @@ internal static partial class OnnxOperators
         int firstPadded = Enumerable.Range(0, dims).FirstOrDefault(d => pads[d] != 0 || pads[d + dims] != 0, dims);
         long[] kept = [.. pads[firstPadded..dims], .. pads[(dims + firstPadded)..]];
         if (kept.Length == 0) return x.alias();
+        node.Bounded([.. x.shape[..firstPadded], .. x.shape[firstPadded..].Select((size, d) =>
+            size + Math.Max(0, kept[d]) + Math.Max(0, kept[d + kept.Length / 2]))]);
         long[] torchPads = TorchPadOrder(kept);
         string mode = node.Attributes.String("mode", "constant");
         if (mode == "constant") return F.pad(x, torchPads, PaddingModes.Constant, value);

@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using static GradCamSharp.PrintableText;
+
+namespace GradCamSharp;
+
+/// <summary>
+/// Reads a whole file that anyone may have named (a model, a JSON file), refusing at once what is not an ordinary
+/// file of a sensible size: a folder, a FIFO (reading one blocks until something writes), a device such as
+/// <c>/dev/zero</c> (it never ends), an empty file, or one larger than the caller's limit. Every refusal is one
+/// <see cref="UnreadableInputException"/>.
+/// </summary>
+public static class UntrustedFile
+{
+    private const int ReadOnly = 0, NonBlocking = 0x800, CloseOnExec = 0x80000;
+
+    /// <summary>The bytes of <paramref name="path"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="what">What the file is, for messages: "model file", "head file".</param>
+    /// <param name="maxBytes">The largest file accepted.</param>
+    /// <exception cref="UnreadableInputException">Missing, not a regular file, empty, too large or unreadable.
+    /// </exception>
+    public static byte[] ReadAllBytes(string path, string what, long maxBytes = int.MaxValue)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(what);
+        string shown = Printable(path);
+        if (Directory.Exists(path)) throw new UnreadableInputException($"{what} '{shown}' is a folder");
+        if (!File.Exists(path)) throw new UnreadableInputException($"{what} '{shown}' not found");
+        try
+        {
+            using SafeFileHandle handle = Open(path);
+            using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+            if (!stream.CanSeek)
+                throw new UnreadableInputException($"{what} '{shown}' is not a regular file (a pipe or a socket)");
+            long length = stream.Length;
+            if (length == 0)
+                throw new UnreadableInputException($"{what} '{shown}' is empty (or a device, which is not read)");
+            if (length > maxBytes)
+            {
+                throw new UnreadableInputException($"{what} '{shown}' is {length >> 20} MB, over the limit of " +
+                    $"{maxBytes >> 20} MB");
+            }
+            var bytes = new byte[length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (Exception exception) when (exception is IOException and not UnreadableInputException
+            or UnauthorizedAccessException)
+        {
+            throw new UnreadableInputException($"{what} '{shown}' cannot be read: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>
+    /// Opens for reading without blocking on a FIFO (Linux: <c>O_NONBLOCK</c>, which an ordinary file ignores); the
+    /// caller refuses what cannot seek.
+    /// </summary>
+    private static SafeFileHandle Open(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        int descriptor = OpenNative(path, ReadOnly | NonBlocking | CloseOnExec);
+        if (descriptor < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
+        }
+        return new SafeFileHandle(descriptor, ownsHandle: true);
+    }
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false,
+        ThrowOnUnmappableChar = true)]
+    private static extern int OpenNative([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+}
