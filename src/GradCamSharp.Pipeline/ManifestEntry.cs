@@ -135,4 +135,17 @@ public sealed record ManifestEntry
     [JsonPropertyName("line_box")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int[]? LineBox { get; init; }
+
+    /// <summary>
+    /// On a line too long to read at once, the window the token was read and explained in, from 1; its
+    /// <see cref="Frames"/> count from that window's first column.
+    /// </summary>
+    [JsonPropertyName("part")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Part { get; init; }
+
+    /// <summary>The columns [x0, x1) of the line's picture that <see cref="Part"/> read.</summary>
+    [JsonPropertyName("part_columns")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? PartColumns { get; init; }
 }

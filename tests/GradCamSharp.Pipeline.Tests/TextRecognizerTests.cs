@@ -1,3 +1,4 @@
+using CsCheck;
 using GradCamSharp.Pipeline.Ocr;
 using SkiaSharp;
 using TorchSharp;
@@ -73,10 +74,57 @@ public sealed class TextRecognizerTests
         picture.Erase(SKColors.White);
         var explainer = new TextLineExplainer(recognizer, new ExplanationSettings());
         using DisposeScope scope = NewDisposeScope();
-        using ExplainedLine explained = explainer.Explain(picture, "blank");
-        Assert.Equal("", explained.Line.Text);
-        Assert.Empty(explained.Tokens);
-        Assert.Null(explained.Panel);
+        // A 200x1 picture is 9,600 columns at height 48: it is read in windows, each empty.
+        foreach ((LineWindow _, ExplainedLine explained) in explainer.ExplainWindows(picture, "blank"))
+        {
+            using (explained)
+            {
+                Assert.Equal("", explained.Line.Text);
+                Assert.Empty(explained.Tokens);
+                Assert.Null(explained.Panel);
+            }
+        }
+    }
+
+    [Fact]
+    public void Windows_TileTheLine_AndNoneIsWiderThanTheLimit_ForAnySize()
+    {
+        Gen.Select(Gen.Int[1, 200_000], Gen.Int[1, 4_000]).Sample((width, height) =>
+        {
+            IReadOnlyList<LineWindow> windows = TextRecognizer.Windows(width, height);
+            Assert.Equal(0, windows[0].Own0);
+            Assert.Equal(width, windows[^1].Own1);
+            for (int k = 0; k < windows.Count; k++)
+            {
+                LineWindow window = windows[k];
+                if (k > 0) Assert.Equal(windows[k - 1].Own1, window.Own0);
+                Assert.True(window.X0 <= window.Own0 && window.Own0 < window.Own1 && window.Own1 <= window.X1);
+                Assert.InRange(window.X0, 0, width - 1);
+                Assert.InRange(window.X1, 1, width);
+                // What the recogniser is given: the window resized to height 48, padded to whole frames.
+                Assert.True(TextRecognizer.PreprocessingFor(window.X1 - window.X0, height).Width
+                    <= Math.Max(TextRecognizer.MaxWindowColumns, TextRecognizer.MinimumInputWidth),
+                    $"{width}x{height}: window {window} is too wide");
+            }
+        }, iter: 2_000);
+    }
+
+    [SkippableFact]
+    public void ALongLine_IsReadInWindows_TheirTextsJoinedIntoTheLine_AndAWideReadIsRefused()
+    {
+        using TextRecognizer recognizer = Load();
+        const string sentence = "The quick brown fox jumps over the lazy dog 0123456789 ";
+        string text = string.Concat(Enumerable.Repeat(sentence, 5)).TrimEnd();
+        using RenderedLine line = TextLineRenderer.Render(text, TextLineRenderer.AvailableFonts()[0], 30f);
+        Assert.True(TextRecognizer.Windows(line.Picture.Width, line.Picture.Height).Count >= 4);
+        Assert.Throws<UsageException>(() => recognizer.Read(line.Picture));
+
+        using DisposeScope scope = NewDisposeScope();
+        IReadOnlyList<(LineWindow Window, RecognizedLine Read)> windows = recognizer.ReadWindows(line.Picture);
+        string read = string.Concat(windows.Select(w => w.Read.Text));
+        // Each character is reported by one window: none lost or doubled where windows overlap.
+        Assert.True(OcrEvaluation.EditDistance(text, read) <= text.Length / 50,
+            $"read '{read}' for '{text}'");
     }
 
     [SkippableFact]

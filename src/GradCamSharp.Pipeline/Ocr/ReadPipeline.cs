@@ -1,5 +1,6 @@
-using TorchSharp;
 using GradCamSharp.Imaging;
+using SkiaSharp;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Pipeline.Ocr;
@@ -29,11 +30,13 @@ public sealed class ReadPipeline(TextRecognizer recognizer)
         return batch.Run((photo, output) =>
         {
             using DisposeScope scope = NewDisposeScope();
+            string name = Path.GetFileName(photo.Source.Path);
             if (pages is null || !PageReader.IsPage(photo.Bitmap.Width, photo.Bitmap.Height))
             {
-                using ExplainedLine line = explainer.Explain(photo.Bitmap, Path.GetFileName(photo.Source.Path));
-                report?.Invoke(photo.Source.Path, line.Line.Text);
-                return Write(line, photo, output, null);
+                (string text, List<ManifestEntry> read) = ReadLine(explainer, photo.Bitmap, name, photo, output, null,
+                    cancellationToken);
+                report?.Invoke(photo.Source.Path, text);
+                return read;
             }
             var entries = new List<ManifestEntry>();
             var texts = new List<string>();
@@ -42,13 +45,12 @@ public sealed class ReadPipeline(TextRecognizer recognizer)
             {
                 for (int k = 0; k < lines.Count; k++)
                 {
-                    PageLine pageLine = lines[k];
-                    using ExplainedLine line = explainer.Explain(pageLine.Picture,
-                        $"{Path.GetFileName(photo.Source.Path)}, line {k + 1}");
-                    texts.Add(line.Line.Text);
                     LoadedPhoto part =
                         photo with { Source = photo.Source with { Stem = $"{photo.Source.Stem}_line{k + 1:00}" } };
-                    entries.AddRange(Write(line, part, output, (k, pageLine)));
+                    (string text, List<ManifestEntry> read) = ReadLine(explainer, lines[k].Picture,
+                        $"{name}, line {k + 1}", part, output, (k, lines[k]), cancellationToken);
+                    texts.Add(text);
+                    entries.AddRange(read);
                 }
             }
             finally
@@ -61,45 +63,80 @@ public sealed class ReadPipeline(TextRecognizer recognizer)
     }
 
     /// <summary>
-    /// Stages a line's maps and panel; on a page, peaks and boxes move to page coordinates and the entries say which
-    /// line of the page they belong to.
+    /// Reads and explains one line picture (the photo, or a line of a page) window by window, staging each window's
+    /// maps as it goes; returns the line's text and the entries, whose text is the whole line's.
+    /// </summary>
+    private static (string Text, List<ManifestEntry> Entries) ReadLine(TextLineExplainer explainer, SKBitmap picture,
+        string name, LoadedPhoto photo, StagedOutput output, (int Index, PageLine Line)? onPage,
+        CancellationToken cancellationToken)
+    {
+        var entries = new List<ManifestEntry>();
+        var text = new System.Text.StringBuilder();
+        int parts = TextRecognizer.Windows(picture.Width, picture.Height).Count;
+        int number = 0;
+        foreach ((LineWindow window, ExplainedLine line) in explainer.ExplainWindows(picture, name))
+        {
+            using (line)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                number++;
+                LoadedPhoto part = parts == 1 ? photo
+                    : photo with { Source = photo.Source with { Stem = $"{photo.Source.Stem}_part{number:000}" } };
+                int charactersBefore = text.Length;
+                entries.AddRange(Write(line, part, output, onPage, window).Select(entry => entry with
+                {
+                    TokenIndex = entry.TokenIndex + charactersBefore,
+                    Part = parts == 1 ? null : number,
+                    PartColumns = parts == 1 ? null : [window.X0, window.X1],
+                }));
+                text.Append(line.Line.Text);
+            }
+        }
+        string whole = text.ToString();
+        return (whole, [.. entries.Select(entry => entry with { Text = whole })]);
+    }
+
+    /// <summary>
+    /// Stages a window's maps and panel; peaks and boxes move from the window's picture to the line's (and on a page
+    /// to the page's), and the entries say which line of the page they belong to.
     /// </summary>
     private static List<ManifestEntry> Write(ExplainedLine line, LoadedPhoto photo, StagedOutput output,
-        (int Index, PageLine Line)? onPage)
+        (int Index, PageLine Line)? onPage, LineWindow window)
     {
         string? linePanel = null;
         if (line.Panel is not null)
             PngFile.Save(line.Panel, output.Add($"{photo.Source.Stem}_line_panel.png", out linePanel));
+        (int X, int Y) ToPicture(int x, int y) => onPage is { } page ? page.Line.ToPage(x + window.X0, y)
+            : (x + window.X0, y);
         var entries = new List<ManifestEntry>();
         foreach (ExplainedToken token in line.Tokens)
         {
             entries.AddRange(ExplainPipeline.Write(token.Rendered, photo, TextRecognizer.Name, "log-probability",
                 output).Select(entry => entry with
             {
-                Text = line.Line.Text,
                 Token = token.Text,
                 TokenIndex = token.Index,
                 Frames = token.Frames,
                 LinePanel = linePanel,
                 Line = onPage?.Index + 1,
                 LineBox = onPage?.Line.Box.ToArray(),
-                Peak = onPage is { } page ? ToPage(page.Line, entry.Peak) : entry.Peak,
-                Box = onPage is { } boxed && entry.Box is int[] box ? ToPageBox(boxed.Line, box) : entry.Box,
+                Peak = ToPoint(ToPicture, entry.Peak),
+                Box = entry.Box is int[] box ? ToBox(ToPicture, box) : null,
             }));
         }
         return entries;
     }
 
-    private static int[] ToPage(PageLine line, int[] point)
+    private static int[] ToPoint(Func<int, int, (int X, int Y)> map, int[] point)
     {
-        (int x, int y) = line.ToPage(point[0], point[1]);
+        (int x, int y) = map(point[0], point[1]);
         return [x, y];
     }
 
-    private static int[] ToPageBox(PageLine line, int[] box)
+    private static int[] ToBox(Func<int, int, (int X, int Y)> map, int[] box)
     {
-        (int ax, int ay) = line.ToPage(box[0], box[1]);
-        (int bx, int by) = line.ToPage(box[2] - 1, box[3] - 1);
+        (int ax, int ay) = map(box[0], box[1]);
+        (int bx, int by) = map(box[2] - 1, box[3] - 1);
         return [Math.Min(ax, bx), Math.Min(ay, by), Math.Max(ax, bx) + 1, Math.Max(ay, by) + 1];
     }
 }

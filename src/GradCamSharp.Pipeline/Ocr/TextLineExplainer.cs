@@ -15,13 +15,44 @@ namespace GradCamSharp.Pipeline.Ocr;
 /// <param name="words">Explain whole words (runs of characters between spaces) instead of characters.</param>
 public sealed class TextLineExplainer(TextRecognizer recognizer, ExplanationSettings settings, bool words = false)
 {
-    /// <summary>Reads <paramref name="line"/> and explains what it read.</summary>
+    /// <summary>
+    /// Reads a text line of any width and explains what it read, window by window (see
+    /// <see cref="TextRecognizer.Windows"/>), so that memory stays that of one window; the caller disposes each
+    /// result after use, before the next is made.
+    /// </summary>
     /// <param name="line">The picture of one upright text line.</param>
     /// <param name="name">Its name, for the panels.</param>
+    /// <returns>Each window with its owned characters explained on its own picture; one window for a line that fits
+    /// one.</returns>
+    public IEnumerable<(LineWindow Window, ExplainedLine Explained)> ExplainWindows(SKBitmap line, string name)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        IReadOnlyList<LineWindow> windows = TextRecognizer.Windows(line.Width, line.Height);
+        if (windows.Count == 1)
+        {
+            yield return (windows[0], Explain(line, name));
+            yield break;
+        }
+        for (int k = 0; k < windows.Count; k++)
+        {
+            using SKBitmap crop = windows[k].Crop(line);
+            yield return (windows[k], Explain(crop, $"{name}, part {k + 1} of {windows.Count}",
+                recognizer.ReadOwned(crop, windows[k])));
+        }
+    }
+
+    /// <summary>Reads <paramref name="line"/> (one window wide at most) and explains what it read.</summary>
+    /// <param name="line">The picture of one upright text line.</param>
+    /// <param name="name">Its name, for the panels.</param>
+    /// <exception cref="UsageException">A line wider than one window (see <see cref="ExplainWindows"/>).</exception>
     public ExplainedLine Explain(SKBitmap line, string name)
     {
         ArgumentNullException.ThrowIfNull(line);
-        RecognizedLine read = recognizer.Read(line);
+        return Explain(line, name, recognizer.Read(line));
+    }
+
+    private ExplainedLine Explain(SKBitmap line, string name, RecognizedLine read)
+    {
         IReadOnlyList<RecognizedCharacter[]> units = Units(read.Characters, words);
         if (units.Count == 0) return new ExplainedLine(read, [], null);
         var targets = units.Select(unit => ((ITarget)CtcTokenTarget.Tokens(

@@ -39,6 +39,16 @@ public sealed class TextRecognizer : IDisposable
     /// <summary>The CTC blank class.</summary>
     public const int Blank = 0;
 
+    /// <summary>
+    /// The widest input the recogniser reads at once, in columns at height 48 (160 frames, about 45 characters of
+    /// Latin text): its sequence mixing grows with the square of the width (a 10,000-column line took 8.5 GB), so a
+    /// longer line is read in overlapping windows of at most this width (see <see cref="Windows"/>).
+    /// </summary>
+    public const int MaxWindowColumns = 1280;
+
+    /// <summary>The context a window reads beyond the part of the line it owns, each side, in columns.</summary>
+    public const int WindowContextColumns = 160;
+
     private readonly OnnxExplainableModel _model;
 
     private TextRecognizer(OnnxExplainableModel model, IReadOnlyList<string> characters)
@@ -80,15 +90,86 @@ public sealed class TextRecognizer : IDisposable
         return KnownPreprocessing.PaddleOcrTextLine with { Width = padded, Height = InputHeight };
     }
 
-    /// <summary>Reads one text line (spaces read at either end are dropped).</summary>
+    /// <summary>
+    /// The windows a line of <paramref name="width"/> x <paramref name="height"/> pixels is read in: one for a line of
+    /// up to <see cref="MaxWindowColumns"/> input columns, otherwise consecutive parts that each own a stretch of the
+    /// line and read <see cref="WindowContextColumns"/> more on either side, so that a character near a part's edge
+    /// is read with its neighbours. The parts' owned stretches tile the line exactly.
+    /// </summary>
+    public static IReadOnlyList<LineWindow> Windows(int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        double columnsPerPixel = InputHeight / (double)height;
+        if (Math.Ceiling(width * columnsPerPixel) <= MaxWindowColumns) return [new LineWindow(0, width, 0, width)];
+        // Whole pixels that stay within the limit once a window is resized to height 48.
+        int context = Math.Max(1, (int)(WindowContextColumns / columnsPerPixel));
+        int window = Math.Max(2 * context + 1, (int)Math.Floor(MaxWindowColumns / columnsPerPixel));
+        int owned = window - 2 * context;
+        var windows = new List<LineWindow>();
+        for (int start = 0; start < width; start += owned)
+        {
+            int end = Math.Min(width, start + owned);
+            windows.Add(new LineWindow(Math.Max(0, start - context), Math.Min(width, end + context), start, end));
+        }
+        return windows;
+    }
+
+    /// <summary>
+    /// Reads a text line of any width, window by window (see <see cref="Windows"/>): each window's result holds only
+    /// the characters it owns (those whose frames centre on its owned stretch), so the texts joined in order are the
+    /// line's text. Memory stays that of one window however long the line is.
+    /// </summary>
+    /// <param name="line">The line's picture, upright.</param>
+    /// <exception cref="UnreadableInputException">A picture without pixels.</exception>
+    public IReadOnlyList<(LineWindow Window, RecognizedLine Read)> ReadWindows(SKBitmap line)
+    {
+        RequirePixels(line);
+        IReadOnlyList<LineWindow> windows = Windows(line.Width, line.Height);
+        if (windows.Count == 1) return [(windows[0], Read(line))];
+        var results = new List<(LineWindow, RecognizedLine)>();
+        foreach (LineWindow window in windows)
+        {
+            using SKBitmap crop = window.Crop(line);
+            results.Add((window, ReadOwned(crop, window)));
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Reads the picture of one window (<paramref name="crop"/>, or the whole line for a single window) and keeps
+    /// the characters the window owns.
+    /// </summary>
+    public RecognizedLine ReadOwned(SKBitmap crop, LineWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        RecognizedLine read = Read(crop);
+        return read.Only(c => window.Owns(window.X0 + Centre(read.Prepared, c)));
+    }
+
+    /// <summary>Where a character's frames centre, in the picture's pixels.</summary>
+    public static double Centre(PreparedImage prepared, RecognizedCharacter character)
+    {
+        ArgumentNullException.ThrowIfNull(character);
+        (double x0, double x1) = Span(prepared, character.Frames[0], character.Frames[^1]);
+        return (x0 + x1) / 2;
+    }
+
+    /// <summary>
+    /// Reads one text line that fits one window (spaces read at either end are dropped); see
+    /// <see cref="ReadWindows"/> for a line of any width.
+    /// </summary>
     /// <param name="line">The line's picture, upright (a blank or 1-pixel-high one reads as "").</param>
     /// <exception cref="UnreadableInputException">A picture without pixels.</exception>
+    /// <exception cref="UsageException">A line wider than one window.</exception>
     public RecognizedLine Read(SKBitmap line)
     {
-        ArgumentNullException.ThrowIfNull(line);
-        if (line.Width < 1 || line.Height < 1)
-            throw new UnreadableInputException($"the picture is empty ({line.Width}x{line.Height}): there is no text " +
-                "to read");
+        RequirePixels(line);
+        if (Windows(line.Width, line.Height).Count > 1)
+        {
+            throw new UsageException($"a {line.Width}x{line.Height} line is wider than the {MaxWindowColumns} input " +
+                $"columns read at once; read it with {nameof(ReadWindows)}");
+        }
         PreparedImage prepared = ImagePreprocessor.Prepare(line, PreprocessingFor(line.Width, line.Height));
         using DisposeScope scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -104,6 +185,14 @@ public sealed class TextRecognizer : IDisposable
         var characters = tokens.Select((token, index) => new RecognizedCharacter(index, Characters[token.Token],
             token.Token, token.Frames, token.Frames.Average(f => best[f]))).ToList();
         return new RecognizedLine(string.Concat(characters.Select(c => c.Text)), characters, path, prepared);
+    }
+
+    private static void RequirePixels(SKBitmap line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        if (line.Width < 1 || line.Height < 1)
+            throw new UnreadableInputException($"the picture is empty ({line.Width}x{line.Height}): there is no text " +
+                "to read");
     }
 
     /// <summary>The columns of the line's picture that frames <paramref name="first"/> to <paramref name="last"/>
