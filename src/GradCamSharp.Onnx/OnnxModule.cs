@@ -23,7 +23,6 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     private OnnxModule(string name, ModelProto proto, OnnxNode[] nodes, Dictionary<string, Tensor> constants,
         long opset, string? baseDirectory) : base(name)
     {
-        NativeHeap.KeepFreedBlocks();
         Proto = proto;
         _baseDirectory = baseDirectory;
         _nodes = nodes;

@@ -53,6 +53,7 @@ public static class ExplainEndpoints
     public static async Task<ExplainResponse> Explain(HttpRequest request, ExplainService service,
         CancellationToken cancellation)
     {
+        using ModelTurns.Admission admission = service.Turns.Admit(cancellation);
         (IFormCollection form, byte[] image, string name) = await ReadUpload(request, service.Limits, cancellation);
         int top = 1;
         if (form.TryGetValue("top", out var topText) && (!int.TryParse(topText, out top) || top < 1 || top > 10))
@@ -64,7 +65,7 @@ public static class ExplainEndpoints
             Top = top,
             Colormap = Text(form, "colormap") ?? "jet",
         };
-        return await service.ExplainAsync(image, name, settings, cancellation);
+        return await service.ExplainAsync(admission, image, name, settings);
     }
 
     /// <summary>
@@ -74,9 +75,10 @@ public static class ExplainEndpoints
     public static async Task<CaptionResponse> Caption(HttpRequest request, ExplainService service,
         CancellationToken cancellation)
     {
+        using ModelTurns.Admission admission = service.Turns.Admit(cancellation);
         (IFormCollection form, byte[] image, string name) = await ReadUpload(request, service.Limits, cancellation);
-        return await service.CaptionAsync(image, name, Text(form, "model") ?? VisionLanguageCatalog.ShapesCaptioner,
-            Text(form, "caption"), TextSettings(form), cancellation);
+        return await service.CaptionAsync(admission, image, name,
+            Text(form, "model") ?? VisionLanguageCatalog.ShapesCaptioner, Text(form, "caption"), TextSettings(form));
     }
 
     /// <summary>
@@ -86,10 +88,11 @@ public static class ExplainEndpoints
     public static async Task<AnswerResponse> Answer(HttpRequest request, ExplainService service,
         CancellationToken cancellation)
     {
+        using ModelTurns.Admission admission = service.Turns.Admit(cancellation);
         (IFormCollection form, byte[] image, string name) = await ReadUpload(request, service.Limits, cancellation);
         string question = Text(form, "question") ?? throw new UsageException("the question is empty");
-        return await service.AnswerAsync(image, name, Text(form, "model") ?? VisionLanguageCatalog.ShapesVqa,
-            question, Values(form, "answer"), 1, TextSettings(form), cancellation);
+        return await service.AnswerAsync(admission, image, name, Text(form, "model") ?? VisionLanguageCatalog.ShapesVqa,
+            question, Values(form, "answer"), 1, TextSettings(form));
     }
 
     /// <summary>The shipped photos, by file name.</summary>
@@ -116,7 +119,10 @@ public static class ExplainEndpoints
         Colormap = Text(form, "colormap") ?? "jet",
     };
 
-    /// <summary>The form and its <c>image</c> file, within the upload limit.</summary>
+    /// <summary>
+    /// The form and its <c>image</c> file, within the upload limit; read only once the request is admitted, so that
+    /// no more uploads are held in memory than the queue holds requests.
+    /// </summary>
     /// <exception cref="UsageException">Not a multipart form, or no image in it.</exception>
     /// <exception cref="BadHttpRequestException">413: the image is over the limit.</exception>
     private static async Task<(IFormCollection Form, byte[] Image, string Name)> ReadUpload(HttpRequest request,

@@ -7,8 +7,9 @@ using SkiaSharp;
 namespace GradCamSharp.Web;
 
 /// <summary>
-/// Holds the served models and explains uploaded photos, one request at a time on the model
-/// (<see cref="ModelTurns"/>): decoding happens before a request takes its turn, PNG encoding after it.
+/// Holds the served models and explains uploaded photos (see <see cref="ModelTurns"/>): a request is admitted before
+/// its upload is read, decodes among the image workers, takes its turn on the model for the model's work only, and
+/// draws and encodes its maps among the image workers again, beside the next request's turn.
 /// </summary>
 public sealed class ExplainService : IDisposable
 {
@@ -22,7 +23,9 @@ public sealed class ExplainService : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         Limits = options.Limits.Validated();
-        Turns = new ModelTurns(Limits.QueueCapacity, TimeSpan.FromSeconds(Limits.RequestTimeoutSeconds));
+        Turns = new ModelTurns(Limits.QueueCapacity, TimeSpan.FromSeconds(Limits.RequestTimeoutSeconds),
+            Limits.ImageWorkers);
+        Images = new ImageStore { CapacityBytes = Limits.ImageStoreMegabytes * (1L << 20) };
     }
 
     /// <summary>The upload, pixel, queue and time limits.</summary>
@@ -53,6 +56,15 @@ public sealed class ExplainService : IDisposable
                 .ToArray());
 
     /// <summary>
+    /// Loads the served model now, so that a missing or unreadable model stops the server before it listens (and
+    /// <c>/healthz</c> never reports a server that cannot explain anything).
+    /// </summary>
+    /// <exception cref="UnreadableInputException">The model cannot be read.</exception>
+    /// <exception cref="UsageException">Options that do not fit the model.</exception>
+    /// <remarks>Called before the server listens, so no request can be using the model yet.</remarks>
+    public void LoadServedModel() => Classifier(_options.Model);
+
+    /// <summary>
     /// Runs <paramref name="work"/> on the classifier <paramref name="spec"/> (the served model or one the study
     /// compares) in the model's queue.
     /// </summary>
@@ -63,18 +75,31 @@ public sealed class ExplainService : IDisposable
     /// <summary>Explains one uploaded photo: the model's five best classes and the maps asked for.</summary>
     /// <exception cref="ImageLoadException">Not a decodable image, or over the pixel limit.</exception>
     /// <exception cref="UsageException">Bad method, class or colormap.</exception>
+    /// <exception cref="ServerBusyException">The queue is full.</exception>
     public async Task<ExplainResponse> ExplainAsync(byte[] upload, string name, ExplanationSettings settings,
         CancellationToken cancellation)
     {
-        using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
+        using ModelTurns.Admission admission = Turns.Admit(cancellation);
+        return await ExplainAsync(admission, upload, name, settings);
+    }
+
+    /// <summary>Explains one uploaded photo for a request already admitted (its upload read after admission).</summary>
+    /// <exception cref="ImageLoadException">Not a decodable image, or over the pixel limit.</exception>
+    /// <exception cref="UsageException">Bad method, class or colormap.</exception>
+    public async Task<ExplainResponse> ExplainAsync(ModelTurns.Admission admission, byte[] upload, string name,
+        ExplanationSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(admission);
+        using SKBitmap photo = await DecodeAsync(admission, upload, name);
         // The model is held for the model's work only; drawing and encoding happen after its turn, beside the next.
         // Requests with the same settings that queue behind one another are explained in one pass.
         ExplainBatches.Request request = Batches.Join(settings.ModelWorkKey, photo);
         PhotoExplainer explainer;
         try
         {
-            explainer = await WithClassifierAsync(_options.Model, (model, token) =>
+            explainer = await admission.OnModelAsync(token =>
             {
+                LoadedModel model = Classifier(_options.Model);
                 var explainer = new PhotoExplainer(model, settings, cancellation: token);
                 IReadOnlyList<ExplainBatches.Request> batch = Batches.Take(request);
                 if (batch.Count == 0) return explainer;
@@ -91,7 +116,7 @@ public sealed class ExplainService : IDisposable
                     Batches.Settle(batch);
                 }
                 return explainer;
-            }, cancellation);
+            });
         }
         finally
         {
@@ -99,59 +124,91 @@ public sealed class ExplainService : IDisposable
             await Batches.LeaveAsync(request);
         }
         (IReadOnlyList<RankedClass> ranking, ExplainedPhoto explained) = request.Result!.Value;
-        IReadOnlyList<RenderedTarget> rendered = explainer.Render(explained, photo, name);
-        var targets = new List<TargetResult>();
-        foreach (RenderedTarget target in rendered)
+        return await admission.WithImageWorkAsync(() =>
         {
-            using (target)
+            var targets = new List<TargetResult>();
+            foreach (RenderedTarget target in explainer.Render(explained, photo, name))
             {
-                targets.Add(new TargetResult(target.Label, target.Maps[0].Explanation.ClassIndex,
-                    target.Maps[0].Explanation.Score, Maps(target), target.Panel is null ? null : Png(target.Panel)));
+                using (target)
+                {
+                    targets.Add(new TargetResult(target.Label, target.Maps[0].Explanation.ClassIndex,
+                        target.Maps[0].Explanation.Score, Maps(target),
+                        target.Panel is null ? null : Png(target.Panel)));
+                }
             }
-        }
-        return new ExplainResponse(_options.Model, photo.Width, photo.Height,
-            ranking.Select(ClassScore.Of).ToList(), targets);
+            return new ExplainResponse(_options.Model, photo.Width, photo.Height,
+                ranking.Select(ClassScore.Of).ToList(), targets);
+        });
     }
 
     /// <summary>Captions one uploaded photo (or reads the given caption) and explains it word by word.</summary>
     /// <exception cref="UsageException">Unknown model, word or method.</exception>
+    /// <exception cref="ServerBusyException">The queue is full.</exception>
     public async Task<CaptionResponse> CaptionAsync(byte[] upload, string name, string model, string? caption,
         ExplanationSettings settings, CancellationToken cancellation)
     {
-        using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
-        (string modelName, ExplainedCaption result) = await Turns.RunAsync(_ =>
+        using ModelTurns.Admission admission = Turns.Admit(cancellation);
+        return await CaptionAsync(admission, upload, name, model, caption, settings);
+    }
+
+    /// <summary><see cref="CaptionAsync(byte[], string, string, string?, ExplanationSettings, CancellationToken)"/>
+    /// for a request already admitted.</summary>
+    public async Task<CaptionResponse> CaptionAsync(ModelTurns.Admission admission, byte[] upload, string name,
+        string model, string? caption, ExplanationSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(admission);
+        using SKBitmap photo = await DecodeAsync(admission, upload, name);
+        (string modelName, ExplainedCaption result) = await admission.OnModelAsync(_ =>
         {
             VisionLanguageModel captioner = TextModel(model, VisionLanguageTasks.Captioner);
             return (captioner.Name, new VisionLanguageExplainer(captioner, settings).Caption(photo, name, caption));
-        }, cancellation);
+        });
         using (result)
         {
-            return new CaptionResponse(modelName, result.Caption, result.Generated, result.LogLikelihood,
-                result.Words.Select(w => new WordResult(w.Word, w.Position, w.Rendered.Maps[0].Explanation.Score,
-                    Maps(w.Rendered))).ToList(), Png(result.Panel));
+            return await admission.WithImageWorkAsync(() => new CaptionResponse(modelName, result.Caption,
+                result.Generated, result.LogLikelihood, result.Words.Select(w => new WordResult(w.Word, w.Position,
+                    w.Rendered.Maps[0].Explanation.Score, Maps(w.Rendered))).ToList(), Png(result.Panel)));
         }
     }
 
     /// <summary>Answers a question about one uploaded photo and explains the given or top answers.</summary>
     /// <exception cref="UsageException">Unknown model, word, answer or method; an empty question.</exception>
+    /// <exception cref="ServerBusyException">The queue is full.</exception>
     public async Task<AnswerResponse> AnswerAsync(byte[] upload, string name, string model, string question,
         IReadOnlyList<string> answers, int top, ExplanationSettings settings, CancellationToken cancellation)
     {
-        using SKBitmap photo = ImageLoader.Decode(upload, name, Limits.Decoding);
-        (string modelName, ExplainedAnswers result) = await Turns.RunAsync(_ =>
+        using ModelTurns.Admission admission = Turns.Admit(cancellation);
+        return await AnswerAsync(admission, upload, name, model, question, answers, top, settings);
+    }
+
+    /// <summary><see cref="AnswerAsync(byte[], string, string, string, IReadOnlyList{string}, int,
+    /// ExplanationSettings, CancellationToken)"/> for a request already admitted.</summary>
+    public async Task<AnswerResponse> AnswerAsync(ModelTurns.Admission admission, byte[] upload, string name,
+        string model, string question, IReadOnlyList<string> answers, int top, ExplanationSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(admission);
+        using SKBitmap photo = await DecodeAsync(admission, upload, name);
+        (string modelName, ExplainedAnswers result) = await admission.OnModelAsync(_ =>
         {
             VisionLanguageModel vqa = TextModel(model, VisionLanguageTasks.Vqa);
             return (vqa.Name, new VisionLanguageExplainer(vqa, settings).Answer(photo, name, question, answers, top));
-        }, cancellation);
+        });
         using (result)
         {
-            return new AnswerResponse(modelName, result.Question,
+            return await admission.WithImageWorkAsync(() => new AnswerResponse(modelName, result.Question,
                 result.Ranked.Take(5).Select(a => new RankedAnswer(a.Answer, a.Probability)).ToList(),
                 result.Explained.Select(a => new AnswerResult(a.Answer, a.Probability,
                     a.Rendered.Maps[0].Explanation.Score, Maps(a.Rendered),
-                    a.Rendered.Panel is null ? null : Png(a.Rendered.Panel))).ToList());
+                    a.Rendered.Panel is null ? null : Png(a.Rendered.Panel))).ToList()));
         }
     }
+
+    /// <summary>
+    /// Decodes an upload among the image workers: a photo's full-size pixels exist for at most that many requests at
+    /// once, whatever the number of clients.
+    /// </summary>
+    private Task<SKBitmap> DecodeAsync(ModelTurns.Admission admission, byte[] upload, string name) =>
+        admission.WithImageWorkAsync(() => ImageLoader.Decode(upload, name, Limits.Decoding));
 
     /// <summary>A classifier, loaded once; called in the queue. Only the served and the study's models load.</summary>
     private LoadedModel Classifier(string spec)
@@ -187,7 +244,7 @@ public sealed class ExplainService : IDisposable
         PhotoExplainer.Title(m.Method), m.Explanation.Layer, m.Peak, m.Box, Png(m.Picture))).ToList();
 
     /// <summary>The maps and panels of recent responses.</summary>
-    public ImageStore Images { get; } = new();
+    public ImageStore Images { get; }
 
     /// <summary>The URL at which <paramref name="bitmap"/> is served, as PNG.</summary>
     internal string Png(SKBitmap bitmap) => Images.Add(bitmap);

@@ -28,8 +28,17 @@ public static class GradCamServer
         // The command prints what a user needs; ASP.NET Core's per-request information would bury it.
         builder.Logging.ClearProviders().AddSimpleConsole(console => console.SingleLine = true)
             .SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseUrls(options.UrlFor(options.Port));
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
+        // Each address listened on explicitly: Kestrel takes a URL whose host is not an IP address or "localhost" as
+        // every interface, which would widen a mistyped --host to the whole network.
+        IReadOnlyList<System.Net.IPAddress> addresses = options.ListenAddresses();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBytes;
+            kestrel.Limits.MaxConcurrentConnections = WebLimits.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = WebLimits.MaxConnections;
+            kestrel.Limits.MaxRequestBufferSize = WebLimits.RequestBufferBytes;
+            foreach (System.Net.IPAddress address in addresses) kestrel.Listen(address, options.Port);
+        });
         builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = limits.MaxRequestBytes);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ExplainService>();
@@ -44,7 +53,18 @@ public static class GradCamServer
         configure?.Invoke(builder);
 
         WebApplication app = builder.Build();
-        if (options.Study is not null) app.Services.GetRequiredService<StudyService>();
+        try
+        {
+            // Loaded and opened now, so that a bad model, study source or database stops the server before it
+            // listens.
+            app.Services.GetRequiredService<ExplainService>().LoadServedModel();
+            if (options.Study is not null) app.Services.GetRequiredService<StudyService>();
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
         app.UseErrorResponses(limits);
         app.MapExplainApi();
         if (options.Study is not null) app.MapStudy();

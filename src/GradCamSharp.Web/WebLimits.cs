@@ -23,6 +23,26 @@ public sealed record WebLimits
     /// <summary>How many requests may wait for the model while one is served; more get 503 with Retry-After.</summary>
     public int QueueCapacity { get; init; } = 32;
 
+    /// <summary>
+    /// How many requests may decode an upload or draw their maps at once (2 by default): the work whose memory grows
+    /// with an image's pixels (a 40-megapixel PNG takes 160 MB to decode), bounded whatever the number of clients.
+    /// </summary>
+    public int ImageWorkers { get; init; } = 2;
+
+    /// <summary>
+    /// The memory the maps and panels of recent responses may take, in MB (256 by default): the oldest go first (see
+    /// <see cref="ImageStore"/>).
+    /// </summary>
+    public int ImageStoreMegabytes { get; init; } = 256;
+
+    /// <summary>The most connections the server keeps open at once; more wait in the system's backlog.</summary>
+    public const int MaxConnections = 256;
+
+    /// <summary>
+    /// What the server buffers of one connection's request before the endpoint reads it (Kestrel's default is 1 MB).
+    /// </summary>
+    public const int RequestBufferBytes = 64 * 1024;
+
     /// <summary>The longest a request may take, waiting included, in seconds; longer ones get 503.</summary>
     public double RequestTimeoutSeconds { get; init; } = 120;
 
@@ -44,6 +64,9 @@ public sealed record WebLimits
             $"{MaxUploadMegabytes}");
         if (!(MaxMegapixels > 0)) throw new UsageException($"the pixel limit must be positive, got {MaxMegapixels}");
         if (QueueCapacity < 0) throw new UsageException($"the queue must hold 0 or more requests, got {QueueCapacity}");
+        if (ImageWorkers < 1) throw new UsageException($"at least one image worker is needed, got {ImageWorkers}");
+        if (ImageStoreMegabytes < 1) throw new UsageException($"the image store needs at least 1 MB, got " +
+            $"{ImageStoreMegabytes}");
         if (!(RequestTimeoutSeconds > 0)) throw new UsageException($"the time limit must be positive, got " +
             $"{RequestTimeoutSeconds}");
         return this;

@@ -30,6 +30,18 @@ internal sealed partial class ServeProcess : IDisposable
         }
     }
 
+    /// <summary>The highest resident memory the server has had, in bytes (Linux: VmHWM).</summary>
+    public long PeakResidentBytes
+    {
+        get
+        {
+            string line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:",
+                StringComparison.Ordinal));
+            return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0],
+                System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
     public HttpClient Client() => new() { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(5) };
 
     /// <summary>Starts <c>gradcam serve --port 0 ARGS</c> and waits until it says where it listens.</summary>

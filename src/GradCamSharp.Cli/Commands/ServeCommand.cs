@@ -41,6 +41,16 @@ public static class ServeCommand
             Description = "The longest one request may take, waiting included, in seconds (then 503)",
             DefaultValueFactory = _ => new WebLimits().RequestTimeoutSeconds,
         };
+        var imageWorkers = new Option<int>("--image-workers")
+        {
+            Description = "How many requests may decode an upload or draw their maps at once (memory grows with each)",
+            DefaultValueFactory = _ => new WebLimits().ImageWorkers,
+        };
+        var imageStore = new Option<int>("--image-store-mb")
+        {
+            Description = "The memory the maps of recent responses may take, in MB (the oldest go first)",
+            DefaultValueFactory = _ => new WebLimits().ImageStoreMegabytes,
+        };
         var study = new Option<string?>("--study") { Description = "Run the human study NAME at /study" };
         var studyDatabase = new Option<string?>("--study-db")
         {
@@ -87,8 +97,9 @@ public static class ServeCommand
         common.AddTo(command);
         foreach (Option option in new Option[]
         {
-            port, host, maxUpload, maxMegapixels, queue, timeout, study, studyDatabase, studySource, studyMethods,
-            studyModels, studyKinds,
+            port, host, maxUpload, maxMegapixels, queue, timeout, imageWorkers, imageStore, study, studyDatabase,
+            studySource,
+            studyMethods, studyModels, studyKinds,
         }) command.Add(option);
         command.SetAction(async (result, cancellation) =>
         {
@@ -102,6 +113,7 @@ public static class ServeCommand
                 {
                     MaxUploadMegabytes = result.GetValue(maxUpload), MaxMegapixels = result.GetValue(maxMegapixels),
                     QueueCapacity = result.GetValue(queue), RequestTimeoutSeconds = result.GetValue(timeout),
+                    ImageWorkers = result.GetValue(imageWorkers), ImageStoreMegabytes = result.GetValue(imageStore),
                 },
                 Study = studyName is null ? null : defaults with
                 {
@@ -127,6 +139,9 @@ public static class ServeCommand
         ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(options);
         if (options.Port is < 0 or > 65535) throw new UsageException($"--port must be 0 to 65535, got {options.Port}");
+        // Requests decode, explain and draw on many threads; two heap arenas keep each thread's freed memory from
+        // being kept apart (see NativeHeap.LimitArenas).
+        NativeHeap.LimitArenas(2);
         await using WebApplication app = GradCamServer.Build(options);
         try
         {

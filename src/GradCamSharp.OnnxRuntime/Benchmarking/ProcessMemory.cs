@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace GradCamSharp.OnnxRuntime.Benchmarking;
 
@@ -7,24 +6,10 @@ namespace GradCamSharp.OnnxRuntime.Benchmarking;
 internal static class ProcessMemory
 {
     /// <summary>
-    /// Returns freed heap memory to the system (glibc's malloc_trim), so that a call's peak above the resident size
-    /// before it measures what the call itself needs rather than what earlier calls left cached.
+    /// Returns freed heap memory to the system, so that a call's peak above the resident size before it measures
+    /// what the call itself needs rather than what earlier calls left cached.
     /// </summary>
-    public static void ReleaseFreedMemory()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        try
-        {
-            _ = MallocTrim(0);
-        }
-        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // Not glibc: peaks then include cached memory, and ratios stay comparable.
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int MallocTrim(nuint pad);
+    public static void ReleaseFreedMemory() => NativeHeap.ReleaseFreedMemory();
 
     /// <summary>Current resident set size, MB.</summary>
     public static double ResidentMegabytes => Read("VmRSS:");

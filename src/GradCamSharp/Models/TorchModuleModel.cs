@@ -48,7 +48,6 @@ public sealed class TorchModuleModel : IExplainableModel
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(forward);
-        NativeHeap.KeepFreedBlocks();
         _module = module;
         _forward = forward;
         _leaveOpen = leaveOpen;
