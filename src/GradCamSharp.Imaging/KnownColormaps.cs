@@ -31,6 +31,9 @@ public static class KnownColormaps
 
     private static readonly IColormap[] All = [Jet, Viridis, Turbo, Gray];
 
+    /// <summary>The colormap used when none is named: jet, as in the paper's figures.</summary>
+    public const string Default = "jet";
+
     /// <summary>Every colormap name.</summary>
     public static IReadOnlyList<string> Names { get; } = All.Select(c => c.Name).ToArray();
 

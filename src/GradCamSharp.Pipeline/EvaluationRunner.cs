@@ -247,7 +247,7 @@ public static class EvaluationRunner
     /// <summary>The map over the picture, 160 px wide, the annotated box green and the 15% box white.</summary>
     private static byte[] Thumbnail(SKBitmap photo, Heatmap map, Box truth, Box? found)
     {
-        using SKBitmap overlay = Renderer.Overlay(photo, map, KnownColormaps.Get("jet"));
+        using SKBitmap overlay = Renderer.Overlay(photo, map, KnownColormaps.Get(KnownColormaps.Default));
         float scale = 160f / photo.Width;
         var info = new SKImageInfo(160, Math.Max(1, (int)Math.Round(photo.Height * scale)));
         using var surface = SKSurface.Create(info);

@@ -1,3 +1,4 @@
+using GradCamSharp.Imaging;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
 
@@ -28,7 +29,7 @@ public sealed record ExplanationSettings
     public LayerFusion LayerFusion { get; init; }
 
     /// <summary>The heatmap colormap.</summary>
-    public string Colormap { get; init; } = "jet";
+    public string Colormap { get; init; } = KnownColormaps.Default;
 
     /// <summary>Project the CAM methods' weighted maps on their first principal component (see
     /// <see cref="CamOptions.EigenSmooth"/>).</summary>

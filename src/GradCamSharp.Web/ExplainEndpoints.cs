@@ -1,3 +1,4 @@
+using GradCamSharp.Imaging;
 using GradCamSharp.Methods;
 using GradCamSharp.Pipeline;
 using GradCamSharp.VisionLanguage;
@@ -24,23 +25,44 @@ public static class ExplainEndpoints
         app.MapGet("/api/samples", () => Samples()).WithSummary("The shipped photos the page offers");
         app.MapGet("/samples/{name}", (string name) => Samples().Contains(name, StringComparer.Ordinal)
                 ? Results.File(Path.Combine(DefaultModel.SamplesFolder, name), ContentType(name))
-                : Results.NotFound(new ErrorResponse($"no shipped photo '{name}'")))
-            .WithSummary("A shipped photo");
+                : Results.NotFound(new ErrorResponse($"no shipped photo '{PrintableText.Printable(name)}'")))
+            .WithSummary("A shipped photo").Produces<ErrorResponse>(StatusCodes.Status404NotFound);
         app.MapGet(ImageStore.Route + "/{id}.png", (string id, ExplainService service) =>
                 service.Images.Get(id) is byte[] png ? Results.File(png, "image/png")
-                    : Results.NotFound(new ErrorResponse($"no image '{id}' (images are kept for a few minutes)")))
-            .WithSummary("A map or panel of a recent response, as PNG");
+                    : Results.NotFound(new ErrorResponse($"no image '{PrintableText.Printable(id)}' (images are kept " +
+                        "for a few minutes)")))
+            .WithSummary("A map or panel of a recent response, as PNG")
+            .Produces(StatusCodes.Status200OK, contentType: "image/png")
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
         app.MapPost("/api/explain", Explain).DisableAntiforgery().Upload<ExplainResponse>(
-            "The model's five best classes and the maps of the classes asked for (or the top ones)");
+            "The model's five best classes and the maps of the classes asked for (or the top ones)",
+            new UploadForm([UploadForm.Image, UploadForm.Method("all"),
+                UploadForm.Texts("class", "a class to explain, by index or label, repeatable (default: the top ones)"),
+                UploadForm.Integer("top", "how many of the best classes to explain when no class is given", 1, 10),
+                UploadForm.Colormap]));
         app.MapPost("/api/caption", Caption).DisableAntiforgery().Upload<CaptionResponse>(
-            "A caption (the model's or the one given) and a map per word");
+            "A caption (the model's or the one given) and a map per word",
+            new UploadForm([UploadForm.Image,
+                UploadForm.Text("model", $"a shipped captioner (default {VisionLanguageCatalog.ShapesCaptioner})"),
+                UploadForm.Text("caption", "a caption to explain instead of the model's own"),
+                UploadForm.Method(KnownMethods.GradCam), UploadForm.Colormap]));
         app.MapPost("/api/vqa", Answer).DisableAntiforgery().Upload<AnswerResponse>(
-            "The model's answers to a question and the maps of the answers asked for (or the top one)");
+            "The model's answers to a question and the maps of the answers asked for (or the top one)",
+            new UploadForm([UploadForm.Image, UploadForm.Text("question", "the question", required: true),
+                UploadForm.Text("model", $"a shipped VQA model (default {VisionLanguageCatalog.ShapesVqa})"),
+                UploadForm.Texts("answer", "an answer to explain, repeatable (default: the model's top answer)"),
+                UploadForm.Method(KnownMethods.GradCam), UploadForm.Colormap]));
     }
 
-    private static RouteHandlerBuilder Upload<T>(this RouteHandlerBuilder endpoint, string summary) => endpoint
+    private static RouteHandlerBuilder Upload<T>(this RouteHandlerBuilder endpoint, string summary, UploadForm form) =>
+        endpoint
         .WithSummary(summary)
         .Accepts<IFormFile>("multipart/form-data")
+        .AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.RequestBody = form.RequestBody();
+            return Task.CompletedTask;
+        })
         .Produces<T>()
         .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
         .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
@@ -63,7 +85,7 @@ public static class ExplainEndpoints
             Methods = Values(form, "method") is { Length: > 0 } methods ? methods : [KnownMethods.All],
             Classes = Values(form, "class"),
             Top = top,
-            Colormap = Text(form, "colormap") ?? "jet",
+            Colormap = Text(form, "colormap") ?? KnownColormaps.Default,
         };
         return await service.ExplainAsync(admission, image, name, settings);
     }
@@ -116,7 +138,7 @@ public static class ExplainEndpoints
     private static ExplanationSettings TextSettings(IFormCollection form) => new()
     {
         Methods = Values(form, "method") is { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
-        Colormap = Text(form, "colormap") ?? "jet",
+        Colormap = Text(form, "colormap") ?? KnownColormaps.Default,
     };
 
     /// <summary>
@@ -129,7 +151,16 @@ public static class ExplainEndpoints
         WebLimits limits, CancellationToken cancellation)
     {
         if (!request.HasFormContentType) throw new UsageException("send a multipart form with an 'image' file");
-        IFormCollection form = await request.ReadFormAsync(cancellation);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellation);
+        }
+        catch (Exception exception) when (MalformedFormException.From(exception) is { } malformed
+            && !cancellation.IsCancellationRequested)
+        {
+            throw malformed;
+        }
         IFormFile? file = form.Files.GetFile("image");
         if (file is null || file.Length == 0) throw new UsageException("no 'image' file in the form");
         if (file.Length > limits.MaxUploadBytes)

@@ -48,6 +48,9 @@ public static class GradCamServer
             builder.Services.AddSingleton(services =>
                 new StudyService(study, services.GetRequiredService<ExplainService>()));
         }
+        // A body that does not bind (malformed JSON, a wrong type) is thrown, so that ErrorResponses answers it with
+        // a reason like every other client error, instead of an empty 400.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks();
         configure?.Invoke(builder);

@@ -55,7 +55,7 @@ public static class ExplainCommand
         var colormap = new Option<string>("--colormap")
         {
             Description = $"Heatmap colours: {string.Join(", ", KnownColormaps.Names)} (jet as in the paper)",
-            DefaultValueFactory = _ => "jet",
+            DefaultValueFactory = _ => KnownColormaps.Default,
         };
         var output = new Option<string>("--out", "-o")
         {

@@ -14,7 +14,7 @@ internal sealed class OutputOptions
     public Option<string> Colormap { get; } = new("--colormap")
     {
         Description = $"Heatmap colours: {string.Join(", ", KnownColormaps.Names)}",
-        DefaultValueFactory = _ => "jet",
+        DefaultValueFactory = _ => KnownColormaps.Default,
     };
 
     public Option<string> Output { get; } = new("--out", "-o")

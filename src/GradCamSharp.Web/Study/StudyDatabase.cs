@@ -40,6 +40,9 @@ public sealed class StudyDatabase
             answered_at TEXT NOT NULL);
         """;
 
+    /// <summary>SQLite's result codes for a place that cannot be written or opened.</summary>
+    private const int SqlitePermission = 3, SqliteReadOnly = 8, SqliteCannotOpen = 14;
+
     private readonly string _connection;
 
     private StudyDatabase(string path) =>
@@ -53,12 +56,21 @@ public sealed class StudyDatabase
 
     /// <summary>Opens <paramref name="path"/>, creating it and its schema when missing.</summary>
     /// <exception cref="UnreadableInputException">Not a study database, or one from a newer gradcam.</exception>
+    /// <exception cref="Pipeline.OutputException">A place the database cannot be created or written in.</exception>
     public static StudyDatabase Open(string path, bool create = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!create && !File.Exists(path)) throw new UnreadableInputException($"study database '{path}' not found");
-        if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is string folder)
-            Directory.CreateDirectory(folder);
+        try
+        {
+            if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is string folder)
+                Directory.CreateDirectory(folder);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new Pipeline.OutputException($"cannot create the study database '{path}': {exception.Message}",
+                exception);
+        }
         var database = new StudyDatabase(path) { Path = path };
         try
         {
@@ -77,6 +89,13 @@ public sealed class StudyDatabase
                 throw new UnreadableInputException($"study database '{path}' has schema version {version}; this " +
                     $"gradcam reads version {SchemaVersion}");
             }
+        }
+        catch (SqliteException exception) when (exception.SqliteErrorCode is SqliteReadOnly or SqliteCannotOpen
+            or SqlitePermission)
+        {
+            // The place, not the file's content: a read-only folder or file, or one the server may not open.
+            throw new Pipeline.OutputException($"cannot {(create ? "create or write" : "open")} the study database " +
+                $"'{path}' ({exception.Message.TrimEnd('.')}): is its folder or the file read-only?", exception);
         }
         catch (SqliteException exception)
         {

@@ -20,6 +20,12 @@ public sealed partial class StudyService : IDisposable
     private readonly ExplainService _explainer;
     private readonly StudySource _source;
 
+    /// <summary>
+    /// One participant's trials are issued one at a time (the next is numbered from those already given, so two at
+    /// once would both take the same number); participants share these stripes by the hash of their id.
+    /// </summary>
+    private readonly SemaphoreSlim[] _participantTurns = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1))];
+
     /// <summary>Opens the study's source and database.</summary>
     /// <exception cref="UsageException">Bad options or source.</exception>
     /// <exception cref="UnreadableInputException">A database that is not a study's.</exception>
@@ -43,6 +49,20 @@ public sealed partial class StudyService : IDisposable
     public async Task<TrialView> NextTrialAsync(string participant, CancellationToken cancellation)
     {
         CheckParticipant(participant);
+        SemaphoreSlim turn = _participantTurns[StableSeed(participant, 0) % _participantTurns.Length];
+        await turn.WaitAsync(cancellation);
+        try
+        {
+            return await IssueTrialAsync(participant, cancellation);
+        }
+        finally
+        {
+            turn.Release();
+        }
+    }
+
+    private async Task<TrialView> IssueTrialAsync(string participant, CancellationToken cancellation)
+    {
         int sequence = Database.TrialsGiven(Options.Name, participant);
         var random = new Random(StableSeed(participant, sequence));
         string kind = Options.Kinds[sequence % Options.Kinds.Count];
@@ -171,5 +191,9 @@ public sealed partial class StudyService : IDisposable
     private static partial Regex ParticipantId();
 
     /// <inheritdoc />
-    public void Dispose() => _source.Dispose();
+    public void Dispose()
+    {
+        _source.Dispose();
+        foreach (SemaphoreSlim turn in _participantTurns) turn.Dispose();
+    }
 }
