@@ -12,17 +12,23 @@ internal static class Failures
     /// <summary>The environment variable that adds the stack trace to every error.</summary>
     public const string DebugVariable = "GRADCAM_DEBUG";
 
+    /// <summary>errno values that mean the output cannot be written: no space, over quota, file too large, a
+    /// read-only file system (.NET gives them as the IOException's HResult on Unix).</summary>
+    private static readonly int[] OutputErrors = [28, 122, 27, 30];
+
     public static int Report(Exception exception, TextWriter error)
     {
         (int code, string message) = exception switch
         {
-            UsageException => (ExitCodes.Usage, exception.Message),
+            UsageException => (ExitCodes.Usage, OneLine(exception.Message)),
             ImageLoadException { Failure: ImageLoadFailure.Truncated } =>
-                (ExitCodes.Input, $"{exception.Message} (--allow-partial accepts it)"),
+                (ExitCodes.Input, $"{OneLine(exception.Message)} (--allow-partial accepts it)"),
             ImageLoadException { Failure: ImageLoadFailure.OverPixelLimit } =>
-                (ExitCodes.Input, $"{exception.Message} (--max-megapixels raises it)"),
-            UnreadableInputException => (ExitCodes.Input, exception.Message),
-            OutputException => (ExitCodes.Output, exception.Message),
+                (ExitCodes.Input, $"{OneLine(exception.Message)} (--max-megapixels raises it)"),
+            UnreadableInputException => (ExitCodes.Input, OneLine(exception.Message)),
+            OutputException => (ExitCodes.Output, OneLine(exception.Message)),
+            IOException when OutputErrors.Contains(exception.HResult) =>
+                (ExitCodes.Output, $"cannot write the output: {OneLine(exception.Message)}"),
             OperationCanceledException => (ExitCodes.Cancelled, "cancelled; nothing was written"),
             _ when LibTorchLoadFailure.Matches(exception) => (ExitCodes.Failure, LibTorchLoadFailure.Fix),
             _ => (ExitCodes.Failure, $"internal error: {exception.GetType().Name}: {exception.Message}"),
@@ -31,6 +37,12 @@ internal static class Failures
         if (Environment.GetEnvironmentVariable(DebugVariable) == "1") error.WriteLine(exception);
         return code;
     }
+
+    /// <summary>
+    /// Our own messages in one line, whole: a control character from a name they quote (a file name with a newline)
+    /// is escaped instead of cutting the message short.
+    /// </summary>
+    private static string OneLine(string message) => PrintableText.OneLine(message);
 
     private static string FirstLine(string message)
     {

@@ -61,7 +61,13 @@ public static class GradCamCli
             {
                 Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
             };
-            return result.InvokeAsync(configuration, cancellationToken).GetAwaiter().GetResult();
+            int code = result.InvokeAsync(configuration, cancellationToken).GetAwaiter().GetResult();
+            if (code == ExitCodes.Success && cancellationToken.IsCancellationRequested)
+            {
+                // The signal came after the last check, while the output was published whole: say so, keep it.
+                error.WriteLine("gradcam: interrupted after the output was complete; it was kept");
+            }
+            return code;
         }
         catch (Exception exception)
         {

@@ -31,7 +31,9 @@ internal sealed class Interruption : IDisposable
     {
         if (Interlocked.Increment(ref _signals) > 1) return;   // the default action: the process ends now
         context.Cancel = true;
-        _error.WriteLine("gradcam: interrupted; stopping and removing partial output (again to stop at once)");
+        // What happens next is said by the run's last line: "cancelled; nothing was written", or, for a signal that
+        // came while the output was being published (which is all or nothing), that the complete output was kept.
+        _error.WriteLine("gradcam: interrupted; stopping (again to stop at once)");
         _source.Cancel();
         _ = Task.Delay(GracePeriod).ContinueWith(_ => Environment.Exit(ExitCodes.Cancelled),
             TaskScheduler.Default);

@@ -66,6 +66,10 @@ public static class ImageLoader
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var decoded = new SKBitmap(info);
         SKCodecResult result = codec.GetPixels(info, decoded.GetPixels());
+        // libjpeg calls a scan that ends early at a marker a success and fills the rest grey: refuse it as truncated.
+        if (result == SKCodecResult.Success && codec.EncodedFormat == SKEncodedImageFormat.Jpeg
+            && JpegScanLength.IsCutShort(encoded))
+            result = SKCodecResult.IncompleteInput;
         if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput)
             || result is SKCodecResult.IncompleteInput && !options.AllowPartial)
         {

@@ -96,6 +96,13 @@ public sealed class PhotoBatch
             output.Publish();
             return entries;
         }
+        catch (IOException exception) when (exception is not (UnreadableInputException or OutputException))
+        {
+            // A file of the staging folder could not be written (the disk is full, a quota reached): an output
+            // failure, whichever write found it.
+            throw new OutputException($"cannot write to output folder '{PrintableText.Printable(_outputDirectory)}'" +
+                $": {exception.Message}", exception);
+        }
         finally
         {
             if (next is not null) _ = next.ContinueWith(decoded => decoded.Result.Dispose(), CancellationToken.None,
@@ -148,9 +155,16 @@ public sealed class PhotoBatch
         return sources;
     }
 
+    /// <summary>
+    /// The file name without extension, control and format characters (a newline, a right-to-left override) made
+    /// '_': output names never carry them.
+    /// </summary>
     private static string StemOf(string image)
     {
-        string stem = Path.GetFileNameWithoutExtension(image);
+        string stem = new([.. Path.GetFileNameWithoutExtension(image).Select(c => char.IsControl(c)
+            || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format
+                or System.Globalization.UnicodeCategory.LineSeparator
+                or System.Globalization.UnicodeCategory.ParagraphSeparator ? '_' : c)]);
         return stem.Length > 0 ? stem : "image";
     }
 }

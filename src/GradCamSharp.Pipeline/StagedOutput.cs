@@ -18,19 +18,29 @@ public sealed class StagedOutput : IDisposable
     /// <summary>The hidden file listing what the last run published, one relative path a line.</summary>
     public const string RecordName = ".gradcam-files";
 
+    /// <summary>
+    /// The hidden file a run holds locked (an exclusive file lock, released when the process ends however it ends)
+    /// while it writes into the folder: a second run into the same folder is refused instead of mixing its files
+    /// with the first's.
+    /// </summary>
+    public const string LockName = ".gradcam-lock";
+
     private const string Prefix = ".gradcam-staging-";
     private readonly List<string> _files = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<string> _previous;
     private readonly bool _createdFolder;
+    private readonly FileStream _lock;
     private bool _published;
 
-    private StagedOutput(string outputDirectory, string folder, IReadOnlyList<string> previous, bool createdFolder)
+    private StagedOutput(string outputDirectory, string folder, IReadOnlyList<string> previous, bool createdFolder,
+        FileStream folderLock)
     {
         OutputDirectory = outputDirectory;
         Folder = folder;
         _previous = previous;
         _createdFolder = createdFolder;
+        _lock = folderLock;
     }
 
     /// <summary>Where the files go.</summary>
@@ -60,16 +70,25 @@ public sealed class StagedOutput : IDisposable
                 throw new OutputException($"output folder '{outputDirectory}' is a file");
             bool created = !Directory.Exists(outputDirectory);
             Directory.CreateDirectory(outputDirectory);
-            RemoveStaleStaging(outputDirectory);
-            IReadOnlyList<string> previous = ReadRecord(outputDirectory);
-            if (!overwrite && ForeignEntry(outputDirectory, previous) is string foreign)
+            FileStream folderLock = Lock(outputDirectory);
+            try
             {
-                throw new OutputException($"output folder '{outputDirectory}' holds '{foreign}', which gradcam did " +
-                    "not write; choose an empty folder, or allow overwriting (--overwrite) to write beside it");
+                RemoveStaleStaging(outputDirectory);
+                IReadOnlyList<string> previous = ReadRecord(outputDirectory);
+                if (!overwrite && ForeignEntry(outputDirectory, previous) is string foreign)
+                {
+                    throw new OutputException($"output folder '{outputDirectory}' holds '{foreign}', which gradcam " +
+                        "did not write; choose an empty folder, or allow overwriting (--overwrite) to write beside it");
+                }
+                string folder = Path.Combine(outputDirectory, $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
+                Directory.CreateDirectory(folder);
+                return new StagedOutput(outputDirectory, folder, previous, created, folderLock);
             }
-            string folder = Path.Combine(outputDirectory, $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
-            Directory.CreateDirectory(folder);
-            return new StagedOutput(outputDirectory, folder, previous, created);
+            catch
+            {
+                folderLock.Dispose();
+                throw;
+            }
         }
         catch (Exception exception) when (exception is IOException and not OutputException
             or UnauthorizedAccessException)
@@ -150,12 +169,37 @@ public sealed class StagedOutput : IDisposable
         {
             if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true);
             if (!_published && _createdFolder && Directory.Exists(OutputDirectory)
-                && !Directory.EnumerateFileSystemEntries(OutputDirectory).Any())
+                && Directory.EnumerateFileSystemEntries(OutputDirectory).All(e => Path.GetFileName(e) == LockName))
+            {
+                File.Delete(Path.Combine(OutputDirectory, LockName));
                 Directory.Delete(OutputDirectory);
+            }
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             // Disposal runs on the way out of a failure: nothing here may replace the error that got us here.
+        }
+        finally
+        {
+            _lock.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Takes the folder's lock, or refuses at once when another run holds it. The lock file stays (hidden, like the
+    /// record): removing it would let a third run lock a new file while the second still waits on the old one.
+    /// </summary>
+    private static FileStream Lock(string outputDirectory)
+    {
+        string path = Path.Combine(outputDirectory, LockName);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException exception) when (exception.HResult is 11 or 35 or 32 or unchecked((int)0x80070020))
+        {
+            throw new OutputException($"output folder '{outputDirectory}' is being written by another gradcam run; " +
+                "wait for it to finish, or choose another folder", exception);
         }
     }
 
@@ -197,7 +241,7 @@ public sealed class StagedOutput : IDisposable
     /// </summary>
     private static string? ForeignEntry(string outputDirectory, IReadOnlyList<string> previous)
     {
-        var known = new HashSet<string>(previous, StringComparer.Ordinal) { RecordName };
+        var known = new HashSet<string>(previous, StringComparer.Ordinal) { RecordName, LockName };
         return Directory.EnumerateFileSystemEntries(outputDirectory)
             .Select(Path.GetFileName)
             .FirstOrDefault(name => name is not null && !known.Contains(name)

@@ -4,7 +4,8 @@ namespace GradCamSharp.VisionLanguage;
 
 /// <summary>
 /// The words a captioner or VQA model knows, with three reserved ids: padding, start and end of a sentence. Text is
-/// read lower case, with "," a word of its own and a final "?" ignored.
+/// read lower case, a word being a run of letters, marks and digits of any script, with "," a word of its own; other
+/// punctuation and a final "?" are ignored.
 /// </summary>
 public sealed partial class Vocabulary
 {
@@ -77,8 +78,9 @@ public sealed partial class Vocabulary
         string[] unknown = words.Where(w => !_ids.ContainsKey(w) || _ids[w] <= EndId).Distinct().ToArray();
         if (unknown.Length > 0)
         {
-            throw new UsageException($"unknown word{(unknown.Length > 1 ? "s" : "")} " +
-                $"{string.Join(", ", unknown.Select(w => $"'{w}'"))} in the {what}; the model knows: " +
+            string quoted = string.Join(", ", unknown.Select(w => $"'{PrintableText.Printable(w)}'"));
+            throw new UsageException($"unknown word{(unknown.Length > 1 ? "s" : "")} {quoted} in the {what}; the " +
+                "model knows: " +
                 string.Join(" ", UserWords));
         }
         return words.Select(w => _ids[w]).ToArray();
@@ -91,6 +93,7 @@ public sealed partial class Vocabulary
     public string Decode(IEnumerable<int> ids) =>
         string.Join(' ', ids.TakeWhile(id => id != EndId).Where(id => id > EndId).Select(id => Words[id]));
 
-    [GeneratedRegex(@"[a-z0-9]+|,")]
+    // Letters of every script: a word the model does not know is reported as unknown, never silently dropped.
+    [GeneratedRegex(@"[\p{L}\p{M}\p{N}]+|,")]
     private static partial Regex WordPattern();
 }

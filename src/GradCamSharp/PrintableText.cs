@@ -17,11 +17,19 @@ public static class PrintableText
     /// <paramref name="text"/> with every control character written as <c>\n</c>, <c>\t</c> or <c>\xHH</c> (or
     /// <c>\uHHHH</c>), cut to <see cref="MaxLength"/> characters with "..." after.
     /// </summary>
-    public static string Printable(string? text)
+    public static string Printable(string? text) => Escape(text, MaxLength);
+
+    /// <summary>
+    /// <paramref name="text"/> with every control character escaped as <see cref="Printable"/> does, kept whole:
+    /// a whole message made one line without losing what follows a newline in a name it quotes.
+    /// </summary>
+    public static string OneLine(string? text) => Escape(text, int.MaxValue);
+
+    private static string Escape(string? text, int maxLength)
     {
         if (string.IsNullOrEmpty(text)) return "";
-        var result = new StringBuilder(Math.Min(text.Length, MaxLength) + 8);
-        foreach (char c in text.Length > MaxLength ? text[..MaxLength] : text)
+        var result = new StringBuilder(Math.Min(text.Length, maxLength) + 8);
+        foreach (char c in text.Length > maxLength ? text[..maxLength] : text)
         {
             result.Append(c switch
             {
@@ -35,7 +43,7 @@ public static class PrintableText
                 _ => c.ToString(),
             });
         }
-        if (text.Length > MaxLength) result.Append("...");
+        if (text.Length > maxLength) result.Append("...");
         return result.ToString();
     }
 }

@@ -23,11 +23,14 @@ public sealed class ReliabilityTests
     }
 
     /// <summary>
-    /// The folder holds exactly the manifest, the files it names, and the record of what was written.
+    /// The folder holds exactly the manifest, the files it names, the record of what was written and the lock.
     /// </summary>
     private static void AssertFolderEqualsManifest(string folder)
     {
-        var named = new HashSet<string>(StringComparer.Ordinal) { "explanations.json", StagedOutput.RecordName };
+        var named = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "explanations.json", StagedOutput.RecordName, StagedOutput.LockName,
+        };
         foreach (JsonElement entry in Manifest(folder))
         {
             named.Add(entry.GetProperty("file").GetString()!);
@@ -161,8 +164,10 @@ public sealed class ReliabilityTests
     public void Explain_InterruptedByCtrlC_RemovesItsStaging_AndExitsWith130()
     {
         using var folder = new TempFolder();
-        string[] photos = Enumerable.Range(0, 40).Select(i => folder[$"photo{i:D2}.jpg"]).ToArray();
-        foreach (string photo in photos) File.Copy(Dog, photo);
+        // So many photos (links to one) that the run cannot end, however late this process reads its progress and
+        // however busy the machine: with forty, a run once finished before the signal came (exit 0, all written).
+        string[] photos = Enumerable.Range(0, 2000).Select(i => folder[$"photo{i:D4}.jpg"]).ToArray();
+        foreach (string photo in photos) File.CreateSymbolicLink(photo, Dog);
         string cli = Path.Combine(AppContext.BaseDirectory, "gradcam.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (string argument in new[] { cli, "explain", "--model", Model, "--method", "all", "--out",
@@ -257,5 +262,74 @@ public sealed class ReliabilityTests
             double share = (box[2] - box[0]) * (double)(box[3] - box[1]) / (768 * 576);
             Assert.True(share > 0.02, $"{method}: a box of {share:P1} of the photo");
         }
+    }
+
+    [Fact]
+    public void TwoRunsIntoOneFolder_TheSecondIsRefused_WhileTheFirstWrites()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder["out"]);
+        // What a running explain holds: the folder's lock (an exclusive file lock, as across processes).
+        using (new FileStream(Path.Combine(folder["out"], StagedOutput.LockName), FileMode.OpenOrCreate,
+            FileAccess.ReadWrite, FileShare.None))
+        {
+            CliRun second = CliRun.Of("explain", Dog, "--model", Model, "--out", folder["out"]);
+            Assert.Equal(ExitCodes.Output, second.ExitCode);
+            Assert.Contains("being written by another gradcam run", second.Error);
+        }
+        CliRun after = CliRun.Of("explain", Dog, "--model", Model, "--out", folder["out"]);
+        Assert.Equal(0, after.ExitCode);
+        AssertFolderEqualsManifest(folder["out"]);
+    }
+
+    [Fact]
+    public void AFileNameWithANewline_IsQuotedWhole_AndNeverInAnOutputName()
+    {
+        using var folder = new TempFolder();
+        string strange = folder["dog\nFAKE: done.jpg".Replace("\\n", "\n", StringComparison.Ordinal)];
+        File.Copy(Dog, strange);
+        string missing = folder["gone\nnot really.jpg".Replace("\\n", "\n", StringComparison.Ordinal)];
+
+        CliRun refused = CliRun.Of("explain", missing, "--model", Model, "--out", folder["a"]);
+        CliRun run = CliRun.Of("explain", strange, "--model", Model, "--out", folder["b"]);
+
+        Assert.Equal(ExitCodes.Input, refused.ExitCode);
+        string line = Assert.Single(refused.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("gone\\nnot really.jpg", line);
+        Assert.Equal(0, run.ExitCode);
+        Assert.All(Directory.EnumerateFileSystemEntries(folder["b"]), f =>
+            Assert.DoesNotContain('\n', Path.GetFileName(f)));
+        Assert.Contains(Directory.EnumerateFiles(folder["b"]), f => Path.GetFileName(f).StartsWith("dog_FAKE: done_",
+            StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public void AFullDisk_IsAnOutputError_AndLeavesNothingBehind()
+    {
+        // A 512 KB file system of the test's own, in a mount namespace (root, or an unprivileged user namespace).
+        Skip.IfNot(OperatingSystem.IsLinux() && File.Exists("/usr/bin/unshare"), "needs unshare (util-linux)");
+        using var folder = new TempFolder();
+        string small = folder["small"];
+        Directory.CreateDirectory(small);
+        string gradcam = Path.Combine(AppContext.BaseDirectory, "gradcam.dll");
+        var start = new ProcessStartInfo("/usr/bin/unshare")
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        foreach (string arg in (string[])["-rm", "sh", "-c", "mount -t tmpfs -o size=512k tmpfs \"$0\" || exit 97; " +
+            "exec dotnet \"$1\" explain \"$2\" --model \"$3\" --method all --out \"$0/out\"; ", small, gradcam,
+            Dog, Model])
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using Process process = Process.Start(start)!;
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Skip.If(process.ExitCode == 97 || error.Contains("unshare:", StringComparison.Ordinal),
+            $"cannot mount a small file system here: {error}");
+
+        Assert.True(process.ExitCode == ExitCodes.Output, $"exit {process.ExitCode}: {error}");
+        Assert.Contains("No space left on device", error);
+        Assert.DoesNotContain("internal error", error);
     }
 }

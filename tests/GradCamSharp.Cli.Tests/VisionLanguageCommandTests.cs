@@ -71,6 +71,8 @@ public sealed class VisionLanguageCommandTests
 
     [Theory]
     [InlineData("what colour is the star", "unknown word 'colour'")]
+    [InlineData("what color is the star 犬犬", "unknown word '犬犬'")]
+    [InlineData("what color is the café star", "unknown word 'café'")]
     [InlineData("   ", "the question is empty")]
     [InlineData("what color is the star and the star and the star and the star and the star and the star and the " +
         "star and the star",

@@ -113,4 +113,34 @@ public sealed class HostileImageTests
         }
         return sum / (a.Width * a.Height);
     }
+
+    [Fact]
+    public void AJpegWhoseHeaderClaimsMoreThanItsDataHolds_IsTruncated_NotAGreyImage()
+    {
+        byte[] lying = HostileImages.LyingJpegHeader(Dog, 6000, 6000);
+        ImageLoadException refused = Assert.Throws<ImageLoadException>(() => ImageLoader.Decode(lying, "lying.jpg"));
+        Assert.Equal(ImageLoadFailure.Truncated, refused.Failure);
+        using SKBitmap partial = ImageLoader.Decode(lying, "lying.jpg", ImageDecodeOptions.Default with
+        {
+            AllowPartial = true,
+        });
+        Assert.True(partial.Width > 0);
+    }
+
+    [Theory]
+    [InlineData(1, 64, 64)]
+    [InlineData(1, 4000, 3000)]
+    [InlineData(50, 999, 17)]
+    [InlineData(100, 320, 240)]
+    public void JpegsThatHoldTheirImage_AreNeverCutShort_EvenFlatOnesAtTheLowestQuality(int quality, int width,
+        int height)
+    {
+        using var flat = new SKBitmap(width, height);
+        flat.Erase(new SKColor(128, 128, 128));
+        byte[] jpeg = flat.Encode(SKEncodedImageFormat.Jpeg, quality).ToArray();
+        Assert.False(JpegScanLength.IsCutShort(jpeg));
+        using SKBitmap decoded = ImageLoader.Decode(jpeg, "flat.jpg");
+        foreach (string photo in Directory.EnumerateFiles(SharedFixtures.Samples, "*.jpg"))
+            Assert.False(JpegScanLength.IsCutShort(File.ReadAllBytes(photo)), photo);
+    }
 }

@@ -57,4 +57,29 @@ public static class HostileImages
         }
         return ~crc;
     }
+
+    /// <summary>
+    /// <paramref name="jpeg"/> (baseline) with its frame header claiming <paramref name="width"/> x
+    /// <paramref name="height"/> pixels over the same compressed data: a file libjpeg decodes "successfully" as grey.
+    /// </summary>
+    public static byte[] LyingJpegHeader(byte[] jpeg, int width, int height)
+    {
+        byte[] lying = [.. jpeg];
+        int position = 2;
+        while (position + 9 < lying.Length)
+        {
+            byte marker = lying[position + 1];
+            int length = (lying[position + 2] << 8) | lying[position + 3];
+            if (marker is 0xC0 or 0xC1)
+            {
+                lying[position + 5] = (byte)(height >> 8);
+                lying[position + 6] = (byte)height;
+                lying[position + 7] = (byte)(width >> 8);
+                lying[position + 8] = (byte)width;
+                return lying;
+            }
+            position += 2 + length;
+        }
+        throw new ArgumentException("not a sequential JPEG", nameof(jpeg));
+    }
 }

@@ -125,6 +125,7 @@ public static class BenchCommand
         var c = CultureInfo.InvariantCulture;
         output.WriteLine($"{report.Model}, batch {report.Batch}, {report.Threads} threads, median of {report.Runs} " +
             $"runs; CPU: {report.Cpu}");
+        foreach (string skipped in report.Skipped) output.WriteLine($"skipped {skipped}");
         output.WriteLine($"{"measurement",-28} {"ms",9} {"x forward",10} {"peak MB",8}");
         foreach (BenchmarkRow row in report.Rows)
         {

@@ -50,6 +50,26 @@ public static class Benchmark
         KnownMethods.All, GradCamTop5,
     ];
 
+    /// <summary>
+    /// The default methods that can run on <paramref name="model"/>: the defaults run on every model the command
+    /// accepts, so a method that cannot apply to this one (the deconvnet on a TorchVision module whose blocks apply
+    /// their own ReLUs) is left out, and "method: reason" added to <paramref name="skipped"/>.
+    /// </summary>
+    public static IReadOnlyList<string> RunnableDefaults(IExplainableModel model, ICollection<string> skipped)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(skipped);
+        var runnable = new List<string>();
+        foreach (string method in DefaultMethods)
+        {
+            if (KnownMethods.Registered.FirstOrDefault(m => m.Name == method)?.Obstacle(model) is string reason)
+                skipped.Add($"{method}: {reason}");
+            else
+                runnable.Add(method);
+        }
+        return runnable;
+    }
+
     /// <summary>Runs the benchmark.</summary>
     /// <param name="options">What to measure.</param>
     /// <param name="progress">One line per measurement.</param>
@@ -66,6 +86,7 @@ public static class Benchmark
             if (!AllMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
                 throw new UsageException($"unknown method '{method}'; known: {string.Join(", ", AllMethods)}");
         }
+        var skipped = new List<string>();
         if (options.Threads > 0) set_num_threads(options.Threads);
         int threads = get_num_threads();
 
@@ -81,6 +102,7 @@ public static class Benchmark
             ? ModelCatalog.Load(options.Model, new ModelLoadOptions { OnnxRuntime = false }) : null;
         if (options.Native is not null && imported is null)
             throw new UsageException("--native compares an imported ONNX model with TorchSharp; give an .onnx --model");
+        if (options.Methods.Count == 0) methods = [.. RunnableDefaults(model.Model, skipped)];
         using DisposeScope inputScope = NewDisposeScope();
         List<BenchmarkRow> rows;
         manual_seed(0);
@@ -189,6 +211,7 @@ public static class Benchmark
                 .Select(r => r with { RatioToForward = r.MedianMilliseconds / runtimeRow.MedianMilliseconds })];
         return new BenchmarkReport
         {
+            Skipped = skipped,
             Floors = floorRatios,
             ToOnnxRuntimeForward = toRuntime,
             Model = model.Name + (model.Notice?.Contains("random weights",

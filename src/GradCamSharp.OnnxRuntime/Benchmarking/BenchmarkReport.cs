@@ -48,6 +48,9 @@ public sealed record BenchmarkReport
     /// </summary>
     [JsonPropertyName("process_peak_mb")] public double ProcessPeakMegabytes { get; init; }
 
+    /// <summary>Default methods that cannot run on this model, each "method: reason".</summary>
+    [JsonPropertyName("skipped")] public IReadOnlyList<string> Skipped { get; init; } = [];
+
     /// <summary>How many explanations the growth loop ran.</summary>
     [JsonPropertyName("growth_iterations")] public int GrowthIterations { get; init; }
 

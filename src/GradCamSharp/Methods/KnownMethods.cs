@@ -115,6 +115,7 @@ public static class KnownMethods
             Name = "deconvnet", Title = "Deconvnet", UsesLayer = false, NeedsClassTarget = true,
             Paper = "Zeiler and Fergus, Visualizing and Understanding CNNs, ECCV 2014",
             Summary = "the score projected back with every ReLU rectifying the gradient, not masked by its input",
+            Obstacle = model => model.DeconvnetObstacle,
             Create = (model, options) => new Deconvnet(model, options: options),
         },
         new()

@@ -34,6 +34,12 @@ public sealed record MethodDescriptor
     /// <summary>Whether it reads a target layer (CAM methods) rather than only the input.</summary>
     public bool UsesLayer { get; init; } = true;
 
+    /// <summary>
+    /// Why the method cannot run on a model, or null when it can: what a command that runs every method by default
+    /// skips with a note rather than failing on.
+    /// </summary>
+    public Func<IExplainableModel, string?> Obstacle { get; init; } = _ => null;
+
     /// <summary>Creates the method for a model.</summary>
     public required Func<IExplainableModel, CamOptions, Explainer> Create { get; init; }
 }

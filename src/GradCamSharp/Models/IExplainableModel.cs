@@ -53,6 +53,12 @@ public interface IExplainableModel : IDisposable
     ModelTail? SplitAt(torch.Tensor input, string layer) => null;
 
     /// <summary>
+    /// Why the deconvnet's ReLU rule cannot run on this model (it needs each ReLU's input, so every ReLU must be one
+    /// the model can intercept), or null when it can.
+    /// </summary>
+    string? DeconvnetObstacle => null;
+
+    /// <summary>
     /// Throws a <see cref="UsageException"/> saying what was expected when <paramref name="input"/> cannot fit.
     /// </summary>
     void ValidateInput(torch.Tensor input) { }

@@ -105,14 +105,7 @@ public sealed class TorchModuleModel : IExplainableModel
             }
             if (taps.DeconvnetRelu)
             {
-                // The rule needs each ReLU's input, which only ReLU modules expose; a ReLU run inside a module's own
-                // code (a residual block's last one) would silently keep the plain rule.
-                if (_hookable.Values.FirstOrDefault(m => m is not TorchSharp.Modules.ReLU && _endsWithRelu(m)) is
-                    { } block)
-                {
-                    throw new UsageException($"the deconvnet rule needs every ReLU as a ReLU module; {Name} applies " +
-                        $"ReLUs inside {block.GetType().Name} code (use its ONNX export instead)");
-                }
+                if (DeconvnetObstacle is string obstacle) throw new UsageException(obstacle);
                 foreach (TorchSharp.Modules.ReLU relu in _hookable.Values.OfType<TorchSharp.Modules.ReLU>())
                 {
                     // An in-place ReLU would overwrite the input the rule starts from: run it out of place this once.
@@ -185,6 +178,17 @@ public sealed class TorchModuleModel : IExplainableModel
             }).remove);
         }
     }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The rule needs each ReLU's input, which only ReLU modules expose; a ReLU run inside a module's own code (a
+    /// residual block's last one) would silently keep the plain rule.
+    /// </remarks>
+    public string? DeconvnetObstacle =>
+        _hookable.Values.FirstOrDefault(m => m is not TorchSharp.Modules.ReLU && _endsWithRelu(m)) is { } block
+            ? $"the deconvnet rule needs every ReLU as a ReLU module; {Name} applies ReLUs inside " +
+                $"{block.GetType().Name} code (use its ONNX export instead)"
+            : null;
 
     /// <inheritdoc />
     public string KindOf(string layer) => _hookable.TryGetValue(layer, out Module<Tensor, Tensor>? module)
