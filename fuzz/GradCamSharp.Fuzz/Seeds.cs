@@ -26,7 +26,21 @@ public static class Seeds
             count++;
         }
 
-        foreach ((string name, byte[] model) in OnnxSeeds()) Put("onnx", name, model);
+        foreach ((string name, byte[] model) in OnnxSeeds())
+        {
+            Put("onnx", name, model);
+            Put("onnx-run", name, [.. BitConverter.GetBytes(model.Length), .. model]);
+        }
+        // A model whose weights are external data beside it, at an offset.
+        byte[] external = new OnnxGraphBuilder("external")
+            .Input("x", 1, 4)
+            .Output("y", 1, 4)
+            .ExternalInitializer("W", [1, 4], "sub/data.bin", offset: 4, length: 16)
+            .Node("Mul", "scale", ["x", "W"], ["y"])
+            .ToBytes();
+        Put("onnx-run", "external.onnx", [.. BitConverter.GetBytes(external.Length), .. external, .. new byte[4],
+            .. BitConverter.GetBytes(1.5f), .. BitConverter.GetBytes(-2f), .. BitConverter.GetBytes(0.25f),
+            .. BitConverter.GetBytes(4f)]);
         string orientation = Path.Combine(repository, "..", "shared", "fixtures", "onnx",
             "text_orientation_ppocr_cls.onnx");
         if (File.Exists(orientation)) Put("onnx", "text_orientation.onnx", File.ReadAllBytes(orientation));
@@ -40,8 +54,8 @@ public static class Seeds
         }
 
         string[] kinds = [.. FuzzTargets.JsonKinds];
-        void PutJson(string kind, string text) =>
-            Put("json", $"{kind}.txt", [(byte)Array.IndexOf(kinds, kind), .. Encoding.UTF8.GetBytes(text)]);
+        void PutJson(string kind, string text, string? name = null) =>
+            Put("json", $"{name ?? kind}.txt", [(byte)Array.IndexOf(kinds, kind), .. Encoding.UTF8.GetBytes(text)]);
         PutJson("boxes", File.ReadAllText(Path.Combine(repository, "samples", "boxes.json")));
         PutJson("preprocessing", """
             {"width": 320, "height": 48, "channel_order": "bgr", "scale": 0.00392157, "mean": [0.5, 0.5, 0.5],
@@ -55,6 +69,29 @@ public static class Seeds
             "Models", "shapes-vqa.json")));
         PutJson("labels", "dog\nbicycle\ngolden retriever\n");
         PutJson("concept", "horse=a.jpg#405,138,600,343,b.jpg");
+        PutJson("voc", """
+            <annotation><filename>dog.jpg</filename>
+              <object><name>dog</name><bndbox><xmin>77</xmin><ymin>228</ymin><xmax>368</xmax><ymax>500</ymax></bndbox>
+              </object></annotation>
+            """);
+        PutJson("boxes", """
+            {"images": [{"id": 1, "file_name": "dog.jpg"}], "categories": [{"id": 18, "name": "dog"}],
+             "annotations": [{"image_id": 1, "category_id": 18, "bbox": [76.5, 227.2, 291.3, 272.8], "iscrowd": 0}]}
+            """, "coco");
+        PutJson("label-map", "dog=golden retriever\n# a comment\nbike = mountain bike\n");
+
+        string[] web = [.. FuzzTargets.WebKinds];
+        void PutWeb(string kind, string text, string name) =>
+            Put("web", $"{name}.txt", [(byte)Array.IndexOf(web, kind), .. Encoding.UTF8.GetBytes(text)]);
+        PutWeb("multipart", "multipart/form-data; boundary=b\n--b\r\nContent-Disposition: form-data; " +
+            "name=\"image\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nPNGDATA\r\n--b\r\n" +
+            "Content-Disposition: form-data; name=\"method\"\r\n\r\ngradcam\r\n--b--\r\n", "upload");
+        PutWeb("answer", """{"participant": "abcdefgh-1", "trial": 3, "choice": "dog", "prefer": null}""", "answer");
+        PutWeb("trial", """{"participant": "abcdefgh-1"}""", "trial");
+
+        Put("ocr", "line.bin", [.. BitConverter.GetBytes((ushort)399), .. BitConverter.GetBytes((ushort)31),
+            255, 255, 0, 255, 255, 255, 0, 0]);
+        Put("ocr", "wide.bin", [.. BitConverter.GetBytes((ushort)59999), .. BitConverter.GetBytes((ushort)29), 0]);
         return count;
     }
 

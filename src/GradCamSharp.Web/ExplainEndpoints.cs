@@ -147,7 +147,7 @@ public static class ExplainEndpoints
     /// </summary>
     /// <exception cref="UsageException">Not a multipart form, or no image in it.</exception>
     /// <exception cref="BadHttpRequestException">413: the image is over the limit.</exception>
-    private static async Task<(IFormCollection Form, byte[] Image, string Name)> ReadUpload(HttpRequest request,
+    internal static async Task<(IFormCollection Form, byte[] Image, string Name)> ReadUpload(HttpRequest request,
         WebLimits limits, CancellationToken cancellation)
     {
         if (!request.HasFormContentType) throw new UsageException("send a multipart form with an 'image' file");

@@ -39,7 +39,8 @@ public static class GradCamServer
             kestrel.Limits.MaxRequestBufferSize = WebLimits.RequestBufferBytes;
             foreach (System.Net.IPAddress address in addresses) kestrel.Listen(address, options.Port);
         });
-        builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = limits.MaxRequestBytes);
+        builder.Services.Configure<FormOptions>(form =>
+            form.MultipartBodyLengthLimit = FormOptionsFor(limits).MultipartBodyLengthLimit);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ExplainService>();
         if (options.Study is StudyOptions study)
@@ -74,6 +75,14 @@ public static class GradCamServer
         app.MapOpenApi();
         app.MapHealthChecks("/healthz");
         return app;
+    }
+
+    /// <summary>How the service reads multipart forms under <paramref name="limits"/> (ASP.NET Core's defaults
+    /// otherwise): what the fuzzing target reads forms with too.</summary>
+    public static FormOptions FormOptionsFor(WebLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return new FormOptions { MultipartBodyLengthLimit = limits.MaxRequestBytes };
     }
 
     /// <summary>The URLs a started service listens on (with the port it was given when it asked for 0).</summary>

@@ -48,6 +48,15 @@ public sealed class RegressionTests
     }
 
     [Fact]
-    public void Targets_RefuseOnlyTheDocumentedWay_AnUnexpectedExceptionEscapes() =>
+    public void OnlyTheDocumentedRefusals_AreSwallowed_AnythingElseIsAFinding()
+    {
+        Assert.True(FuzzTargets.IsDocumentedRefusal(new UnreadableInputException("unreadable")));
+        Assert.True(FuzzTargets.IsDocumentedRefusal(new UsageException("bad value")));
+        Assert.True(FuzzTargets.IsDocumentedRefusal(new Microsoft.AspNetCore.Http.BadHttpRequestException("bad", 400)));
+        Assert.False(FuzzTargets.IsDocumentedRefusal(new Microsoft.AspNetCore.Http.BadHttpRequestException("x", 500)));
+        Assert.False(FuzzTargets.IsDocumentedRefusal(new InvalidOperationException("a bug")));
+        Assert.False(FuzzTargets.IsDocumentedRefusal(new KeyNotFoundException("a bug")));
+        Assert.False(FuzzTargets.IsDocumentedRefusal(new IOException("a raw I/O error is a finding")));
         Assert.Throws<ArgumentException>(() => FuzzTargets.Run("no-such-target", []));
+    }
 }
