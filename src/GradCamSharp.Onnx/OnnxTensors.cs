@@ -106,16 +106,19 @@ internal static class OnnxTensors
     /// <summary>The most bytes one tensor read from a file may take (what one span of memory can address).</summary>
     private const long MaxTensorBytes = int.MaxValue;
 
-    /// <summary>The element count of <paramref name="shape"/>, refused when a dimension is negative or it
-    /// overflows.</summary>
+    /// <summary>
+    /// The element count of <paramref name="shape"/>, refused when a dimension is negative or the shape could not be
+    /// laid out (the product of its non-zero sizes overflows: LibTorch's strides would, even for an empty tensor).
+    /// </summary>
     private static long ElementCount(TensorProto proto, long[] shape)
     {
-        long count = 1;
+        long count = 1, extent = 1;
         foreach (long dimension in shape)
         {
-            if (dimension < 0 || (dimension > 0 && count > long.MaxValue / dimension))
+            if (dimension < 0 || (dimension > 0 && extent > long.MaxValue / 4 / dimension))
                 throw new OnnxImportException($"tensor '{PrintableText.Printable(proto.Name)}' has shape " +
                     $"[{string.Join(", ", shape)}]");
+            extent *= Math.Max(1, dimension);
             count *= dimension;
         }
         return count;

@@ -77,4 +77,26 @@ public sealed class OperatorTests
         float[] actual = module.call(input).contiguous().data<float>().ToArray();
         OnnxRuntimeOracle.AssertAgrees(expected, actual, name);
     }
+
+    [Theory]
+    [InlineData(new long[] { 4, 8 }, new long[] { 4, 2 }, "cannot be multiplied")]
+    [InlineData(new long[] { 3, 2, 4 }, new long[] { 5, 4, 2 }, "do not broadcast")]
+    public void MatMul_OfShapesThatDoNotMultiply_IsRefused_WithoutAbortingTheProcess(long[] left, long[] right,
+        string reason)
+    {
+        // LibTorch's own check of these aborts the process ("terminate called after throwing c10::Error"): found
+        // by fuzzing, checked here before LibTorch sees them.
+        using OnnxModule module = new OnnxGraphBuilder("matmul")
+            .Input("a", left)
+            .Input("b", right)
+            .Output("y", -1)
+            .Node("MatMul", "product", ["a", "b"], ["y"])
+            .Load();
+        using DisposeScope scope = NewDisposeScope();
+        var refused = Assert.Throws<OnnxRunException>(() => module.Run(new Dictionary<string, Tensor>
+        {
+            ["a"] = ones(left), ["b"] = ones(right),
+        }));
+        Assert.Contains(reason, refused.Message);
+    }
 }

@@ -81,15 +81,17 @@ internal static partial class OnnxOperators
         r["Gemm"] = Single(["alpha", "beta", "transA", "transB", "broadcast"], (n, i) =>
         {
             Tensor a = Required(i, 0, n), b = Required(i, 1, n);
+            if (a.dim() != 2 || b.dim() != 2)
+                throw n.Failed($"Gemm multiplies matrices, got ranks {a.dim()} and {b.dim()}");
             if (n.Attributes.Int("transA", 0) != 0) a = a.t();
             if (n.Attributes.Int("transB", 0) != 0) b = b.t();
             float alpha = n.Attributes.Float("alpha", 1f), beta = n.Attributes.Float("beta", 1f);
-            Tensor product = a.matmul(b);
+            Tensor product = MatrixProduct(n, a, b);
             if (alpha != 1f) product = product * alpha;
             if (Optional(i, 2) is not Tensor c) return product;
             return beta == 1f ? product + c : product + c * beta;
         });
-        r["MatMul"] = Single([], (n, i) => Required(i, 0, n).matmul(Required(i, 1, n)));
+        r["MatMul"] = Single([], (n, i) => MatrixProduct(n, Required(i, 0, n), Required(i, 1, n)));
         r["Softmax"] = Single(["axis"], (n, i) => SoftmaxLike(n, Required(i, 0, n), (x, d) => x.softmax(d)));
         r["LogSoftmax"] = Single(["axis"], (n, i) => SoftmaxLike(n, Required(i, 0, n), (x, d) => x.log_softmax(d)));
         r["Dropout"] = new(["ratio", "seed", "is_test", "consumed_inputs"], (n, i, _) =>
@@ -286,5 +288,32 @@ internal static partial class OnnxOperators
         long axis = NormaliseAxis(node.Attributes.Int("axis", 1), x.dim());
         long rows = x.shape[..(int)axis].Aggregate(1L, (a, b) => a * b);
         return function(x.reshape(rows, -1), 1).reshape(x.shape);
+    }
+
+    /// <summary>
+    /// NumPy's matmul, its shapes checked first: LibTorch's own check of a matrix product aborts the whole process
+    /// (found by fuzzing: "terminate called after throwing c10::Error"), where every other operator's throws.
+    /// </summary>
+    private static Tensor MatrixProduct(OnnxNode node, Tensor a, Tensor b)
+    {
+        if (a.dim() == 0 || b.dim() == 0) throw node.Failed("a matrix product of a scalar");
+        if (a.dtype != b.dtype) throw node.Failed($"a matrix product of {a.dtype} and {b.dtype}");
+        long inner = a.shape[^1], across = b.dim() == 1 ? b.shape[0] : b.shape[^2];
+        if (inner != across)
+        {
+            throw node.Failed($"shapes [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}] cannot be " +
+                "multiplied");
+        }
+        long[] batchA = a.dim() > 2 ? a.shape[..^2] : [], batchB = b.dim() > 2 ? b.shape[..^2] : [];
+        for (int k = 1; k <= Math.Min(batchA.Length, batchB.Length); k++)
+        {
+            long x = batchA[^k], y = batchB[^k];
+            if (x != y && x != 1 && y != 1)
+            {
+                throw node.Failed($"batch dimensions of [{string.Join(", ", a.shape)}] and " +
+                    $"[{string.Join(", ", b.shape)}] do not broadcast");
+            }
+        }
+        return a.matmul(b);
     }
 }
