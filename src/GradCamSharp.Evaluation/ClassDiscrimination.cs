@@ -20,30 +20,12 @@ public static class ClassDiscrimination
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(nearerThanOwn);
         ArgumentNullException.ThrowIfNull(nearerThanOther);
-        return (Share(map, (x, y) => Visible(own, nearerThanOwn, x, y)),
-            Share(map, (x, y) => Visible(other, nearerThanOther, x, y)));
+        return (MapRegions.Share(map, (x, y) => Visible(own, nearerThanOwn, x, y)),
+            MapRegions.Share(map, (x, y) => Visible(other, nearerThanOther, x, y)));
     }
 
     private static bool Visible(Box box, IReadOnlyList<Box> nearer, int x, int y) =>
         box.Contains(x, y) && !nearer.Any(n => n.Contains(x, y));
-
-    /// <summary>The share of the map's total (non-negative) mass where <paramref name="region"/> holds.</summary>
-    public static double Share(Heatmap map, Func<int, int, bool> region)
-    {
-        ArgumentNullException.ThrowIfNull(map);
-        ArgumentNullException.ThrowIfNull(region);
-        double total = 0, inside = 0;
-        for (int y = 0; y < map.Height; y++)
-        {
-            for (int x = 0; x < map.Width; x++)
-            {
-                double v = Math.Max(0, map[x, y]);
-                total += v;
-                if (region(x, y)) inside += v;
-            }
-        }
-        return total > 0 ? inside / total : 0;
-    }
 
     /// <summary>
     /// Whether the map's peak lies in A's box and not in B's, unless the boxes overlap there and A is the nearer.

@@ -3,13 +3,22 @@ using GradCamSharp.Maps;
 namespace GradCamSharp.Evaluation;
 
 /// <summary>
-/// The pointing game (Zhang et al. 2016, used in Grad-CAM sec. 4.1 / 7): a hit when the map's maximum falls inside
-/// an annotated box of the class, allowing <see cref="Tolerance"/> pixels of slack.
+/// The pointing game (Zhang et al. 2016, used in Grad-CAM sec. 4.1 / 7): a hit when the centre of the map's maximum
+/// falls inside the region of the target, with a slack each task states (the classifier's boxes
+/// <see cref="Tolerance"/> pixels, a caption word's object none, a character's columns a quarter of their width).
 /// </summary>
 public static class PointingGame
 {
     /// <summary>The customary slack, in pixels.</summary>
     public const int Tolerance = 15;
+
+    /// <summary>Whether the peak of <paramref name="map"/> lies inside <paramref name="area"/>.</summary>
+    public static bool Hit(Heatmap map, Area area)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        (int x, int y) = map.Peak;
+        return area.ContainsPixel(x, y);
+    }
 
     /// <summary>
     /// Whether the peak of <paramref name="map"/> lies within <paramref name="tolerance"/> pixels of any of
@@ -19,9 +28,7 @@ public static class PointingGame
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(boxes);
-        (int x, int y) = map.Peak;
-        return boxes.Any(box => new Box(box.X0 - tolerance, box.Y0 - tolerance, box.X1 + tolerance,
-            box.Y1 + tolerance).Contains(x, y));
+        return boxes.Any(box => Hit(map, ((Area)box).Widened(tolerance, tolerance)));
     }
 
     /// <summary>The fraction of hits over many (map, boxes) trials.</summary>
@@ -42,6 +49,5 @@ public static class PointingGame
     /// Energy-based pointing (Wang et al., Score-CAM, 2020): the share of the map's non-negative mass inside
     /// <paramref name="box"/>; 1 when all of it is there, the box's share of the picture for a uniform map.
     /// </summary>
-    public static double Energy(Heatmap map, Box box) =>
-        ClassDiscrimination.Share(map, (x, y) => box.Contains(x, y));
+    public static double Energy(Heatmap map, Box box) => MapRegions.Share(map, box);
 }

@@ -59,4 +59,45 @@ public sealed class LocalizationPropertyTests
                 Assert.True(box.Contains(peakX, peakY));
             }, iter: 200);
     }
+
+    [Fact]
+    public void AreaOfABox_HoldsExactlyTheBoxsPixels_SoEveryTaskScoresBoxesAlike()
+    {
+        Gen.Select(Gen.Int[-20, 60], Gen.Int[-20, 60], Gen.Int[0, 40], Gen.Int[0, 40], Gen.Int[0, 15]).Sample(
+            (x0, y0, width, height, tolerance) =>
+            {
+                var box = new Box(x0, y0, x0 + width, y0 + height);
+                var widened = new Box(x0 - tolerance, y0 - tolerance, x0 + width + tolerance,
+                    y0 + height + tolerance);
+                Area area = ((Area)box).Widened(tolerance, tolerance);
+                for (int y = -40; y < 100; y += 3)
+                {
+                    for (int x = -40; x < 100; x += 3) Assert.Equal(widened.Contains(x, y), area.ContainsPixel(x, y));
+                }
+            });
+    }
+
+    [Fact]
+    public void Means_AndShare_AgreeWithTheirDefinitions_OnAnyMap()
+    {
+        Maps.Sample(map =>
+        {
+            var box = new Box(map.Width / 4, map.Height / 4, map.Width / 2 + 1, map.Height / 2 + 1);
+            double inside = 0, outside = 0, total = 0;
+            int insideCount = 0, outsideCount = 0;
+            for (int y = 0; y < map.Height; y++)
+            {
+                for (int x = 0; x < map.Width; x++)
+                {
+                    total += map[x, y];
+                    if (box.Contains(x, y)) { inside += map[x, y]; insideCount++; }
+                    else { outside += map[x, y]; outsideCount++; }
+                }
+            }
+            (double meanInside, double meanOutside) = MapRegions.Means(map, box);
+            Assert.Equal(insideCount == 0 ? 0 : inside / insideCount, meanInside, 9);
+            Assert.Equal(outsideCount == 0 ? 0 : outside / outsideCount, meanOutside, 9);
+            Assert.Equal(total > 0 ? inside / total : 0, MapRegions.Share(map, box), 9);
+        });
+    }
 }

@@ -1,4 +1,5 @@
 using CsCheck;
+using GradCamSharp.Maps;
 using GradCamSharp.Pipeline.Ocr;
 using SkiaSharp;
 using TorchSharp;
@@ -44,7 +45,7 @@ public sealed class TextRecognizerTests
         int hits = explained.Tokens.Count(token =>
         {
             (double x0, double x1) = line.Spans[token.Index];
-            return OcrEvaluation.PeakInside(token.Rendered.Maps[0].Peak[0], x0, x1);
+            return OcrEvaluation.PointingArea(x0, x1).ContainsPixel(token.Rendered.Maps[0].Peak[0], 0);
         });
         Assert.True(hits >= MinimumPointing * explained.Tokens.Count,
             $"{hits}/{explained.Tokens.Count} characters' maps peak on the character");
@@ -123,7 +124,7 @@ public sealed class TextRecognizerTests
         IReadOnlyList<(LineWindow Window, RecognizedLine Read)> windows = recognizer.ReadWindows(line.Picture);
         string read = string.Concat(windows.Select(w => w.Read.Text));
         // Each character is reported by one window: none lost or doubled where windows overlap.
-        Assert.True(OcrEvaluation.EditDistance(text, read) <= text.Length / 50,
+        Assert.True(EditDistance.Between(text, read) <= text.Length / 50,
             $"read '{read}' for '{text}'");
     }
 
@@ -138,21 +139,22 @@ public sealed class TextRecognizerTests
     [Fact]
     public void EditDistance_CountsInsertionsDeletionsAndSubstitutions()
     {
-        Assert.Equal(0, OcrEvaluation.EditDistance("kiwi", "kiwi"));
-        Assert.Equal(1, OcrEvaluation.EditDistance("kiwi", "kiw"));
-        Assert.Equal(1, OcrEvaluation.EditDistance("kiwi", "kiwl"));
-        Assert.Equal(3, OcrEvaluation.EditDistance("", "abc"));
-        Assert.Equal(3, OcrEvaluation.EditDistance("kitten", "sitting"));
+        Assert.Equal(0, EditDistance.Between("kiwi", "kiwi"));
+        Assert.Equal(1, EditDistance.Between("kiwi", "kiw"));
+        Assert.Equal(1, EditDistance.Between("kiwi", "kiwl"));
+        Assert.Equal(3, EditDistance.Between("", "abc"));
+        Assert.Equal(3, EditDistance.Between("kitten", "sitting"));
     }
 
     [Fact]
     public void PeakInside_WidensTheSpanByAQuarterOfItsWidthEachSide()
     {
-        Assert.True(OcrEvaluation.PeakInside(10, 10, 18));
-        Assert.True(OcrEvaluation.PeakInside(8, 10, 18));      // 8.5 >= 10 - 2
-        Assert.False(OcrEvaluation.PeakInside(7, 10, 18));
-        Assert.True(OcrEvaluation.PeakInside(19, 10, 18));     // 19.5 < 18 + 2
-        Assert.False(OcrEvaluation.PeakInside(20, 10, 18));
+        Area area = OcrEvaluation.PointingArea(10, 18);
+        Assert.True(area.ContainsPixel(10, 0));
+        Assert.True(area.ContainsPixel(8, 5));       // 8.5 >= 10 - 2
+        Assert.False(area.ContainsPixel(7, 0));
+        Assert.True(area.ContainsPixel(19, 40));     // 19.5 < 18 + 2
+        Assert.False(area.ContainsPixel(20, 0));
     }
 
     /// <summary>Two rendered lines on a white page, the second <paramref name="gap"/> pixels below the first.</summary>

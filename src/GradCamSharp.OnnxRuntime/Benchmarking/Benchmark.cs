@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GradCamSharp.Evaluation;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
 using GradCamSharp.Onnx;
@@ -371,16 +372,9 @@ public static class Benchmark
             RunScoped(measurements[m].Run);
             peaks[m] = ProcessMemory.PeakMegabytes - before;
         }
-        double[] medians = times.Select(Median).ToArray();
+        double[] medians = times.Select(t => Statistics.Median(t)).ToArray();
         return measurements.Select((m, i) => new BenchmarkRow(m.Name, medians[i], medians[i] / medians[0],
             Math.Max(0, peaks[i]))).ToList();
-    }
-
-    private static double Median(List<double> values)
-    {
-        double[] sorted = [.. values.Order()];
-        return sorted.Length % 2 == 1
-            ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static void RunScoped(Action run)

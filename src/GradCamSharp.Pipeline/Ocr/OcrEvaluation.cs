@@ -1,4 +1,5 @@
 using TorchSharp;
+using GradCamSharp.Evaluation;
 using GradCamSharp.Maps;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
@@ -84,7 +85,7 @@ public static class OcrEvaluation
             using RenderedLine line = TextLineRenderer.Render(options.Seed, index);
             using ExplainedLine explained = explainer.Explain(line.Picture, $"line {index}");
             string read = explained.Line.Text;
-            int errors = EditDistance(read, line.Text);
+            int errors = EditDistance.Between(read, line.Text);
             bool exact = read == line.Text;
             if (line.Noisy)
             {
@@ -109,9 +110,9 @@ public static class OcrEvaluation
                     {
                         RenderedMap map = token.Rendered.Maps[m];
                         Heatmap located = explained.Line.Prepared.ToOriginal(map.Explanation.Heatmap);
-                        if (PeakInside(map.Peak[0], x0, x1)) hits[m]++;
-                        ratios[m].Add(InsideOutside(located, x0, x1));
-                        mass[m] += MassInside(located, x0, x1);
+                        if (PointingGame.Hit(located, PointingArea(x0, x1))) hits[m]++;
+                        ratios[m].Add(MapRegions.InsideOverOutside(located, Area.Columns(x0, x1)));
+                        mass[m] += MapRegions.Share(located, Area.Columns(x0, x1));
                         counted[m]++;
                         layers[m] = map.Explanation.Layer;
                     }
@@ -124,78 +125,12 @@ public static class OcrEvaluation
             lengthClean > 0 ? (double)errorsClean / lengthClean : 0,
                 lengthNoisy > 0 ? (double)errorsNoisy / lengthNoisy : 0,
             methods.Select((m, i) => new OcrMethodResult(m.Name, layers[i] ?? "", hits[i], counted[i],
-                Median(ratios[i]), counted[i] > 0 ? mass[i] / counted[i] : 0)).ToList());
+                Statistics.Median(ratios[i]), counted[i] > 0 ? mass[i] / counted[i] : 0)).ToList());
     }
 
     /// <summary>
-    /// Whether column <paramref name="x"/> lies in [x0, x1) widened by a quarter of its width each side.
+    /// Where a character's map should peak: its columns [x0, x1) widened by a quarter of their width each side (the
+    /// recogniser's frames are 8 columns wide, and a narrow character's evidence spills onto its neighbours).
     /// </summary>
-    public static bool PeakInside(int x, double x0, double x1)
-    {
-        double margin = (x1 - x0) / 4;
-        return x + 0.5 >= x0 - margin && x + 0.5 < x1 + margin;
-    }
-
-    /// <summary>The map's mean over the columns [x0, x1) divided by its mean elsewhere.</summary>
-    public static double InsideOutside(Heatmap map, double x0, double x1)
-    {
-        ArgumentNullException.ThrowIfNull(map);
-        double inside = 0, outside = 0;
-        long insideCount = 0, outsideCount = 0;
-        for (int y = 0; y < map.Height; y++)
-        {
-            for (int x = 0; x < map.Width; x++)
-            {
-                if (x + 0.5 >= x0 && x + 0.5 < x1) { inside += map[x, y]; insideCount++; }
-                else { outside += map[x, y]; outsideCount++; }
-            }
-        }
-        double meanInside = insideCount > 0 ? inside / insideCount : 0;
-        double meanOutside = outsideCount > 0 ? outside / outsideCount : 0;
-        return meanInside / Math.Max(meanOutside, 1e-6);
-    }
-
-    /// <summary>The share of the map's total in the columns [x0, x1).</summary>
-    public static double MassInside(Heatmap map, double x0, double x1)
-    {
-        ArgumentNullException.ThrowIfNull(map);
-        double inside = 0, total = 0;
-        for (int y = 0; y < map.Height; y++)
-        {
-            for (int x = 0; x < map.Width; x++)
-            {
-                total += map[x, y];
-                if (x + 0.5 >= x0 && x + 0.5 < x1) inside += map[x, y];
-            }
-        }
-        return total > 0 ? inside / total : 0;
-    }
-
-    private static double Median(List<double> values)
-    {
-        if (values.Count == 0) return 0;
-        double[] sorted = [.. values.Order()];
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
-            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    /// <summary>The Levenshtein distance between two strings.</summary>
-    public static int EditDistance(string a, string b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1),
-                    previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
-    }
+    public static Area PointingArea(double x0, double x1) => Area.Columns(x0, x1).Widened((x1 - x0) / 4, 0);
 }

@@ -1,3 +1,4 @@
+using GradCamSharp.Evaluation;
 using GradCamSharp.Maps;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
@@ -91,13 +92,13 @@ public static class VisionLanguageEvaluator
                             scores[(explanation.Method, layer)] = score;
                         }
                         score.Targets++;
-                        bool hit = MapPlacement.Hits(map, box);
+                        bool hit = PointingGame.Hit(map, box);
                         if (hit) score.Hits++;
                         if (!score.PointingByKind.TryGetValue(kind, out Tally? byKind))
                             score.PointingByKind[kind] = byKind = new Tally();
                         byKind.Total++;
                         if (hit) byKind.Right++;
-                        (double inside, double outside) = MapPlacement.Means(map, box);
+                        (double inside, double outside) = MapRegions.Means(map, box);
                         score.InsideSum += inside;
                         score.OutsideSum += outside;
                     }
