@@ -3,9 +3,8 @@ using System.Text.Json;
 using GradCamSharp.Imaging;
 using GradCamSharp.Models;
 using GradCamSharp.Onnx;
-using GradCamSharp.Pipeline;
-using GradCamSharp.Pipeline.Heads;
-using GradCamSharp.Pipeline.Ocr;
+using GradCamSharp.Catalog.Heads;
+using GradCamSharp.Ocr;
 using GradCamSharp.VisionLanguage;
 using GradCamSharp.Web;
 using GradCamSharp.Web.Study;
@@ -14,6 +13,8 @@ using Microsoft.AspNetCore.Http.Features;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
+using GradCamSharp.Catalog;
+using GradCamSharp.Classification;
 
 namespace GradCamSharp.Fuzz;
 
@@ -229,7 +230,7 @@ public static class FuzzTargets
     }
 
     private static readonly Lazy<TextRecognizer?> Recognizer = new(() =>
-        OcrModels.Available ? TextRecognizer.Load() : null);
+        PaddleOcrModels.Available ? TextRecognizer.Load() : null);
 
     private static void Bind<T>(byte[] json)
     {

@@ -10,8 +10,8 @@ namespace GradCamSharp.Onnx;
 /// an ONNX graph, from its <c>state_dict</c>, as <c>torch.onnx.export</c> would: BatchNorm folded into the
 /// convolutions, a dynamic batch, and PyTorch's scoped node names, so that <c>layer4</c> or <c>layer3.1</c> name the
 /// same values as in the module. What the export is for: ONNX Runtime runs the layers before the explained one (see
-/// <see cref="OnnxRuntimeHybridModel"/>), the import frees every value after its last use, and ResNets trained in
-/// PyTorch (a <c>.pth</c>) or TorchSharp gain both.
+/// <c>GradCamSharp.OnnxRuntime.OnnxRuntimeHybridModel</c>), the import frees every value after its last use, and
+/// ResNets trained in PyTorch (a <c>.pth</c>) or TorchSharp gain both.
 /// </summary>
 public static class ResNetExport
 {

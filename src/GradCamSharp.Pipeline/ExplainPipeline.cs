@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using GradCamSharp.Imaging;
 using SkiaSharp;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Pipeline;
 

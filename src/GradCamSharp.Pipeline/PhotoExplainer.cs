@@ -8,6 +8,7 @@ using GradCamSharp.Targets;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Pipeline;
 

@@ -1,8 +1,8 @@
 using GradCamSharp.Imaging;
 using GradCamSharp.Models;
-using GradCamSharp.Pipeline;
 using SkiaSharp;
 using static TorchSharp.torch;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.VisionLanguage;
 

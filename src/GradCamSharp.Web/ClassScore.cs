@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using GradCamSharp.Pipeline;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Web;
 

@@ -1,5 +1,6 @@
 using GradCamSharp.Pipeline;
 using SkiaSharp;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Web;
 

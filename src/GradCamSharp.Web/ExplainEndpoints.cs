@@ -2,6 +2,7 @@ using GradCamSharp.Imaging;
 using GradCamSharp.Methods;
 using GradCamSharp.Pipeline;
 using GradCamSharp.VisionLanguage;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Web;
 

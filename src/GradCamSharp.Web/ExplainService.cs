@@ -3,6 +3,7 @@ using GradCamSharp.Methods;
 using GradCamSharp.Pipeline;
 using GradCamSharp.VisionLanguage;
 using SkiaSharp;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Web;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using GradCamSharp.Pipeline;
 using GradCamSharp.Web.Study;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Web;
 

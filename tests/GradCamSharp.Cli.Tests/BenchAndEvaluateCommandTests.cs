@@ -53,8 +53,8 @@ public sealed class BenchAndEvaluateCommandTests
     public void Evaluate_Out_WritesTheJsonAndASelfContainedReport_OnCompositesOrVocBoxes()
     {
         using var folder = new TempFolder();
-        string voc = Path.Combine(CliRun.RepositoryRoot, "tests", "GradCamSharp.Pipeline.Tests", "data", "voc");
-        string labelMap = Path.Combine(CliRun.RepositoryRoot, "tests", "GradCamSharp.Pipeline.Tests", "data",
+        string voc = Path.Combine(CliRun.RepositoryRoot, "tests", "GradCamSharp.Classification.Tests", "data", "voc");
+        string labelMap = Path.Combine(CliRun.RepositoryRoot, "tests", "GradCamSharp.Classification.Tests", "data",
             "voc-labels.txt");
 
         CliRun composites = CliRun.Of("evaluate", "--composites", "1", "--seed", "3", "--methods",

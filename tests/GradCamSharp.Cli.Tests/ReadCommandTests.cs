@@ -1,6 +1,6 @@
 using System.Text.Json;
-using GradCamSharp.Pipeline.Ocr;
 using SkiaSharp;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Cli.Tests;
 
@@ -30,7 +30,7 @@ public sealed class ReadCommandTests
     [SkippableFact]
     public void Read_AVeryWideLine_IsReadInWindows_WithinTheMemoryBound()
     {
-        Skip.IfNot(OcrModels.Available, "the OCR models are not installed");
+        Skip.IfNot(PaddleOcrModels.Available, "the OCR models are not installed");
         Skip.IfNot(PeakMemory.Available, "no /proc");
         using var folder = new TempFolder();
         // The hostile picture of the hardening issue: 40000x30 pixels in a few KB, once 5.4 GB and 42 s.

@@ -8,11 +8,7 @@ namespace GradCamSharp.Onnx.Tests;
 /// </summary>
 public sealed class FixtureModelTests
 {
-    public static TheoryData<string> Fixtures => new()
-    {
-        "resnet18", "vgg11_bn_small", "squeezenet1_1", "googlenet", "densenet121", "mobilenet_v2", "mobilenet_v3_small",
-        "efficientnet_b0", "shufflenet_v2_x1_0",
-    };
+    public static TheoryData<string> Fixtures => SharedFixtures.OnnxArchitectures;
 
     [SkippableTheory]
     [MemberData(nameof(Fixtures))]

@@ -55,7 +55,7 @@ public sealed class VerifierTests
         // PaddleOCR's DB detector: on a random input its probabilities are all near zero, so relative differences of
         // float rounding are large (about 2e-3) while absolute ones are about 1e-7. numpy.allclose's rule (absolute
         // plus relative) calls that agreement; a relative test alone called it DIFFERS.
-        string path = Path.Combine(Pipeline.Ocr.OcrModels.Folder, Pipeline.Ocr.TextDetector.ModelFile);
+        string path = Path.Combine(Catalog.PaddleOcrModels.Folder, Catalog.PaddleOcrModels.DetectorFile);
         Skip.IfNot(File.Exists(path), $"the OCR models are not installed ({path}); the build fetches them with npm");
 
         VerificationReport report = OnnxVerifier.Verify(path, [1, 3, 320, 320]);

@@ -7,6 +7,7 @@ using GradCamSharp.Targets;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Pipeline.Tests;
 

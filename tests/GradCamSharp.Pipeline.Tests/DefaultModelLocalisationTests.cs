@@ -57,10 +57,3 @@ public sealed class DefaultModelLocalisationTests : IClassFixture<DefaultModelFi
         Assert.Equal(["bicycle", "dog"], entries.Select(e => e.ClassLabel).Order());
     }
 }
-
-public sealed class DefaultModelFixture : IDisposable
-{
-    public LoadedModel Model { get; } = DefaultModel.Load();
-
-    public void Dispose() => Model.Dispose();
-}

@@ -10,6 +10,13 @@ public static class SharedFixtures
 {
     public static string? Root { get; } = Locate();
 
+    /// <summary>The architecture fixtures of <c>fixtures/onnx/</c> (random weights), by name.</summary>
+    public static TheoryData<string> OnnxArchitectures => new()
+    {
+        "resnet18", "vgg11_bn_small", "squeezenet1_1", "googlenet", "densenet121", "mobilenet_v2", "mobilenet_v3_small",
+        "efficientnet_b0", "shufflenet_v2_x1_0",
+    };
+
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     /// <summary>The repository's samples/ folder: the shipped photos, their boxes and licences.</summary>

@@ -5,6 +5,7 @@ using GradCamSharp.Targets;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using GradCamSharp.OnnxRuntime;
 
 namespace GradCamSharp.TorchVision.Tests;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using GradCamSharp.OnnxRuntime.Benchmarking;
-using GradCamSharp.Pipeline;
+using GradCamSharp.Benchmarks;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using GradCamSharp.Imaging;
-using GradCamSharp.Pipeline;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Cli.Commands;
 

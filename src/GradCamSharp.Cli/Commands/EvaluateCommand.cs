@@ -7,8 +7,10 @@ using System.Text.Json;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
 using GradCamSharp.Pipeline;
-using GradCamSharp.Pipeline.Ocr;
+using GradCamSharp.Ocr;
 using static System.FormattableString;
+using GradCamSharp.Catalog;
+using GradCamSharp.Classification;
 
 namespace GradCamSharp.Cli.Commands;
 

@@ -4,6 +4,7 @@ using GradCamSharp.Imaging;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
 using GradCamSharp.Pipeline;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Cli.Commands;
 

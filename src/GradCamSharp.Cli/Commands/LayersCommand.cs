@@ -1,8 +1,8 @@
 using System.CommandLine;
 using GradCamSharp.Models;
-using GradCamSharp.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Cli.Commands;
 

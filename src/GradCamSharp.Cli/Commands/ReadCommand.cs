@@ -3,7 +3,7 @@ using GradCamSharp.Imaging;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
 using GradCamSharp.Pipeline;
-using GradCamSharp.Pipeline.Ocr;
+using GradCamSharp.Ocr;
 
 namespace GradCamSharp.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GradCamSharp.Pipeline;
-using GradCamSharp.Pipeline.Heads;
+using GradCamSharp.Catalog.Heads;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using GradCamSharp.Methods;
-using GradCamSharp.Pipeline;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Web.Study;
 

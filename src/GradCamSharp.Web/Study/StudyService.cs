@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using GradCamSharp.Pipeline;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Web.Study;
 

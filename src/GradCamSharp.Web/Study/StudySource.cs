@@ -1,6 +1,6 @@
 using GradCamSharp.Imaging;
-using GradCamSharp.Pipeline;
 using GradCamSharp.Scenes;
+using GradCamSharp.Catalog;
 
 namespace GradCamSharp.Web.Study;
 

@@ -1,0 +1,233 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using GradCamSharp.Evaluation;
+using ScottPlot;
+
+namespace GradCamSharp.Classification;
+
+/// <summary>
+/// The evaluation as one self-contained HTML file: the method x metric table with 95% intervals, one plot per metric
+/// (bars with intervals; the mean deletion and insertion curves; the cascading- and independent-randomization curves),
+/// drawn with ScottPlot as inline SVG, and a grid of thumbnails with the annotated (green) and 15%-of-max (white)
+/// boxes. No script, no network.
+/// </summary>
+public static class EvaluationReport
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>What each metric means, in one line, for the table's legend.</summary>
+    public static IReadOnlyDictionary<string, string> Descriptions { get; } = new Dictionary<string, string>
+    {
+        [EvaluationSummary.Pointing] = "pointing game: the map's peak within 15 px of the box (Zhang et al. 2016)",
+        [EvaluationSummary.Energy] = "energy-based pointing: the map's share inside the box (Wang et al. 2020)",
+        [EvaluationSummary.BoxIoU] = "IoU of the box around the largest region above 15% of the max (paper sec. 4.1)",
+        [EvaluationSummary.LocalisationError] = "share of objects with IoU < 0.5 (paper: 56.51%, VGG-16 top-1)",
+        [EvaluationSummary.OwnShare] = "multi-object pictures: the map's share where the named object is visible",
+        [EvaluationSummary.OtherShare] = "multi-object pictures: the map's mean share where each other object is",
+        [EvaluationSummary.Discrimination] = "multi-object pictures: share of pairs with more mass on the named object",
+        [EvaluationSummary.Faithfulness] = "Spearman correlation with the occlusion map (paper: Grad-CAM 0.254)",
+        [EvaluationSummary.Deletion] = "deletion area, score units, mean colour fill (Petsiuk et al. 2018; lower is " +
+            "better)",
+        [EvaluationSummary.Insertion] = "insertion area, score units (higher is better)",
+        [EvaluationSummary.AverageDrop] =
+            "Average Drop %, image times map (Chattopadhyay et al. 2018; lower is better)",
+        [EvaluationSummary.Increase] = "Increase in Confidence %, image times map (higher is better)",
+        [EvaluationSummary.Randomized] = "Spearman with the fully randomised model's map (Adebayo et al. 2018; lower " +
+            "is better)",
+    };
+
+    /// <summary>Writes the report of <paramref name="summary"/> to <paramref name="path"/>.</summary>
+    public static void Write(EvaluationSummary summary, IReadOnlyList<EvaluationThumbnail> thumbnails, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        File.WriteAllText(path, Html(summary, thumbnails), Encoding.UTF8);
+    }
+
+    /// <summary>The report of <paramref name="summary"/> as an HTML document.</summary>
+    public static string Html(EvaluationSummary summary, IReadOnlyList<EvaluationThumbnail> thumbnails)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        ArgumentNullException.ThrowIfNull(thumbnails);
+        var html = new StringBuilder();
+        html.Append("""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8"/>
+            <title>GradCamSharp evaluation</title>
+            <style>
+            body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1300px; padding: 0 1rem; }
+            table { border-collapse: collapse; font-size: 0.85rem; margin: 1rem 0; }
+            th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; white-space: nowrap; }
+            th:first-child, td:first-child { text-align: left; }
+            td small { color: #777; }
+            .plots { display: flex; flex-wrap: wrap; gap: 1rem; }
+            .plots figure { margin: 0; }
+            .grid { display: grid; grid-template-columns: repeat(auto-fill, 170px); gap: 0.5rem; font-size: 0.75rem; }
+            .grid figure { margin: 0; }
+            dl { font-size: 0.85rem; } dt { font-weight: 600; } dd { margin: 0 0 0.3rem 1rem; }
+            </style>
+            </head>
+            <body>
+            """);
+        html.Append(
+            $"<h1>Evaluation of {Text(summary.Model)}</h1>\n<p>{Text(summary.Source)}: " +
+            $"{summary.Cases} annotated objects, methods " +
+                $"{Text(string.Join(", ", summary.Methods.Select(m => m.Method)))}. " +
+            $"Each figure is a mean over objects with its 95% percentile-bootstrap interval ({Bootstrap.Resamples} " +
+            $"resamples). Deletion and insertion remove or restore the map's most salient input pixels in " +
+            $"{summary.Options.DeletionSteps} equal steps, removed pixels taking the mean colour (0 after " +
+            "normalisation).</p>\n");
+        if (summary.Unmatched.Count > 0)
+        {
+            html.Append("<p>Labels the model lacks (not evaluated): ")
+                .Append(Text(string.Join(", ",
+                    summary.Unmatched.Select(u => $"{u.Key} ({u.Value})")))).Append("</p>\n");
+        }
+        html.Append("<div style=\"overflow-x: auto\">\n");
+        AppendTable(html, summary);
+        html.Append("</div>\n");
+        html.Append("<h2>Plots</h2>\n<div class=\"plots\">\n");
+        foreach ((string metric, _) in EvaluationSummary.Metrics)
+        {
+            if (!summary.Methods.Any(m => m.Metrics.ContainsKey(metric))) continue;
+            Figure(html, $"plot-{metric}", BarPlot(summary, metric), Descriptions[metric]);
+        }
+        Figure(html, "plot-deletion-curve", CurvePlot(summary, m => m.DeletionCurve, "Deletion curve"),
+            "mean score as the most salient pixels are removed");
+        Figure(html, "plot-insertion-curve", CurvePlot(summary, m => m.InsertionCurve, "Insertion curve"),
+            "mean score as the most salient pixels are restored");
+        if (summary.Methods.Any(m => m.Randomization.Count > 0))
+        {
+            Figure(html, "plot-cascading-randomization", SanityPlot(summary, EvaluationRunner.Cascading),
+                "cascading randomization: Spearman with the trained model's map as the weights are randomised from " +
+                "the top down");
+            Figure(html, "plot-independent-randomization", SanityPlot(summary, EvaluationRunner.Independent),
+                "independent randomization: Spearman with the trained model's map, one band of weights randomised");
+        }
+        html.Append("</div>\n");
+        AppendThumbnails(html, thumbnails);
+        html.Append("<h2>Metrics</h2>\n<dl>\n");
+        foreach ((string metric, _) in EvaluationSummary.Metrics)
+            html.Append(Invariant, $"<dt>{metric}</dt><dd>{Text(Descriptions[metric])}</dd>\n");
+        html.Append("</dl>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    private static void AppendTable(StringBuilder html, EvaluationSummary summary)
+    {
+        string[] metrics = EvaluationSummary.Metrics.Select(m => m.Name)
+            .Where(name => summary.Methods.Any(m => m.Metrics.ContainsKey(name))).ToArray();
+        html.Append("<table id=\"metrics\">\n<thead><tr><th>method</th>");
+        foreach (string metric in metrics)
+            html.Append(Invariant, $"<th title=\"{Text(Descriptions[metric])}\">{metric}</th>");
+        html.Append("</tr></thead>\n<tbody>\n");
+        foreach (MethodSummary method in summary.Methods)
+        {
+            html.Append(Invariant, $"<tr><td>{Text(method.Method)}</td>");
+            foreach (string metric in metrics)
+            {
+                html.Append(method.Metrics.TryGetValue(metric, out MeanInterval? value)
+                    ? string.Create(Invariant, $"<td>{value.Mean:0.000}<br/><small>[{value.Low:0.000}, " +
+                        $"{value.High:0.000}]</small></td>")
+                    : "<td></td>");
+            }
+            html.Append("</tr>\n");
+        }
+        html.Append("</tbody>\n</table>\n");
+    }
+
+    private static void AppendThumbnails(StringBuilder html, IReadOnlyList<EvaluationThumbnail> thumbnails)
+    {
+        if (thumbnails.Count == 0) return;
+        html.Append("<h2>Maps</h2>\n<p>Green: the annotated box. White: the box around the largest region above 15% " +
+            "of the map's maximum.</p>\n<div class=\"grid\">\n");
+        foreach (EvaluationThumbnail thumbnail in thumbnails)
+        {
+            html.Append(Invariant,
+                $"<figure><img src=\"data:image/png;base64,{Convert.ToBase64String(thumbnail.Png)}\"" +
+                $" alt=\"{Text(thumbnail.Method)}\"/><figcaption>{Text(Path.GetFileName(thumbnail.Image))} " +
+                $"{Text(thumbnail.Label)}: {Text(thumbnail.Method)}</figcaption></figure>\n");
+        }
+        html.Append("</div>\n");
+    }
+
+    private static void Figure(StringBuilder html, string id, Plot plot, string caption)
+    {
+        string svg = plot.GetSvgXml(520, 340);
+        // The SVG's XML declaration is not allowed inside HTML.
+        int start = svg.IndexOf("<svg", StringComparison.Ordinal);
+        html.Append($"<figure id=\"{id}\">{svg[Math.Max(0, start)..]}<figcaption>{Text(caption)}</figcaption>" +
+            "</figure>\n");
+    }
+
+    private static Plot BarPlot(EvaluationSummary summary, string metric)
+    {
+        var plot = new Plot();
+        MethodSummary[] methods = summary.Methods.Where(m => m.Metrics.ContainsKey(metric)).ToArray();
+        var bars = methods.Select((m, i) =>
+        {
+            MeanInterval value = m.Metrics[metric];
+            return new Bar
+            {
+                Position = i, Value = value.Mean, ValueBase = 0,
+                Error = Math.Max(value.High - value.Mean, value.Mean - value.Low),
+                FillColor = Palette(i),
+            };
+        }).ToArray();
+        plot.Add.Bars(bars);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, methods.Length).Select(i => (double)i).ToArray(),
+                methods.Select(m => m.Method).ToArray());
+        plot.Axes.Bottom.TickLabelStyle.FontSize = methods.Length > 4 ? 9 : 11;
+        plot.Title(metric);
+        return plot;
+    }
+
+    private static Plot CurvePlot(EvaluationSummary summary, Func<MethodSummary, IReadOnlyList<double>> curve,
+        string title)
+    {
+        var plot = new Plot();
+        int index = 0;
+        foreach (MethodSummary method in summary.Methods)
+        {
+            IReadOnlyList<double> values = curve(method);
+            if (values.Count == 0) continue;
+            double[] xs = Enumerable.Range(0, values.Count).Select(i => (double)i / (values.Count - 1)).ToArray();
+            var line = plot.Add.Scatter(xs, values.ToArray());
+            line.LegendText = method.Method;
+            line.Color = Palette(index++);
+        }
+        plot.Title(title);
+        plot.XLabel("share of pixels");
+        plot.YLabel("score");
+        plot.ShowLegend();
+        return plot;
+    }
+
+    private static Plot SanityPlot(EvaluationSummary summary, string kind)
+    {
+        var plot = new Plot();
+        int index = 0;
+        foreach (MethodSummary method in summary.Methods)
+        {
+            SanitySummary[] steps = method.Randomization.Where(r => r.Kind == kind).ToArray();
+            if (steps.Length == 0) continue;
+            var line = plot.Add.Scatter(steps.Select(s => s.ToTop).ToArray(), steps.Select(s => s.Spearman.Mean)
+                .ToArray());
+            line.LegendText = method.Method;
+            line.Color = Palette(index++);
+        }
+        plot.Title(kind == EvaluationRunner.Cascading ? "Cascading randomization" : "Independent randomization");
+        plot.XLabel(kind == EvaluationRunner.Cascading ? "weights randomised from the top (share)"
+            : "band randomised (its lower end, share from the top)");
+        plot.YLabel("Spearman with the trained map");
+        plot.ShowLegend();
+        return plot;
+    }
+
+    private static Color Palette(int index) => new ScottPlot.Palettes.Category10().GetColor(index);
+
+    private static string Text(string value) => WebUtility.HtmlEncode(value);
+}

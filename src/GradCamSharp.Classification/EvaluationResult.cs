@@ -1,0 +1,93 @@
+using System.Text.Json.Serialization;
+
+namespace GradCamSharp.Classification;
+
+/// <summary>The paper's measures for one annotated object.</summary>
+public sealed record EvaluationResult
+{
+    /// <summary>The method evaluated.</summary>
+    [JsonPropertyName("method")] public required string Method { get; init; }
+
+    /// <summary>The photo.</summary>
+    [JsonPropertyName("image")] public required string Image { get; init; }
+
+    /// <summary>The object's label.</summary>
+    [JsonPropertyName("label")] public required string Label { get; init; }
+
+    /// <summary>Pointing game: the map's peak lies within 15 pixels of the box.</summary>
+    [JsonPropertyName("pointing_hit")] public required bool PointingHit { get; init; }
+
+    /// <summary>
+    /// On a photo with several annotated objects: whether the map's peak lies on this object rather than on another
+    /// (class discrimination); null on single-object photos.
+    /// </summary>
+    [JsonPropertyName("peak_on_object")] public bool? PeakOnObject { get; init; }
+
+    /// <summary>
+    /// On a photo with several annotated objects: the share of the other objects on which the map holds less of its
+    /// mass than on this one (each object's box without the boxes of nearer objects); null on single-object photos.
+    /// </summary>
+    [JsonPropertyName("discrimination")] public double? Discrimination { get; init; }
+
+    /// <summary>Intersection over union of the 15%-of-maximum localisation box with the annotated box.</summary>
+    [JsonPropertyName("box_iou")] public required double BoxIoU { get; init; }
+
+    /// <summary>Spearman rank correlation of the map with the occlusion map (faithfulness); null when not computed.
+    /// </summary>
+    [JsonPropertyName("faithfulness")] public double? Faithfulness { get; init; }
+
+    /// <summary>
+    /// Area under the score curve as the map's most salient pixels are removed first (lower is better).
+    /// </summary>
+    [JsonPropertyName("deletion")] public required double Deletion { get; init; }
+
+    /// <summary>
+    /// Area under the score curve as the map's most salient pixels are restored first (higher is better).
+    /// </summary>
+    [JsonPropertyName("insertion")] public required double Insertion { get; init; }
+
+    /// <summary>
+    /// Spearman rank correlation of the map with the map of the same model with random weights (a sanity check: a
+    /// method that explains the model, not the image, scores low here).
+    /// </summary>
+    [JsonPropertyName("randomized_similarity")] public double? RandomizedSimilarity { get; init; }
+
+    /// <summary>Energy-based pointing: the share of the map's mass inside the box.</summary>
+    [JsonPropertyName("energy_in_box")] public double EnergyInBox { get; init; }
+
+    /// <summary>
+    /// Localisation error as the paper counts it: the 15% box's IoU with the annotation is under 0.5.
+    /// </summary>
+    [JsonPropertyName("localisation_error")] public bool LocalisationError => BoxIoU < 0.5;
+
+    /// <summary>On multi-object pictures: the map's share where this object is visible.</summary>
+    [JsonPropertyName("own_share")] public double? OwnShare { get; init; }
+
+    /// <summary>On multi-object pictures: the map's mean share where each other object is visible.</summary>
+    [JsonPropertyName("other_share")] public double? OtherShare { get; init; }
+
+    /// <summary>The class probability (softmax) of the picture.</summary>
+    [JsonPropertyName("probability")] public double Probability { get; init; }
+
+    /// <summary>The class probability of the picture multiplied by the map (Grad-CAM++'s protocol).</summary>
+    [JsonPropertyName("explained_probability")] public double ExplainedProbability { get; init; }
+
+    /// <summary>This picture's part of Average Drop: max(0, Y - O) / Y.</summary>
+    [JsonPropertyName("drop")] public double Drop =>
+        Evaluation.ConfidenceChange.Drop(Probability, ExplainedProbability);
+
+    /// <summary>This picture's part of Increase in Confidence: O &gt; Y.</summary>
+    [JsonPropertyName("increase")] public bool Increase => ExplainedProbability > Probability;
+
+    /// <summary>The deletion curve: the score after removing each step's share of the most salient pixels.</summary>
+    [JsonPropertyName("deletion_curve")] public IReadOnlyList<float> DeletionCurve { get; init; } = [];
+
+    /// <summary>The insertion curve: the score after restoring each step's share of the most salient pixels.</summary>
+    [JsonPropertyName("insertion_curve")] public IReadOnlyList<float> InsertionCurve { get; init; } = [];
+
+    /// <summary>
+    /// The sanity checks: rank correlation and SSIM of this map with the map of the model with more and more of its
+    /// weights randomised from the top (cascading) and with one band randomised at a time (independent).
+    /// </summary>
+    [JsonPropertyName("randomization")] public IReadOnlyList<SanityStep> Randomization { get; init; } = [];
+}

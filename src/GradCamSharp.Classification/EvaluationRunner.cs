@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using GradCamSharp.Evaluation;
+using GradCamSharp.Imaging;
+using GradCamSharp.Maps;
+using GradCamSharp.Methods;
+using GradCamSharp.Models;
+using GradCamSharp.Onnx;
+using GradCamSharp.Scenes;
+using GradCamSharp.Targets;
+using SkiaSharp;
+using TorchSharp;
+using static TorchSharp.torch;
+using GradCamSharp.Catalog;
+using GradCamSharp.Pipeline;
+
+namespace GradCamSharp.Classification;
+
+/// <summary>
+/// The Grad-CAM paper's evaluation on annotated pictures, every method in one pass: each picture is decoded and
+/// prepared once, each object's occlusion map (for faithfulness) computed once for all methods, then per method the
+/// pointing game, weakly-supervised localisation, class discrimination, faithfulness, deletion and insertion, Average
+/// Drop and Increase in Confidence, and the cascading and independent randomization sanity checks.
+/// </summary>
+public static class EvaluationRunner
+{
+    /// <summary>Cascading randomization: the weights from the top down to the end of band k.</summary>
+    public const string Cascading = "cascading";
+
+    /// <summary>Independent randomization: band k alone.</summary>
+    public const string Independent = "independent";
+
+    /// <summary>
+    /// Reads a boxes file (<c>{"photo.jpg": {"label": [x0, y0, x1, y1]}}</c>, see <see cref="PhotoAnnotations"/>) into
+    /// cases.
+    /// </summary>
+    /// <exception cref="UnreadableInputException">Missing or malformed.</exception>
+    public static IReadOnlyList<EvaluationCase> ReadBoxes(string path, string imagesFolder) =>
+        PhotoAnnotations.Read(path, imagesFolder).SelectMany(Cases).ToList();
+
+    /// <summary>The cases of one annotated photo: each object with the others around it.</summary>
+    public static IEnumerable<EvaluationCase> Cases(AnnotatedPhoto photo)
+    {
+        ArgumentNullException.ThrowIfNull(photo);
+        Box[] Nearer(AnnotatedObject o) => photo.InFrontOf(o).Select(n => n.Box).ToArray();
+        int Depth(AnnotatedObject o) => photo.Objects.ToList().IndexOf(o);
+        return photo.Objects.Select(item => new EvaluationCase(photo.Path, item.Label, item.Box)
+        {
+            Occluders = Nearer(item),
+            Others = photo.Objects.Where(o => o != item)
+                .Select(o => new EvaluationNeighbour(o.Label, o.Box, Nearer(o), Depth(item) < Depth(o))).ToArray(),
+        });
+    }
+
+    /// <summary>
+    /// The cases of seeded composite scenes (<see cref="PhotoWorld"/>): objects cut from annotated photos and pasted,
+    /// each later one in front of the earlier ones, with exact boxes; the scenes are regenerated when evaluated.
+    /// </summary>
+    public static IReadOnlyList<EvaluationCase> Composites(PhotoWorld world, int count, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        var cases = new List<EvaluationCase>();
+        for (int index = 0; index < count; index++)
+        {
+            using Scene scene = world.Generate(seed, index);
+            int sceneIndex = index;
+            SceneObject[] objects = scene.Objects.ToArray();
+            Box[] Nearer(int i) => objects.Skip(i + 1).Select(o => o.Box).ToArray();
+            for (int i = 0; i < objects.Length; i++)
+            {
+                int own = i;
+                cases.Add(new EvaluationCase($"composite-{seed}-{index:D4}.png", objects[i].Label, objects[i].Box)
+                {
+                    Occluders = Nearer(i),
+                    Others = objects.Select((o, j) => (o, j)).Where(p => p.j != own)
+                        .Select(p => new EvaluationNeighbour(p.o.Label, p.o.Box, Nearer(p.j), own > p.j)).ToArray(),
+                    Picture = () =>
+                    {
+                        using Scene again = world.Generate(seed, sceneIndex);
+                        return again.Image.Copy();
+                    },
+                });
+            }
+        }
+        return cases;
+    }
+
+    /// <summary>
+    /// The label each case's object is scored as: an alias, or the label itself when the model has it.
+    /// </summary>
+    /// <returns>The class index per case (null when the model lacks the label) and the labels it lacks,
+    /// counted.</returns>
+    public static (int?[] Classes, IReadOnlyDictionary<string, int> Unmatched) Match(LoadedModel model,
+        IReadOnlyList<EvaluationCase> cases, IReadOnlyDictionary<string, string> aliases)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(cases);
+        ArgumentNullException.ThrowIfNull(aliases);
+        var unmatched = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var classes = new int?[cases.Count];
+        for (int i = 0; i < cases.Count; i++)
+        {
+            string label = aliases.GetValueOrDefault(cases[i].Label) ?? cases[i].Label;
+            try
+            {
+                classes[i] = Labels.Resolve(label, model.Labels, null);
+            }
+            catch (UsageException)
+            {
+                unmatched[cases[i].Label] = unmatched.GetValueOrDefault(cases[i].Label) + 1;
+            }
+        }
+        return (classes, unmatched);
+    }
+
+    /// <summary>
+    /// Evaluates every method of <paramref name="options"/> on every case whose label the model knows.
+    /// </summary>
+    /// <param name="model">The model; labels are matched against its class names.</param>
+    /// <param name="cases">Annotated objects.</param>
+    /// <param name="options">Methods and measures.</param>
+    /// <param name="randomized">
+    /// Loads the model with the given band of its weights randomised, for the sanity checks; null skips them.
+    /// </param>
+    /// <param name="progress">One line per case, with the time left.</param>
+    /// <param name="thumbnails">Given a thumbnail per method for the first cases (see
+    /// <see cref="EvaluationOptions.Thumbnails"/>).</param>
+    /// <param name="cancellation">Stops between cases.</param>
+    public static IReadOnlyList<EvaluationResult> Run(LoadedModel model, IReadOnlyList<EvaluationCase> cases,
+        EvaluationOptions options, Func<WeightBand, LoadedModel>? randomized = null,
+        IProgress<string>? progress = null, Action<EvaluationThumbnail>? thumbnails = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(cases);
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<MethodDescriptor> methods = KnownMethods.Expand(options.Methods);
+        (int?[] classes, _) = Match(model, cases, options.Aliases);
+        var sanity = new List<(string Kind, WeightBand Band, LoadedModel Model)>();
+        try
+        {
+            int steps = randomized is null ? 0 : options.SanitySteps;
+            for (int k = 1; k <= steps; k++)
+                sanity.Add((Cascading, new WeightBand(0, (double)k / steps),
+                    randomized!(new WeightBand(0, (double)k / steps))));
+            for (int k = 1; k <= steps && steps > 1; k++)
+            {
+                var band = new WeightBand((double)(k - 1) / steps, (double)k / steps);
+                sanity.Add((Independent, band, randomized!(band)));
+            }
+            var camOptions = new CamOptions { Layer = model.DefaultLayer ?? ModelLayers.Auto };
+            var explainers = methods.Select(m => m.Create(model.Model, camOptions)).ToArray();
+            var randomExplainers = sanity.Select(s => methods.Select(m => m.Create(s.Model.Model, camOptions))
+                .ToArray()).ToArray();
+            var results = new List<EvaluationResult>();
+            int total = classes.Count(c => c is not null), done = 0;
+            var clock = Stopwatch.StartNew();
+            foreach (var picture in Enumerable.Range(0, cases.Count).Where(i => classes[i] is not null)
+                .GroupBy(i => cases[i].Image))
+            {
+                using SKBitmap photo = cases[picture.First()].Picture?.Invoke()
+                    ?? ImageLoader.Load(cases[picture.First()].Image);
+                foreach (int i in picture)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    results.AddRange(EvaluateCase(model, cases[i], classes[i]!.Value, photo, options, methods,
+                        explainers, sanity.Select(s => (s.Kind, s.Band)).ToArray(), randomExplainers,
+                        done < options.Thumbnails ? thumbnails : null));
+                    done++;
+                    TimeSpan left = clock.Elapsed / done * (total - done);
+                    progress?.Report($"{done}/{total} {Path.GetFileName(cases[i].Image)} {cases[i].Label}: " +
+                        $"{clock.Elapsed:h\\:mm\\:ss} elapsed, about {left:h\\:mm\\:ss} left");
+                }
+            }
+            return results;
+        }
+        finally
+        {
+            foreach (var (_, _, randomModel) in sanity) randomModel.Dispose();
+        }
+    }
+
+    private static List<EvaluationResult> EvaluateCase(LoadedModel model, EvaluationCase item, int classIndex,
+        SKBitmap photo, EvaluationOptions options, IReadOnlyList<MethodDescriptor> methods, IExplainer[] explainers,
+        (string Kind, WeightBand Band)[] sanity, IExplainer[][] randomExplainers,
+        Action<EvaluationThumbnail>? thumbnails)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        PreparedImage prepared = ImagePreprocessor.Prepare(photo, model.Preprocessing);
+        Tensor input = prepared.ToTensor();
+        var target = new ClassTarget(classIndex);
+        OcclusionOptions occlusionOptions = OcclusionOptions.For(input.shape[2], input.shape[3]);
+        Heatmap? occlusion = options.Faithfulness
+            ? Occlusion.Map(model.Model, input, target, occlusionOptions) : null;
+        var results = new List<EvaluationResult>();
+        for (int m = 0; m < methods.Count; m++)
+        {
+            Explanation explanation = explainers[m].Explain(input, target).Single();
+            Heatmap map = explanation.Attribution is null ? explanation.Heatmap
+                : PhotoExplainer.Locatable(explanation.Heatmap);
+            Heatmap onPhoto = prepared.ToOriginal(map);
+            Box? found = Localization.BoundingBox(onPhoto);
+            DeletionInsertionCurves curves = DeletionInsertion.Compute(model.Model, input, target, map,
+                options.DeletionSteps);
+            (double probability, double explained) =
+                ConfidenceChange.Probabilities(model.Model, input, classIndex, map);
+            (double Own, double Other, double Beaten)? discrimination = Discrimination(onPhoto, item);
+            if (thumbnails is not null)
+            {
+                thumbnails(new EvaluationThumbnail(item.Image, item.Label, methods[m].Name,
+                    Thumbnail(photo, onPhoto, item.Box, found)));
+            }
+            var randomization = new List<SanityStep>();
+            float[] absolute = Absolute(explanation.Heatmap);
+            Heatmap magnitude = Magnitude(explanation.Heatmap);
+            for (int s = 0; s < sanity.Length; s++)
+            {
+                Heatmap random = randomExplainers[s][m].Explain(input, target).Single().Heatmap;
+                randomization.Add(new SanityStep(sanity[s].Kind, sanity[s].Band.FromTop, sanity[s].Band.ToTop,
+                    RankCorrelation.Spearman(absolute, Absolute(random)), Ssim.Compute(magnitude, Magnitude(random))));
+            }
+            results.Add(new EvaluationResult
+            {
+                Method = methods[m].Name,
+                Image = item.Image,
+                Label = item.Label,
+                PointingHit = PointingGame.Hit(onPhoto, [item.Box]),
+                EnergyInBox = PointingGame.Energy(onPhoto, item.Box),
+                BoxIoU = found?.IntersectionOverUnion(item.Box) ?? 0,
+                PeakOnObject = item.Others.Count == 0 ? null : ClassDiscrimination.PeakIsOwn(onPhoto, item.Box,
+                    item.Others.Select(o => o.Box).ToArray(), item.Others.Select(o => o.BehindTheCase).ToArray()),
+                Discrimination = discrimination?.Beaten,
+                OwnShare = discrimination?.Own,
+                OtherShare = discrimination?.Other,
+                Faithfulness = occlusion is null ? null
+                    : Faithfulness.RankCorrelation(map, occlusion, occlusionOptions),
+                Deletion = curves.DeletionArea,
+                Insertion = curves.InsertionArea,
+                DeletionCurve = curves.Deletion,
+                InsertionCurve = curves.Insertion,
+                Probability = probability,
+                ExplainedProbability = explained,
+                RandomizedSimilarity = randomization.LastOrDefault(r => r.Kind == Cascading)?.Spearman,
+                Randomization = randomization,
+            });
+        }
+        return results;
+    }
+
+    /// <summary>The map over the picture, 160 px wide, the annotated box green and the 15% box white.</summary>
+    private static byte[] Thumbnail(SKBitmap photo, Heatmap map, Box truth, Box? found)
+    {
+        using SKBitmap overlay = Renderer.Overlay(photo, map, KnownColormaps.Get(KnownColormaps.Default));
+        float scale = 160f / photo.Width;
+        var info = new SKImageInfo(160, Math.Max(1, (int)Math.Round(photo.Height * scale)));
+        using var surface = SKSurface.Create(info);
+        SKCanvas canvas = surface.Canvas;
+        using SKImage image = SKImage.FromBitmap(overlay);
+        canvas.DrawImage(image, new SKRect(0, 0, info.Width, info.Height),
+            new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
+        void Draw(Box box, SKColor colour)
+        {
+            using var paint = new SKPaint { Color = colour, Style = SKPaintStyle.Stroke, StrokeWidth = 2 };
+            canvas.DrawRect(new SKRect(box.X0 * scale, box.Y0 * scale, box.X1 * scale, box.Y1 * scale), paint);
+        }
+        Draw(truth, new SKColor(0, 200, 0));
+        if (found is Box box) Draw(box, SKColors.White);
+        using SKImage snapshot = surface.Snapshot();
+        using SKData png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
+    }
+
+    private static float[] Absolute(Heatmap map) => map.Values.Select(Math.Abs).ToArray();
+
+    private static Heatmap Magnitude(Heatmap map) => new(map.Width, map.Height, Absolute(map));
+
+    /// <summary>
+    /// On a picture with other objects: the map's share where this object is visible, its mean share where each
+    /// other object is, and the share of the others on which it holds less of its mass than on this one.
+    /// </summary>
+    private static (double Own, double Other, double Beaten)? Discrimination(Heatmap map, EvaluationCase item)
+    {
+        if (item.Others.Count == 0) return null;
+        (double Own, double Other)[] shares = item.Others.Select(other =>
+            ClassDiscrimination.Shares(map, item.Box, item.Occluders, other.Box, other.Occluders)).ToArray();
+        return (shares[0].Own, shares.Average(s => s.Other),
+            (double)shares.Count(s => s.Own > s.Other) / shares.Length);
+    }
+}

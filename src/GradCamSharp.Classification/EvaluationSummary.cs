@@ -1,0 +1,135 @@
+using System.Text.Json.Serialization;
+using GradCamSharp.Evaluation;
+
+namespace GradCamSharp.Classification;
+
+/// <summary>
+/// An evaluation's results: per method, every metric's mean over cases with a 95% percentile-bootstrap interval, the
+/// mean deletion and insertion curves and the sanity checks; with the per-case results, and the annotated labels the
+/// model lacks (reported, never silently dropped).
+/// </summary>
+public sealed record EvaluationSummary
+{
+    /// <summary>Pointing game hit rate (peak within 15 px of the box).</summary>
+    public const string Pointing = "pointing";
+
+    /// <summary>Energy-based pointing: the share of the map inside the box.</summary>
+    public const string Energy = "energy_pointing";
+
+    /// <summary>IoU of the 15%-of-max box with the annotation.</summary>
+    public const string BoxIoU = "box_iou";
+
+    /// <summary>Localisation error: the share of cases with IoU under 0.5.</summary>
+    public const string LocalisationError = "localisation_error";
+
+    /// <summary>On multi-object pictures, the map's share on the named object.</summary>
+    public const string OwnShare = "own_share";
+
+    /// <summary>On multi-object pictures, the map's mean share on each other object.</summary>
+    public const string OtherShare = "other_share";
+
+    /// <summary>
+    /// On multi-object pictures, the share of (object, other) pairs where the map holds more on the object.
+    /// </summary>
+    public const string Discrimination = "discrimination";
+
+    /// <summary>Rank correlation with the occlusion map.</summary>
+    public const string Faithfulness = "faithfulness";
+
+    /// <summary>Deletion area (lower is better).</summary>
+    public const string Deletion = "deletion";
+
+    /// <summary>Insertion area (higher is better).</summary>
+    public const string Insertion = "insertion";
+
+    /// <summary>Average Drop, in percent (lower is better).</summary>
+    public const string AverageDrop = "average_drop";
+
+    /// <summary>Increase in Confidence, in percent (higher is better).</summary>
+    public const string Increase = "increase_in_confidence";
+
+    /// <summary>Rank correlation with the fully randomised model's map (lower is better).</summary>
+    public const string Randomized = "randomized_similarity";
+
+    /// <summary>Every metric in table order, with whether higher is better.</summary>
+    public static IReadOnlyList<(string Name, bool HigherIsBetter)> Metrics { get; } =
+    [
+        (Pointing, true), (Energy, true), (BoxIoU, true), (LocalisationError, false), (OwnShare, true),
+        (OtherShare, false), (Discrimination, true), (Faithfulness, true), (Deletion, false), (Insertion, true),
+        (AverageDrop, false), (Increase, true), (Randomized, false),
+    ];
+
+    /// <summary>The model evaluated.</summary>
+    [JsonPropertyName("model")] public required string Model { get; init; }
+
+    /// <summary>Where the cases came from.</summary>
+    [JsonPropertyName("source")] public required string Source { get; init; }
+
+    /// <summary>The cases evaluated (objects whose label the model has).</summary>
+    [JsonPropertyName("cases")] public required int Cases { get; init; }
+
+    /// <summary>Annotated labels the model lacks, with how many objects carry each.</summary>
+    [JsonPropertyName("unmatched_labels")] public required IReadOnlyDictionary<string, int> Unmatched { get; init; }
+
+    /// <summary>What was computed.</summary>
+    [JsonPropertyName("options")] public required EvaluationOptions Options { get; init; }
+
+    /// <summary>Per method.</summary>
+    [JsonPropertyName("methods")] public required IReadOnlyList<MethodSummary> Methods { get; init; }
+
+    /// <summary>Per case and method.</summary>
+    [JsonPropertyName("results")] public required IReadOnlyList<EvaluationResult> Results { get; init; }
+
+    /// <summary>Summarises <paramref name="results"/>, methods in their order of appearance.</summary>
+    public static EvaluationSummary Of(string model, string source, IReadOnlyList<EvaluationResult> results,
+        IReadOnlyDictionary<string, int> unmatched, EvaluationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var methods = results.GroupBy(r => r.Method).Select(group =>
+        {
+            EvaluationResult[] rows = group.ToArray();
+            var metrics = new Dictionary<string, MeanInterval>(StringComparer.Ordinal);
+            void Add(string name, IEnumerable<double> values)
+            {
+                double[] finite = values.Where(double.IsFinite).ToArray();
+                if (finite.Length > 0) metrics[name] = Bootstrap.Mean(finite, options.Seed);
+            }
+            Add(Pointing, rows.Select(r => r.PointingHit ? 1.0 : 0));
+            Add(Energy, rows.Select(r => r.EnergyInBox));
+            Add(BoxIoU, rows.Select(r => r.BoxIoU));
+            Add(LocalisationError, rows.Select(r => r.LocalisationError ? 1.0 : 0));
+            Add(OwnShare, rows.Where(r => r.OwnShare is not null).Select(r => r.OwnShare!.Value));
+            Add(OtherShare, rows.Where(r => r.OtherShare is not null).Select(r => r.OtherShare!.Value));
+            Add(Discrimination, rows.Where(r => r.Discrimination is not null).Select(r => r.Discrimination!.Value));
+            Add(Faithfulness, rows.Where(r => r.Faithfulness is not null).Select(r => r.Faithfulness!.Value));
+            Add(Deletion, rows.Select(r => r.Deletion));
+            Add(Insertion, rows.Select(r => r.Insertion));
+            Add(AverageDrop, rows.Select(r => 100 * r.Drop));
+            Add(Increase, rows.Select(r => r.Increase ? 100.0 : 0));
+            Add(Randomized, rows.Where(r => r.RandomizedSimilarity is not null)
+                .Select(r => r.RandomizedSimilarity!.Value));
+            var sanity = rows[0].Randomization.Select((step, s) => new SanitySummary(step.Kind, step.FromTop,
+                step.ToTop, Bootstrap.Mean(rows.Select(r => r.Randomization[s].Spearman).ToArray(), options.Seed),
+                Bootstrap.Mean(rows.Select(r => r.Randomization[s].Ssim).ToArray(), options.Seed))).ToList();
+            return new MethodSummary
+            {
+                Method = group.Key, Metrics = metrics,
+                DeletionCurve = MeanCurve(rows.Select(r => r.DeletionCurve)),
+                InsertionCurve = MeanCurve(rows.Select(r => r.InsertionCurve)),
+                Randomization = sanity,
+            };
+        }).ToList();
+        return new EvaluationSummary
+        {
+            Model = model, Source = source, Cases = results.Count(r => r.Method == results[0].Method),
+            Unmatched = unmatched, Options = options, Methods = methods, Results = results,
+        };
+    }
+
+    private static double[] MeanCurve(IEnumerable<IReadOnlyList<float>> curves)
+    {
+        IReadOnlyList<float>[] all = curves.Where(c => c.Count > 0).ToArray();
+        return all.Length == 0 ? [] : Enumerable.Range(0,
+            all[0].Count).Select(i => all.Average(c => (double)c[i])).ToArray();
+    }
+}
