@@ -48,7 +48,7 @@ public static class Benchmark
     /// </summary>
     public static IReadOnlyList<string> DefaultMethods { get; } =
     [
-        .. KnownMethods.Registered.Where(m => m.NeedsGradients || !m.NeedsClassTarget).Select(m => m.Name),
+        .. KnownMethods.Registered.Where(m => !m.PerturbsInputs).Select(m => m.Name),
         KnownMethods.All, GradCamTop5,
     ];
 
@@ -237,7 +237,8 @@ public static class Benchmark
     /// </summary>
     private static long? PerturbedInputs(IExplainableModel model, string method, Tensor input, ITarget target)
     {
-        if (method == GradCamTop5 || method == KnownMethods.All) return null;
+        if (method == GradCamTop5 || method == KnownMethods.All || !KnownMethods.Get(method).PerturbsInputs)
+            return null;
         var totals = new ProgressTotals();
         using (NewDisposeScope())
             KnownMethods.CreateSet([method], model, new CamOptions { Progress = totals }).Explain(input, target);

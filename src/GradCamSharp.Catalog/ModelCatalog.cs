@@ -7,27 +7,18 @@ using GradCamSharp.TorchVision;
 namespace GradCamSharp.Catalog;
 
 /// <summary>
-/// Resolves a model specification given on the command line or in a request into a <see cref="LoadedModel"/>.
+/// Resolves a model specification given on the command line or in a request into a <see cref="LoadedModel"/>: a name
+/// of <see cref="KnownModels"/>, an ONNX file or a PyTorch checkpoint.
 /// </summary>
 public static class ModelCatalog
 {
-    /// <summary>The embedded default model.</summary>
-    public const string Default = "default";
-
-    /// <summary>PaddleOCR's DB text detector (fetched by the build), explained through <c>--region</c>.</summary>
-    public const string OcrDetector = "ocr-detector";
-
     /// <summary>The largest input side an ONNX model's declared shape may set (larger needs --preprocess).</summary>
     public const int MaxDeclaredSide = 8192;
 
-    /// <summary>The default network under its earlier prototype head, for comparison.</summary>
-    public const string DefaultPrototypes = "default-prototypes";
-
     /// <summary>
-    /// Loads <paramref name="spec"/>: <c>default</c> (the embedded ResNet18 with its head); <c>ocr-detector</c>; an
-    /// <c>.onnx</c> file; a
-    /// TorchVision architecture name (random weights, for timing); or a <c>.pth</c> checkpoint of one. With concepts,
-    /// a head scoring them replaces the model's own classes.
+    /// Loads <paramref name="spec"/>: a registered name (see <see cref="KnownModels"/>), an <c>.onnx</c> file, or a
+    /// <c>.pth</c> checkpoint of a TorchVision architecture. With concepts, a head scoring them replaces the model's
+    /// own classes.
     /// </summary>
     /// <exception cref="UnreadableInputException">Missing or unreadable file, or unknown name.</exception>
     /// <exception cref="UsageException">Options that do not fit the model.</exception>
@@ -36,36 +27,20 @@ public static class ModelCatalog
         ArgumentNullException.ThrowIfNull(spec);
         if (string.IsNullOrWhiteSpace(spec)) throw new UsageException("--model is empty");
         options ??= new ModelLoadOptions();
-        IReadOnlyList<string>? labels = options.LabelsPath is null ? null : Labels.Read(options.LabelsPath);
         var runtime = new OnnxRuntimeChoice(options.OnnxRuntime, progress is null ? null : progress.Report);
-        if (string.Equals(spec, DefaultPrototypes, StringComparison.OrdinalIgnoreCase))
-            return DefaultModel.LoadPrototypes(options.RandomWeightsSeed, options.RandomizedBand, runtime);
-        if (string.Equals(spec, OcrDetector, StringComparison.OrdinalIgnoreCase))
+        if (KnownModels.Find(spec) is ModelDescriptor known)
         {
-            string path = PaddleOcrModels.Require(PaddleOcrModels.Folder, PaddleOcrModels.DetectorFile);
-            return new LoadedModel
+            if (options.Preprocess is not null && !known.TakesPreprocessing)
             {
-                Name = "ppocrv4-det",
-                Model = new OnnxExplainableModel(OnnxModule.Load(path)),
-                Preprocessing = PaddleOcrModels.DetectorPreprocessingFor(PaddleOcrModels.DetectorMaximumSide,
-                    PaddleOcrModels.DetectorMaximumSide),
-                PreprocessingFor = PaddleOcrModels.DetectorPreprocessingFor,
-                ScoreKind = "probability sum",
-                DefaultLayer = PaddleOcrModels.DetectorLayer,
-            };
-        }
-        if (string.Equals(spec, Default, StringComparison.OrdinalIgnoreCase))
-        {
-            if (options.Preprocess is not null)
-                throw new UsageException("the default model has a fixed preprocessing; --preprocess is for your own " +
+                throw new UsageException($"{known.Name} has a fixed preprocessing; --preprocess is for your own " +
                     "models");
-            if (options.Concepts.Count == 0)
-                return DefaultModel.Load(labels, options.RandomWeightsSeed, options.RandomizedBand, runtime);
-            return WithConcepts(Default,
-                DefaultModel.LoadFeatures(options.RandomWeightsSeed, options.RandomizedBand, runtime),
-                DefaultModel.Preprocessing, options.Concepts, progress);
+            }
+            if (options.Concepts.Count == 0) return known.Load(options, runtime);
+            LoadedModel features = (known.Features ?? known.Load)(options, runtime);
+            return WithConcepts(features.Name, features.Model, features.Preprocessing, options.Concepts, progress);
         }
-        LoadedModel model = LoadOwn(spec, options, labels, runtime);
+        IReadOnlyList<string>? labels = options.LabelsPath is null ? null : Labels.Read(options.LabelsPath);
+        LoadedModel model = LoadFile(spec, options, labels, runtime);
         if (options.Concepts.Count == 0) return model;
         return WithConcepts(model.Name, model.Model, model.Preprocessing, options.Concepts, progress);
     }
@@ -82,7 +57,7 @@ public static class ModelCatalog
             $"{string.Join(", ", KnownPreprocessing.Names)}, or a .json descriptor");
     }
 
-    private static LoadedModel LoadOwn(string spec, ModelLoadOptions options, IReadOnlyList<string>? labels,
+    private static LoadedModel LoadFile(string spec, ModelLoadOptions options, IReadOnlyList<string>? labels,
         OnnxRuntimeChoice runtime)
     {
         Preprocessing preprocessing = ResolvePreprocessing(options.Preprocess, KnownPreprocessing.ImageNet);
@@ -92,23 +67,10 @@ public static class ModelCatalog
         if (spec.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".pt",
             StringComparison.OrdinalIgnoreCase))
             return LoadCheckpoint(spec, options, preprocessing, labels);
-        if (TorchVisionModels.Names.Contains(spec, StringComparer.OrdinalIgnoreCase))
-        {
-            return new LoadedModel
-            {
-                Name = spec.ToLowerInvariant(),
-                Model = new TorchModuleModel(TorchVisionModels.Create(spec), spec),
-                Preprocessing = preprocessing,
-                Labels = labels ?? Labels.ImageNet,
-                Notice = $"{spec} has random weights: use it for timing, not for explanations (give a .pth " +
-                    "checkpoint for real weights)",
-            };
-        }
         if (File.Exists(spec) || Directory.Exists(spec))
             throw new UnreadableInputException($"'{spec}' is not a model format GradCamSharp reads (.onnx, .pth)");
-        throw new UnreadableInputException(
-            $"model '{spec}' not found: give '{Default}', an .onnx file, a TorchVision name " +
-                $"({string.Join(", ", TorchVisionModels.Names)}) or a .pth file");
+        throw new UnreadableInputException($"model '{PrintableText.Printable(spec)}' not found: give " +
+            KnownModels.Accepted);
     }
 
     private static LoadedModel WithConcepts(string name, IExplainableModel features, Preprocessing preprocessing,

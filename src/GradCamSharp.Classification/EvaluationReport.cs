@@ -16,27 +16,6 @@ public static class EvaluationReport
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>What each metric means, in one line, for the table's legend.</summary>
-    public static IReadOnlyDictionary<string, string> Descriptions { get; } = new Dictionary<string, string>
-    {
-        [EvaluationSummary.Pointing] = "pointing game: the map's peak within 15 px of the box (Zhang et al. 2016)",
-        [EvaluationSummary.Energy] = "energy-based pointing: the map's share inside the box (Wang et al. 2020)",
-        [EvaluationSummary.BoxIoU] = "IoU of the box around the largest region above 15% of the max (paper sec. 4.1)",
-        [EvaluationSummary.LocalisationError] = "share of objects with IoU < 0.5 (paper: 56.51%, VGG-16 top-1)",
-        [EvaluationSummary.OwnShare] = "multi-object pictures: the map's share where the named object is visible",
-        [EvaluationSummary.OtherShare] = "multi-object pictures: the map's mean share where each other object is",
-        [EvaluationSummary.Discrimination] = "multi-object pictures: share of pairs with more mass on the named object",
-        [EvaluationSummary.Faithfulness] = "Spearman correlation with the occlusion map (paper: Grad-CAM 0.254)",
-        [EvaluationSummary.Deletion] = "deletion area, score units, mean colour fill (Petsiuk et al. 2018; lower is " +
-            "better)",
-        [EvaluationSummary.Insertion] = "insertion area, score units (higher is better)",
-        [EvaluationSummary.AverageDrop] =
-            "Average Drop %, image times map (Chattopadhyay et al. 2018; lower is better)",
-        [EvaluationSummary.Increase] = "Increase in Confidence %, image times map (higher is better)",
-        [EvaluationSummary.Randomized] = "Spearman with the fully randomised model's map (Adebayo et al. 2018; lower " +
-            "is better)",
-    };
-
     /// <summary>Writes the report of <paramref name="summary"/> to <paramref name="path"/>.</summary>
     public static void Write(EvaluationSummary summary, IReadOnlyList<EvaluationThumbnail> thumbnails, string path)
     {
@@ -89,10 +68,10 @@ public static class EvaluationReport
         AppendTable(html, summary);
         html.Append("</div>\n");
         html.Append("<h2>Plots</h2>\n<div class=\"plots\">\n");
-        foreach ((string metric, _) in EvaluationSummary.Metrics)
+        foreach (MetricDescriptor metric in KnownMetrics.Registered)
         {
-            if (!summary.Methods.Any(m => m.Metrics.ContainsKey(metric))) continue;
-            Figure(html, $"plot-{metric}", BarPlot(summary, metric), Descriptions[metric]);
+            if (!summary.Methods.Any(m => m.Metrics.ContainsKey(metric.Name))) continue;
+            Figure(html, $"plot-{metric.Name}", BarPlot(summary, metric.Name), metric.Description);
         }
         Figure(html, "plot-deletion-curve", CurvePlot(summary, m => m.DeletionCurve, "Deletion curve"),
             "mean score as the most salient pixels are removed");
@@ -109,19 +88,19 @@ public static class EvaluationReport
         html.Append("</div>\n");
         AppendThumbnails(html, thumbnails);
         html.Append("<h2>Metrics</h2>\n<dl>\n");
-        foreach ((string metric, _) in EvaluationSummary.Metrics)
-            html.Append(Invariant, $"<dt>{metric}</dt><dd>{Text(Descriptions[metric])}</dd>\n");
+        foreach (MetricDescriptor metric in KnownMetrics.Registered)
+            html.Append(Invariant, $"<dt>{metric.Name}</dt><dd>{Text(metric.Description)}</dd>\n");
         html.Append("</dl>\n</body>\n</html>\n");
         return html.ToString();
     }
 
     private static void AppendTable(StringBuilder html, EvaluationSummary summary)
     {
-        string[] metrics = EvaluationSummary.Metrics.Select(m => m.Name)
+        string[] metrics = KnownMetrics.Registered.Select(m => m.Name)
             .Where(name => summary.Methods.Any(m => m.Metrics.ContainsKey(name))).ToArray();
         html.Append("<table id=\"metrics\">\n<thead><tr><th>method</th>");
         foreach (string metric in metrics)
-            html.Append(Invariant, $"<th title=\"{Text(Descriptions[metric])}\">{metric}</th>");
+            html.Append(Invariant, $"<th title=\"{Text(KnownMetrics.Get(metric).Description)}\">{metric}</th>");
         html.Append("</tr></thead>\n<tbody>\n");
         foreach (MethodSummary method in summary.Methods)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using GradCamSharp.Evaluation;
+using static GradCamSharp.Evaluation.KnownMetrics;
 
 namespace GradCamSharp.Classification;
 
@@ -10,55 +11,6 @@ namespace GradCamSharp.Classification;
 /// </summary>
 public sealed record EvaluationSummary
 {
-    /// <summary>Pointing game hit rate (peak within 15 px of the box).</summary>
-    public const string Pointing = "pointing";
-
-    /// <summary>Energy-based pointing: the share of the map inside the box.</summary>
-    public const string Energy = "energy_pointing";
-
-    /// <summary>IoU of the 15%-of-max box with the annotation.</summary>
-    public const string BoxIoU = "box_iou";
-
-    /// <summary>Localisation error: the share of cases with IoU under 0.5.</summary>
-    public const string LocalisationError = "localisation_error";
-
-    /// <summary>On multi-object pictures, the map's share on the named object.</summary>
-    public const string OwnShare = "own_share";
-
-    /// <summary>On multi-object pictures, the map's mean share on each other object.</summary>
-    public const string OtherShare = "other_share";
-
-    /// <summary>
-    /// On multi-object pictures, the share of (object, other) pairs where the map holds more on the object.
-    /// </summary>
-    public const string Discrimination = "discrimination";
-
-    /// <summary>Rank correlation with the occlusion map.</summary>
-    public const string Faithfulness = "faithfulness";
-
-    /// <summary>Deletion area (lower is better).</summary>
-    public const string Deletion = "deletion";
-
-    /// <summary>Insertion area (higher is better).</summary>
-    public const string Insertion = "insertion";
-
-    /// <summary>Average Drop, in percent (lower is better).</summary>
-    public const string AverageDrop = "average_drop";
-
-    /// <summary>Increase in Confidence, in percent (higher is better).</summary>
-    public const string Increase = "increase_in_confidence";
-
-    /// <summary>Rank correlation with the fully randomised model's map (lower is better).</summary>
-    public const string Randomized = "randomized_similarity";
-
-    /// <summary>Every metric in table order, with whether higher is better.</summary>
-    public static IReadOnlyList<(string Name, bool HigherIsBetter)> Metrics { get; } =
-    [
-        (Pointing, true), (Energy, true), (BoxIoU, true), (LocalisationError, false), (OwnShare, true),
-        (OtherShare, false), (Discrimination, true), (Faithfulness, true), (Deletion, false), (Insertion, true),
-        (AverageDrop, false), (Increase, true), (Randomized, false),
-    ];
-
     /// <summary>The model evaluated.</summary>
     [JsonPropertyName("model")] public required string Model { get; init; }
 
@@ -101,7 +53,8 @@ public sealed record EvaluationSummary
             Add(OwnShare, rows.Where(r => r.OwnShare is not null).Select(r => r.OwnShare!.Value));
             Add(OtherShare, rows.Where(r => r.OtherShare is not null).Select(r => r.OtherShare!.Value));
             Add(Discrimination, rows.Where(r => r.Discrimination is not null).Select(r => r.Discrimination!.Value));
-            Add(Faithfulness, rows.Where(r => r.Faithfulness is not null).Select(r => r.Faithfulness!.Value));
+            Add(KnownMetrics.Faithfulness,
+                rows.Where(r => r.Faithfulness is not null).Select(r => r.Faithfulness!.Value));
             Add(Deletion, rows.Select(r => r.Deletion));
             Add(Insertion, rows.Select(r => r.Insertion));
             Add(AverageDrop, rows.Select(r => 100 * r.Drop));

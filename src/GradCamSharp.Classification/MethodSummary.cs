@@ -9,7 +9,7 @@ public sealed record MethodSummary
     /// <summary>The method.</summary>
     [JsonPropertyName("method")] public required string Method { get; init; }
 
-    /// <summary>Metric name (see <see cref="EvaluationSummary.Metrics"/>) to mean and interval.</summary>
+    /// <summary>Metric name (see <see cref="KnownMetrics"/>) to mean and interval.</summary>
     [JsonPropertyName("metrics")] public required IReadOnlyDictionary<string, MeanInterval> Metrics { get; init; }
 
     /// <summary>The mean deletion curve over cases, by step.</summary>

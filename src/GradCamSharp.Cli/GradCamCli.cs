@@ -19,6 +19,7 @@ public static class GradCamCli
         root.Add(ExplainCommand.Create());
         root.Add(LayersCommand.Create());
         root.Add(MethodsCommand.Create());
+        root.Add(ModelsCommand.Create());
         root.Add(VerifyCommand.Create());
         root.Add(ExportCommand.Create());
         root.Add(BenchCommand.Create());

@@ -49,8 +49,10 @@ public sealed class ExplainService : IDisposable
     /// the model (in the queue, like any model work).
     /// </summary>
     public async Task<ModelDescription> DescribeAsync(CancellationToken cancellation) =>
-        new(_options.Model, await Turns.RunAsync(_ => Classifier(_options.Model).Labels ?? [], cancellation),
-            KnownMethods.Names, KnownColormaps.Names,
+        new(_options.Model, KnownModels.Find(_options.Model)?.Summary,
+            await Turns.RunAsync(_ => Classifier(_options.Model).Labels ?? [], cancellation),
+            KnownMethods.Names, [.. KnownMethods.Registered.Where(m => m.InAll).Select(m => m.Name)],
+            KnownColormaps.Names,
             VisionLanguageCatalog.Names.Where(n => n.EndsWith(VisionLanguageTasks.Captioner, StringComparison.Ordinal))
                 .ToArray(),
             VisionLanguageCatalog.Names.Where(n => n.EndsWith(VisionLanguageTasks.Vqa, StringComparison.Ordinal))

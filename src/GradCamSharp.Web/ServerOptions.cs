@@ -21,7 +21,7 @@ public sealed record ServerOptions
     public int Port { get; init; } = 5000;
 
     /// <summary>The model to explain: a name from <see cref="ModelCatalog"/> or an ONNX file.</summary>
-    public string Model { get; init; } = ModelCatalog.Default;
+    public string Model { get; init; } = KnownModels.Default;
 
     /// <summary>How the model is loaded (labels, preprocessing, architecture).</summary>
     public ModelLoadOptions ModelOptions { get; init; } = new();

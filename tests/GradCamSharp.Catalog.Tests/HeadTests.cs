@@ -118,7 +118,7 @@ public sealed class HeadTests
             Concept.Parse($"pony={photo}#{string.Join(',', horseBox)}"),
             Concept.Parse($"walker={photo}#{string.Join(',', personBox)}"),
         ];
-        using LoadedModel model = ModelCatalog.Load(ModelCatalog.Default, new ModelLoadOptions { Concepts = concepts });
+        using LoadedModel model = ModelCatalog.Load(KnownModels.Default, new ModelLoadOptions { Concepts = concepts });
         Assert.Equal(["pony", "walker", "background"], model.Labels);
 
         using DisposeScope scope = NewDisposeScope();

@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using GradCamSharp.Scenes;
 using GradCamSharp.Catalog;
+using GradCamSharp.Evaluation;
 
 namespace GradCamSharp.Classification.Tests;
 
@@ -37,7 +38,7 @@ public sealed class EvaluationReportTests(DefaultModelFixture fixture) : IClassF
         Assert.Equal(Methods, rows);
         string[] plots = document.Descendants("figure").Select(f => (string?)f.Attribute("id")).OfType<string>()
             .ToArray();
-        foreach ((string metric, _) in EvaluationSummary.Metrics.Where(m => m.Name != EvaluationSummary.Faithfulness))
+        foreach ((string metric, _, _) in KnownMetrics.Registered.Where(m => m.Name != KnownMetrics.Faithfulness))
             Assert.Contains($"plot-{metric}", plots);
         Assert.Contains("plot-deletion-curve", plots);
         Assert.Contains("plot-cascading-randomization", plots);
@@ -60,13 +61,13 @@ public sealed class EvaluationReportTests(DefaultModelFixture fixture) : IClassF
             new EvaluationOptions());
         IReadOnlyDictionary<string, Evaluation.MeanInterval> metrics = Assert.Single(summary.Methods).Metrics;
 
-        Assert.Equal(0.75, metrics[EvaluationSummary.Pointing].Mean);
-        Assert.Equal(0.45, metrics[EvaluationSummary.BoxIoU].Mean, 12);
-        Assert.Equal(0.5, metrics[EvaluationSummary.LocalisationError].Mean);
-        Assert.Equal(25, metrics[EvaluationSummary.AverageDrop].Mean, 12);
-        Assert.Equal(0, metrics[EvaluationSummary.Increase].Mean);
-        Assert.InRange(0.75, metrics[EvaluationSummary.Pointing].Low, metrics[EvaluationSummary.Pointing].High);
-        Assert.False(metrics.ContainsKey(EvaluationSummary.Discrimination));
+        Assert.Equal(0.75, metrics[KnownMetrics.Pointing].Mean);
+        Assert.Equal(0.45, metrics[KnownMetrics.BoxIoU].Mean, 12);
+        Assert.Equal(0.5, metrics[KnownMetrics.LocalisationError].Mean);
+        Assert.Equal(25, metrics[KnownMetrics.AverageDrop].Mean, 12);
+        Assert.Equal(0, metrics[KnownMetrics.Increase].Mean);
+        Assert.InRange(0.75, metrics[KnownMetrics.Pointing].Low, metrics[KnownMetrics.Pointing].High);
+        Assert.False(metrics.ContainsKey(KnownMetrics.Discrimination));
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class MethodCoverageTests
         // Methods that score perturbed inputs are also timed against their floor: the same forwards, alone, through
         // the model and in a bare ONNX Runtime session. An ONNX model is also timed wholly in TorchSharp, beside the
         // default path through ONNX Runtime.
-        string[] perturbing = ["scorecam", "ablationcam", "occlusion", "smoothgrad", "integrated-gradients"];
+        IReadOnlyList<string> perturbing = KnownMethods.Perturbing;
         string torchSharp = " [torchsharp]";
         string[] expected = ["forward", "forward" + torchSharp, method, method + torchSharp,
             .. perturbing.Contains(method) ? [method + "-floor"] : Array.Empty<string>(),

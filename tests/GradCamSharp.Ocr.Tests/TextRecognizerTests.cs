@@ -221,7 +221,7 @@ public sealed class TextRecognizerTests
     {
         using TextRecognizer recognizer = Load();
         using SKBitmap page = Page("left words here", "another one", secondUpsideDown: false);
-        using LoadedModel detector = ModelCatalog.Load(ModelCatalog.OcrDetector);
+        using LoadedModel detector = ModelCatalog.Load(KnownModels.OcrDetector);
         // The first line's box: drawn at (40, 40), one rendered line high.
         using RenderedLine first =
             TextLineRenderer.Render("left words here", TextLineRenderer.AvailableFonts()[0], 30f);

@@ -84,13 +84,23 @@ public sealed class PerturbationMethodTests
     }
 
     [Fact]
-    public void PerturbationMethods_ReportProgressPerBatch_AndStopWhenCancelled()
+    public void PerturbationMethods_AreExactlyThoseThatReportProgressPerBatch_AndStopWhenCancelled()
     {
         using DisposeScope scope = NewDisposeScope();
         var model = new TorchModuleModel(TestNetworks.GapLinear());
         Tensor input = randn(1, 3, 16, 16);
-        string[] names = ["scorecam", "ablationcam", "occlusion", "smoothgrad", "integrated-gradients"];
-        foreach (string name in names)
+        // The registry's flag, held to what each method does: every other method scores the input itself, no copies.
+        foreach (MethodDescriptor method in KnownMethods.Registered.Where(m => !m.PerturbsInputs))
+        {
+            var reports = new List<MethodProgress>();
+            method.Create(model, new CamOptions { Layer = "features", Progress = new Recorder(reports) })
+                .Explain(input, new ClassTarget(Class));
+            long scored = reports.Select(r => r.Total).DefaultIfEmpty().Max();
+            Assert.True(scored <= 1, $"{method.Name} scored {scored} inputs");
+        }
+        Assert.Equal(["smoothgrad", "integrated-gradients", "occlusion", "scorecam", "ablationcam"],
+            KnownMethods.Perturbing);
+        foreach (string name in KnownMethods.Perturbing)
         {
             var reports = new List<MethodProgress>();
             var options = new CamOptions { Layer = "features", BatchSize = 4, Progress = new Recorder(reports) };

@@ -9,9 +9,8 @@ internal sealed class CommonOptions
 {
     public Option<string> Model { get; } = new("--model", "-m")
     {
-        Description = "The model: 'default' (the embedded ResNet18 with its everyday-object head), an .onnx file, a " +
-            "TorchVision name (random weights, for timing) or a .pth checkpoint",
-        DefaultValueFactory = _ => ModelCatalog.Default,
+        Description = $"The model: {KnownModels.Accepted} (gradcam models lists them)",
+        DefaultValueFactory = _ => KnownModels.Default,
     };
 
     public Option<string?> Architecture { get; } = new("--arch")
@@ -47,7 +46,7 @@ internal sealed class CommonOptions
     }
 
     public (string Spec, ModelLoadOptions Options) Read(ParseResult result) => (
-        result.GetValue(Model) ?? ModelCatalog.Default,
+        result.GetValue(Model) ?? KnownModels.Default,
         new ModelLoadOptions
         {
             Architecture = result.GetValue(Architecture),

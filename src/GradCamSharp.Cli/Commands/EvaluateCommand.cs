@@ -11,6 +11,7 @@ using GradCamSharp.Ocr;
 using static System.FormattableString;
 using GradCamSharp.Catalog;
 using GradCamSharp.Classification;
+using GradCamSharp.Evaluation;
 
 namespace GradCamSharp.Cli.Commands;
 
@@ -191,7 +192,7 @@ public static class EvaluateCommand
             }
             if (result.GetValue(task) is string textTask)
             {
-                string model = result.GetValue(common.Model) is { } given && given != ModelCatalog.Default ? given
+                string model = result.GetValue(common.Model) is { } given && given != KnownModels.Default ? given
                     : VisionLanguageCatalog.NameFor(result.GetValue(world)!, TextTask(textTask));
                 var textArguments = new TextTaskArguments(model, TextTask(textTask), result.GetValue(world)!,
                     result.GetValue(scenes), result.GetValue(seed), result.GetValue(method) is { Length: > 0 } chosen
@@ -395,7 +396,7 @@ public static class EvaluateCommand
             "mean [95% bootstrap interval]");
         const int width = 22;
         output.WriteLine($"{"metric",-24}" + string.Concat(summary.Methods.Select(m => m.Method.PadLeft(width))));
-        foreach ((string metric, bool higherIsBetter) in EvaluationSummary.Metrics)
+        foreach ((string metric, _, bool higherIsBetter) in KnownMetrics.Registered)
         {
             if (!summary.Methods.Any(m => m.Metrics.ContainsKey(metric))) continue;
             string cells = string.Concat(summary.Methods.Select(m => (m.Metrics.TryGetValue(metric, out var value)

@@ -121,8 +121,8 @@ public static class ExplainCommand
         };
         var batchSize = new Option<int>("--batch-size")
         {
-            Description = "Perturbed inputs per forward pass for scorecam, ablationcam, occlusion, smoothgrad and " +
-                "integrated-gradients (default: 16 for 224x224, scaled by the input's size)",
+            Description = $"Perturbed inputs per forward pass for {string.Join(", ", KnownMethods.Perturbing)} " +
+                "(default: 16 for 224x224, scaled by the input's size)",
         };
         foreach (Option option in new Option[] { layer, classes, top, method, colormap, eigenSmooth, augSmooth,
             saveMaps,

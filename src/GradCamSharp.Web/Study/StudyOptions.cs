@@ -28,7 +28,7 @@ public sealed record StudyOptions
         [KnownMethods.GuidedBackprop, KnownMethods.GuidedGradCam, KnownMethods.GradCam];
 
     /// <summary>The two models the trust trials compare (the first is "model A" in the results).</summary>
-    public IReadOnlyList<string> Models { get; init; } = [ModelCatalog.Default, ModelCatalog.DefaultPrototypes];
+    public IReadOnlyList<string> Models { get; init; } = [KnownModels.Default, KnownModels.DefaultPrototypes];
 
     /// <summary>
     /// The kinds of trial, taken in turn: <see cref="StudyKinds.Discrimination"/>, <see cref="StudyKinds.Trust"/>.

@@ -128,6 +128,7 @@ public static class KnownMethods
         new()
         {
             Name = "smoothgrad", Title = "SmoothGrad", UsesLayer = false, NeedsClassTarget = true,
+            PerturbsInputs = true,
             Paper = "Smilkov et al., SmoothGrad, 2017",
             Summary = "the input gradient averaged over 25 noisy copies (noise 15% of the range, seeded)",
             Create = (model, options) => new SmoothGrad(model, options: options),
@@ -135,6 +136,7 @@ public static class KnownMethods
         new()
         {
             Name = "integrated-gradients", Title = "Integrated Gradients", UsesLayer = false, NeedsClassTarget = true,
+            PerturbsInputs = true,
             Paper = "Sundararajan et al., Axiomatic Attribution, ICML 2017",
             Summary = "input minus baseline times the gradient averaged on the path from a zero baseline (64 steps)",
             Create = (model, options) => new IntegratedGradients(model, options: options),
@@ -142,6 +144,7 @@ public static class KnownMethods
         new()
         {
             Name = "occlusion", Title = "Occlusion", UsesLayer = false, NeedsGradients = false,
+            PerturbsInputs = true,
             NeedsClassTarget = true, Paper = "Zeiler and Fergus, Visualizing and Understanding CNNs, ECCV 2014",
             Summary = "the score's drop when a patch hides each region (patch 1/7 of the input, stride half of it)",
             Create = (model, options) => new OcclusionSensitivity(model, options: options),
@@ -149,6 +152,7 @@ public static class KnownMethods
         new()
         {
             Name = "scorecam", Title = "Score-CAM", NeedsGradients = false, NeedsClassTarget = true,
+            PerturbsInputs = true,
             Paper = "Wang et al., Score-CAM, CVPR Workshops 2020",
             Summary = "each feature map masks the input; the softmax of the masked scores weights it (eq. 5-6)",
             Create = (model, options) => new ScoreCam(model, options),
@@ -156,11 +160,16 @@ public static class KnownMethods
         new()
         {
             Name = "ablationcam", Title = "Ablation-CAM", NeedsGradients = false, NeedsClassTarget = true,
+            PerturbsInputs = true,
             Paper = "Desai and Ramaswamy, Ablation-CAM, WACV 2020",
             Summary = "each channel weighted by the score's relative drop when it is zeroed; only later layers re-run",
             Create = (model, options) => new AblationCam(model, options),
         },
     ];
+
+    /// <summary>The methods that score perturbed inputs (see <see cref="MethodDescriptor.PerturbsInputs"/>).</summary>
+    public static IReadOnlyList<string> Perturbing { get; } = [.. Registered.Where(m => m.PerturbsInputs)
+        .Select(m => m.Name)];
 
     /// <summary>Every registered method name, in registry order.</summary>
     public static IReadOnlyList<string> Names { get; } = Registered.Select(m => m.Name).ToArray();

@@ -25,6 +25,13 @@ public sealed record MethodDescriptor
     /// </summary>
     public bool NeedsGradients { get; init; } = true;
 
+    /// <summary>
+    /// Whether it scores many perturbed copies of the input (masked, occluded, ablated, noisy, interpolated) in
+    /// batches: what <c>--batch-size</c> sizes, what reports its progress, and what bench times against as many plain
+    /// forwards.
+    /// </summary>
+    public bool PerturbsInputs { get; init; }
+
     /// <summary>Whether its target must be a class (Score-CAM scores masked inputs per class).</summary>
     public bool NeedsClassTarget { get; init; }
 

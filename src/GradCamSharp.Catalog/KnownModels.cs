@@ -1,0 +1,101 @@
+using GradCamSharp.Imaging;
+using GradCamSharp.Models;
+using GradCamSharp.Onnx;
+using GradCamSharp.TorchVision;
+
+namespace GradCamSharp.Catalog;
+
+/// <summary>
+/// The model registry: every model <c>--model</c> knows by name, with its one-line summary and its loader. The
+/// command line's help and its not-found error, the web service's <c>/api/model</c> and the README's model table are
+/// made from this list (a test holds the README to it). Files are taken too: an <c>.onnx</c> model, a <c>.pth</c>
+/// checkpoint of a TorchVision architecture.
+/// </summary>
+public static class KnownModels
+{
+    /// <summary>The embedded default model.</summary>
+    public const string Default = "default";
+
+    /// <summary>The default network under its earlier prototype head.</summary>
+    public const string DefaultPrototypes = "default-prototypes";
+
+    /// <summary>PaddleOCR's DB text detector, explained through <c>--region</c>.</summary>
+    public const string OcrDetector = "ocr-detector";
+
+    /// <summary>Every named model, the default first.</summary>
+    public static IReadOnlyList<ModelDescriptor> Registered { get; } =
+    [
+        new()
+        {
+            Name = Default,
+            Summary = "the embedded ImageNet ResNet18 with a head trained here on twelve everyday objects",
+            Load = (options, runtime) => DefaultModel.Load(options.LabelsPath is string labels ? Labels.Read(labels)
+                : null, options.RandomWeightsSeed, options.RandomizedBand, runtime),
+            Features = (options, runtime) => new LoadedModel
+            {
+                Name = Default,
+                Model = DefaultModel.LoadFeatures(options.RandomWeightsSeed, options.RandomizedBand, runtime),
+                Preprocessing = DefaultModel.Preprocessing,
+            },
+        },
+        new()
+        {
+            Name = DefaultPrototypes,
+            Summary = "the same network under its earlier prototype classifier, for comparison (trust studies)",
+            Load = (options, runtime) =>
+                DefaultModel.LoadPrototypes(options.RandomWeightsSeed, options.RandomizedBand, runtime),
+        },
+        new()
+        {
+            Name = OcrDetector,
+            Summary = "PaddleOCR's PP-OCRv4 text detector (fetched by the build); explain a region with --region",
+            Load = (_, _) => OcrDetectorModel(),
+        },
+        .. TorchVisionModels.Names.Order(StringComparer.Ordinal).Select(architecture => new ModelDescriptor
+        {
+            Name = architecture,
+            Summary = $"TorchVision's {architecture} with random weights, for timing (a .pth checkpoint has real ones)",
+            TakesPreprocessing = true,
+            Load = (options, _) => TorchVision(architecture, options),
+        }),
+    ];
+
+    /// <summary>Every registered name, in registry order.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Registered.Select(m => m.Name)];
+
+    /// <summary>What <c>--model</c> accepts, for help texts and errors.</summary>
+    public static string Accepted =>
+        $"{string.Join(", ", Names)}, an .onnx file, or a .pth checkpoint of a TorchVision architecture";
+
+    /// <summary>The model called <paramref name="name"/> (case-insensitive), or null.</summary>
+    public static ModelDescriptor? Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Registered.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static LoadedModel OcrDetectorModel()
+    {
+        string path = PaddleOcrModels.Require(PaddleOcrModels.Folder, PaddleOcrModels.DetectorFile);
+        return new LoadedModel
+        {
+            Name = "ppocrv4-det",
+            Model = new OnnxExplainableModel(OnnxModule.Load(path)),
+            Preprocessing = PaddleOcrModels.DetectorPreprocessingFor(PaddleOcrModels.DetectorMaximumSide,
+                PaddleOcrModels.DetectorMaximumSide),
+            PreprocessingFor = PaddleOcrModels.DetectorPreprocessingFor,
+            ScoreKind = "probability sum",
+            DefaultLayer = PaddleOcrModels.DetectorLayer,
+        };
+    }
+
+    private static LoadedModel TorchVision(string architecture, ModelLoadOptions options) => new()
+    {
+        Name = architecture,
+        Model = new TorchModuleModel(TorchVisionModels.Create(architecture), architecture),
+        Preprocessing = ModelCatalog.ResolvePreprocessing(options.Preprocess, KnownPreprocessing.ImageNet),
+        Labels = options.LabelsPath is string labels ? Labels.Read(labels) : Labels.ImageNet,
+        Notice = $"{architecture} has random weights: use it for timing, not for explanations (give a .pth " +
+            "checkpoint for real weights)",
+    };
+}
