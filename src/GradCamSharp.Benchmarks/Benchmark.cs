@@ -128,6 +128,7 @@ public static class Benchmark
             }));
         }
         var camOptions = new CamOptions();
+        var run = Methods.RunOptions.Default;
         var floors = new List<(string Method, long Forwards, int BatchSize)>();
         foreach (string method in methods)
         {
@@ -144,7 +145,7 @@ public static class Benchmark
             }
             if (PerturbedInputs(model.Model, method, input, target) is long forwards)
             {
-                int batchSize = PerturbationBatches.SizeFor(camOptions, input, model.Model);
+                int batchSize = PerturbationBatches.SizeFor(run, input, model.Model);
                 floors.Add((method, forwards, batchSize));
                 measurements.Add((method + FloorSuffix, ForwardFloor(model.Model, input, forwards, batchSize)));
             }
@@ -241,7 +242,8 @@ public static class Benchmark
             return null;
         var totals = new ProgressTotals();
         using (NewDisposeScope())
-            KnownMethods.CreateSet([method], model, new CamOptions { Progress = totals }).Explain(input, target);
+            KnownMethods.CreateSet([method], model).Explain(input, [[target]],
+                new Methods.RunOptions { Progress = totals });
         return totals.Sum > 1 ? totals.Sum : null;
     }
 
@@ -320,7 +322,7 @@ public static class Benchmark
         List<IDisposable> owned)
     {
         OrtValue feed = OrtValue.CreateTensorValueFromMemory(values, shape);
-        var runOptions = new RunOptions();
+        var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
         owned.Add(feed);
         owned.Add(runOptions);
         string[] names = [inputName];

@@ -35,7 +35,7 @@ public sealed record ExplanationSettings
     /// <see cref="CamOptions.EigenSmooth"/>).</summary>
     public bool EigenSmooth { get; init; }
 
-    /// <summary>Average the maps over flips and value scalings (see <see cref="CamOptions.AugSmooth"/>).</summary>
+    /// <summary>Average the maps over flips and value scalings (<see cref="MethodSetOptions.AugSmooth"/>).</summary>
     public bool AugSmooth { get; init; }
 
     /// <summary>
@@ -46,7 +46,7 @@ public sealed record ExplanationSettings
 
     /// <summary>
     /// Perturbed inputs per forward pass for Score-CAM, Ablation-CAM, occlusion, SmoothGrad and Integrated Gradients;
-    /// 0 chooses from the input's size (see <see cref="CamOptions.BatchSize"/>).
+    /// 0 chooses from the input's size (see <see cref="RunOptions.BatchSize"/>).
     /// </summary>
     public int BatchSize { get; init; }
 
@@ -61,17 +61,18 @@ public sealed record ExplanationSettings
     public string? ModelWorkKey => Region is not null ? null : string.Join("|", string.Join(",", Classes), Top,
         string.Join(",", Methods), Layer, string.Join(",", Layers), LayerFusion, EigenSmooth, AugSmooth, BatchSize);
 
-    /// <summary>The methods' options these settings ask for, with progress and cancellation of long methods.</summary>
-    public CamOptions MethodOptions(IProgress<MethodProgress>? progress = null,
-        CancellationToken cancellation = default)
+    /// <summary>The set of methods these settings ask for, on <paramref name="model"/>.</summary>
+    /// <exception cref="UsageException">An unknown method or layer.</exception>
+    public MethodSet CreateMethods(IExplainableModel model) => KnownMethods.CreateSet(Methods, model,
+        new CamOptions { Layer = Layer, EigenSmooth = EigenSmooth },
+        new MethodSetOptions { AugSmooth = AugSmooth, LayerFusion = LayerFusion }, Layers);
+
+    /// <summary>How a run with these settings goes, with progress and cancellation of long methods.</summary>
+    /// <exception cref="UsageException">A negative batch size.</exception>
+    public RunOptions RunOptions(IProgress<MethodProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (BatchSize < 0) throw new UsageException($"--batch-size must be at least 1 (or 0 for automatic), got " +
             $"{BatchSize}");
-        return new CamOptions
-        {
-            Layer = Layer, EigenSmooth = EigenSmooth, AugSmooth = AugSmooth, BatchSize = BatchSize,
-                LayerFusion = LayerFusion,
-            Progress = progress, Cancellation = cancellation,
-        };
+        return new RunOptions { BatchSize = BatchSize, Progress = progress, Cancellation = cancellation };
     }
 }

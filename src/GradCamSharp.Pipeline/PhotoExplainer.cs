@@ -26,6 +26,7 @@ public sealed class PhotoExplainer
     private readonly IColormap _colormap;
     private readonly ITarget[] _targets;
     private readonly MethodSet _methods;
+    private readonly RunOptions _run;
     private readonly bool _saveMaps;
 
     /// <summary>Checks <paramref name="settings"/> against <paramref name="model"/> and prepares the methods.</summary>
@@ -55,8 +56,8 @@ public sealed class PhotoExplainer
             _region = region;
             _targets = [];
             Targets = [$"region {string.Join(",", region)}"];
-            _methods = KnownMethods.CreateSet(settings.Methods, model.Model,
-                settings.MethodOptions(progress, cancellation), settings.Layers);
+            _methods = settings.CreateMethods(model.Model);
+            _run = settings.RunOptions(progress, cancellation);
             return;
         }
         int[] classes = settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct().ToArray();
@@ -66,8 +67,8 @@ public sealed class PhotoExplainer
         Targets = classes.Length > 0
             ? classes.Select(c => model.LabelOf(c) is string label ? $"{label} (class {c})" : $"class {c}").ToArray()
             : [settings.Top == 1 ? "the top class" : $"the top {settings.Top} classes"];
-        _methods = KnownMethods.CreateSet(settings.Methods, model.Model, settings.MethodOptions(progress, cancellation),
-            settings.Layers);
+        _methods = settings.CreateMethods(model.Model);
+        _run = settings.RunOptions(progress, cancellation);
     }
 
     /// <summary>
@@ -93,7 +94,8 @@ public sealed class PhotoExplainer
         _saveMaps = settings.SaveMaps;
         _targets = targets.Select(t => t.Target).ToArray();
         Targets = targets.Select(t => t.Description).ToArray();
-        _methods = KnownMethods.CreateSet(settings.Methods, model, settings.MethodOptions(), settings.Layers);
+        _methods = settings.CreateMethods(model);
+        _run = settings.RunOptions();
     }
 
     /// <summary>The method names, in the order maps are returned.</summary>
@@ -158,7 +160,7 @@ public sealed class PhotoExplainer
             using DisposeScope scope = NewDisposeScope();
             Tensor batch = cat([.. members.Select(i => prepared[i].ToTensor())], 0);
             IReadOnlyList<Explanation> explanations =
-                _methods.Explain(batch, [.. members.Select(_ => (IReadOnlyList<ITarget>)_targets)]);
+                _methods.Explain(batch, [.. members.Select(_ => (IReadOnlyList<ITarget>)_targets)], _run);
             ModelTime += Stopwatch.GetElapsedTime(start);
             for (int sample = 0; sample < members.Length; sample++)
             {
@@ -183,7 +185,7 @@ public sealed class PhotoExplainer
         long start = Stopwatch.GetTimestamp();
         using DisposeScope scope = NewDisposeScope();
         IReadOnlyList<Explanation> explanations =
-            _methods.Explain(prepared.ToTensor(), _region is null ? _targets : [RegionOn(prepared)]);
+            _methods.Explain(prepared.ToTensor(), [_region is null ? _targets : [RegionOn(prepared)]], _run);
         ModelTime += Stopwatch.GetElapsedTime(start);
         return new ExplainedPhoto(prepared, explanations);
     }

@@ -1,3 +1,4 @@
+using GradCamSharp.Methods;
 using GradCamSharp.Targets;
 using static TorchSharp.torch;
 
@@ -15,5 +16,20 @@ public static class ExplainerExtensions
         ArgumentNullException.ThrowIfNull(input);
         IReadOnlyList<ITarget> shared = targets;
         return explainer.Explain(input, Enumerable.Repeat(shared, (int)input.shape[0]).ToArray());
+    }
+
+    /// <summary>
+    /// Explains every sample of <paramref name="input"/> for the same targets, stopping between batches when
+    /// <paramref name="cancellation"/> fires and telling <paramref name="progress"/> after each batch of perturbed
+    /// inputs.
+    /// </summary>
+    public static IReadOnlyList<Explanation> Explain(this IExplainer explainer, Tensor input,
+        CancellationToken cancellation, IProgress<MethodProgress>? progress, params ITarget[] targets)
+    {
+        ArgumentNullException.ThrowIfNull(explainer);
+        ArgumentNullException.ThrowIfNull(input);
+        IReadOnlyList<ITarget> shared = targets;
+        return explainer.Explain(input, Enumerable.Repeat(shared, (int)input.shape[0]).ToArray(),
+            new RunOptions { Cancellation = cancellation, Progress = progress });
     }
 }

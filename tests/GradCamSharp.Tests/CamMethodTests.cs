@@ -174,8 +174,8 @@ public sealed class CamMethodTests
         float[] Map(string layer) => new LayerCam(model, new CamOptions { Layer = layer })
             .Explain(input, new ClassTarget(Class)).Single().Heatmap.Values;
 
-        Explanation fused = KnownMethods.CreateSet(["layercam"], model,
-            new CamOptions { LayerFusion = LayerFusion.ScaledSum }, ["features.relu1", "features.relu2"])
+        Explanation fused = KnownMethods.CreateSet(["layercam"], model, new CamOptions(),
+            new MethodSetOptions { LayerFusion = LayerFusion.ScaledSum }, ["features.relu1", "features.relu2"])
             .Explain(input, new ClassTarget(Class)).Single();
 
         // Each map is already scaled to a maximum of 1: tanh(2 M / max M) = tanh(2 M).
@@ -197,15 +197,14 @@ public sealed class CamMethodTests
             Enumerable.Range(0, map.Height).All(y => Enumerable.Range(0, map.Width / 2)
                 .All(x => Math.Abs(map[x, y] - map[map.Width - 1 - x, y]) <= tolerance));
 
-        var options = new CamOptions { Layer = "features", AugSmooth = true };
-        IReadOnlyList<Explanation> smoothed =
-            KnownMethods.CreateSet(["gradcam", "guided-backprop"], model, options).Explain(input, target);
+        var options = new CamOptions { Layer = "features" };
+        IReadOnlyList<Explanation> smoothed = KnownMethods.CreateSet(["gradcam", "guided-backprop"], model, options,
+            new MethodSetOptions { AugSmooth = true }).Explain(input, target);
         Assert.Equal(2, smoothed.Count);
         Assert.All(smoothed, e => Assert.True(Symmetric(e.Heatmap, 1e-5f), $"{e.Method} is not symmetric"));
         Assert.Equal(Class, smoothed[0].ClassIndex);
 
-        Explanation plain = KnownMethods.CreateSet(["gradcam"], model, options with { AugSmooth = false })
-            .Explain(input, target).Single();
+        Explanation plain = KnownMethods.CreateSet(["gradcam"], model, options).Explain(input, target).Single();
         Assert.False(Symmetric(plain.Heatmap, 1e-3f), "the test network should not be symmetric by itself");
     }
 

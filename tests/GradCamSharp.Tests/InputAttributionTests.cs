@@ -22,8 +22,9 @@ public sealed class InputAttributionTests
 
     private static float[] Values(Tensor t) => t.contiguous().to(ScalarType.Float32).data<float>().ToArray();
 
-    private static float[] Explained(Explainer method, Tensor input) =>
-        method.Explain(input, new ClassTarget(Class)).Single().Attribution!.Values;
+    private static float[] Explained(Explainer method, Tensor input, int batchSize = 0) =>
+        method.Explain(input, [[new ClassTarget(Class)]], new RunOptions { BatchSize = batchSize }).Single()
+            .Attribution!.Values;
 
     /// <summary>d score / d input by autograd on the module itself.</summary>
     private static Tensor HandGradient(Module<Tensor, Tensor> network, Tensor input)
@@ -52,11 +53,9 @@ public sealed class InputAttributionTests
         var model = new TorchModuleModel(Smooth());
         Tensor input = randn(1, 3, 8, 8);
         Tolerance.AssertClose(Explained(new VanillaGradient(model), input),
-            Explained(new SmoothGrad(model, samples: 5, noiseLevel: 0, options: new CamOptions { BatchSize = 2 }),
-                input), 1e-5);
+            Explained(new SmoothGrad(model, samples: 5, noiseLevel: 0), input, batchSize: 2), 1e-5);
         float[] first = Explained(new SmoothGrad(model, samples: 6, seed: 3), input);
-        float[] again =
-            Explained(new SmoothGrad(model, samples: 6, seed: 3, options: new CamOptions { BatchSize = 4 }), input);
+        float[] again = Explained(new SmoothGrad(model, samples: 6, seed: 3), input, batchSize: 4);
         float[] other = Explained(new SmoothGrad(model, samples: 6, seed: 4), input);
         Tolerance.AssertClose(first, again, 1e-5);
         Assert.NotEqual(first, other);
@@ -73,8 +72,7 @@ public sealed class InputAttributionTests
         float expected;
         using (no_grad())
             expected = (network.call(input)[0, Class] - network.call(baseline)[0, Class]).item<float>();
-        float total = Explained(new IntegratedGradients(model, steps: 64, baseline: baseline,
-            options: new CamOptions { BatchSize = 7 }), input)
+        float total = Explained(new IntegratedGradients(model, steps: 64, baseline: baseline), input, batchSize: 7)
             .Sum();
         Assert.True(Math.Abs(total - expected) <= 0.01 * Math.Abs(expected),
             $"attributions sum to {total}, f(x) - f(baseline) = {expected}");

@@ -23,8 +23,8 @@ public sealed class OcclusionSensitivityTests
         }
         var model = new TorchModuleModel(Sequential(("flatten", Flatten()), ("fc", linear)));
         Explanation explanation =
-            new OcclusionSensitivity(model, patch: 4, stride: 4, options: new CamOptions { BatchSize = 5 })
-            .Explain(ones(1, 1, 16, 16), new ClassTarget(0)).Single();
+            new OcclusionSensitivity(model, patch: 4, stride: 4)
+            .Explain(ones(1, 1, 16, 16), [[new ClassTarget(0)]], new RunOptions { BatchSize = 5 }).Single();
 
         Assert.Equal(16f, explanation.RawMap![2, 2], 4);
         Assert.Equal(16f, explanation.RawMap[7, 7], 4);

@@ -50,8 +50,8 @@ public sealed class PerturbationMethodTests
         Tensor expected = (weights.reshape(-1, 1, 1) * activations[0]).sum(dim: 0).relu();
         Assert.Equal([channels, 8, 8], [weights.shape[0], .. expected.shape]);
 
-        Explanation explanation = new AblationCam(model, new CamOptions { Layer = layer, BatchSize = batchSize })
-            .Explain(input, new ClassTarget(Class)).Single();
+        Explanation explanation = new AblationCam(model, new CamOptions { Layer = layer })
+            .Explain(input, [[new ClassTarget(Class)]], new RunOptions { BatchSize = batchSize }).Single();
 
         Tolerance.AssertClose(Values(expected), explanation.RawMap!.Values, 1e-4);
         Assert.Equal("ablationcam", explanation.Method);
@@ -93,8 +93,8 @@ public sealed class PerturbationMethodTests
         foreach (MethodDescriptor method in KnownMethods.Registered.Where(m => !m.PerturbsInputs))
         {
             var reports = new List<MethodProgress>();
-            method.Create(model, new CamOptions { Layer = "features", Progress = new Recorder(reports) })
-                .Explain(input, new ClassTarget(Class));
+            method.Create(model, new CamOptions { Layer = "features" })
+                .Explain(input, [[new ClassTarget(Class)]], new RunOptions { Progress = new Recorder(reports) });
             long scored = reports.Select(r => r.Total).DefaultIfEmpty().Max();
             Assert.True(scored <= 1, $"{method.Name} scored {scored} inputs");
         }
@@ -103,8 +103,9 @@ public sealed class PerturbationMethodTests
         foreach (string name in KnownMethods.Perturbing)
         {
             var reports = new List<MethodProgress>();
-            var options = new CamOptions { Layer = "features", BatchSize = 4, Progress = new Recorder(reports) };
-            KnownMethods.Create(name, model, options).Explain(input, new ClassTarget(Class));
+            var options = new CamOptions { Layer = "features" };
+            var run = new RunOptions { BatchSize = 4, Progress = new Recorder(reports) };
+            KnownMethods.Create(name, model, options).Explain(input, [[new ClassTarget(Class)]], run);
             Assert.True(reports.Count >= 2, $"{name}: {reports.Count} reports");
             Assert.All(reports, r => Assert.Equal(name, r.Method));
             Assert.Equal(reports[^1].Total, reports[^1].Done);
@@ -112,8 +113,8 @@ public sealed class PerturbationMethodTests
 
             using var cancelled = new CancellationTokenSource();
             cancelled.Cancel();
-            Assert.Throws<OperationCanceledException>(() => KnownMethods.Create(name, model,
-                options with { Cancellation = cancelled.Token }).Explain(input, new ClassTarget(Class)));
+            Assert.Throws<OperationCanceledException>(() => KnownMethods.Create(name, model, options)
+                .Explain(input, cancelled.Token, progress: null, new ClassTarget(Class)));
         }
     }
 
@@ -134,18 +135,15 @@ public sealed class PerturbationMethodTests
         // The largest layer output is conv1's, 8 x 32 x 32 values: three of them in float32 take 98,304 bytes.
         Assert.Equal(8 * 32 * 32, ModelLayers.LargestLayerValues(model, input));
         Assert.Equal((1 << 20) / 98_304, PerturbationBatches.SizeFor(
-            new CamOptions { PerturbationMemoryMegabytes = 1 }, input, model));
+            new RunOptions { PerturbationMemoryMegabytes = 1 }, input, model));
         Assert.Equal(PerturbationBatches.DefaultSize(3 * 32 * 32),
-            PerturbationBatches.SizeFor(new CamOptions(), input, model));
+            PerturbationBatches.SizeFor(new RunOptions(), input, model));
         Assert.Equal(5, PerturbationBatches.SizeFor(
-            new CamOptions { PerturbationMemoryMegabytes = 1, BatchSize = 5 }, input, model));
+            new RunOptions { PerturbationMemoryMegabytes = 1, BatchSize = 5 }, input, model));
 
         var reports = new List<MethodProgress>();
-        var options = new CamOptions
-        {
-            Layer = "features", PerturbationMemoryMegabytes = 1, Progress = new Recorder(reports),
-        };
-        new ScoreCam(model, options).Explain(input, new ClassTarget(Class));
+        new ScoreCam(model, new CamOptions { Layer = "features" }).Explain(input, [[new ClassTarget(Class)]],
+            new RunOptions { PerturbationMemoryMegabytes = 1, Progress = new Recorder(reports) });
         Assert.Equal([10, 16], reports.Select(r => r.Done));
     }
 

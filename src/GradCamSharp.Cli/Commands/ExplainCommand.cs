@@ -228,7 +228,7 @@ public static class ExplainCommand
         if (settings.Top < 1) throw new UsageException($"--top must be at least 1, got {settings.Top}");
         _ = KnownMethods.Expand(settings.Methods);
         _ = KnownColormaps.Get(settings.Colormap);
-        _ = settings.MethodOptions();
+        _ = settings.RunOptions();
         if (arguments.ModelOptions.Preprocess is string preprocess)
             _ = ModelCatalog.ResolvePreprocessing(preprocess, KnownPreprocessing.ImageNet);
         foreach (string image in arguments.Job.Images) ImageLoader.Probe(image, arguments.Job.Decoding);

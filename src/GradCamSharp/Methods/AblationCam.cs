@@ -29,14 +29,14 @@ public sealed class AblationCam(IExplainableModel model, CamOptions? options = n
             throw new UsageException("Ablation-CAM scores ablated layers per class: use class or top-k targets");
         using var noGrad = no_grad();
         long samples = context.Activations.shape[0], channels = context.Activations.shape[1];
-        int batchSize = PerturbationBatches.SizeFor(Options, context.Input, Model);
+        int batchSize = PerturbationBatches.SizeFor(context.Run, context.Input, Model);
         var weights = new List<Tensor>();
         for (long n = 0; n < samples; n++)
         {
             int classIndex = context.ClassIndices[(int)n]!.Value;
             ModelTail tail = ModelTail.Split(Model, context.Input[n].unsqueeze(0), context.Layer);
             double score = tail.Run(tail.LayerOutput).reshape(-1)[classIndex].item<float>();
-            Tensor ablated = PerturbationBatches.Scores(channels, batchSize, Name, Options,
+            Tensor ablated = PerturbationBatches.Scores(channels, batchSize, Name, context.Run,
                 (start, count) => Ablate(tail.LayerOutput, start, count), tail.Run, classIndex);
             weights.Add((score - ablated.to(ScalarType.Float64)) / Math.Max(Math.Abs(score), SmallestScore));
         }

@@ -9,5 +9,7 @@ namespace GradCamSharp.Methods;
 /// <param name="Input">[N, C, H, W] the model input of these samples.</param>
 /// <param name="ClassIndices">The class each sample's score belongs to, where the target is a class.</param>
 /// <param name="Layer">The target layer's name (for methods that re-run the model from it).</param>
+/// <param name="Run">The run's batching, memory, progress and cancellation (for methods that score perturbed
+/// inputs).</param>
 public sealed record CamContext(Tensor Activations, Tensor Gradients, Tensor Input, IReadOnlyList<int?> ClassIndices,
-    string Layer);
+    string Layer, RunOptions Run);

@@ -51,7 +51,7 @@ public abstract class CamMethod : Explainer
         if (Options.Counterfactual) layerGradients = layerGradients.neg();
 
         var context = new CamContext(activations, layerGradients, pass.Input.index_select(0, samples),
-            column.Entries.Select(e => e.ClassIndex).ToArray(), pass.Layer!);
+            column.Entries.Select(e => e.ClassIndex).ToArray(), pass.Layer!, pass.Run);
         Tensor weighted = Weights(context) * activations;
         Tensor raw = (Options.EigenSmooth ? FirstComponent(weighted) : weighted.sum(1)).relu();
         Tensor heat = UpsampleAndNormalise(raw, pass.Height, pass.Width);

@@ -9,8 +9,7 @@ namespace GradCamSharp.Methods;
 /// masking it by its forward input (Springenberg et al. 2015, fig. 1, compare the three rules). Less class-specific
 /// than backpropagation, which is the point of showing it beside Guided Backprop.
 /// </summary>
-public sealed class Deconvnet(IExplainableModel model, CamOptions? options = null)
-    : InputAttributionMethod(model, options)
+public sealed class Deconvnet(IExplainableModel model) : InputAttributionMethod(model)
 {
     private static readonly ForwardTaps DeconvnetTaps = new() { DeconvnetRelu = true };
 
@@ -21,5 +20,6 @@ public sealed class Deconvnet(IExplainableModel model, CamOptions? options = nul
     protected override ForwardTaps GradientTaps => DeconvnetTaps;
 
     /// <inheritdoc />
-    protected override Tensor Attribute(Tensor input, int classIndex) => Gradients(input, classIndex)[0];
+    protected override Tensor Attribute(Tensor input, int classIndex, RunOptions run) =>
+        Gradients(input, classIndex, run)[0];
 }

@@ -39,8 +39,9 @@ public abstract class Explainer : IExplainer
     internal abstract bool NeedsPixelGradient { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample) =>
-        ExplanationPass.Explain(Model, input, targetsPerSample, [this]);
+    public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample,
+        RunOptions? run = null) =>
+        ExplanationPass.Explain(Model, input, targetsPerSample, [this], run ?? RunOptions.Default);
 
     /// <summary>
     /// Turns the gradients of one score column into one explanation per entry of the column, in entry order.

@@ -24,7 +24,7 @@ internal static class ExplanationPass
     /// <summary>Explains a batch with every method of <paramref name="methods"/> (all on the same model).</summary>
     /// <returns>Explanations ordered by sample, then target, then method.</returns>
     public static IReadOnlyList<Explanation> Explain(IExplainableModel model, Tensor input,
-        IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample, IReadOnlyList<Explainer> methods)
+        IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample, IReadOnlyList<Explainer> methods, RunOptions run)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(targetsPerSample);
@@ -53,7 +53,7 @@ internal static class ExplanationPass
             foreach (var group in groups)
             {
                 results.AddRange(Run(model, input, targetsPerSample, group.Key,
-                    group.Select(m => m.Method).ToArray(), group.Select(m => m.Index).ToArray()));
+                    group.Select(m => m.Method).ToArray(), group.Select(m => m.Index).ToArray(), run));
             }
             return results.OrderBy(r => r.Sample).ThenBy(r => r.Column).ThenBy(r => r.Method)
                 .Select(r => r.Explanation).ToList();
@@ -61,7 +61,7 @@ internal static class ExplanationPass
     }
 
     private static List<(int, int, int, Explanation)> Run(IExplainableModel model, Tensor input,
-        IReadOnlyList<IReadOnlyList<ITarget>> targets, string? layer, Explainer[] methods, int[] order)
+        IReadOnlyList<IReadOnlyList<ITarget>> targets, string? layer, Explainer[] methods, int[] order, RunOptions run)
     {
         bool pixelGradients = methods.Any(m => m.NeedsPixelGradient);
         bool layerGradients = layer is not null && (pixelGradients || methods.Any(m => m.NeedsLayerGradient));
@@ -104,7 +104,7 @@ internal static class ExplanationPass
         IReadOnlyList<ScoreColumn> columns = ScoreColumns.Build(output, targets);
         bool separateGuidedPass = pixelGradients && layer is not null && reluAfterLayer;
         Tensor[]? guided = separateGuidedPass ? GuidedPixelGradients(model, input, targets) : null;
-        var pass = new PassResult(pixels.detach(), layer, leaf?.detach());
+        var pass = new PassResult(pixels.detach(), layer, leaf?.detach(), run);
         var results = new List<(int, int, int, Explanation)>();
         for (int j = 0; j < columns.Count; j++)
         {

@@ -14,15 +14,9 @@ public abstract class InputAttributionMethod : Explainer
 {
     /// <summary>Creates the method.</summary>
     /// <param name="model">The model.</param>
-    /// <param name="options">Batching, progress and cancellation of the forward passes.</param>
-    protected InputAttributionMethod(IExplainableModel model, CamOptions? options) : base(model)
+    protected InputAttributionMethod(IExplainableModel model) : base(model)
     {
-        Options = options ?? new CamOptions();
-        ArgumentOutOfRangeException.ThrowIfNegative(Options.BatchSize);
     }
-
-    /// <summary>Batching, progress and cancellation of the forward passes.</summary>
-    public CamOptions Options { get; }
 
     internal override string? RequestedLayer => null;
 
@@ -39,20 +33,22 @@ public abstract class InputAttributionMethod : Explainer
     /// <summary>The one hook: the attribution of class <paramref name="classIndex"/> for one input.</summary>
     /// <param name="input">[1, C, H, W] the model input.</param>
     /// <param name="classIndex">The class whose score is attributed.</param>
+    /// <param name="run">The run's batching, progress and cancellation, for <see cref="Gradients"/>.</param>
     /// <returns>[C, H, W] the attribution.</returns>
-    protected abstract Tensor Attribute(Tensor input, int classIndex);
+    protected abstract Tensor Attribute(Tensor input, int classIndex, RunOptions run);
 
     /// <summary>
     /// The gradients of class <paramref name="classIndex"/>'s score with respect to each of <paramref name="inputs"/>,
-    /// [B, C, H, W], computed in batches of the options' size.
+    /// [B, C, H, W], computed in batches of the run's size.
     /// </summary>
-    protected Tensor Gradients(Tensor inputs, int classIndex)
+    protected Tensor Gradients(Tensor inputs, int classIndex, RunOptions run)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(run);
         using IDisposable gradientMode = enable_grad();
         var parts = new List<Tensor>();
-        int batchSize = PerturbationBatches.SizeFor(Options, inputs, Model);
-        foreach ((long start, int count) in PerturbationBatches.Of(inputs.shape[0], batchSize, Name, Options))
+        int batchSize = PerturbationBatches.SizeFor(run, inputs, Model);
+        foreach ((long start, int count) in PerturbationBatches.Of(inputs.shape[0], batchSize, Name, run))
         {
             Tensor batch = inputs.narrow(0, start, count).detach().requires_grad_(true);
             Tensor output = Model.Forward(batch, GradientTaps);
@@ -69,7 +65,7 @@ public abstract class InputAttributionMethod : Explainer
             int classIndex = entry.ClassIndex
                 ?? throw new UsageException($"{Name} attributes a class score: use class or top-k targets");
             Tensor input = pass.Input.narrow(0, entry.Sample, 1);
-            Attribution attribution = GuidedBackprop.ToAttribution(Attribute(input, classIndex));
+            Attribution attribution = GuidedBackprop.ToAttribution(Attribute(input, classIndex, pass.Run));
             return entry.Explained(Name, GuidedBackprop.InputLayer, attribution.Saliency()) with
             {
                 Attribution = attribution,

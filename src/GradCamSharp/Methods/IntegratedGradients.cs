@@ -13,20 +13,19 @@ namespace GradCamSharp.Methods;
 /// <param name="steps">Points on the path (the paper: 20 to 300).</param>
 /// <param name="baseline">[1, C, H, W] the baseline; null for zeros (the mean image under ImageNet
 /// normalisation).</param>
-/// <param name="options">Batching, progress and cancellation.</param>
-public sealed class IntegratedGradients(IExplainableModel model, int steps = 64, Tensor? baseline = null,
-    CamOptions? options = null) : InputAttributionMethod(model, options)
+public sealed class IntegratedGradients(IExplainableModel model, int steps = 64, Tensor? baseline = null)
+    : InputAttributionMethod(model)
 {
     /// <inheritdoc />
     public override string Name => "integrated-gradients";
 
     /// <inheritdoc />
-    protected override Tensor Attribute(Tensor input, int classIndex)
+    protected override Tensor Attribute(Tensor input, int classIndex, RunOptions run)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         Tensor start = baseline ?? zeros_like(input);
         Tensor alphas = (arange(steps, dtype: input.dtype) + 0.5) / steps;
         Tensor path = start + alphas.reshape(-1, 1, 1, 1) * (input - start);
-        return (input[0] - start[0]) * Gradients(path, classIndex).mean([0]);
+        return (input[0] - start[0]) * Gradients(path, classIndex, run).mean([0]);
     }
 }

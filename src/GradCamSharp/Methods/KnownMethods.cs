@@ -108,7 +108,7 @@ public static class KnownMethods
             Name = "gradient", Title = "Gradient", UsesLayer = false, NeedsClassTarget = true,
             Paper = "Simonyan et al., Deep Inside Convolutional Networks, ICLR 2014 workshop",
             Summary = "the class score's derivative with respect to each input pixel",
-            Create = (model, options) => new VanillaGradient(model, options: options),
+            Create = (model, _) => new VanillaGradient(model),
         },
         new()
         {
@@ -116,14 +116,14 @@ public static class KnownMethods
             Paper = "Zeiler and Fergus, Visualizing and Understanding CNNs, ECCV 2014",
             Summary = "the score projected back with every ReLU rectifying the gradient, not masked by its input",
             Obstacle = model => model.DeconvnetObstacle,
-            Create = (model, options) => new Deconvnet(model, options: options),
+            Create = (model, _) => new Deconvnet(model),
         },
         new()
         {
             Name = "gradient-x-input", Title = "Gradient x Input", UsesLayer = false, NeedsClassTarget = true,
             Paper = "Shrikumar et al., Not Just a Black Box, 2016",
             Summary = "the input gradient times the input: a first-order contribution per pixel",
-            Create = (model, options) => new GradientTimesInput(model, options: options),
+            Create = (model, _) => new GradientTimesInput(model),
         },
         new()
         {
@@ -131,7 +131,7 @@ public static class KnownMethods
             PerturbsInputs = true,
             Paper = "Smilkov et al., SmoothGrad, 2017",
             Summary = "the input gradient averaged over 25 noisy copies (noise 15% of the range, seeded)",
-            Create = (model, options) => new SmoothGrad(model, options: options),
+            Create = (model, _) => new SmoothGrad(model),
         },
         new()
         {
@@ -139,7 +139,7 @@ public static class KnownMethods
             PerturbsInputs = true,
             Paper = "Sundararajan et al., Axiomatic Attribution, ICML 2017",
             Summary = "input minus baseline times the gradient averaged on the path from a zero baseline (64 steps)",
-            Create = (model, options) => new IntegratedGradients(model, options: options),
+            Create = (model, _) => new IntegratedGradients(model),
         },
         new()
         {
@@ -147,7 +147,7 @@ public static class KnownMethods
             PerturbsInputs = true,
             NeedsClassTarget = true, Paper = "Zeiler and Fergus, Visualizing and Understanding CNNs, ECCV 2014",
             Summary = "the score's drop when a patch hides each region (patch 1/7 of the input, stride half of it)",
-            Create = (model, options) => new OcclusionSensitivity(model, options: options),
+            Create = (model, _) => new OcclusionSensitivity(model),
         },
         new()
         {
@@ -235,12 +235,17 @@ public static class KnownMethods
     /// <summary>
     /// Creates every method <paramref name="names"/> ask for as one <see cref="MethodSet"/>, so that they share their
     /// forward pass. With several <paramref name="layers"/>, each method that reads a layer runs at every one of them
-    /// and its maps are fused into one (the options' <see cref="CamOptions.LayerFusion"/>: the mean of the upsampled
-    /// maps, or LayerCAM's scaled sum); the options' own layer is then ignored.
+    /// and its maps are fused into one (the set options' <see cref="MethodSetOptions.LayerFusion"/>: the mean of the
+    /// upsampled maps, or LayerCAM's scaled sum); the options' own layer is then ignored.
     /// </summary>
+    /// <param name="names">Method names, as <see cref="Expand"/> takes them.</param>
+    /// <param name="model">The model explained.</param>
+    /// <param name="options">What each method takes (its layer, map options).</param>
+    /// <param name="setOptions">What the set takes (smoothing over augmentations, fusion of layers).</param>
+    /// <param name="layers">Several target layers, whose maps are fused; null for the options' layer.</param>
     /// <exception cref="UsageException">An unknown name.</exception>
     public static MethodSet CreateSet(IEnumerable<string> names, IExplainableModel model, CamOptions? options = null,
-        IReadOnlyList<string>? layers = null)
+        MethodSetOptions? setOptions = null, IReadOnlyList<string>? layers = null)
     {
         options ??= new CamOptions();
         IReadOnlyList<string> targetLayers = layers is { Count: > 0 } ? layers.Distinct().ToArray() : [options.Layer];
@@ -256,6 +261,6 @@ public static class KnownMethods
                 outputOf.Add(output);
             }
         }
-        return new MethodSet(methods, outputOf, options.AugSmooth, options.LayerFusion);
+        return new MethodSet(methods, outputOf, setOptions);
     }
 }

@@ -10,27 +10,23 @@ namespace GradCamSharp.Methods;
 /// Several methods on one model, run together: methods that read the same target layer share one forward pass and
 /// one backward pass per score, so the paper's four maps (Grad-CAM, Guided Backprop, Guided Grad-CAM, counterfactual)
 /// cost what Guided Grad-CAM alone costs. A set may also fuse one method's maps at several layers into one map (see
-/// <see cref="KnownMethods.CreateSet(IEnumerable{string}, IExplainableModel, CamOptions?, IReadOnlyList{string}?)"/>).
+/// <see cref="KnownMethods.CreateSet"/>).
 /// </summary>
 public sealed class MethodSet : IExplainer
 {
     private readonly Explainer[] _methods;
     private readonly int[] _output;
-    private readonly bool _augSmooth;
-    private readonly LayerFusion _fusion;
+    private readonly MethodSetOptions _options;
 
     /// <summary>Runs <paramref name="methods"/> together; they must explain the same model.</summary>
     /// <param name="methods">The methods.</param>
     /// <param name="outputOf">For each method, the index of the map it contributes to; methods that share an index
     /// (one method at several layers) are fused into one map, the mean of their maps. Null: one map per method.</param>
-    /// <param name="augSmooth">Average the maps over flips and value scalings (see
-    /// <see cref="CamOptions.AugSmooth"/>).</param>
-    /// <param name="fusion">How maps that share an output are fused (see <see cref="LayerFusion"/>).</param>
-    public MethodSet(IReadOnlyList<Explainer> methods, IReadOnlyList<int>? outputOf = null, bool augSmooth = false,
-        LayerFusion fusion = LayerFusion.Mean)
+    /// <param name="options">Smoothing over augmentations, and how maps that share an output are fused.</param>
+    public MethodSet(IReadOnlyList<Explainer> methods, IReadOnlyList<int>? outputOf = null,
+        MethodSetOptions? options = null)
     {
-        _augSmooth = augSmooth;
-        _fusion = fusion;
+        _options = options ?? new MethodSetOptions();
         ArgumentNullException.ThrowIfNull(methods);
         if (methods.Count == 0) throw new ArgumentException("a method set needs at least one method", nameof(methods));
         if (methods.Any(m => !ReferenceEquals(m.Model, methods[0].Model)))
@@ -54,18 +50,20 @@ public sealed class MethodSet : IExplainer
 
     /// <inheritdoc />
     /// <returns>Explanations ordered by sample, then target, then map (see <see cref="Outputs"/>).</returns>
-    public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample)
+    public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample,
+        RunOptions? run = null)
     {
-        IReadOnlyList<Explanation> each = _augSmooth
-            ? Augmented(input, targetsPerSample)
-            : ExplanationPass.Explain(_methods[0].Model, input, targetsPerSample, _methods);
+        run ??= RunOptions.Default;
+        IReadOnlyList<Explanation> each = _options.AugSmooth
+            ? Augmented(input, targetsPerSample, run)
+            : ExplanationPass.Explain(_methods[0].Model, input, targetsPerSample, _methods, run);
         if (_output.Length == _output.Max() + 1 && _output.SequenceEqual(Enumerable.Range(0, _output.Length)))
             return each;
         var fused = new List<Explanation>();
         foreach (Explanation[] target in each.Chunk(_methods.Length))
         {
             for (int output = 0; output <= _output.Max(); output++)
-                fused.Add(Fuse(target.Where((_, m) => _output[m] == output).ToArray(), _fusion));
+                fused.Add(Fuse(target.Where((_, m) => _output[m] == output).ToArray(), _options.LayerFusion));
         }
         return fused;
     }
@@ -74,10 +72,11 @@ public sealed class MethodSet : IExplainer
     /// Test-time augmentation: the plain pass fixes the classes; the flipped and value-scaled inputs are explained for
     /// those classes, their maps flipped back, and every map averaged with its counterparts.
     /// </summary>
-    private List<Explanation> Augmented(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample)
+    private List<Explanation> Augmented(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample,
+        RunOptions run)
     {
         IExplainableModel model = _methods[0].Model;
-        IReadOnlyList<Explanation> plain = ExplanationPass.Explain(model, input, targetsPerSample, _methods);
+        IReadOnlyList<Explanation> plain = ExplanationPass.Explain(model, input, targetsPerSample, _methods, run);
         // The classes each sample's targets resolved to, in column order (one entry per method and column).
         IReadOnlyList<ITarget>[] classes = Enumerable.Range(0, (int)input.shape[0]).Select(sample =>
             (IReadOnlyList<ITarget>)plain.Where(e => e.SampleIndex == sample).Chunk(_methods.Length)
@@ -91,8 +90,8 @@ public sealed class MethodSet : IExplainer
             using DisposeScope scope = NewDisposeScope();
             Tensor augmented = input * scale;
             if (flip) augmented = augmented.flip(3);
-            IReadOnlyList<Explanation> run = ExplanationPass.Explain(model, augmented, classes, _methods);
-            runs.Add(flip ? run.Select(Flipped).ToList() : run);
+            IReadOnlyList<Explanation> again = ExplanationPass.Explain(model, augmented, classes, _methods, run);
+            runs.Add(flip ? again.Select(Flipped).ToList() : again);
         }
         return Enumerable.Range(0, plain.Count).Select(i => Averaged(runs.Select(r => r[i]).ToArray())).ToList();
     }

@@ -14,12 +14,9 @@ namespace GradCamSharp.Methods;
 /// <param name="patch">The square patch's side in input pixels; 0 for a seventh of the input's smaller side.</param>
 /// <param name="stride">The step between patches; 0 for half the patch.</param>
 /// <param name="fill">The patch's value in the model's input space (0: the mean colour of normalised inputs).</param>
-/// <param name="options">Batching, progress and cancellation of the occluded copies.</param>
-public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0, int stride = 0, float fill = 0,
-    CamOptions? options = null) : Explainer(model)
+public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0, int stride = 0, float fill = 0)
+    : Explainer(model)
 {
-    private readonly CamOptions _options = options ?? new CamOptions();
-
     /// <inheritdoc />
     public override string Name => "occlusion";
 
@@ -49,10 +46,10 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
     /// <param name="stride">The step between patches.</param>
     /// <param name="fill">The patch's value.</param>
     /// <param name="batchSize">Copies per forward pass.</param>
-    /// <param name="options">Progress and cancellation (its batch size is not read).</param>
+    /// <param name="run">Progress and cancellation (its batch size is not read).</param>
     /// <returns>The drops on the grid of patch positions (columns x rows).</returns>
     public static Heatmap Drops(Tensor input, Func<Tensor, float[]> score, int patch, int stride, float fill,
-        int batchSize, CamOptions? options = null)
+        int batchSize, RunOptions? run = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(score);
@@ -62,7 +59,7 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
         float original = score(input)[0];
         var drops = new float[rows * columns];
         foreach ((long first, int count) in PerturbationBatches.Of(drops.Length, batchSize, "occlusion",
-            options ?? new CamOptions()))
+            run ?? RunOptions.Default))
         {
             int start = (int)first;
             using var scope = NewDisposeScope();
@@ -92,7 +89,7 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
             if (stride > 0) step = stride;
             Heatmap grid = Drops(input, batch => Model.Forward(batch, ForwardTaps.None)
                 .reshape(batch.shape[0], -1)[.., classIndex].to(ScalarType.Float32).data<float>().ToArray(),
-                side, step, fill, PerturbationBatches.SizeFor(_options, input, Model), _options);
+                side, step, fill, PerturbationBatches.SizeFor(pass.Run, input, Model), pass.Run);
             Heatmap map = Spread(grid, side, step, (int)pass.Width, (int)pass.Height);
             return entry.Explained(Name, GuidedBackprop.InputLayer, Normalised(map)) with { RawMap = map };
         }).ToList();

@@ -6,7 +6,8 @@ namespace GradCamSharp.Methods;
 /// <param name="Input">[N, C, H, W] the model input, detached.</param>
 /// <param name="Layer">The resolved target layer, or null when no method reads one.</param>
 /// <param name="Activations">[N, K, h, w] the target layer's output, or null.</param>
-internal sealed record PassResult(Tensor Input, string? Layer, Tensor? Activations)
+/// <param name="Run">The run's batching, memory, progress and cancellation.</param>
+internal sealed record PassResult(Tensor Input, string? Layer, Tensor? Activations, RunOptions Run)
 {
     /// <summary>The input's height.</summary>
     public long Height => Input.shape[2];

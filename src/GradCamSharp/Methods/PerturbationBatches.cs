@@ -38,13 +38,13 @@ public static class PerturbationBatches
 
     /// <summary>
     /// The batch size <paramref name="options"/> ask for, or the default for <paramref name="input"/>: the smaller of
-    /// <see cref="DefaultSize"/> and what fits <see cref="CamOptions.PerturbationMemoryMegabytes"/>, given the largest
+    /// <see cref="DefaultSize"/> and what fits <see cref="RunOptions.PerturbationMemoryMegabytes"/>, given the largest
     /// layer output of <paramref name="model"/> for one input.
     /// </summary>
-    /// <param name="options">The method's options.</param>
+    /// <param name="options">The run's batching and memory.</param>
     /// <param name="input">[N, ...] the model input.</param>
     /// <param name="model">The model the perturbed inputs go through.</param>
-    public static int SizeFor(CamOptions options, Tensor input, IExplainableModel model)
+    public static int SizeFor(RunOptions options, Tensor input, IExplainableModel model)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(input);
@@ -62,7 +62,7 @@ public static class PerturbationBatches
     /// The batches (start, count) of <paramref name="total"/> perturbed inputs, <paramref name="batchSize"/> at a time;
     /// cancellation is checked before each batch and progress reported after it.
     /// </summary>
-    public static IEnumerable<(long Start, int Count)> Of(long total, int batchSize, string method, CamOptions options)
+    public static IEnumerable<(long Start, int Count)> Of(long total, int batchSize, string method, RunOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentNullException.ThrowIfNull(options);
@@ -79,7 +79,7 @@ public static class PerturbationBatches
     /// Scores <paramref name="total"/> perturbed inputs without autograd: <paramref name="perturb"/> makes the batch
     /// (start, count), <paramref name="forward"/> runs it; the scores of class <paramref name="classIndex"/>, [total].
     /// </summary>
-    internal static Tensor Scores(long total, int batchSize, string method, CamOptions options,
+    internal static Tensor Scores(long total, int batchSize, string method, RunOptions options,
         Func<long, int, Tensor> perturb, Func<Tensor, Tensor> forward, int classIndex)
     {
         using var noGrad = no_grad();

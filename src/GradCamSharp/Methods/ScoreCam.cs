@@ -24,12 +24,12 @@ public sealed class ScoreCam(IExplainableModel model, CamOptions? options = null
             throw new UsageException("Score-CAM scores masked inputs per class: use class or top-k targets");
         using var noGrad = no_grad();
         long samples = context.Activations.shape[0], channels = context.Activations.shape[1];
-        int batchSize = PerturbationBatches.SizeFor(Options, input, Model);
+        int batchSize = PerturbationBatches.SizeFor(context.Run, input, Model);
         var weights = new List<Tensor>();
         for (long n = 0; n < samples; n++)
         {
             Tensor maps = context.Activations[n], image = input[n].unsqueeze(0);
-            Tensor scores = PerturbationBatches.Scores(channels, batchSize, Name, Options,
+            Tensor scores = PerturbationBatches.Scores(channels, batchSize, Name, context.Run,
                 (start, count) => image * Masks(maps.narrow(0, start, count), input.shape[2], input.shape[3]),
                 batch => Model.Forward(batch, ForwardTaps.None), context.ClassIndices[(int)n]!.Value);
             weights.Add(scores.softmax(0));

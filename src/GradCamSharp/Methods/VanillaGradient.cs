@@ -7,12 +7,12 @@ namespace GradCamSharp.Methods;
 /// The vanilla gradient (Simonyan et al., Deep Inside Convolutional Networks, ICLR 2014 workshop, eq. 3): the
 /// derivative of the class score with respect to each input pixel.
 /// </summary>
-public sealed class VanillaGradient(IExplainableModel model, CamOptions? options = null)
-    : InputAttributionMethod(model, options)
+public sealed class VanillaGradient(IExplainableModel model) : InputAttributionMethod(model)
 {
     /// <inheritdoc />
     public override string Name => "gradient";
 
     /// <inheritdoc />
-    protected override Tensor Attribute(Tensor input, int classIndex) => Gradients(input, classIndex)[0];
+    protected override Tensor Attribute(Tensor input, int classIndex, RunOptions run) =>
+        Gradients(input, classIndex, run)[0];
 }
