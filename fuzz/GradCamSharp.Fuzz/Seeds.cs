@@ -61,9 +61,9 @@ public static class Seeds
             {"width": 320, "height": 48, "channel_order": "bgr", "scale": 0.00392157, "mean": [0.5, 0.5, 0.5],
              "std": [0.5, 0.5, 0.5], "resize": "fit-height-pad-right"}
             """);
-        PutJson("prototypes", Shortened(Path.Combine(repository, "src", "GradCamSharp.Pipeline", "Heads",
+        PutJson("prototypes", Shortened(Path.Combine(repository, "src", "GradCamSharp.Catalog", "Heads",
             "resnet18-prototypes.json")));
-        PutJson("head", Shortened(Path.Combine(repository, "src", "GradCamSharp.Pipeline", "Heads",
+        PutJson("head", Shortened(Path.Combine(repository, "src", "GradCamSharp.Catalog", "Heads",
             "resnet18-everyday.json")));
         PutJson("vision-language", File.ReadAllText(Path.Combine(repository, "src", "GradCamSharp.VisionLanguage",
             "Models", "shapes-vqa.json")));

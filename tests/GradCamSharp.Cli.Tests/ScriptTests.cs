@@ -31,7 +31,7 @@ public sealed class ScriptTests
     public void Build_PackageRootWithoutTrailingSlash_StillFindsTheFeaturizer()
     {
         // NUGET_PACKAGES=/some/dir (no slash) reaches the build as NuGetPackageRoot.
-        (int code, string output) = Run("dotnet", ["msbuild", "src/GradCamSharp.Pipeline/GradCamSharp.Pipeline.csproj",
+        (int code, string output) = Run("dotnet", ["msbuild", "src/GradCamSharp.Catalog/GradCamSharp.Catalog.csproj",
             "-getProperty:ResNet18FeaturizerRoot", "-p:NuGetPackageRoot=/some/dir"]);
         Assert.Equal(0, code);
         Assert.Equal("/some/dir/microsoft.ml.dnnimagefeaturizer.resnet18/0.23.1/", output.Trim());

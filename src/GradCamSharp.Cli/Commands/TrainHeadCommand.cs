@@ -8,10 +8,10 @@ namespace GradCamSharp.Cli.Commands;
 /// <summary>
 /// <c>gradcam train-head</c>: trains the default model's head from the annotated photos, reproducibly.
 /// </summary>
-public static class TrainHeadCommand
+internal static class TrainHeadCommand
 {
     /// <summary>The head file in the source tree.</summary>
-    public const string SourceFile = "src/GradCamSharp.Pipeline/Heads/resnet18-everyday.json";
+    public const string SourceFile = "src/GradCamSharp.Catalog/Heads/resnet18-everyday.json";
 
     /// <summary>The parsed arguments of <c>train-head</c>.</summary>
     /// <param name="Options">The recipe.</param>
