@@ -36,16 +36,16 @@ internal static class SceneTextEncoder
     public static SceneTexts Encode(Scene scene, VisionLanguageModel model)
     {
         var questions = new List<EncodedQuestion>();
-        if (model.Task == VisionLanguageTasks.Vqa)
+        if (model is VqaModel vqa)
         {
             foreach (SceneQuestion question in scene.Questions)
             {
-                int answer = model.Answers.ToList().IndexOf(question.Answer);
-                if (answer >= 0) questions.Add(new(model.EncodeQuestion(question.Question), answer, question.Type));
+                int answer = vqa.Answers.ToList().IndexOf(question.Answer);
+                if (answer >= 0) questions.Add(new(vqa.EncodeQuestion(question.Question), answer, question.Type));
             }
         }
-        int[] caption = model.Task == VisionLanguageTasks.Captioner && scene.Captions.Count > 0
-            ? model.EncodeCaption(scene.Captions[0]) : [];
+        int[] caption = model is Captioner captioner && scene.Captions.Count > 0
+            ? captioner.EncodeCaption(scene.Captions[0]) : [];
         return new SceneTexts(questions, caption);
     }
 }

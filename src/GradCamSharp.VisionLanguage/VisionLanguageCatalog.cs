@@ -26,12 +26,39 @@ public static class VisionLanguageCatalog
     /// <summary>The shipped model of <paramref name="task"/> for <paramref name="world"/>.</summary>
     public static string NameFor(string world, string task) => $"{world}-{task}";
 
+    /// <summary>Loads a shipped captioner by name, or a trained one by the path of its JSON file.</summary>
+    /// <exception cref="UsageException">Unknown name, or a VQA model.</exception>
+    /// <exception cref="UnreadableInputException">The files cannot be read.</exception>
+    public static Captioner LoadCaptioner(string spec) => Load<Captioner>(spec, VisionLanguageTasks.Captioner);
+
+    /// <summary>Loads a shipped VQA model by name, or a trained one by the path of its JSON file.</summary>
+    /// <exception cref="UsageException">Unknown name, or a captioner.</exception>
+    /// <exception cref="UnreadableInputException">The files cannot be read.</exception>
+    public static VqaModel LoadVqa(string spec) => Load<VqaModel>(spec, VisionLanguageTasks.Vqa);
+
+    /// <summary>The shipped captioners.</summary>
+    public static IReadOnlyList<string> Captioners { get; } =
+        [.. Names.Where(n => n.EndsWith(VisionLanguageTasks.Captioner, StringComparison.Ordinal))];
+
+    /// <summary>The shipped VQA models.</summary>
+    public static IReadOnlyList<string> VqaModels { get; } =
+        [.. Names.Where(n => n.EndsWith(VisionLanguageTasks.Vqa, StringComparison.Ordinal))];
+
+    private static T Load<T>(string spec, string task) where T : VisionLanguageModel
+    {
+        VisionLanguageModel model = Load(spec);
+        if (model is T typed) return typed;
+        string given = model.Kind;
+        model.Dispose();
+        throw new UsageException($"{spec} is a {given}; this needs a {task} model, e.g. " +
+            string.Join(" or ", Names.Where(n => n.EndsWith(task, StringComparison.Ordinal))));
+    }
+
     /// <summary>Loads a shipped model by name, or a trained one by the path of its JSON file.</summary>
     /// <param name="spec">A name of <see cref="Names"/> or a path ending in .json.</param>
-    /// <param name="task">When given, the task the model must do.</param>
-    /// <exception cref="UsageException">Unknown name, or a model of the other task.</exception>
+    /// <exception cref="UsageException">Unknown name.</exception>
     /// <exception cref="UnreadableInputException">The files cannot be read.</exception>
-    public static VisionLanguageModel Load(string spec, string? task = null)
+    public static VisionLanguageModel Load(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (string.IsNullOrWhiteSpace(spec)) throw new UsageException("--model is empty");
@@ -44,14 +71,6 @@ public static class VisionLanguageCatalog
                 ", or the .json file that 'gradcam train' wrote");
         }
         if (!File.Exists(path)) throw new UnreadableInputException($"the model file {path} does not exist");
-        VisionLanguageModel model = VisionLanguageModel.Load(path);
-        if (task is not null && model.Task != task)
-        {
-            string given = model.Task;
-            model.Dispose();
-            throw new UsageException($"{spec} is a {given} model; this command needs a {task} model, e.g. " +
-                string.Join(" or ", Names.Where(n => n.EndsWith(task, StringComparison.Ordinal))));
-        }
-        return model;
+        return VisionLanguageModel.Load(path);
     }
 }

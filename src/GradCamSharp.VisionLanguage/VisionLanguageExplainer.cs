@@ -11,46 +11,45 @@ namespace GradCamSharp.VisionLanguage;
 /// Explains photos held in memory with a captioner or a VQA model and draws the results: what <c>gradcam caption</c>
 /// and <c>gradcam vqa</c> write to files and the web demo sends to the browser.
 /// </summary>
-public sealed class VisionLanguageExplainer
+public static class VisionLanguageExplainer
 {
-    private readonly VisionLanguageModel _model;
-    private readonly ExplanationSettings _settings;
-
-    /// <summary>Prepares explanations of <paramref name="model"/> with <paramref name="settings"/>.</summary>
-    /// <param name="model">A captioner or a VQA model.</param>
-    /// <param name="settings">Methods, colormap and layer ("auto": the image encoder's output, as in the
-    /// paper).</param>
-    public VisionLanguageExplainer(VisionLanguageModel model, ExplanationSettings settings)
+    /// <summary>
+    /// <paramref name="settings"/> for <paramref name="model"/>: the layer "auto" is the image encoder's output, as in
+    /// the paper.
+    /// </summary>
+    private static ExplanationSettings For(VisionLanguageModel model, ExplanationSettings settings)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
-        _model = model;
-        _settings = settings.Layer == ModelLayers.Auto ? settings with { Layer = model.EncoderLayer } : settings;
+        return settings.Layer == ModelLayers.Auto ? settings with { Layer = model.EncoderLayer } : settings;
     }
 
     /// <summary>
     /// Captions <paramref name="photo"/> (or reads <paramref name="caption"/>) and explains the whole caption and each
     /// content word; the caller disposes the result.
     /// </summary>
-    /// <exception cref="UsageException">The model is not a captioner, or the caption has unknown words.</exception>
+    /// <exception cref="UsageException">The caption has unknown words.</exception>
+    /// <param name="model">The captioner.</param>
+    /// <param name="settings">Methods, colormap and layer ("auto": the image encoder's output).</param>
     /// <param name="photo">The picture.</param>
     /// <param name="name">Its name in the outputs.</param>
     /// <param name="caption">The caption to explain (teacher-forced); null for the model's own.</param>
     /// <param name="beamWidth">How the model's own caption is decoded: 1 greedily, more by beam search.</param>
-    public ExplainedCaption Caption(SKBitmap photo, string name, string? caption = null, int beamWidth = 1)
+    public static ExplainedCaption Caption(Captioner model, ExplanationSettings settings, SKBitmap photo, string name,
+        string? caption = null, int beamWidth = 1)
     {
         ArgumentNullException.ThrowIfNull(photo);
-        RequireTask(VisionLanguageTasks.Captioner, "captioning");
+        ExplanationSettings chosen = For(model, settings);
         using var scope = NewDisposeScope();
-        int[] words = caption is null ? Generated(photo, beamWidth) : _model.EncodeCaption(caption);
-        string text = _model.Vocabulary.Decode(words);
-        var targets = VisionLanguageTargets.CaptionAndWords(_model.Vocabulary, words);
-        using IExplainableModel explained = _model.ForCaption(words);
-        var explainer = new PhotoExplainer(explained, _model.Preprocessing, _settings,
+        int[] words = caption is null ? Generated(model, photo, beamWidth) : model.EncodeCaption(caption);
+        string text = model.Vocabulary.Decode(words);
+        var targets = VisionLanguageTargets.CaptionAndWords(model.Vocabulary, words);
+        using IExplainableModel explained = model.ForCaption(words);
+        var explainer = new PhotoExplainer(explained, model.Preprocessing, chosen,
             targets.Select(t => (t.Target, t.Description)).ToArray());
         IReadOnlyList<RenderedTarget> rendered = explainer.Explain(photo, name);
         var explainedWords = rendered.Select((target, k) => new ExplainedWord(
-            targets[k].Position is int p ? _model.Vocabulary.Words[words[p]] : null, targets[k].Position, target))
+            targets[k].Position is int p ? model.Vocabulary.Words[words[p]] : null, targets[k].Position, target))
             .ToArray();
         SKBitmap panel = Panel.Compose([new PanelTile(photo, "original", text),
             .. explainedWords.Skip(1).Select(w => new PanelTile(w.Rendered.Maps[0].Picture, w.Word!,
@@ -64,42 +63,44 @@ public sealed class VisionLanguageExplainer
     /// Answers <paramref name="question"/> about <paramref name="photo"/> and explains <paramref name="answers"/> (or
     /// the <paramref name="top"/> likeliest); the caller disposes the result.
     /// </summary>
-    /// <exception cref="UsageException">Not a VQA model; unknown words or answers; an empty question.</exception>
-    public ExplainedAnswers Answer(SKBitmap photo, string name, string question, IReadOnlyList<string>? answers = null,
-        int top = 1)
+    /// <exception cref="UsageException">Unknown words or answers; an empty question.</exception>
+    /// <param name="model">The VQA model.</param>
+    /// <param name="settings">Methods, colormap and layer ("auto": the image encoder's output).</param>
+    /// <param name="photo">The picture.</param>
+    /// <param name="name">Its name in the outputs.</param>
+    /// <param name="question">The question.</param>
+    /// <param name="answers">The answers to explain; none for the <paramref name="top"/> likeliest.</param>
+    /// <param name="top">How many of the likeliest answers to explain when none are given.</param>
+    public static ExplainedAnswers Answer(VqaModel model, ExplanationSettings settings, SKBitmap photo, string name,
+        string question, IReadOnlyList<string>? answers = null, int top = 1)
     {
         ArgumentNullException.ThrowIfNull(photo);
-        RequireTask(VisionLanguageTasks.Vqa, "answering questions");
+        ExplanationSettings chosenSettings = For(model, settings);
         if (string.IsNullOrWhiteSpace(question)) throw new UsageException("the question is empty");
         if (top < 1) throw new UsageException($"the number of top answers must be at least 1, got {top}");
-        int[] words = _model.EncodeQuestion(question);
-        int[] chosen = (answers ?? []).Select(_model.AnswerIndex).Distinct().ToArray();
-        string asked = _model.Vocabulary.Decode(words);
+        int[] words = model.EncodeQuestion(question);
+        int[] chosen = (answers ?? []).Select(model.AnswerIndex).Distinct().ToArray();
+        string asked = model.Vocabulary.Decode(words);
         using var scope = NewDisposeScope();
         IReadOnlyList<(string Answer, float Probability)> ranked;
-        using (Tensor input = _model.Prepare([photo])) ranked = _model.Answer(input, asked, _model.Answers.Count);
+        using (Tensor input = model.Prepare([photo])) ranked = model.Answer(input, asked, model.Answers.Count);
         int[] explainedAnswers = chosen.Length > 0 ? chosen
-            : ranked.Take(top).Select(a => _model.AnswerIndex(a.Answer)).ToArray();
-        using IExplainableModel explained = _model.ForQuestion(words);
-        var explainer = new PhotoExplainer(explained, _model.Preprocessing, _settings,
-            explainedAnswers.Select(a => ((ITarget)VisionLanguageTargets.Answer(a), $"answer '{_model.Answers[a]}'"))
-                .ToArray(), index => index is int i ? _model.Answers[i] : null);
+            : ranked.Take(top).Select(a => model.AnswerIndex(a.Answer)).ToArray();
+        using IExplainableModel explained = model.ForQuestion(words);
+        var explainer = new PhotoExplainer(explained, model.Preprocessing, chosenSettings,
+            explainedAnswers.Select(a => ((ITarget)VisionLanguageTargets.Answer(a), $"answer '{model.Answers[a]}'"))
+                .ToArray(), index => index is int i ? model.Answers[i] : null);
         IReadOnlyList<RenderedTarget> rendered = explainer.Explain(photo, name);
         return new ExplainedAnswers(asked, ranked, rendered.Select(r => new ExplainedAnswer(r.Label!,
             ranked.First(a => a.Answer == r.Label).Probability, r)).ToArray());
     }
 
-    private int[] Generated(SKBitmap photo, int beamWidth)
+    private static int[] Generated(Captioner model, SKBitmap photo, int beamWidth)
     {
-        using Tensor input = _model.Prepare([photo]);
-        string caption = _model.Caption(input, beamWidth)[0];
-        return caption.Length > 0 ? _model.EncodeCaption(caption)
+        using Tensor input = model.Prepare([photo]);
+        string caption = model.Caption(input, beamWidth)[0];
+        return caption.Length > 0 ? model.EncodeCaption(caption)
             : throw new InvalidOperationException("the captioner produced an empty caption");
-    }
-
-    private void RequireTask(string task, string what)
-    {
-        if (_model.Task != task) throw new UsageException($"{_model.Name} is not a model for {what}");
     }
 }
 

@@ -7,11 +7,13 @@ using GradCamSharp.Catalog;
 namespace GradCamSharp.VisionLanguage;
 
 /// <summary>
-/// A captioner or a VQA model ready to run and to explain: an image encoder (the shape world's CNN, or the embedded
-/// ResNet18 up to its 7x7 layer) and a head that reads text. <see cref="ForQuestion"/> and <see cref="ForCaption"/>
-/// fix the text and return an ordinary <see cref="IExplainableModel"/>, so every method and target applies.
+/// A captioner (<see cref="Captioner"/>) or a VQA model (<see cref="VqaModel"/>) ready to run and to explain: an image
+/// encoder (the shape world's CNN, or the embedded ResNet18 up to its 7x7 layer) and a head that reads text. Each fixes
+/// its text (<see cref="Captioner.ForCaption"/>, <see cref="VqaModel.ForQuestion"/>) and returns an ordinary
+/// <see cref="IExplainableModel"/>, so every method and target applies. The two are types of their own, so that asking
+/// a captioner a question does not compile.
 /// </summary>
-public sealed class VisionLanguageModel : IDisposable
+public abstract class VisionLanguageModel : IDisposable
 {
     /// <summary>The shape world's CNN, trained from scratch with the head.</summary>
     public const string ShapeEncoderName = "shapes-cnn";
@@ -22,13 +24,13 @@ public sealed class VisionLanguageModel : IDisposable
     /// <summary>The most words of a question or caption, unless a model says otherwise.</summary>
     public const int DefaultMaxWords = 20;
 
-    /// <summary>The widest beam <see cref="Caption"/> searches with.</summary>
+    /// <summary>The widest beam <see cref="Captioner.Caption"/> searches with.</summary>
     public const int MaxBeamWidth = 20;
 
     private readonly VisionLanguageNetwork _network;
 
-    private VisionLanguageModel(VisionLanguageFile file, VisionLanguageNetwork network, IExplainableModel encoder,
-        Preprocessing preprocessing, string encoderLayer)
+    private protected VisionLanguageModel(VisionLanguageFile file, VisionLanguageNetwork network,
+        IExplainableModel encoder, Preprocessing preprocessing, string encoderLayer)
     {
         File = file;
         _network = network;
@@ -44,14 +46,11 @@ public sealed class VisionLanguageModel : IDisposable
     /// <summary>The model's name.</summary>
     public string Name => File.Name;
 
-    /// <summary>"captioner" or "vqa".</summary>
+    /// <summary>"captioner" or "vqa", as the model file and <c>gradcam train</c> name the task.</summary>
     public string Task => File.Training.Task;
 
     /// <summary>The words it reads or writes.</summary>
     public Vocabulary Vocabulary { get; }
-
-    /// <summary>The answers, in logit order (VQA).</summary>
-    public IReadOnlyList<string> Answers => File.Answers;
 
     /// <summary>How photos become its input.</summary>
     public Preprocessing Preprocessing { get; }
@@ -62,17 +61,15 @@ public sealed class VisionLanguageModel : IDisposable
     /// <summary>The encoder's output layer: the CNN layer the paper explains.</summary>
     public string EncoderLayer { get; }
 
-    /// <summary>The question-conditioned layer of a VQA model (null for captioners).</summary>
-    public string? FusedLayer => Task != VisionLanguageTasks.Vqa ? null
-        : EncoderHeadModel.HeadPrefix + (File.Training.Head == VisionLanguageRecipe.GatedHead
-            ? GatedVqaHead.FusedLayer : VqaHead.FusedLayer);
-
-    /// <summary>The layers worth explaining: the encoder's output, and a VQA model's fused layer.</summary>
-    public IReadOnlyList<string> ExplainedLayers => FusedLayer is string fused ? [EncoderLayer, fused] : [EncoderLayer];
+    /// <summary>The layers worth explaining: the encoder's output (and a VQA model's fused layer).</summary>
+    public virtual IReadOnlyList<string> ExplainedLayers => [EncoderLayer];
 
     internal VisionLanguageNetwork Network => _network;
 
-    /// <summary>A freshly initialised model (seed TorchSharp first) for training.</summary>
+    /// <summary>
+    /// A freshly initialised model (seed TorchSharp first) for training: a <see cref="Captioner"/> or a
+    /// <see cref="VqaModel"/> as the recipe's task says.
+    /// </summary>
     public static VisionLanguageModel Create(VisionLanguageRecipe recipe, string name, Vocabulary vocabulary,
         IReadOnlyList<string> answers, int maxWords)
     {
@@ -111,7 +108,7 @@ public sealed class VisionLanguageModel : IDisposable
         File = new VisionLanguageFile
         {
             Name = Path.GetFileNameWithoutExtension(path),
-            About = $"A {(Task == VisionLanguageTasks.Vqa ? "VQA model" : "captioner")} for the " +
+            About = $"A {Kind} for the " +
                 $"{File.Training.World} world, made by 'gradcam train {Task} --world {File.Training.World} --scenes " +
                 $"{File.Training.Scenes} --epochs {File.Training.Epochs} --seed {File.Training.Seed}'.",
             Encoder = File.Encoder,
@@ -151,104 +148,19 @@ public sealed class VisionLanguageModel : IDisposable
         return Encoder.Forward(input, ForwardTaps.None);
     }
 
-    /// <summary>The ids of <paramref name="question"/>, or a usage error (unknown word, empty, too long).</summary>
-    public int[] EncodeQuestion(string question) => Vocabulary.Encode(question, File.MaxWords, "question");
-
-    /// <summary>The ids of <paramref name="caption"/>, or a usage error (unknown word, empty, too long).</summary>
-    public int[] EncodeCaption(string caption) => Vocabulary.Encode(caption, File.MaxWords, "caption");
-
-    /// <summary>The index of <paramref name="answer"/>, or a usage error listing the answers.</summary>
-    public int AnswerIndex(string answer)
-    {
-        ArgumentNullException.ThrowIfNull(answer);
-        int index = Answers.ToList().IndexOf(answer.Trim().ToLowerInvariant());
-        return index >= 0 ? index : throw new UsageException(
-            $"'{answer}' is not an answer this model gives; it knows: {string.Join(", ", Answers)}");
-    }
-
-    /// <summary>The <paramref name="count"/> likeliest answers to <paramref name="question"/>, best first.</summary>
-    public IReadOnlyList<(string Answer, float Probability)> Answer(Tensor input, string question, int count = 3)
-    {
-        RequireTask(VisionLanguageTasks.Vqa);
-        int[] ids = EncodeQuestion(question);
-        using var scope = NewDisposeScope();
-        using var noGradient = no_grad();
-        Tensor probabilities = _network.Head.call(Features(input), QuestionTensor(ids)).softmax(-1)[0];
-        float[] values = probabilities.data<float>().ToArray();
-        return values.Select((p, i) => (Answers[i], p)).OrderByDescending(a => a.p).Take(count).ToArray();
-    }
-
-    /// <summary>The index of the likeliest answer to <paramref name="question"/> given encoded features.</summary>
-    internal int AnswerFromFeatures(Tensor features, int[] question)
-    {
-        using var scope = NewDisposeScope();
-        using var noGradient = no_grad();
-        return (int)_network.Head.call(features, QuestionTensor(question)).argmax(-1).item<long>();
-    }
-
-    /// <summary>
-    /// The model's caption for each image of <paramref name="input"/>: greedy decoding for a beam width of 1, beam
-    /// search otherwise.
-    /// </summary>
-    public IReadOnlyList<string> Caption(Tensor input, int beamWidth = 1)
-    {
-        RequireTask(VisionLanguageTasks.Captioner);
-        if (beamWidth is < 1 or > MaxBeamWidth)
-            throw new UsageException($"the beam width must lie in 1..{MaxBeamWidth}, got {beamWidth}");
-        using var scope = NewDisposeScope();
-        var head = (CaptionDecoderHead)_network.Head;
-        return head.Generate(Features(input), File.MaxWords, beamWidth).Select(Vocabulary.Decode).ToArray();
-    }
-
-    /// <summary>The model with <paramref name="question"/> fixed: image in, answer logits out.</summary>
-    public IExplainableModel ForQuestion(int[] question)
-    {
-        RequireTask(VisionLanguageTasks.Vqa);
-        ArgumentNullException.ThrowIfNull(question);
-        int[] ids = [.. question];
-        var head = new TorchModuleModel(_network.Head, features =>
-        {
-            using Tensor words = QuestionTensor(ids);
-            return _network.Head.call(features, words);
-        }, name: "vqa", leaveOpen: true);
-        return new EncoderHeadModel(Encoder, head, leaveOpen: true);
-    }
-
-    /// <summary>
-    /// The model reading <paramref name="caption"/> teacher-forced: image in, [N, words + 1, V] logits out, position
-    /// t predicting word t and the last position the end (see <see cref="Targets.SequenceTarget"/>).
-    /// </summary>
-    public IExplainableModel ForCaption(int[] caption)
-    {
-        RequireTask(VisionLanguageTasks.Captioner);
-        ArgumentNullException.ThrowIfNull(caption);
-        int[] ids = [.. caption];
-        var head = new TorchModuleModel(_network.Head, features =>
-        {
-            using Tensor words = tensor(ids.Select(i => (long)i).ToArray()).unsqueeze(0);
-            return _network.Head.call(features, words);
-        }, name: "captioner", leaveOpen: true);
-        return new EncoderHeadModel(Encoder, head, leaveOpen: true);
-    }
+    /// <summary>What the model is, for messages: "captioner" or "VQA model".</summary>
+    public abstract string Kind { get; }
 
     /// <inheritdoc />
     public void Dispose()
     {
         Encoder.Dispose();
         _network.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>[1, L] question ids.</summary>
     internal static Tensor QuestionTensor(int[] ids) => tensor(ids.Select(i => (long)i).ToArray()).unsqueeze(0);
-
-    private void RequireTask(string task)
-    {
-        if (Task != task)
-        {
-            throw new UsageException($"{Name} is a {(Task == VisionLanguageTasks.Vqa ? "VQA model" : "captioner")}; " +
-                $"this needs a {(task == VisionLanguageTasks.Vqa ? "VQA model" : "captioner")}");
-        }
-    }
 
     private static VisionLanguageModel Build(VisionLanguageFile file, string? weights)
     {
@@ -281,7 +193,9 @@ public sealed class VisionLanguageModel : IDisposable
             : new TorchModuleModel(network.Encoder!, name: ShapeEncoderName, leaveOpen: true);
         Preprocessing preprocessing = photos ? DefaultModel.Preprocessing : ShapePreprocessing;
         string layer = photos ? DefaultModel.FeatureMapLayer : ShapeEncoder.OutputLayer;
-        return new VisionLanguageModel(file, network, encoder, preprocessing, layer);
+        return file.Training.Task == VisionLanguageTasks.Vqa
+            ? new VqaModel(file, network, encoder, preprocessing, layer)
+            : new Captioner(file, network, encoder, preprocessing, layer);
     }
 
     /// <summary>The shape world's input: 128x128 RGB, scaled to about -2..2.</summary>

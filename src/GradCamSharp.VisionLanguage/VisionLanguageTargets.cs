@@ -16,7 +16,7 @@ public static class VisionLanguageTargets
 
     /// <summary>
     /// The whole caption: the sum of the log-probabilities of its words and of the end, each given its prefix
-    /// (for a model built by <see cref="VisionLanguageModel.ForCaption"/> over the same words).
+    /// (for a model built by <see cref="Captioner.ForCaption"/> over the same words).
     /// </summary>
     public static SequenceTarget Caption(IReadOnlyList<int> words)
     {

@@ -12,7 +12,7 @@ namespace GradCamSharp.Web;
 /// its upload is read, decodes among the image workers, takes its turn on the model for the model's work only, and
 /// draws and encodes its maps among the image workers again, beside the next request's turn.
 /// </summary>
-public sealed class ExplainService : IDisposable
+internal sealed class ExplainService : IDisposable
 {
     private readonly ServerOptions _options;
     private readonly Dictionary<string, LoadedModel> _classifiers = new(StringComparer.Ordinal);
@@ -163,8 +163,8 @@ public sealed class ExplainService : IDisposable
         using SKBitmap photo = await DecodeAsync(admission, upload, name);
         (string modelName, ExplainedCaption result) = await admission.OnModelAsync(_ =>
         {
-            VisionLanguageModel captioner = TextModel(model, VisionLanguageTasks.Captioner);
-            return (captioner.Name, new VisionLanguageExplainer(captioner, settings).Caption(photo, name, caption));
+            Captioner captioner = TextModel(model, VisionLanguageCatalog.LoadCaptioner);
+            return (captioner.Name, VisionLanguageExplainer.Caption(captioner, settings, photo, name, caption));
         });
         using (result)
         {
@@ -193,8 +193,8 @@ public sealed class ExplainService : IDisposable
         using SKBitmap photo = await DecodeAsync(admission, upload, name);
         (string modelName, ExplainedAnswers result) = await admission.OnModelAsync(_ =>
         {
-            VisionLanguageModel vqa = TextModel(model, VisionLanguageTasks.Vqa);
-            return (vqa.Name, new VisionLanguageExplainer(vqa, settings).Answer(photo, name, question, answers, top));
+            VqaModel vqa = TextModel(model, VisionLanguageCatalog.LoadVqa);
+            return (vqa.Name, VisionLanguageExplainer.Answer(vqa, settings, photo, name, question, answers, top));
         });
         using (result)
         {
@@ -226,8 +226,9 @@ public sealed class ExplainService : IDisposable
         return model;
     }
 
-    /// <summary>A shipped captioner or VQA model, loaded once; called in the queue.</summary>
-    private VisionLanguageModel TextModel(string name, string task)
+    /// <summary>A shipped captioner or VQA model, loaded once by <paramref name="load"/> (which refuses the other
+    /// kind); called in the queue.</summary>
+    private T TextModel<T>(string name, Func<string, T> load) where T : VisionLanguageModel
     {
         if (!VisionLanguageCatalog.Names.Contains(name, StringComparer.Ordinal))
         {
@@ -236,11 +237,10 @@ public sealed class ExplainService : IDisposable
         }
         if (!_textModels.TryGetValue(name, out VisionLanguageModel? model))
         {
-            model = VisionLanguageCatalog.Load(name, task);
+            model = VisionLanguageCatalog.Load(name);
             _textModels[name] = model;
         }
-        return model.Task == task ? model
-            : throw new UsageException($"{name} is not a {task} model");
+        return model as T ?? load(name);
     }
 
     private List<MapResult> Maps(RenderedTarget target) => target.Maps.Select(m => new MapResult(m.Method,

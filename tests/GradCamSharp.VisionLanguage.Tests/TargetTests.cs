@@ -64,7 +64,7 @@ public sealed class TargetTests
     public void WordTarget_GradCam_EqualsTheClosedFormThroughTheCaptioner(string head)
     {
         using DisposeScope scope = NewDisposeScope();
-        using VisionLanguageModel model = TinyModels.Captioner(head: head);
+        using Captioner model = TinyModels.Captioner(head: head);
         int[] words = model.EncodeCaption("a red circle left of a blue star");
         manual_seed(5);
         Tensor input = randn(1, 3, 128, 128);
@@ -88,7 +88,7 @@ public sealed class TargetTests
     public void AnswerTarget_GradCamAndCounterfactual_AreTheClosedFormAndItsNegation()
     {
         using DisposeScope scope = NewDisposeScope();
-        using VisionLanguageModel model = TinyModels.Vqa();
+        using VqaModel model = TinyModels.Vqa();
         int[] question = model.EncodeQuestion("what color is the star?");
         manual_seed(6);
         Tensor input = randn(1, 3, 128, 128);
@@ -116,7 +116,7 @@ public sealed class TargetTests
     public void FusedLayer_OfTheHead_IsExplainableBesideTheEncodersLayers()
     {
         using DisposeScope scope = NewDisposeScope();
-        using VisionLanguageModel model = TinyModels.Vqa();
+        using VqaModel model = TinyModels.Vqa();
         using IExplainableModel explained = model.ForQuestion(model.EncodeQuestion("is the star red"));
         Assert.Contains(model.FusedLayer!, explained.LayerNames);
         Assert.Contains(model.EncoderLayer, explained.LayerNames);

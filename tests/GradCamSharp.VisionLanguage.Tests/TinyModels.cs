@@ -8,17 +8,17 @@ internal static class TinyModels
 
     public static readonly string[] Answers = ["red", "blue", "yes", "no"];
 
-    public static VisionLanguageModel Vqa(int seed = 3)
+    public static VqaModel Vqa(int seed = 3)
     {
         TorchSharp.torch.random.manual_seed(seed);
-        return VisionLanguageModel.Create(new VisionLanguageRecipe { Task = VisionLanguageTasks.Vqa }, "tiny-vqa",
-            new Vocabulary(Words), Answers, maxWords: 8);
+        return (VqaModel)VisionLanguageModel.Create(new VisionLanguageRecipe { Task = VisionLanguageTasks.Vqa },
+            "tiny-vqa", new Vocabulary(Words), Answers, maxWords: 8);
     }
 
-    public static VisionLanguageModel Captioner(int seed = 3, string head = VisionLanguageRecipe.StackedAttentionHead)
+    public static Captioner Captioner(int seed = 3, string head = VisionLanguageRecipe.StackedAttentionHead)
     {
         TorchSharp.torch.random.manual_seed(seed);
         var recipe = new VisionLanguageRecipe { Task = VisionLanguageTasks.Captioner, Head = head };
-        return VisionLanguageModel.Create(recipe, "tiny-captioner", new Vocabulary(Words), [], maxWords: 8);
+        return (Captioner)VisionLanguageModel.Create(recipe, "tiny-captioner", new Vocabulary(Words), [], maxWords: 8);
     }
 }

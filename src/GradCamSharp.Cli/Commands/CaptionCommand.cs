@@ -6,7 +6,7 @@ using GradCamSharp.VisionLanguage;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam caption</c>: captions photos and explains the caption and every content word.</summary>
-public static class CaptionCommand
+internal static class CaptionCommand
 {
     /// <summary>The parsed arguments of <c>caption</c>.</summary>
     /// <param name="Model">A shipped captioner's name or a model file.</param>
@@ -72,8 +72,8 @@ public static class CaptionCommand
             throw new UsageException(
                 $"--beam must lie in 1..{VisionLanguageModel.MaxBeamWidth}, got {arguments.Job.BeamWidth}");
         }
-        using VisionLanguageModel model = VisionLanguageCatalog.Load(arguments.Model, VisionLanguageTasks.Captioner);
-        IReadOnlyList<ManifestEntry> entries = new VisionLanguagePipeline(model).Caption(arguments.Job,
+        using Captioner model = VisionLanguageCatalog.LoadCaptioner(arguments.Model);
+        IReadOnlyList<ManifestEntry> entries = VisionLanguagePipeline.Caption(model, arguments.Job,
             (image, reading) =>
             {
                 output.WriteLine($"{image}: \"{reading.Caption}\"" + (reading.Generated ? "" : " (given)") +

@@ -6,7 +6,7 @@ using GradCamSharp.VisionLanguage;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam vqa</c>: answers a question about photos and explains the answers.</summary>
-public static class VqaCommand
+internal static class VqaCommand
 {
     /// <summary>The parsed arguments of <c>vqa</c>.</summary>
     /// <param name="Model">A shipped VQA model's name or a model file.</param>
@@ -68,8 +68,8 @@ public static class VqaCommand
         ArgumentNullException.ThrowIfNull(arguments);
         VisionLanguageOptions.Validate(arguments.Job);
         if (string.IsNullOrWhiteSpace(arguments.Job.Question)) throw new UsageException("the question is empty");
-        using VisionLanguageModel model = VisionLanguageCatalog.Load(arguments.Model, VisionLanguageTasks.Vqa);
-        IReadOnlyList<ManifestEntry> entries = new VisionLanguagePipeline(model).Answer(arguments.Job,
+        using VqaModel model = VisionLanguageCatalog.LoadVqa(arguments.Model);
+        IReadOnlyList<ManifestEntry> entries = VisionLanguagePipeline.Answer(model, arguments.Job,
             (image, answers) => output.WriteLine($"{image}: " + string.Join(", ", answers.Ranked.Take(5).Select(a =>
                 $"{a.Answer} {a.Probability.ToString("0.000", CultureInfo.InvariantCulture)}"))),
             arguments.Quiet ? null : new LineProgress(error), cancellationToken);

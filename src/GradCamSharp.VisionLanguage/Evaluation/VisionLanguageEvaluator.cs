@@ -63,17 +63,18 @@ public static class VisionLanguageEvaluator
             using var scope = NewDisposeScope();
             Tensor input = model.Prepare([scene.Image]);
             List<(ITarget Target, IExplainableModel Model, Box Box, string Kind)> located;
-            if (model.Task == VisionLanguageTasks.Vqa) located = AskAll(model, scene, input, report);
+            if (model is VqaModel vqa) located = AskAll(vqa, scene, input, report);
             else
             {
-                string caption = model.Caption(input, beamWidth)[0];
+                var captioner = (Captioner)model;
+                string caption = captioner.Caption(input, beamWidth)[0];
                 if (scene.Captions.Count > 0)
                 {
                     string reference = scene.Captions[0];
                     captions.Add((Vocabulary.Split(caption), Vocabulary.Split(reference)));
                     if (caption == string.Join(' ', Vocabulary.Split(reference))) exact++;
                 }
-                located = GroundedWords(model, scene, report);
+                located = GroundedWords(captioner, scene, report);
             }
             foreach ((ITarget target, IExplainableModel explained, Box box, string kind) in located)
             {
@@ -107,7 +108,7 @@ public static class VisionLanguageEvaluator
             foreach (IExplainableModel explained in located.Select(l => l.Model).Distinct()) explained.Dispose();
             if ((i + 1) % 50 == 0 || i + 1 == scenes) progress?.Report($"{i + 1}/{scenes} scenes");
         }
-        if (model.Task == VisionLanguageTasks.Captioner && captions.Count > 0)
+        if (model is Captioner && captions.Count > 0)
         {
             report.ExactMatch = exact / (double)captions.Count;
             report.Bleu4 = Bleu.Corpus(captions);
@@ -118,7 +119,7 @@ public static class VisionLanguageEvaluator
     }
 
     /// <summary>Answers every question; returns a target per answer about one object (the true answer).</summary>
-    private static List<(ITarget, IExplainableModel, Box, string)> AskAll(VisionLanguageModel model, Scene scene,
+    private static List<(ITarget, IExplainableModel, Box, string)> AskAll(VqaModel model, Scene scene,
         Tensor input, VisionLanguageReport report)
     {
         var located = new List<(ITarget, IExplainableModel, Box, string)>();
@@ -150,7 +151,7 @@ public static class VisionLanguageEvaluator
     }
 
     /// <summary>A target per word of the canonical caption that names an object (its colour or noun).</summary>
-    private static List<(ITarget, IExplainableModel, Box, string)> GroundedWords(VisionLanguageModel model, Scene scene,
+    private static List<(ITarget, IExplainableModel, Box, string)> GroundedWords(Captioner model, Scene scene,
         VisionLanguageReport report)
     {
         if (scene.Captions.Count == 0) return [];
