@@ -84,17 +84,18 @@ public sealed class ReadPipeline(TextRecognizer recognizer)
                 LoadedPhoto part = parts == 1 ? photo
                     : photo with { Source = photo.Source with { Stem = $"{photo.Source.Stem}_part{number:000}" } };
                 int charactersBefore = text.Length;
-                entries.AddRange(Write(line, part, output, onPage, window).Select(entry => entry with
-                {
-                    TokenIndex = entry.TokenIndex + charactersBefore,
-                    Part = parts == 1 ? null : number,
-                    PartColumns = parts == 1 ? null : [window.X0, window.X1],
-                }));
+                entries.AddRange(Write(line, part, output, onPage, window).Select(entry => entry.With<TokenFields>(
+                    token => token with
+                    {
+                        TokenIndex = token.TokenIndex + charactersBefore,
+                        Part = parts == 1 ? null : number,
+                        PartColumns = parts == 1 ? null : [window.X0, window.X1],
+                    })));
                 text.Append(line.Line.Text);
             }
         }
         string whole = text.ToString();
-        return (whole, [.. entries.Select(entry => entry with { Text = whole })]);
+        return (whole, [.. entries.Select(entry => entry.With<TokenFields>(token => token with { Text = whole }))]);
     }
 
     /// <summary>
@@ -113,7 +114,11 @@ public sealed class ReadPipeline(TextRecognizer recognizer)
         foreach (ExplainedToken token in line.Tokens)
         {
             entries.AddRange(ExplainPipeline.Write(token.Rendered, photo, TextRecognizer.Name, "log-probability",
-                output).Select(entry => entry with
+                output).Select(entry => (entry with
+            {
+                Peak = ToPoint(ToPicture, entry.Peak),
+                Box = entry.Box is int[] box ? ToBox(ToPicture, box) : null,
+            }).With(new TokenFields
             {
                 Token = token.Text,
                 TokenIndex = token.Index,
@@ -121,9 +126,7 @@ public sealed class ReadPipeline(TextRecognizer recognizer)
                 LinePanel = linePanel,
                 Line = onPage?.Index + 1,
                 LineBox = onPage?.Line.Box.ToArray(),
-                Peak = ToPoint(ToPicture, entry.Peak),
-                Box = entry.Box is int[] box ? ToBox(ToPicture, box) : null,
-            }));
+            })));
         }
         return entries;
     }

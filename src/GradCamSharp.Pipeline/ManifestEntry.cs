@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace GradCamSharp.Pipeline;
@@ -66,86 +67,49 @@ public sealed record ManifestEntry
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public float? Scale { get; init; }
 
-    /// <summary>The question, for a VQA model's answers.</summary>
-    [JsonPropertyName("question")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Question { get; init; }
-
-    /// <summary>The explained answer, for a VQA model.</summary>
-    [JsonPropertyName("answer")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Answer { get; init; }
-
-    /// <summary>The model's probability of <see cref="Answer"/>.</summary>
-    [JsonPropertyName("probability")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public float? Probability { get; init; }
-
-    /// <summary>The caption read (teacher-forced), for a captioner.</summary>
-    [JsonPropertyName("caption")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Caption { get; init; }
-
-    /// <summary>The explained word of <see cref="Caption"/>; null when the whole caption is explained.</summary>
-    [JsonPropertyName("word")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Word { get; init; }
-
-    /// <summary>The position of <see cref="Word"/> in the caption, from 0.</summary>
-    [JsonPropertyName("word_index")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? WordIndex { get; init; }
-
-    /// <summary>The panel of every word's map, for a captioner.</summary>
-    [JsonPropertyName("words_panel")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? WordsPanel { get; init; }
-
-    /// <summary>The text a recogniser read on the line, for <c>gradcam read</c>.</summary>
-    [JsonPropertyName("text")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Text { get; init; }
-
-    /// <summary>The explained character (or word, with <c>--words</c>) of <see cref="Text"/>.</summary>
-    [JsonPropertyName("token")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Token { get; init; }
-
-    /// <summary>The position of <see cref="Token"/>'s first character in <see cref="Text"/>, from 0.</summary>
-    [JsonPropertyName("token_index")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? TokenIndex { get; init; }
-
-    /// <summary>The recogniser's output frames the token was read on.</summary>
-    [JsonPropertyName("frames")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<int>? Frames { get; init; }
-
-    /// <summary>The panel of the whole line with every token's map, for <c>gradcam read</c>.</summary>
-    [JsonPropertyName("line_panel")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? LinePanel { get; init; }
-
-    /// <summary>On a page, the line the token belongs to, from 1 in reading order.</summary>
-    [JsonPropertyName("line")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? Line { get; init; }
-
-    /// <summary>On a page, the line's box as the detector found it, [x0, y0, x1, y1] in page pixels.</summary>
-    [JsonPropertyName("line_box")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int[]? LineBox { get; init; }
+    /// <summary>
+    /// What a task adds to the shared fields (a VQA model's question and answer, a caption's word, a read line's
+    /// token), written after them; set with <see cref="With{T}(T)"/> and read back with <see cref="Fields{T}"/>, so
+    /// that this record knows no task.
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? TaskFields { get; init; }
 
     /// <summary>
-    /// On a line too long to read at once, the window the token was read and explained in, from 1; its
-    /// <see cref="Frames"/> count from that window's first column.
+    /// This entry with <paramref name="fields"/> as its <typeparamref name="T"/> fields: every property
+    /// <typeparamref name="T"/> declares is replaced (a null one removed), in <typeparamref name="T"/>'s order.
     /// </summary>
-    [JsonPropertyName("part")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? Part { get; init; }
+    public ManifestEntry With<T>(T fields) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var declared = TaskFieldJson.GetTypeInfo(typeof(T)).Properties.Select(p => p.Name).ToHashSet();
+        var merged = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach ((string name, JsonElement value) in TaskFields ?? [])
+            if (!declared.Contains(name)) merged[name] = value;
+        using JsonDocument added = JsonSerializer.SerializeToDocument(fields, TaskFieldJson);
+        foreach (JsonProperty property in added.RootElement.EnumerateObject())
+            merged[property.Name] = property.Value.Clone();
+        return this with { TaskFields = merged };
+    }
 
-    /// <summary>The columns [x0, x1) of the line's picture that <see cref="Part"/> read.</summary>
-    [JsonPropertyName("part_columns")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int[]? PartColumns { get; init; }
+    /// <summary>This entry with its <typeparamref name="T"/> fields changed by <paramref name="change"/>.</summary>
+    public ManifestEntry With<T>(Func<T, T> change) where T : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return With(change(Fields<T>()));
+    }
+
+    /// <summary>The task's fields as <typeparamref name="T"/>; null properties where the entry has none.</summary>
+    public T Fields<T>() where T : class, new()
+    {
+        if (TaskFields is null) return new T();
+        return JsonSerializer.Deserialize<T>(JsonSerializer.SerializeToUtf8Bytes(TaskFields), TaskFieldJson)!;
+    }
+
+    private static readonly JsonSerializerOptions TaskFieldJson = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 }
