@@ -17,4 +17,25 @@ public sealed record SceneObject(string Label, string? Color, Box Box, bool[] Ma
 
     /// <summary>How many pixels are visible.</summary>
     public int Area => Mask.Count(visible => visible);
+
+    /// <summary>
+    /// The share of each of <paramref name="cells"/> x <paramref name="cells"/> cells that the mask covers, row-major,
+    /// in a square scene <paramref name="side"/> pixels wide (a multiple of <paramref name="cells"/>): what a
+    /// network's feature cell sees of the object.
+    /// </summary>
+    public float[] CellCoverage(int side, int cells)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cells);
+        if (side % cells != 0 || Mask.Length != side * side)
+            throw new ArgumentException($"a {side}-pixel square scene cannot be cut into {cells}x{cells} equal cells");
+        int block = side / cells;
+        var covered = new float[cells * cells];
+        float perPixel = 1f / (block * block);
+        for (int y = 0; y < side; y++)
+        {
+            for (int x = 0; x < side; x++)
+                if (Mask[y * side + x]) covered[y / block * cells + x / block] += perPixel;
+        }
+        return covered;
+    }
 }

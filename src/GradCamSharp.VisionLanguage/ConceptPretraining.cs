@@ -48,7 +48,7 @@ internal static class ConceptPretraining
             {
                 int[] planes = kind == VisionLanguageRecipe.PairedConcepts ? [Plane($"{shape.Color} {shape.Label}")]
                     : [Plane(shape.Color), Plane(shape.Label)];
-                float[] covered = CellCoverage(shape, side, cells);
+                float[] covered = shape.CellCoverage(side, cells);
                 foreach (int plane in planes)
                 {
                     int offset = ((n * concepts.Count) + plane) * planeSize;
@@ -64,25 +64,6 @@ internal static class ConceptPretraining
             return plane >= 0 ? plane
                 : throw new ArgumentException($"'{concept}' is not a shape-world colour or shape", nameof(scenes));
         }
-    }
-
-    /// <summary>
-    /// The share of each of <paramref name="cells"/> x <paramref name="cells"/> cells that <paramref name="item"/>'s
-    /// mask covers, row-major, in a square scene <paramref name="side"/> pixels wide (a multiple of
-    /// <paramref name="cells"/>).
-    /// </summary>
-    public static float[] CellCoverage(SceneObject item, int side, int cells)
-    {
-        ArgumentNullException.ThrowIfNull(item);
-        int block = side / cells;
-        var covered = new float[cells * cells];
-        float perPixel = 1f / (block * block);
-        for (int y = 0; y < side; y++)
-        {
-            for (int x = 0; x < side; x++)
-                if (item.Mask[y * side + x]) covered[y / block * cells + x / block] += perPixel;
-        }
-        return covered;
     }
 
     /// <summary>Trains <paramref name="encoder"/> to tell each cell's colours and shapes.</summary>

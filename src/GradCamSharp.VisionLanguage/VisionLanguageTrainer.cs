@@ -208,8 +208,7 @@ public static class VisionLanguageTrainer
                     if (next is not int index) continue;
                     if (!coverage.TryGetValue(index, out float[]? covered))
                     {
-                        coverage[index] = covered =
-                            ConceptPretraining.CellCoverage(scene.Objects[index], scene.Width, side);
+                        coverage[index] = covered = scene.Objects[index].CellCoverage(scene.Width, side);
                     }
                     int offset = (n * steps + t) * cells;
                     for (int cell = 0; cell < cells; cell++) ahead[offset + cell] = Math.Min(1f, 2 * covered[cell]);

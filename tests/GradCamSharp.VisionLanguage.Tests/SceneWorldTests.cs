@@ -52,6 +52,33 @@ public sealed class SceneWorldTests
         }
     }
 
+    [Theory]
+    [InlineData(8)]
+    [InlineData(16)]
+    public void CellCoverage_SumsToTheObjectsArea_AndIsNonZeroOnlyInCellsItsBoxReaches(int cells)
+    {
+        using var world = new ShapeWorld();
+        for (int index = 0; index < 10; index++)
+        {
+            using Scene scene = world.Generate(23, index);
+            int block = scene.Width / cells;
+            foreach (SceneObject item in scene.Objects)
+            {
+                float[] covered = item.CellCoverage(scene.Width, cells);
+                Assert.Equal(item.Area / (double)(block * block), covered.Sum(), 3);
+                for (int cell = 0; cell < covered.Length; cell++)
+                {
+                    int x = cell % cells * block, y = cell / cells * block;
+                    bool reaches = x < item.Box.X1 && x + block > item.Box.X0
+                        && y < item.Box.Y1 && y + block > item.Box.Y0;
+                    Assert.InRange(covered[cell], 0f, reaches ? 1.0001f : 0f);
+                }
+            }
+        }
+        using Scene any = world.Generate(23, 0);
+        Assert.Throws<ArgumentException>(() => any.Objects[0].CellCoverage(any.Width, any.Width / 2 + 1));
+    }
+
     [Fact]
     public void ShapeWorld_QuestionsAndGrounding_FollowFromTheObjects()
     {
