@@ -77,17 +77,7 @@ public static class Benchmark
     /// <param name="progress">One line per measurement.</param>
     public static BenchmarkReport Run(BenchmarkOptions options, IProgress<string>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.Batch < 1) throw new UsageException($"--batch must be at least 1, got {options.Batch}");
-        if (options.Runs < BenchmarkOptions.MinimumRuns)
-            throw new UsageException($"--runs must be at least {BenchmarkOptions.MinimumRuns} for a median, got " +
-                $"{options.Runs}");
-        string[] methods = options.Methods.Count == 0 ? [.. DefaultMethods] : [.. options.Methods];
-        foreach (string method in methods)
-        {
-            if (!AllMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
-                throw new UsageException($"unknown method '{method}'; known: {string.Join(", ", AllMethods)}");
-        }
+        string[] methods = CheckedMethods(options);
         var skipped = new List<string>();
         if (options.Threads > 0) set_num_threads(options.Threads);
         int threads = get_num_threads();
@@ -106,50 +96,12 @@ public static class Benchmark
             throw new UsageException("--native compares an imported ONNX model with TorchSharp; give an .onnx --model");
         if (options.Methods.Count == 0) methods = [.. RunnableDefaults(model.Model, skipped)];
         using DisposeScope inputScope = NewDisposeScope();
-        List<BenchmarkRow> rows;
         manual_seed(0);
         Tensor input = randn(options.Batch, 3, model.Preprocessing.Height, model.Preprocessing.Width);
 
-        var measurements = new List<(string Name, Action Run)>
-        {
-            ("forward", () =>
-            {
-                using IDisposable state = model.Model.BeginExplanation();
-                using var noGrad = no_grad();
-                model.Model.Forward(input, ForwardTaps.None);
-            }),
-        };
-        if (torchSharpOnly is not null)
-        {
-            measurements.Add(("forward" + TorchSharpSuffix, () =>
-            {
-                using var noGrad = no_grad();
-                torchSharpOnly.Model.Forward(input, ForwardTaps.None);
-            }));
-        }
-        var camOptions = new CamOptions();
-        var run = Methods.RunOptions.Default;
-        var floors = new List<(string Method, long Forwards, int BatchSize)>();
-        foreach (string method in methods)
-        {
-            IExplainer explainer =
-                KnownMethods.CreateSet([method == GradCamTop5 ? KnownMethods.GradCam : method], model.Model);
-            ITarget target = method == GradCamTop5 ? new TopClassesTarget(5) : TopClassesTarget.Top1;
-            measurements.Add((method, () => explainer.Explain(input, target)));
-            if (torchSharpOnly is not null)
-            {
-                IExplainer inTorchSharp =
-                    KnownMethods.CreateSet([method == GradCamTop5 ? KnownMethods.GradCam : method],
-                    torchSharpOnly.Model);
-                measurements.Add((method + TorchSharpSuffix, () => inTorchSharp.Explain(input, target)));
-            }
-            if (PerturbedInputs(model.Model, method, input, target) is long forwards)
-            {
-                int batchSize = PerturbationBatches.SizeFor(run, input, model.Model);
-                floors.Add((method, forwards, batchSize));
-                measurements.Add((method + FloorSuffix, ForwardFloor(model.Model, input, forwards, batchSize)));
-            }
-        }
+        var measurements = new List<(string Name, Action Run)>();
+        List<Floor> floors = AddModelMeasurements(measurements, model.Model, torchSharpOnly?.Model, methods, input);
+        List<BenchmarkRow> rows;
         nn.Module<Tensor, Tensor>? native = null;
         InferenceSession? session = null;
         // ONNX Runtime's values and run options the bare-session measurements feed, freed with the session.
@@ -185,20 +137,89 @@ public static class Benchmark
             session?.Dispose();
             native?.Dispose();
         }
+
+        double? growth = null;
+        if (options.GrowthIterations > 0)
+        {
+            progress?.Report($"memory growth: {options.GrowthIterations} Grad-CAM explanations...");
+            growth = MeasureGrowth(model, options.GrowthIterations, new CamOptions());
+        }
+        return Report(options, model, rows, floors, skipped, threads, growth);
+    }
+
+    /// <summary>A perturbation method's floor: as many plain forwards, in its batches, as it scores inputs.</summary>
+    private readonly record struct Floor(string Method, long Forwards, int BatchSize);
+
+    /// <summary>The methods to time: those named (each checked), or the defaults; bad options are refused.</summary>
+    private static string[] CheckedMethods(BenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Batch < 1) throw new UsageException($"--batch must be at least 1, got {options.Batch}");
+        if (options.Runs < BenchmarkOptions.MinimumRuns)
+            throw new UsageException($"--runs must be at least {BenchmarkOptions.MinimumRuns} for a median, got " +
+                $"{options.Runs}");
+        string[] methods = options.Methods.Count == 0 ? [.. DefaultMethods] : [.. options.Methods];
+        foreach (string method in methods)
+        {
+            if (!AllMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
+                throw new UsageException($"unknown method '{method}'; known: {string.Join(", ", AllMethods)}");
+        }
+        return methods;
+    }
+
+    /// <summary>
+    /// Adds forward-only and each method to <paramref name="measurements"/> (each also wholly in TorchSharp when
+    /// <paramref name="torchSharpOnly"/> is given), and each perturbation method's floor; returns the floors.
+    /// </summary>
+    private static List<Floor> AddModelMeasurements(List<(string Name, Action Run)> measurements,
+        IExplainableModel model, IExplainableModel? torchSharpOnly, IEnumerable<string> methods, Tensor input)
+    {
+        measurements.Add(("forward", () =>
+        {
+            using IDisposable state = model.BeginExplanation();
+            using var noGrad = no_grad();
+            model.Forward(input, ForwardTaps.None);
+        }));
+        if (torchSharpOnly is not null)
+        {
+            measurements.Add(("forward" + TorchSharpSuffix, () =>
+            {
+                using var noGrad = no_grad();
+                torchSharpOnly.Forward(input, ForwardTaps.None);
+            }));
+        }
+        var floors = new List<Floor>();
+        foreach (string method in methods)
+        {
+            string[] names = [method == GradCamTop5 ? KnownMethods.GradCam : method];
+            IExplainer explainer = KnownMethods.CreateSet(names, model);
+            ITarget target = method == GradCamTop5 ? new TopClassesTarget(5) : TopClassesTarget.Top1;
+            measurements.Add((method, () => explainer.Explain(input, target)));
+            if (torchSharpOnly is not null)
+            {
+                IExplainer inTorchSharp = KnownMethods.CreateSet(names, torchSharpOnly);
+                measurements.Add((method + TorchSharpSuffix, () => inTorchSharp.Explain(input, target)));
+            }
+            if (PerturbedInputs(model, method, input, target) is long forwards)
+            {
+                int batchSize = PerturbationBatches.SizeFor(Methods.RunOptions.Default, input, model);
+                floors.Add(new Floor(method, forwards, batchSize));
+                measurements.Add((method + FloorSuffix, ForwardFloor(model, input, forwards, batchSize)));
+            }
+        }
+        return floors;
+    }
+
+    /// <summary>The report: the rows with their ratios to forward-only, ONNX Runtime, native and the floors.</summary>
+    private static BenchmarkReport Report(BenchmarkOptions options, LoadedModel model, List<BenchmarkRow> rows,
+        List<Floor> floors, List<string> skipped, int threads, double? growth)
+    {
         double forwardMs = rows.FirstOrDefault(r => r.Name == "forward" + TorchSharpSuffix)?.MedianMilliseconds
             ?? rows[0].MedianMilliseconds;
         BenchmarkRow? runtimeRow = rows.FirstOrDefault(r => r.Name == "onnxruntime-forward");
         double? toOnnxRuntime = runtimeRow is not null ? forwardMs / runtimeRow.MedianMilliseconds : null;
         double? toNative = rows.FirstOrDefault(r => r.Name.StartsWith("native-",
             StringComparison.Ordinal)) is { } nat ? forwardMs / nat.MedianMilliseconds : null;
-
-        double? growth = null;
-        if (options.GrowthIterations > 0)
-        {
-            progress?.Report($"memory growth: {options.GrowthIterations} Grad-CAM explanations...");
-            growth = MeasureGrowth(model, options.GrowthIterations, camOptions);
-        }
-
         IReadOnlyList<FloorRatio> floorRatios = floors.Select(f =>
         {
             double method = rows.Single(r => r.Name == f.Method).MedianMilliseconds;

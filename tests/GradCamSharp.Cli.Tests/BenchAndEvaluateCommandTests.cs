@@ -7,7 +7,7 @@ public sealed class BenchAndEvaluateCommandTests
     [Fact]
     public void Bench_Json_ReportsForwardAndEachMethodAsRatios()
     {
-        CliRun run = CliRun.Of("bench", "--model", "resnet18", "--methods", "gradcam", "gradcam-top5", "--runs", "10",
+        CliRun run = CliRun.Of("bench", "--model", "resnet18", "--methods", "gradcam,gradcam-top5", "--runs", "10",
             "--growth", "20", "--json");
         Assert.Equal(0, run.ExitCode);
         using JsonDocument report = JsonDocument.Parse(run.Output);

@@ -7,7 +7,7 @@ using GradCamSharp.Catalog;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam bench</c>: each method's time and memory as a ratio to forward-only inference.</summary>
-public static class BenchCommand
+internal static class BenchCommand
 {
     internal static Command Create()
     {
@@ -17,12 +17,8 @@ public static class BenchCommand
             DefaultValueFactory = _ => "resnet50",
         };
         var batch = new Option<int>("--batch", "-b") { Description = "Images per batch", DefaultValueFactory = _ => 1 };
-        var methods = new Option<string[]>("--methods")
-        {
-            Description = $"What to time besides forward-only: {string.Join(", ", Benchmark.AllMethods)} " +
-                $"(default: all but the perturbation methods: {string.Join(", ", Benchmark.DefaultMethods)})",
-            AllowMultipleArgumentsPerToken = true,
-        };
+        Option<string[]> methods = MethodOption.Create("all but the perturbation methods: " +
+            string.Join(", ", Benchmark.DefaultMethods), $", {Benchmark.GradCamTop5} (five classes in one pass)");
         var threads = new Option<int>("--threads", "-t")
         {
             Description = "Intra-op threads (default: LibTorch's choice)",
@@ -60,9 +56,9 @@ public static class BenchCommand
 
             Examples:
               gradcam bench --model resnet50 --batch 8
-              gradcam bench --model resnet18.onnx --native resnet18 --methods gradcam gradcam-top5
-              gradcam bench --methods scorecam ablationcam occlusion --runs 10
-              gradcam bench --pipeline --model default --methods all
+              gradcam bench --model resnet18.onnx --native resnet18 --method gradcam,gradcam-top5
+              gradcam bench --method scorecam,ablationcam,occlusion --runs 10
+              gradcam bench --pipeline --model default --method all
             """);
         foreach (Option option in new Option[]
             { model, batch, methods, threads, runs, native, growth, json, pipeline, photos })

@@ -16,7 +16,7 @@ using GradCamSharp.Evaluation;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam evaluate</c>: the paper's evaluation on annotated photos.</summary>
-public static class EvaluateCommand
+internal static class EvaluateCommand
 {
     /// <summary>The parsed arguments of <c>evaluate</c>.</summary>
     /// <param name="Model">The model specification.</param>
@@ -52,171 +52,207 @@ public static class EvaluateCommand
         public int DeletionSteps { get; init; } = new EvaluationOptions().DeletionSteps;
     }
 
+    private const string Help = """
+        Evaluate explanations as the Grad-CAM paper does, on photos with annotated boxes: the pointing game (the
+        map's peak within 15 pixels of the box), weakly-supervised localisation (IoU of the 15%-of-maximum box
+        with the annotation), faithfulness (rank correlation with the occlusion map), the deletion and insertion
+        areas of Petsiuk et al. (the score as the most salient pixels are removed or restored first; in the
+        model's score units) and the sanity check of Adebayo et al. (rank correlation with the map of the same
+        model with random weights: lower is better).
+
+        Examples:
+          gradcam evaluate
+          gradcam evaluate --method gradcam++ --json
+          gradcam evaluate --method all --no-sanity
+
+        With --task caption or --task vqa it evaluates a captioner or VQA model instead, on held-out scenes of a
+        world: VQA accuracy per question type, caption exact match and BLEU-4, and for each method and layer the
+        pointing game and the mean map inside the named object's box over the mean outside (the paper's 3.27).
+
+          gradcam evaluate --task vqa --world shapes --scenes 500 --seed 1000
+          gradcam evaluate --task caption --world photos --scenes 200 --method gradcam --json
+          gradcam evaluate --task caption --world shapes --scenes 500 --seed 1000 --beam 3
+
+        With --task ocr it renders seeded text lines in the DejaVu fonts and measures PaddleOCR's recogniser: exact
+        reads and character error rate (clean and noisy lines), and per method how often a character's map peaks
+        inside that character's span (widened by a quarter of its width), with the inside/outside ratio.
+
+          gradcam evaluate --task ocr --lines 100 --seed 7 --method gradcam --method hirescam
+        """;
+
     internal static Command Create()
     {
-        var common = new CommonOptions();
-        var boxes = new Option<string>("--boxes")
+        const string summary = "The paper's evaluation on annotated photos: pointing game, box IoU, faithfulness, " +
+            "sanity";
+        var options = new EvaluateOptions();
+        Command command = CommandHelp.Create("evaluate", summary, Help);
+        options.AddTo(command);
+        command.SetAction(result => Dispatch(result, options));
+        return command;
+    }
+
+    /// <summary>Runs the task the options name: the photos (by default), a captioner or VQA model, or OCR.</summary>
+    private static int Dispatch(ParseResult result, EvaluateOptions options)
+    {
+        TextWriter output = result.InvocationConfiguration.Output, error = result.InvocationConfiguration.Error;
+        string[] methods = result.GetValue(options.Method) ?? [];
+        string? task = result.GetValue(options.Task);
+        if (string.Equals(task, "ocr", StringComparison.OrdinalIgnoreCase))
+        {
+            var ocr = new OcrEvaluationOptions
+            {
+                Lines = result.GetValue(options.Lines),
+                Seed = result.GetValue(options.Seed),
+                Layer = result.GetValue(options.Layer)!,
+                Methods = methods.Length > 0 ? methods : new OcrEvaluationOptions().Methods,
+            };
+            return RunOcr(output, error, ocr, result.GetValue(options.Json));
+        }
+        if (task is not null)
+        {
+            string world = result.GetValue(options.World)!;
+            string model = result.GetValue(options.Common.Model) is { } given && given != KnownModels.Default ? given
+                : VisionLanguageCatalog.NameFor(world, TextTask(task));
+            return RunTextTask(output, error, new TextTaskArguments(model, TextTask(task), world,
+                result.GetValue(options.Scenes), result.GetValue(options.Seed),
+                methods.Length > 0 ? methods : VisionLanguageEvaluator.DefaultMethods, result.GetValue(options.Boxes)!,
+                result.GetValue(options.Images)!, result.GetValue(options.Json), result.GetValue(options.Beam)));
+        }
+        (string spec, ModelLoadOptions loading) = options.Common.Read(result);
+        return Run(output, error, new Arguments(spec, loading, result.GetValue(options.Boxes)!,
+            result.GetValue(options.Images)!, methods.Length > 0 ? methods : [KnownMethods.GradCam],
+            result.GetValue(options.Alias) ?? [], !result.GetValue(options.NoSanity), result.GetValue(options.Json))
+        {
+            LabelMap = result.GetValue(options.LabelMap),
+            Composites = result.GetValue(options.Composites),
+            Seed = result.GetValue(options.Seed),
+            Output = result.GetValue(options.Output),
+            Faithfulness = !result.GetValue(options.NoFaithfulness),
+            SanitySteps = result.GetValue(options.SanitySteps),
+            DeletionSteps = result.GetValue(options.DeletionSteps),
+        });
+    }
+
+    /// <summary>Every option of <c>evaluate</c>; the photos', the text tasks' and OCR's.</summary>
+    private sealed class EvaluateOptions
+    {
+        public CommonOptions Common { get; } = new();
+
+        public Option<string> Boxes { get; } = new("--boxes")
         {
             Description = "Annotated boxes: {\"photo.jpg\": {\"label\": [x0, y0, x1, y1]}}",
             DefaultValueFactory = _ => "samples/boxes.json",
         };
-        var images = new Option<string>("--images")
+
+        public Option<string> Images { get; } = new("--images")
         {
             Description = "The folder of the photos named in --boxes",
             DefaultValueFactory = _ => "samples",
         };
-        var method = new Option<string[]>("--method", "--methods")
-        {
-            Description = $"The methods to evaluate, all in one pass: repeatable or comma-separated " +
-                $"({KnownMethods.Accepted}); default gradcam",
-        };
-        var labelMap = new Option<string?>("--label-map")
+
+        public Option<string[]> Method { get; } =
+            MethodOption.Create($"{KnownMethods.GradCam} (all evaluated in one pass)");
+
+        public Option<string?> LabelMap { get; } = new("--label-map")
         {
             Description = "A file of LABEL=CLASS lines (or a JSON object): annotation labels to the model's classes",
         };
-        var composites = new Option<int>("--composites")
+
+        public Option<int> Composites { get; } = new("--composites")
         {
             Description = "Evaluate on N seeded composite scenes (two or three objects cut from the annotated " +
                 "photos, exact boxes) instead of the photos",
         };
-        var output = new Option<string?>("--out", "-o")
+
+        public Option<string?> Output { get; } = new("--out", "-o")
         {
             Description = "Write DIR/evaluation.json and DIR/report.html (a self-contained page with plots)",
         };
-        var noFaithfulness = new Option<bool>("--no-faithfulness")
+
+        public Option<bool> NoFaithfulness { get; } = new("--no-faithfulness")
         {
             Description = "Skip faithfulness (it needs an occlusion map per object: the costliest measure)",
         };
-        var beam = new Option<int>("--beam")
+
+        public Option<int> Beam { get; } = new("--beam")
         {
             Description = "With --task caption: the beam width of the model's captions (1: greedy decoding)",
             DefaultValueFactory = _ => 1,
         };
-        var deletionSteps = new Option<int>("--deletion-steps")
+
+        public Option<int> DeletionSteps { get; } = new("--deletion-steps")
         {
             Description = "The steps of the deletion and insertion curves (a forward pass each, per method and object)",
             DefaultValueFactory = _ => new EvaluationOptions().DeletionSteps,
         };
-        var sanitySteps = new Option<int>("--sanity-steps")
+
+        public Option<int> SanitySteps { get; } = new("--sanity-steps")
         {
             Description = "Randomise the weights from the top in this many steps (cascading) and each band alone " +
                 "(independent)", DefaultValueFactory = _ => new EvaluationOptions().SanitySteps,
         };
-        var alias = new Option<string[]>("--alias") { Description = "BOX=CLASS: the class name of a box label " +
-            "(e.g. eagle=bird)" };
-        var noSanity =
-            new Option<bool>("--no-sanity") { Description = "Skip the parameter-randomization sanity check" };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
-        var task = new Option<string?>("--task")
+
+        public Option<string[]> Alias { get; } = new("--alias")
+        {
+            Description = "BOX=CLASS: the class name of a box label (e.g. eagle=bird)",
+        };
+
+        public Option<bool> NoSanity { get; } = new("--no-sanity")
+        {
+            Description = "Skip the parameter-randomization sanity check",
+        };
+
+        public Option<bool> Json { get; } = new("--json") { Description = "Print the results as JSON" };
+
+        public Option<string?> Task { get; } = new("--task")
         {
             Description =
                 "Evaluate a captioner or VQA model on held-out scenes instead (caption, vqa), or PaddleOCR's " +
                 "recogniser on rendered text lines (ocr)",
         };
-        var world = new Option<string>("--world")
+
+        public Option<string> World { get; } = new("--world")
         {
             Description = "With --task: the world of the scenes (shapes or photos)",
             DefaultValueFactory = _ => "shapes",
         };
-        var scenes = new Option<int>("--scenes")
+
+        public Option<int> Scenes { get; } = new("--scenes")
         {
             Description = "With --task: how many held-out scenes",
             DefaultValueFactory = _ => 500,
         };
-        var seed = new Option<int>("--seed")
+
+        public Option<int> Seed { get; } = new("--seed")
         {
             Description =
                 "The seed of the held-out scenes (--task; never a training seed: those are refused), of the " +
                 "composites, the random weights and the bootstrap",
             DefaultValueFactory = _ => 1000,
         };
-        var lines = new Option<int>("--lines")
+
+        public Option<int> Lines { get; } = new("--lines")
         {
             Description = "With --task ocr: how many rendered lines",
             DefaultValueFactory = _ => new OcrEvaluationOptions().Lines,
         };
-        var layer = new Option<string>("--layer", "-l")
+
+        public Option<string> Layer { get; } = new("--layer", "-l")
         {
             Description = "With --task ocr: the recogniser's target layer",
             DefaultValueFactory = _ => ModelLayers.Auto,
         };
-        const string summary = "The paper's evaluation on annotated photos: pointing game, box IoU, faithfulness, " +
-            "sanity";
-        var command = CommandHelp.Create("evaluate", summary, """
-            Evaluate explanations as the Grad-CAM paper does, on photos with annotated boxes: the pointing game (the
-            map's peak within 15 pixels of the box), weakly-supervised localisation (IoU of the 15%-of-maximum box
-            with the annotation), faithfulness (rank correlation with the occlusion map), the deletion and insertion
-            areas of Petsiuk et al. (the score as the most salient pixels are removed or restored first; in the
-            model's score units) and the sanity check of Adebayo et al. (rank correlation with the map of the same
-            model with random weights: lower is better).
 
-            Examples:
-              gradcam evaluate
-              gradcam evaluate --method gradcam++ --json
-              gradcam evaluate --method all --no-sanity
-
-            With --task caption or --task vqa it evaluates a captioner or VQA model instead, on held-out scenes of a
-            world: VQA accuracy per question type, caption exact match and BLEU-4, and for each method and layer the
-            pointing game and the mean map inside the named object's box over the mean outside (the paper's 3.27).
-
-              gradcam evaluate --task vqa --world shapes --scenes 500 --seed 1000
-              gradcam evaluate --task caption --world photos --scenes 200 --method gradcam --json
-              gradcam evaluate --task caption --world shapes --scenes 500 --seed 1000 --beam 3
-
-            With --task ocr it renders seeded text lines in the DejaVu fonts and measures PaddleOCR's recogniser: exact
-            reads and character error rate (clean and noisy lines), and per method how often a character's map peaks
-            inside that character's span (widened by a quarter of its width), with the inside/outside ratio.
-
-              gradcam evaluate --task ocr --lines 100 --seed 7 --method gradcam --method hirescam
-            """);
-        common.AddTo(command);
-        foreach (Option option in new Option[] { boxes, images, method, alias, noSanity, json, task, world, scenes,
-            seed, lines, layer, labelMap, composites, output, noFaithfulness, sanitySteps, deletionSteps, beam })
+        public void AddTo(Command command)
         {
-            command.Add(option);
+            Common.AddTo(command);
+            foreach (Option option in new Option[] { Boxes, Images, Method, Alias, NoSanity, Json, Task, World,
+                Scenes, Seed, Lines, Layer, LabelMap, Composites, Output, NoFaithfulness, SanitySteps, DeletionSteps,
+                Beam })
+            {
+                command.Add(option);
+            }
         }
-        command.SetAction(result =>
-        {
-            if (string.Equals(result.GetValue(task), "ocr", StringComparison.OrdinalIgnoreCase))
-            {
-                var ocr = new OcrEvaluationOptions
-                {
-                    Lines = result.GetValue(lines),
-                    Seed = result.GetValue(seed),
-                    Layer = result.GetValue(layer)!,
-                    Methods = result.GetValue(method) is { Length: > 0 } ocrMethods ? ocrMethods
-                        : new OcrEvaluationOptions().Methods,
-                };
-                return RunOcr(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, ocr,
-                    result.GetValue(json));
-            }
-            if (result.GetValue(task) is string textTask)
-            {
-                string model = result.GetValue(common.Model) is { } given && given != KnownModels.Default ? given
-                    : VisionLanguageCatalog.NameFor(result.GetValue(world)!, TextTask(textTask));
-                var textArguments = new TextTaskArguments(model, TextTask(textTask), result.GetValue(world)!,
-                    result.GetValue(scenes), result.GetValue(seed), result.GetValue(method) is { Length: > 0 } chosen
-                        ? chosen : VisionLanguageEvaluator.DefaultMethods, result.GetValue(boxes)!,
-                    result.GetValue(images)!, result.GetValue(json), result.GetValue(beam));
-                return RunTextTask(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
-                    textArguments);
-            }
-            (string spec, ModelLoadOptions options) = common.Read(result);
-            string[] methods = (result.GetValue(method) ?? [])
-                .SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                .ToArray();
-            var arguments = new Arguments(spec, options, result.GetValue(boxes)!, result.GetValue(images)!,
-                methods.Length > 0 ? methods : [KnownMethods.GradCam],
-                result.GetValue(alias) ?? [], !result.GetValue(noSanity), result.GetValue(json))
-            {
-                LabelMap = result.GetValue(labelMap), Composites = result.GetValue(composites),
-                Seed = result.GetValue(seed),
-                Output = result.GetValue(output), Faithfulness = !result.GetValue(noFaithfulness),
-                SanitySteps = result.GetValue(sanitySteps), DeletionSteps = result.GetValue(deletionSteps),
-            };
-            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, arguments);
-        });
-        return command;
     }
 
     /// <summary>The arguments of <c>evaluate --task</c>.</summary>
@@ -272,7 +308,8 @@ public static class EvaluateCommand
     {
         ArgumentNullException.ThrowIfNull(arguments);
         _ = KnownMethods.Expand(arguments.Methods);
-        using VisionLanguageModel model = VisionLanguageCatalog.Load(arguments.Model, arguments.Task);
+        using VisionLanguageModel model = arguments.Task == VisionLanguageTasks.Vqa
+            ? VisionLanguageCatalog.LoadVqa(arguments.Model) : VisionLanguageCatalog.LoadCaptioner(arguments.Model);
         using ISceneWorld world = SceneWorlds.Create(arguments.World, arguments.Boxes, arguments.Images);
         VisionLanguageReport report = VisionLanguageEvaluator.Evaluate(model, world, arguments.Scenes,
             arguments.Seed, arguments.Methods, new LineProgress(error, "evaluate: "), beamWidth: arguments.BeamWidth);

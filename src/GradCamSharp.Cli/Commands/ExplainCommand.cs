@@ -9,7 +9,7 @@ using GradCamSharp.Catalog;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam explain</c>: maps, overlays, panels and a manifest for photos.</summary>
-public static class ExplainCommand
+internal static class ExplainCommand
 {
     /// <summary>The parsed arguments of <c>explain</c>.</summary>
     /// <param name="Model">The model specification (see <see cref="ModelCatalog.Load"/>).</param>
@@ -19,148 +19,189 @@ public static class ExplainCommand
     /// <param name="Quiet">No progress lines.</param>
     public sealed record Arguments(string Model, ModelLoadOptions ModelOptions, ExplainJob Job, bool Json, bool Quiet);
 
+    private const string Help = """
+        Explain what the model looks at in each photo: Grad-CAM heatmaps (and, on request, Guided Backprop, Guided
+        Grad-CAM and counterfactual maps) written as PNG overlays, a side-by-side panel when several methods are
+        asked for, and DIR/explanations.json listing every map with its class, score, peak and the 15%-of-max
+        localisation box, in the photo's pixel coordinates. All methods come from one forward pass.
+
+        Examples:
+          gradcam explain samples/dog.jpg
+          gradcam explain samples/dog.jpg --class dog --class bicycle --method all --out out/
+          gradcam explain photos/*.jpg --top 3 --colormap viridis --json
+          gradcam explain cat.png --model resnet50.pth --layer layer4 --class 281
+          gradcam explain cat.png --model resnet50.pth --layer layer3 --layer layer4 --method layercam \
+              --layer-fusion scaled-sum
+          gradcam explain samples/dog.jpg --method scorecam --method ablationcam --batch-size 32
+          gradcam explain samples/dog.jpg --class dog --save-maps   # + dog_dog_gradcam.npy
+          gradcam explain samples/person.jpg --concept horse=samples/person.jpg#405,138,600,343
+          gradcam explain line.png --model cls.onnx --labels labels.txt --preprocess ppocr-textline
+          gradcam explain page.png --model ocr-detector --region 40,38,420,80 --method gradcam --method hirescam
+        """;
+
     internal static Command Create()
     {
-        var images = new Argument<string[]>("IMAGE")
+        const string summary = "Explain photos: heatmaps, overlays, panels and explanations.json";
+        var options = new ExplainOptions();
+        Command command = CommandHelp.Create("explain", summary, Help);
+        options.AddTo(command);
+        command.SetAction((result, cancellationToken) => Task.FromResult(Start(result, options, cancellationToken)));
+        return command;
+    }
+
+    private static int Start(ParseResult result, ExplainOptions options, CancellationToken cancellationToken)
+    {
+        (string spec, ModelLoadOptions modelOptions) = options.Common.Read(result);
+        var job = new ExplainJob
+        {
+            Images = result.GetValue(options.Images) ?? [],
+            OutputDirectory = result.GetValue(options.Output)!,
+            Decoding = options.Photos.Decoding(result),
+            Overwrite = result.GetValue(options.Photos.Overwrite),
+            Settings = new ExplanationSettings
+            {
+                Classes = result.GetValue(options.Classes) ?? [],
+                Top = result.GetValue(options.Top),
+                Methods = result.GetValue(options.Method) is { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
+                Layer = result.GetValue(options.Layer) is { Length: > 0 } layers ? layers[0] : ModelLayers.Auto,
+                Layers = result.GetValue(options.Layer) is { Length: > 1 } several ? several : [],
+                Colormap = result.GetValue(options.Colormap)!,
+                EigenSmooth = result.GetValue(options.EigenSmooth),
+                AugSmooth = result.GetValue(options.AugSmooth),
+                BatchSize = result.GetValue(options.BatchSize),
+                LayerFusion = ParseFusion(result.GetValue(options.Fusion)!),
+                Region = result.GetValue(options.Region) is string box ? ParseRegion(box) : null,
+                SaveMaps = result.GetValue(options.SaveMaps),
+            },
+        };
+        IReadOnlyList<Concept> concepts = (result.GetValue(options.Concept) ?? []).Select(Concept.Parse).ToArray();
+        var arguments = new Arguments(spec, modelOptions with { Concepts = concepts }, job,
+            result.GetValue(options.Json), result.GetValue(options.Quiet));
+        return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
+            arguments, cancellationToken);
+    }
+
+    /// <summary>Every option of <c>explain</c>.</summary>
+    private sealed class ExplainOptions
+    {
+        public ExplainOptions()
+        {
+            Images.Validators.Add(result =>
+            {
+                // An unknown option would otherwise be taken for a file name.
+                foreach (string token in result.Tokens.Select(t => t.Value)
+                    .Where(v => v.StartsWith('-') && v.Length > 1))
+                {
+                    result.AddError($"unrecognized option '{token}'");
+                }
+            });
+        }
+
+        public Argument<string[]> Images { get; } = new("IMAGE")
         {
             Description = "Photos to explain (JPEG, PNG, WebP, BMP)",
             Arity = ArgumentArity.OneOrMore,
         };
-        images.Validators.Add(result =>
-        {
-            // An unknown option would otherwise be taken for a file name.
-            foreach (string token in result.Tokens.Select(t => t.Value).Where(v => v.StartsWith('-') && v.Length > 1))
-                result.AddError($"unrecognized option '{token}'");
-        });
-        var common = new CommonOptions();
-        var photos = new PhotoOptions();
-        var layer = new Option<string[]>("--layer", "-l")
+
+        public CommonOptions Common { get; } = new();
+
+        public PhotoOptions Photos { get; } = new();
+
+        public Option<string[]> Layer { get; } = new("--layer", "-l")
         {
             Description = "Target layer: a name from 'gradcam layers' (ONNX graphs also take module paths such as " +
                 "layer4), or 'auto' for the last spatial feature map; repeat to fuse several layers' maps",
         };
-        var classes = new Option<string[]>("--class", "-c")
+
+        public Option<string[]> Classes { get; } = new("--class", "-c")
         {
             Description = "A class to explain, by index or label; repeat for several (default: the top classes)",
         };
-        var top = new Option<int>("--top", "-k")
+
+        public Option<int> Top { get; } = new("--top", "-k")
         {
             Description = "Explain the K best classes when no --class is given",
             DefaultValueFactory = _ => 1,
         };
-        var method = new Option<string[]>("--method")
-        {
-            Description = $"Repeatable: {KnownMethods.Accepted} (the paper's four); default gradcam. " +
-                "See 'gradcam methods'",
-        };
-        var colormap = new Option<string>("--colormap")
+
+        public Option<string[]> Method { get; } = MethodOption.Create(KnownMethods.GradCam);
+
+        public Option<string> Colormap { get; } = new("--colormap")
         {
             Description = $"Heatmap colours: {string.Join(", ", KnownColormaps.Names)} (jet as in the paper)",
             DefaultValueFactory = _ => KnownColormaps.Default,
         };
-        var output = new Option<string>("--out", "-o")
+
+        public Option<string> Output { get; } = new("--out", "-o")
         {
             Description = "Output folder for the PNGs and explanations.json",
             DefaultValueFactory = _ => "gradcam-out",
         };
-        var concept = new Option<string[]>("--concept")
+
+        public Option<string[]> Concept { get; } = new("--concept")
         {
             Description = "A class of your own, given by example images: NAME=IMG[,IMG...], IMG may be " +
                 "IMG#x0,y0,x1,y1; repeatable (every concept is explained unless --class picks some)",
         };
-        var json = new Option<bool>("--json") { Description = "Also print the manifest to standard output" };
-        var saveMaps = new Option<bool>("--save-maps")
+
+        public Option<bool> Json { get; } = new("--json")
+        {
+            Description = "Also print the manifest to standard output",
+        };
+
+        public Option<bool> SaveMaps { get; } = new("--save-maps")
         {
             Description = "Also write each map's values (float32, the photo's size) as NumPy .npy beside its PNG " +
                 "(map_file in the manifest)",
         };
-        var eigenSmooth = new Option<bool>("--eigen-smooth")
+
+        public Option<bool> EigenSmooth { get; } = new("--eigen-smooth")
         {
             Description = "CAM methods: project the weighted feature maps on their first principal component " +
                 "(less noise)",
         };
-        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines on standard error" };
 
-        const string summary = "Explain photos: heatmaps, overlays, panels and explanations.json";
-        var command = CommandHelp.Create("explain", summary, """
-            Explain what the model looks at in each photo: Grad-CAM heatmaps (and, on request, Guided Backprop, Guided
-            Grad-CAM and counterfactual maps) written as PNG overlays, a side-by-side panel when several methods are
-            asked for, and DIR/explanations.json listing every map with its class, score, peak and the 15%-of-max
-            localisation box, in the photo's pixel coordinates. All methods come from one forward pass.
+        public Option<bool> Quiet { get; } = new("--quiet", "-q")
+        {
+            Description = "No progress lines on standard error",
+        };
 
-            Examples:
-              gradcam explain samples/dog.jpg
-              gradcam explain samples/dog.jpg --class dog --class bicycle --method all --out out/
-              gradcam explain photos/*.jpg --top 3 --colormap viridis --json
-              gradcam explain cat.png --model resnet50.pth --layer layer4 --class 281
-              gradcam explain cat.png --model resnet50.pth --layer layer3 --layer layer4 --method layercam \
-                  --layer-fusion scaled-sum
-              gradcam explain samples/dog.jpg --method scorecam --method ablationcam --batch-size 32
-              gradcam explain samples/dog.jpg --class dog --save-maps   # + dog_dog_gradcam.npy
-              gradcam explain samples/person.jpg --concept horse=samples/person.jpg#405,138,600,343
-              gradcam explain line.png --model cls.onnx --labels labels.txt --preprocess ppocr-textline
-              gradcam explain page.png --model ocr-detector --region 40,38,420,80 --method gradcam --method hirescam
-            """);
-        command.Add(images);
-        common.AddTo(command);
-        var augSmooth = new Option<bool>("--aug-smooth")
+        public Option<bool> AugSmooth { get; } = new("--aug-smooth")
         {
             Description = "Average the maps of the input and its mirror image, each scaled by 0.9, 1 and 1.1 " +
                 "(steadier maps, 6x the time)",
         };
-        var fusion = new Option<string>("--layer-fusion")
+
+        public Option<string> Fusion { get; } = new("--layer-fusion")
         {
             Description = "With several --layer: 'mean' of the maps, or LayerCAM's 'scaled-sum' (tanh-rescaled maps " +
                 "summed, which lifts shallow layers)",
             DefaultValueFactory = _ => "mean",
         };
-        var region = new Option<string?>("--region")
+
+        public Option<string?> Region { get; } = new("--region")
         {
             Description = "x0,y0,x1,y1 in photo pixels: explain a dense output (the ocr-detector's text probability) " +
                 "summed inside this box instead of classes",
         };
-        var batchSize = new Option<int>("--batch-size")
+
+        public Option<int> BatchSize { get; } = new("--batch-size")
         {
             Description = $"Perturbed inputs per forward pass for {string.Join(", ", KnownMethods.Perturbing)} " +
                 "(default: 16 for 224x224, scaled by the input's size)",
         };
-        foreach (Option option in new Option[] { layer, classes, top, method, colormap, eigenSmooth, augSmooth,
-            saveMaps,
-            batchSize, fusion, region, output, concept, json, quiet })
-            command.Add(option);
-        photos.AddTo(command);
-        command.SetAction((result, cancellationToken) =>
+
+        public void AddTo(Command command)
         {
-            (string spec, ModelLoadOptions modelOptions) = common.Read(result);
-            var job = new ExplainJob
+            command.Add(Images);
+            Common.AddTo(command);
+            foreach (Option option in new Option[] { Layer, Classes, Top, Method, Colormap, EigenSmooth, AugSmooth,
+                SaveMaps, BatchSize, Fusion, Region, Output, Concept, Json, Quiet })
             {
-                Images = result.GetValue(images) ?? [],
-                OutputDirectory = result.GetValue(output)!,
-                Decoding = photos.Decoding(result),
-                Overwrite = result.GetValue(photos.Overwrite),
-                Settings = new ExplanationSettings
-                {
-                    Classes = result.GetValue(classes) ?? [],
-                    Top = result.GetValue(top),
-                    Methods = result.GetValue(method) is { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
-                    Layer = result.GetValue(layer) is { Length: > 0 } layers ? layers[0] : ModelLayers.Auto,
-                    Layers = result.GetValue(layer) is { Length: > 1 } several ? several : [],
-                    Colormap = result.GetValue(colormap)!,
-                    EigenSmooth = result.GetValue(eigenSmooth),
-                    AugSmooth = result.GetValue(augSmooth),
-                    BatchSize = result.GetValue(batchSize),
-                    LayerFusion = ParseFusion(result.GetValue(fusion)!),
-                    Region = result.GetValue(region) is string box ? ParseRegion(box) : null,
-                    SaveMaps = result.GetValue(saveMaps),
-                },
-            };
-            IReadOnlyList<Concept> concepts = (result.GetValue(concept) ?? []).Select(Concept.Parse).ToArray();
-            var arguments = new Arguments(spec, modelOptions with { Concepts = concepts }, job,
-                result.GetValue(json), result.GetValue(quiet));
-            return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
-                arguments, cancellationToken));
-        });
-        return command;
+                command.Add(option);
+            }
+            Photos.AddTo(command);
+        }
     }
 
     /// <summary>Runs <c>explain</c>; returns the exit code. Progress goes to <paramref name="error"/>.</summary>

@@ -8,7 +8,7 @@ using GradCamSharp.Ocr;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam read</c>: reads text lines with PaddleOCR's recogniser and explains every character.</summary>
-public static class ReadCommand
+internal static class ReadCommand
 {
     /// <summary>The method <c>read</c> uses when none is given: the best pointing on rendered text (README).</summary>
     public const string DefaultMethod = "hirescam";
@@ -27,8 +27,7 @@ public static class ReadCommand
             Description = "Pictures of text lines or pages (JPEG, PNG, WebP, BMP)",
             Arity = ArgumentArity.OneOrMore,
         };
-        var method = new Option<string[]>("--method") { Description = $"Repeatable: {KnownMethods.Accepted}; " +
-            $"default {DefaultMethod}" };
+        Option<string[]> method = MethodOption.Create(DefaultMethod);
         var layer = new Option<string>("--layer", "-l")
         {
             Description = $"Target layer; 'auto' is {TextRecognizer.DefaultLayer}, the last feature map before the " +

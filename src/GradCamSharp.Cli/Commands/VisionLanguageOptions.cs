@@ -23,10 +23,7 @@ internal sealed class VisionLanguageOptions(string defaultModel)
         DefaultValueFactory = _ => defaultModel,
     };
 
-    public Option<string[]> Method { get; } = new("--method")
-    {
-        Description = $"Repeatable: {KnownMethods.Accepted}; default gradcam",
-    };
+    public Option<string[]> Method { get; } = MethodOption.Create(KnownMethods.GradCam);
 
     public Option<string> Layer { get; } = new("--layer", "-l")
     {
