@@ -10,7 +10,7 @@ namespace GradCamSharp.Catalog;
 /// classifier, and its scores are similarities in [-1, 1], not logits.
 /// </summary>
 /// <remarks>The head owns its feature extractor and disposes it, unless created with <c>leaveOpen</c>.</remarks>
-public sealed class PrototypeClassifier : PooledHead
+internal sealed class PrototypeClassifier : PooledHead
 {
     private readonly Tensor _prototypes;
 

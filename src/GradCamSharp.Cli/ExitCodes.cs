@@ -1,7 +1,7 @@
 namespace GradCamSharp.Cli;
 
 /// <summary>The process exit codes of <c>gradcam</c> (also listed in <c>gradcam --help</c> and the README).</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     /// <summary>Everything asked for was done.</summary>
     public const int Success = 0;

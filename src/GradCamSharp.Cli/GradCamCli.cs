@@ -4,7 +4,7 @@ using GradCamSharp.Cli.Commands;
 namespace GradCamSharp.Cli;
 
 /// <summary>Builds the <c>gradcam</c> command tree and runs it, reporting every failure in one place.</summary>
-public static class GradCamCli
+internal static class GradCamCli
 {
     /// <summary>The root command with every subcommand.</summary>
     public static RootCommand Build()

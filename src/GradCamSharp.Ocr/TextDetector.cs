@@ -23,7 +23,7 @@ public sealed record TextBox(int X0, int Y0, int X1, int Y1, double Score)
 /// D = area x 1.5 / perimeter (the "unclip" that restores the shrunk text kernel), as axis-aligned boxes in reading
 /// order.
 /// </summary>
-public sealed class TextDetector : IDisposable
+internal sealed class TextDetector : IDisposable
 {
     private const float Threshold = 0.3f;
     private const double BoxThreshold = 0.6;

@@ -14,7 +14,7 @@ namespace GradCamSharp.Ocr;
 /// <param name="settings">Methods, layer and colormap (classes and top count do not apply); the automatic layer is
 /// <see cref="TextRecognizer.DefaultLayer"/>.</param>
 /// <param name="words">Explain whole words (runs of characters between spaces) instead of characters.</param>
-public sealed class TextLineExplainer(TextRecognizer recognizer, ExplanationSettings settings, bool words = false)
+internal sealed class TextLineExplainer(TextRecognizer recognizer, ExplanationSettings settings, bool words = false)
 {
     /// <summary>
     /// Reads a text line of any width and explains what it read, window by window (see
@@ -113,7 +113,7 @@ public sealed class TextLineExplainer(TextRecognizer recognizer, ExplanationSett
 /// <param name="Line">What the recogniser read.</param>
 /// <param name="Tokens">Each explained character or word.</param>
 /// <param name="Panel">The line and every token's map (the first method's), or null when nothing was read.</param>
-public sealed record ExplainedLine(RecognizedLine Line, IReadOnlyList<ExplainedToken> Tokens, SKBitmap? Panel)
+internal sealed record ExplainedLine(RecognizedLine Line, IReadOnlyList<ExplainedToken> Tokens, SKBitmap? Panel)
     : IDisposable
 {
     /// <inheritdoc />
@@ -129,4 +129,4 @@ public sealed record ExplainedLine(RecognizedLine Line, IReadOnlyList<ExplainedT
 /// <param name="Index">Its first character's position in the line's text.</param>
 /// <param name="Frames">The frames it was read on.</param>
 /// <param name="Rendered">Its maps.</param>
-public sealed record ExplainedToken(string Text, int Index, IReadOnlyList<int> Frames, RenderedTarget Rendered);
+internal sealed record ExplainedToken(string Text, int Index, IReadOnlyList<int> Frames, RenderedTarget Rendered);

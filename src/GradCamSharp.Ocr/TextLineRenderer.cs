@@ -9,7 +9,7 @@ namespace GradCamSharp.Ocr;
 /// <param name="Font">The font file's name.</param>
 /// <param name="Size">The font size in pixels.</param>
 /// <param name="Noisy">Whether noise and blur were added.</param>
-public sealed record RenderedLine(SKBitmap Picture, string Text, IReadOnlyList<(double X0, double X1)> Spans,
+internal sealed record RenderedLine(SKBitmap Picture, string Text, IReadOnlyList<(double X0, double X1)> Spans,
     string Font, float Size, bool Noisy) : IDisposable
 {
     /// <inheritdoc />
@@ -21,7 +21,7 @@ public sealed record RenderedLine(SKBitmap Picture, string Text, IReadOnlyList<(
 /// random words and numbers over the Latin letters and digits, at several sizes, half of them with light noise and
 /// blur; the truth for measuring a recogniser and its per-character maps.
 /// </summary>
-public static class TextLineRenderer
+internal static class TextLineRenderer
 {
     /// <summary>The font files tried, in the folders Debian and other distributions use.</summary>
     public static IReadOnlyList<string> FontFiles { get; } =

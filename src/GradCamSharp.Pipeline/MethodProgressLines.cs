@@ -9,7 +9,7 @@ namespace GradCamSharp.Pipeline;
 /// long ones show they are alive.
 /// </summary>
 /// <param name="lines">Receives the lines.</param>
-public sealed class MethodProgressLines(IProgress<string> lines) : IProgress<MethodProgress>
+internal sealed class MethodProgressLines(IProgress<string> lines) : IProgress<MethodProgress>
 {
     /// <summary>The quiet time before the first line and between lines.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);

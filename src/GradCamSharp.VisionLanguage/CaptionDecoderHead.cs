@@ -7,7 +7,7 @@ namespace GradCamSharp.VisionLanguage;
 /// A caption head that writes one word at a time: a subclass says how a decoding starts from the image features
 /// (<see cref="Begin"/>); reading a caption teacher-forced, greedy decoding and beam search are shared.
 /// </summary>
-public abstract class CaptionDecoderHead : Module<Tensor, Tensor, Tensor>
+internal abstract class CaptionDecoderHead : Module<Tensor, Tensor, Tensor>
 {
     /// <summary>Names the module (TorchSharp's registration).</summary>
     protected CaptionDecoderHead(string name) : base(name)

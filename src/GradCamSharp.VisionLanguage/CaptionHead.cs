@@ -11,7 +11,7 @@ namespace GradCamSharp.VisionLanguage;
 /// logits of every next word, so a caption's log-likelihood and each word's log-probability given its prefix are
 /// differentiable functions of the image features.
 /// </summary>
-public sealed class CaptionHead : CaptionDecoderHead
+internal sealed class CaptionHead : CaptionDecoderHead
 {
     private const int EmbeddingSize = 64;
     private const int HiddenSize = 256;

@@ -11,7 +11,7 @@ namespace GradCamSharp.VisionLanguage;
 /// <param name="encoder">Image in, [N, C, h, w] features out.</param>
 /// <param name="head">Features in, scores out, the text fixed inside it.</param>
 /// <param name="leaveOpen">Whether both stay alive when this model is disposed (the loaded model owns them).</param>
-public sealed class EncoderHeadModel(IExplainableModel encoder, IExplainableModel head, bool leaveOpen = true)
+internal sealed class EncoderHeadModel(IExplainableModel encoder, IExplainableModel head, bool leaveOpen = true)
     : IExplainableModel
 {
     /// <summary>The prefix of the head's layer names.</summary>

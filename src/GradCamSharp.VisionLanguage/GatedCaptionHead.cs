@@ -23,7 +23,7 @@ namespace GradCamSharp.VisionLanguage;
 /// weighs the red circle's channels alone. The choice is taught by find supervision
 /// (<see cref="VisionLanguageRecipe.FindSupervision"/>): its softmax should put its mass on the object ahead.
 /// </remarks>
-public sealed class GatedCaptionHead : CaptionDecoderHead
+internal sealed class GatedCaptionHead : CaptionDecoderHead
 {
     private const int EmbeddingSize = 64;
     private const int HiddenSize = 128;

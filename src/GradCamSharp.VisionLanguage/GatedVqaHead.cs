@@ -20,7 +20,7 @@ namespace GradCamSharp.VisionLanguage;
 /// cross" opens the cross channels and the answer "red" weighs the red cross's channel, so Grad-CAM lights that
 /// object and not every red one.
 /// </remarks>
-public sealed class GatedVqaHead : Module<Tensor, Tensor, Tensor>, IQuestionAnswerer
+internal sealed class GatedVqaHead : Module<Tensor, Tensor, Tensor>, IQuestionAnswerer
 {
     private const int EmbeddingSize = 64;
     private const int QuestionSize = 128;

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace GradCamSharp.VisionLanguage;
 
 /// <summary>A VQA head: features and a question in, answer logits out, several questions per image at once.</summary>
-public interface IQuestionAnswerer
+internal interface IQuestionAnswerer
 {
     /// <summary>
     /// Answer logits [Q, answers] for [N, C, h, w] features and [Q, L] left-padded question ids: question <c>i</c> is

@@ -9,7 +9,7 @@ namespace GradCamSharp.VisionLanguage;
 /// scene becomes a 16x16 map of features. Its last ReLU, <c>relu4</c>, is the layer the paper
 /// would explain (the CNN's last convolutional layer).
 /// </summary>
-public static class ShapeEncoder
+internal static class ShapeEncoder
 {
     /// <summary>The features per cell of the encoder's output.</summary>
     public const int Channels = 96;

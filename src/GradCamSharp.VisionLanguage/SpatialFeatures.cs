@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace GradCamSharp.VisionLanguage;
 
 /// <summary>Feature maps with where-am-I channels, so that heads can answer "left of" and read left to right.</summary>
-public static class SpatialFeatures
+internal static class SpatialFeatures
 {
     /// <summary>The channels <see cref="WithCoordinates"/> adds.</summary>
     public const int CoordinateChannels = 2;

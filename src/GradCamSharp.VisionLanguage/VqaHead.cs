@@ -12,7 +12,7 @@ namespace GradCamSharp.VisionLanguage;
 /// cells (for "how many"). The second hop lets "what is left of the red square" first find the square (whose
 /// features and coordinates update the question), then its neighbour.
 /// </summary>
-public sealed class VqaHead : Module<Tensor, Tensor, Tensor>, IQuestionAnswerer
+internal sealed class VqaHead : Module<Tensor, Tensor, Tensor>, IQuestionAnswerer
 {
     private const int EmbeddingSize = 64;
     private const int QuestionSize = 128;

@@ -4,7 +4,7 @@ using GradCamSharp.Catalog;
 namespace GradCamSharp.Web;
 
 /// <summary>One of the model's best classes for the upload.</summary>
-public sealed record ClassScore(
+internal sealed record ClassScore(
     [property: JsonPropertyName("class_index")] int Index,
     [property: JsonPropertyName("class_label")] string? Label,
     [property: JsonPropertyName("score")] double Score,

@@ -3,4 +3,4 @@ using System.Text.Json.Serialization;
 namespace GradCamSharp.Web;
 
 /// <summary>A failed request's reason.</summary>
-public sealed record ErrorResponse([property: JsonPropertyName("error")] string Error);
+internal sealed record ErrorResponse([property: JsonPropertyName("error")] string Error);

@@ -10,7 +10,7 @@ namespace GradCamSharp.Web;
 /// route or method 404 or 405. A client that went away gets nothing. Every response also says not to sniff its type,
 /// not to be framed and not to send a referrer.
 /// </summary>
-public static class ErrorResponses
+internal static class ErrorResponses
 {
     /// <summary>Installs the body-size check and the exception mapping.</summary>
     public static void UseErrorResponses(this WebApplication app, WebLimits limits)

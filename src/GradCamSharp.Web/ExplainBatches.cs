@@ -14,7 +14,7 @@ namespace GradCamSharp.Web;
 /// photo until the pass ends.
 /// </summary>
 /// <param name="maxBatch">The most photos in one pass (it bounds the pass's memory).</param>
-public sealed class ExplainBatches(int maxBatch)
+internal sealed class ExplainBatches(int maxBatch)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<Request>> _waiting = new(StringComparer.Ordinal);

@@ -10,7 +10,7 @@ namespace GradCamSharp.Web;
 /// The demo's HTTP API as plain functions over <see cref="ExplainService"/>. Failures are thrown and answered in one
 /// place (<see cref="ErrorResponses"/>).
 /// </summary>
-public static class ExplainEndpoints
+internal static class ExplainEndpoints
 {
     /// <summary>
     /// Maps the page, GET /api/model, GET /api/samples, GET /api/images/ID.png, POST /api/explain, /api/caption and

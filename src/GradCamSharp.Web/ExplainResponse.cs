@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace GradCamSharp.Web;
 
 /// <summary>The answer to one upload: the model's best classes and the maps of those explained.</summary>
-public sealed record ExplainResponse(
+internal sealed record ExplainResponse(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("width")] int Width,
     [property: JsonPropertyName("height")] int Height,

@@ -10,7 +10,7 @@ namespace GradCamSharp.Web;
 /// images go first once the store holds more than <see cref="CapacityBytes"/>, and none outlives
 /// <see cref="Lifetime"/>.
 /// </summary>
-public sealed class ImageStore
+internal sealed class ImageStore
 {
     /// <summary>The path images are served under.</summary>
     public const string Route = "/api/images";

@@ -5,7 +5,7 @@ namespace GradCamSharp.Web;
 /// that ends early, too many fields, a part header too long. Answered 400 with what is wrong, or 413 when the body
 /// itself is over the upload limit.
 /// </summary>
-public sealed class MalformedFormException : UsageException
+internal sealed class MalformedFormException : UsageException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What is wrong, for the client.</param>

@@ -5,7 +5,7 @@ namespace GradCamSharp.Web;
 /// <summary>
 /// One method's map of one class; <c>png</c> is the URL of its picture (see <see cref="ImageStore"/>).
 /// </summary>
-public sealed record MapResult(
+internal sealed record MapResult(
     [property: JsonPropertyName("method")] string Method,
     [property: JsonPropertyName("title")] string Title,
     [property: JsonPropertyName("layer")] string Layer,

@@ -6,7 +6,7 @@ namespace GradCamSharp.Web;
 /// The model the demo explains and what the page offers, every list from its registry: the methods (with those checked
 /// by default, the paper's four), the colormaps, the captioning and VQA models.
 /// </summary>
-public sealed record ModelDescription(
+internal sealed record ModelDescription(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("summary")] string? Summary,
     [property: JsonPropertyName("labels")] IReadOnlyList<string> Labels,

@@ -11,7 +11,7 @@ namespace GradCamSharp.Web;
 /// waiting included (<see cref="RequestTimeoutException"/>); a caller that goes away cancels its work. When the last
 /// request leaves, freed native memory goes back to the system (<see cref="NativeHeap.ReleaseFreedMemory"/>).
 /// </summary>
-public sealed class ModelTurns : IDisposable
+internal sealed class ModelTurns : IDisposable
 {
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly SemaphoreSlim _imageWork;

@@ -1,7 +1,7 @@
 namespace GradCamSharp.Web;
 
 /// <summary>The model's queue is full: 503 with Retry-After.</summary>
-public sealed class ServerBusyException(int capacity, int retryAfterSeconds)
+internal sealed class ServerBusyException(int capacity, int retryAfterSeconds)
     : Exception($"the server is busy ({capacity} requests already wait for the model); try again in " +
         $"{retryAfterSeconds} s")
 {

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace GradCamSharp.Web;
 
 /// <summary>Every map of one class, and their panel.</summary>
-public sealed record TargetResult(
+internal sealed record TargetResult(
     [property: JsonPropertyName("class_label")] string? ClassLabel,
     [property: JsonPropertyName("class_index")] int? ClassIndex,
     [property: JsonPropertyName("score")] float Score,

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace GradCamSharp.Web;
 
 /// <summary>The answer to a caption request: the caption, and the maps of the whole caption and of each word.</summary>
-public sealed record CaptionResponse(
+internal sealed record CaptionResponse(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("caption")] string Caption,
     [property: JsonPropertyName("generated")] bool Generated,
@@ -12,26 +12,26 @@ public sealed record CaptionResponse(
     [property: JsonPropertyName("panel")] string Panel);
 
 /// <summary>One word's maps (the whole caption's when <c>word</c> is null).</summary>
-public sealed record WordResult(
+internal sealed record WordResult(
     [property: JsonPropertyName("word")] string? Word,
     [property: JsonPropertyName("position")] int? Position,
     [property: JsonPropertyName("log_probability")] float LogProbability,
     [property: JsonPropertyName("maps")] IReadOnlyList<MapResult> Maps);
 
 /// <summary>The answer to a question request: the ranked answers and the maps of the explained ones.</summary>
-public sealed record AnswerResponse(
+internal sealed record AnswerResponse(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("question")] string Question,
     [property: JsonPropertyName("answers")] IReadOnlyList<RankedAnswer> Answers,
     [property: JsonPropertyName("explained")] IReadOnlyList<AnswerResult> Explained);
 
 /// <summary>An answer and the model's probability of it.</summary>
-public sealed record RankedAnswer(
+internal sealed record RankedAnswer(
     [property: JsonPropertyName("answer")] string Answer,
     [property: JsonPropertyName("probability")] float Probability);
 
 /// <summary>One explained answer's maps and their panel.</summary>
-public sealed record AnswerResult(
+internal sealed record AnswerResult(
     [property: JsonPropertyName("answer")] string Answer,
     [property: JsonPropertyName("probability")] float Probability,
     [property: JsonPropertyName("score")] float Score,

@@ -9,7 +9,7 @@ namespace GradCamSharp.Web;
 /// with a Content-Security-Policy that allows exactly its own inline script and style (by their SHA-256 hashes), images
 /// and requests from this server only, and no framing.
 /// </summary>
-public static partial class WebPages
+internal static partial class WebPages
 {
     private static readonly Dictionary<string, (byte[] Html, string Policy)> Pages = new(StringComparer.Ordinal);
     private static readonly Lock Gate = new();

@@ -25,7 +25,7 @@ public sealed class DemoServer : IAsyncLifetime
 
     public WebApplication App { get; private set; } = null!;
 
-    public ExplainService Service => App.Services.GetRequiredService<ExplainService>();
+    internal ExplainService Service => App.Services.GetRequiredService<ExplainService>();
 
     /// <summary>The Kestrel server's base address (only when started on Kestrel).</summary>
     public Uri Address => new(GradCamServer.Addresses(App)[0]);

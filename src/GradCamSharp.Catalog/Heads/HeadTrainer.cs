@@ -14,7 +14,7 @@ namespace GradCamSharp.Catalog.Heads;
 /// the cells and the pooled image. Because pooling and a linear map commute, the result is exactly a linear softmax
 /// classifier over pooled features, and its Grad-CAM is its class activation map.
 /// </summary>
-public static class HeadTrainer
+internal static class HeadTrainer
 {
     /// <summary>The label of the class that means no labelled object.</summary>
     public const string BackgroundLabel = "background";
@@ -299,5 +299,5 @@ public static class HeadTrainer
 /// <param name="HeldOut">The scores on held-out scenes.</param>
 /// <param name="FirstLoss">The training loss at the first step.</param>
 /// <param name="LastLoss">The training loss at the last step.</param>
-public sealed record TrainedHead(IReadOnlyList<string> Labels, IReadOnlyList<float[]> Weights,
+internal sealed record TrainedHead(IReadOnlyList<string> Labels, IReadOnlyList<float[]> Weights,
     IReadOnlyList<float> Bias, HeadScores HeldOut, float FirstLoss, float LastLoss);

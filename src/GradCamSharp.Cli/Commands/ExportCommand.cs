@@ -6,7 +6,7 @@ using TorchSharp;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam export</c>: a TorchVision ResNet (random weights or a checkpoint) as an ONNX model.</summary>
-public static class ExportCommand
+internal static class ExportCommand
 {
     internal static Command Create()
     {

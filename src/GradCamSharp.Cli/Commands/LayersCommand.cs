@@ -7,7 +7,7 @@ using GradCamSharp.Catalog;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam layers</c>: every target layer with its output shape.</summary>
-public static class LayersCommand
+internal static class LayersCommand
 {
     internal static Command Create()
     {

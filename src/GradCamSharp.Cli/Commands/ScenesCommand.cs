@@ -5,7 +5,7 @@ using GradCamSharp.Scenes;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam scenes</c>: writes seeded scenes with exact ground truth.</summary>
-public static class ScenesCommand
+internal static class ScenesCommand
 {
     /// <summary>The parsed arguments of <c>scenes</c>.</summary>
     /// <param name="World">"shapes" or "photos".</param>

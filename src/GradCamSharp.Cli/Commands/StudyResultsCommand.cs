@@ -4,7 +4,7 @@ using GradCamSharp.Web.Study;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam study-results</c>: a study database's accuracy per method with 95% intervals.</summary>
-public static class StudyResultsCommand
+internal static class StudyResultsCommand
 {
     internal static Command Create()
     {

@@ -6,7 +6,7 @@ using GradCamSharp.VisionLanguage;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam train captioner|vqa</c>: trains a captioner or a VQA model on a seeded world.</summary>
-public static class TrainCommand
+internal static class TrainCommand
 {
     /// <summary>The parsed arguments of <c>train</c>.</summary>
     /// <param name="Recipe">Task, world, scenes, epochs and seed.</param>

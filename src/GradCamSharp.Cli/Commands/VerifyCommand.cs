@@ -6,7 +6,7 @@ using GradCamSharp.OnnxRuntime;
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary><c>gradcam verify</c>: does the import compute what ONNX Runtime computes for this model?</summary>
-public static class VerifyCommand
+internal static class VerifyCommand
 {
     internal static Command Create()
     {

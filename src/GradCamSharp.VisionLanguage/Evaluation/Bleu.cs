@@ -4,7 +4,7 @@ namespace GradCamSharp.VisionLanguage.Evaluation;
 /// Corpus BLEU (Papineni et al., 2002) with one reference per candidate: the geometric mean of clipped 1- to 4-gram
 /// precisions over the whole corpus, times the brevity penalty. 1 for a corpus of exact matches.
 /// </summary>
-public static class Bleu
+internal static class Bleu
 {
     /// <summary>
     /// BLEU-<paramref name="order"/> of <paramref name="pairs"/> (candidate, reference), as word lists.

@@ -1,7 +1,7 @@
 namespace GradCamSharp.Web.Study;
 
 /// <summary>The study's pages and API, mapped only when the server runs a study.</summary>
-public static class StudyEndpoints
+internal static class StudyEndpoints
 {
     /// <summary>Maps /study, /study/results and /api/study/*.</summary>
     public static void MapStudy(this WebApplication app)

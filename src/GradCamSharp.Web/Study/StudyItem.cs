@@ -7,7 +7,7 @@ namespace GradCamSharp.Web.Study;
 /// <param name="Image">The picture, owned by the item.</param>
 /// <param name="Labels">Its classes; empty when unknown (a folder's images: the model's two best classes are
 /// used).</param>
-public sealed record StudyItem(string Name, SKBitmap Image, IReadOnlyList<string> Labels) : IDisposable
+internal sealed record StudyItem(string Name, SKBitmap Image, IReadOnlyList<string> Labels) : IDisposable
 {
     /// <inheritdoc />
     public void Dispose() => Image.Dispose();

@@ -9,7 +9,7 @@ namespace GradCamSharp.Web.Study;
 /// participant's trials, pictures and hidden classes drawn from a seed of the participant's id), and records answers
 /// the moment they arrive.
 /// </summary>
-public sealed partial class StudyService : IDisposable
+internal sealed partial class StudyService : IDisposable
 {
     /// <summary>The trust scale, from -2 to 2, as the page shows it.</summary>
     public static IReadOnlyList<string> TrustScale { get; } =

@@ -8,7 +8,7 @@ namespace GradCamSharp.Web.Study;
 /// Where trials' pictures come from: composite scenes of two different objects cut from the shipped photos (exact
 /// classes), the shipped photos that show two different objects, or a folder of images.
 /// </summary>
-public sealed class StudySource : IDisposable
+internal sealed class StudySource : IDisposable
 {
     private const int CompositeCount = 200;
     private const int CompositeSize = 288;

@@ -7,7 +7,7 @@ namespace GradCamSharp.Web.Study;
 /// <param name="Trial">The trial's id.</param>
 /// <param name="Choice">Discrimination: one of the classes offered, or <see cref="StudyDatabase.CannotTell"/>.</param>
 /// <param name="Prefer">Trust: -2 (left clearly more reasonable) .. 2 (right clearly more reasonable).</param>
-public sealed record TrialAnswer(
+internal sealed record TrialAnswer(
     [property: JsonPropertyName("participant")] string Participant,
     [property: JsonPropertyName("trial")] long Trial,
     [property: JsonPropertyName("choice")] string? Choice,

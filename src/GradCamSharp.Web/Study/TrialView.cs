@@ -11,7 +11,7 @@ namespace GradCamSharp.Web.Study;
 /// <param name="Options">Discrimination: the two classes (and "can't tell" is always offered). Trust: the five points
 /// of the scale, from "left clearly more reasonable" (-2) to "right clearly more reasonable" (2).</param>
 /// <param name="ClassLabel">Trust: the class both maps explain.</param>
-public sealed record TrialView(
+internal sealed record TrialView(
     [property: JsonPropertyName("trial")] long Trial,
     [property: JsonPropertyName("kind")] string Kind,
     [property: JsonPropertyName("sequence")] int Sequence,
