@@ -6,7 +6,7 @@ namespace GradCamSharp.Cli.Commands;
 /// <summary>
 /// <c>gradcam methods</c>: every method with what it computes, its paper and whether it back-propagates.
 /// </summary>
-public static class MethodsCommand
+internal static class MethodsCommand
 {
     internal static Command Create()
     {
@@ -15,11 +15,44 @@ public static class MethodsCommand
             implements, and whether it needs gradients. 'all' asks for the paper's four maps (marked *); any CAM method
             also combines with Guided Backprop as guided-NAME (e.g. guided-scorecam).
 
-            Example:
+            Examples:
               gradcam methods
+              gradcam methods --markdown   # the README's table
             """);
-        command.SetAction(result => Run(result.InvocationConfiguration.Output));
+        var markdown = new Option<bool>("--markdown")
+        {
+            Description = "Print the table as Markdown, as the README has it",
+        };
+        command.Add(markdown);
+        command.SetAction(result =>
+        {
+            if (!result.GetValue(markdown)) return Run(result.InvocationConfiguration.Output);
+            result.InvocationConfiguration.Output.Write(MarkdownTable());
+            return ExitCodes.Success;
+        });
         return command;
+    }
+
+    /// <summary>The registry as the README's method table.</summary>
+    public static string MarkdownTable()
+    {
+        var table = new System.Text.StringBuilder();
+        table.AppendLine("| `--method` | method | what it computes | paper | needs |");
+        table.AppendLine("|---|---|---|---|---|");
+        foreach (MethodDescriptor method in KnownMethods.Registered)
+        {
+            string needs = (method.PerturbsInputs, method.NeedsGradients) switch
+            {
+                (true, true) => "gradients of perturbed inputs",
+                (true, false) => "forwards of perturbed inputs",
+                (false, true) => "gradients",
+                (false, false) => "forward only",
+            };
+            string name = method.InAll ? $"`{method.Name}` *" : $"`{method.Name}`";
+            table.AppendLine("| " + string.Join(" | ", name, method.Title, method.Summary, method.Paper, needs) + " |");
+        }
+        table.AppendLine("| `guided-NAME` | Guided NAME | Guided Backprop times the map of the CAM method NAME | | |");
+        return table.ToString();
     }
 
     /// <summary>Prints the table; returns the exit code.</summary>

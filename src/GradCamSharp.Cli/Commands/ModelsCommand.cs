@@ -12,11 +12,33 @@ internal static class ModelsCommand
             List every model --model takes by name, with what it is. --model also takes an .onnx file (with --labels
             and --preprocess) or a .pth checkpoint of a TorchVision architecture (with --arch).
 
-            Example:
+            Examples:
               gradcam models
+              gradcam models --markdown   # the README's table
             """);
-        command.SetAction(result => Run(result.InvocationConfiguration.Output));
+        var markdown = new Option<bool>("--markdown")
+        {
+            Description = "Print the list as Markdown, as the README has it",
+        };
+        command.Add(markdown);
+        command.SetAction(result =>
+        {
+            if (!result.GetValue(markdown)) return Run(result.InvocationConfiguration.Output);
+            result.InvocationConfiguration.Output.Write(MarkdownTable());
+            return ExitCodes.Success;
+        });
         return command;
+    }
+
+    /// <summary>The registry as the README's model table.</summary>
+    public static string MarkdownTable()
+    {
+        var table = new System.Text.StringBuilder();
+        table.AppendLine("| `--model` | what it is |");
+        table.AppendLine("|---|---|");
+        foreach (ModelDescriptor model in KnownModels.Registered)
+            table.AppendLine("| `" + model.Name + "` | " + model.Summary + " |");
+        return table.ToString();
     }
 
     /// <summary>Prints the list; returns the exit code.</summary>
