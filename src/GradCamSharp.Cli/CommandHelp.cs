@@ -22,6 +22,28 @@ internal static class CommandHelp
         return command;
     }
 
+    /// <summary>
+    /// A command that lists a registry: as text, or with <c>--markdown</c> as the table the README holds.
+    /// </summary>
+    public static Command Listing(string name, string summary, string details, Func<TextWriter, int> print,
+        Func<string> markdown)
+    {
+        Command command = Create(name, summary, details);
+        var asMarkdown = new Option<bool>("--markdown")
+        {
+            Description = "Print the list as a Markdown table, as the README has it",
+        };
+        command.Add(asMarkdown);
+        command.SetAction(result =>
+        {
+            TextWriter output = result.InvocationConfiguration.Output;
+            if (!result.GetValue(asMarkdown)) return print(output);
+            output.Write(markdown());
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
     /// <summary>Wraps the root's help action so that a command's help ends with its details.</summary>
     public static void Install(RootCommand root)
     {

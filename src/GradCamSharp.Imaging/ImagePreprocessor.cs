@@ -6,9 +6,10 @@ namespace GradCamSharp.Imaging;
 public static class ImagePreprocessor
 {
     /// <summary>Resizes, reorders and normalises <paramref name="image"/>.</summary>
+    /// <exception cref="ObjectDisposedException"><paramref name="image"/> was disposed.</exception>
     public static PreparedImage Prepare(SKBitmap image, Preprocessing preprocessing)
     {
-        ArgumentNullException.ThrowIfNull(image);
+        Bitmaps.ThrowIfUnusable(image, nameof(image));
         ArgumentNullException.ThrowIfNull(preprocessing);
         preprocessing.Validate();
         (int contentWidth, int contentHeight) = preprocessing.ResizeMode switch

@@ -13,9 +13,10 @@ public static class PngFile
     private static readonly SKPngEncoderOptions FastOptions = new(SKPngEncoderFilterFlags.Sub, 1);
 
     /// <summary>Encodes <paramref name="bitmap"/> as PNG, favouring speed (see <see cref="FastOptions"/>).</summary>
+    /// <exception cref="ObjectDisposedException"><paramref name="bitmap"/> was disposed.</exception>
     public static byte[] Encode(SKBitmap bitmap)
     {
-        ArgumentNullException.ThrowIfNull(bitmap);
+        Bitmaps.ThrowIfUnusable(bitmap, nameof(bitmap));
         using SKData data = EncodeData(bitmap);
         return data.ToArray();
     }
@@ -31,9 +32,10 @@ public static class PngFile
     /// <summary>
     /// Encodes <paramref name="bitmap"/> as PNG into <paramref name="path"/> through a temporary file and a rename.
     /// </summary>
+    /// <exception cref="ObjectDisposedException"><paramref name="bitmap"/> was disposed.</exception>
     public static void Save(SKBitmap bitmap, string path)
     {
-        ArgumentNullException.ThrowIfNull(bitmap);
+        Bitmaps.ThrowIfUnusable(bitmap, nameof(bitmap));
         ArgumentException.ThrowIfNullOrEmpty(path);
         using SKData data = EncodeData(bitmap);
         string temporary = path + ".partial";

@@ -28,9 +28,10 @@ public static class Renderer
     /// The photo blended with a coloured heatmap of the same size: <c>imageWeight * photo + (1 - imageWeight) *
     /// colour</c> (pytorch-grad-cam's show_cam_on_image).
     /// </summary>
+    /// <exception cref="ObjectDisposedException"><paramref name="photo"/> was disposed.</exception>
     public static SKBitmap Overlay(SKBitmap photo, Heatmap map, IColormap colormap, float imageWeight = 0.5f)
     {
-        ArgumentNullException.ThrowIfNull(photo);
+        Bitmaps.ThrowIfUnusable(photo, nameof(photo));
         ArgumentNullException.ThrowIfNull(map);
         if (map.Width != photo.Width || map.Height != photo.Height)
             throw new ArgumentException($"the map is {map.Width}x{map.Height} but the photo " +

@@ -33,6 +33,7 @@ public static class TorchVisionModels
     /// TorchSharp.PyBridge.</param>
     /// <param name="classes">The classifier's width.</param>
     /// <exception cref="UsageException">Unknown architecture.</exception>
+    /// <exception cref="UnreadableInputException">A checkpoint that does not exist.</exception>
     public static Module<Tensor, Tensor> Create(string architecture, string? checkpoint = null, int classes = 1000)
     {
         if (!Architectures.TryGetValue(architecture, out Func<int, Module<Tensor, Tensor>>? create))
@@ -40,6 +41,8 @@ public static class TorchVisionModels
             throw new UsageException(
                 $"unknown TorchVision architecture '{architecture}'; known: {string.Join(", ", Names)}");
         }
+        if (checkpoint is not null && !File.Exists(checkpoint))
+            throw new UnreadableInputException($"the checkpoint '{checkpoint}' does not exist");
         Module<Tensor, Tensor> model = create(classes);
         if (checkpoint is not null) model.load_py(checkpoint);
         model.eval();

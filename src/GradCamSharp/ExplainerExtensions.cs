@@ -13,9 +13,16 @@ public static class ExplainerExtensions
     public static IReadOnlyList<Explanation> Explain(this IExplainer explainer, Tensor input, params ITarget[] targets)
     {
         ArgumentNullException.ThrowIfNull(explainer);
+        return explainer.Explain(input, SameForEverySample(input, targets));
+    }
+
+    /// <summary><paramref name="targets"/> for each sample of <paramref name="input"/>.</summary>
+    internal static IReadOnlyList<IReadOnlyList<ITarget>> SameForEverySample(Tensor input, ITarget[] targets)
+    {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(targets);
         IReadOnlyList<ITarget> shared = targets;
-        return explainer.Explain(input, Enumerable.Repeat(shared, (int)input.shape[0]).ToArray());
+        return Enumerable.Repeat(shared, (int)input.shape[0]).ToArray();
     }
 
     /// <summary>
@@ -27,9 +34,7 @@ public static class ExplainerExtensions
         CancellationToken cancellation, IProgress<MethodProgress>? progress, params ITarget[] targets)
     {
         ArgumentNullException.ThrowIfNull(explainer);
-        ArgumentNullException.ThrowIfNull(input);
-        IReadOnlyList<ITarget> shared = targets;
-        return explainer.Explain(input, Enumerable.Repeat(shared, (int)input.shape[0]).ToArray(),
+        return explainer.Explain(input, SameForEverySample(input, targets),
             new RunOptions { Cancellation = cancellation, Progress = progress });
     }
 }

@@ -6,6 +6,19 @@ namespace GradCamSharp.Imaging.Tests;
 public sealed class RenderingTests
 {
     [Fact]
+    public void ADisposedBitmap_IsAnObjectDisposedException_NeverACrash()
+    {
+        var photo = new SKBitmap(8, 8);
+        photo.Dispose();
+        var map = new Heatmap(8, 8, new float[64]);
+
+        Assert.Throws<ObjectDisposedException>(() => Renderer.Overlay(photo, map, KnownColormaps.Jet));
+        Assert.Throws<ObjectDisposedException>(() => ImagePreprocessor.Prepare(photo, KnownPreprocessing.ImageNet));
+        Assert.Throws<ObjectDisposedException>(() => PngFile.Encode(photo));
+        Assert.Throws<ObjectDisposedException>(() => PngFile.Save(photo, Path.Combine(Path.GetTempPath(), "x.png")));
+    }
+
+    [Fact]
     public void Jet_RunsFromDarkBlueThroughGreenToDarkRed()
     {
         IColormap jet = KnownColormaps.Jet;

@@ -8,9 +8,8 @@ namespace GradCamSharp.Cli.Commands;
 /// </summary>
 internal static class MethodsCommand
 {
-    internal static Command Create()
-    {
-        var command = CommandHelp.Create("methods", "List every explanation method with its paper", """
+    internal static Command Create() =>
+        CommandHelp.Listing("methods", "List every explanation method with its paper", """
             List every method --method accepts, in the paper's order first: its name, what it computes, the paper it
             implements, and whether it needs gradients. 'all' asks for the paper's four maps (marked *); any CAM method
             also combines with Guided Backprop as guided-NAME (e.g. guided-scorecam).
@@ -18,20 +17,7 @@ internal static class MethodsCommand
             Examples:
               gradcam methods
               gradcam methods --markdown   # the README's table
-            """);
-        var markdown = new Option<bool>("--markdown")
-        {
-            Description = "Print the table as Markdown, as the README has it",
-        };
-        command.Add(markdown);
-        command.SetAction(result =>
-        {
-            if (!result.GetValue(markdown)) return Run(result.InvocationConfiguration.Output);
-            result.InvocationConfiguration.Output.Write(MarkdownTable());
-            return ExitCodes.Success;
-        });
-        return command;
-    }
+            """, Run, MarkdownTable);
 
     /// <summary>The registry as the README's method table.</summary>
     public static string MarkdownTable()

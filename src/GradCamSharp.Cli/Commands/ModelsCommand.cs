@@ -6,29 +6,15 @@ namespace GradCamSharp.Cli.Commands;
 /// <summary><c>gradcam models</c>: every model <c>--model</c> knows by name, from the model registry.</summary>
 internal static class ModelsCommand
 {
-    internal static Command Create()
-    {
-        var command = CommandHelp.Create("models", "List the models --model knows by name", """
+    internal static Command Create() =>
+        CommandHelp.Listing("models", "List the models --model knows by name", """
             List every model --model takes by name, with what it is. --model also takes an .onnx file (with --labels
             and --preprocess) or a .pth checkpoint of a TorchVision architecture (with --arch).
 
             Examples:
               gradcam models
               gradcam models --markdown   # the README's table
-            """);
-        var markdown = new Option<bool>("--markdown")
-        {
-            Description = "Print the list as Markdown, as the README has it",
-        };
-        command.Add(markdown);
-        command.SetAction(result =>
-        {
-            if (!result.GetValue(markdown)) return Run(result.InvocationConfiguration.Output);
-            result.InvocationConfiguration.Output.Write(MarkdownTable());
-            return ExitCodes.Success;
-        });
-        return command;
-    }
+            """, Run, MarkdownTable);
 
     /// <summary>The registry as the README's model table.</summary>
     public static string MarkdownTable()

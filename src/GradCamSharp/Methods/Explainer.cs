@@ -44,6 +44,18 @@ public abstract class Explainer : IExplainer
         ExplanationPass.Explain(Model, input, targetsPerSample, [this], run ?? RunOptions.Default);
 
     /// <summary>
+    /// Explains every sample of <paramref name="input"/> for the same targets (the top-1 class if none): the call the
+    /// examples make, on the explainer itself so that no extra <c>using</c> is needed.
+    /// </summary>
+    /// <param name="input">[N, C, H, W] model input.</param>
+    /// <param name="targets">The scores to explain for every sample.</param>
+    /// <returns>Explanations ordered by sample, then by target.</returns>
+    /// <exception cref="UsageException">A target or layer that does not fit the model or the method.</exception>
+    /// <example><code>var maps = new GradCam(model).Explain(input, new ClassTarget(281));</code></example>
+    public IReadOnlyList<Explanation> Explain(Tensor input, params ITarget[] targets) =>
+        Explain(input, ExplainerExtensions.SameForEverySample(input, targets));
+
+    /// <summary>
     /// Turns the gradients of one score column into one explanation per entry of the column, in entry order.
     /// </summary>
     internal abstract IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column,

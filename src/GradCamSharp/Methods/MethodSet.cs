@@ -48,6 +48,19 @@ public sealed class MethodSet : IExplainer
     /// <inheritdoc />
     public string Name => string.Join("+", Outputs);
 
+    /// <summary>
+    /// Explains every sample of <paramref name="input"/> for the same targets (the top-1 class if none), every method
+    /// of the set from one forward pass.
+    /// </summary>
+    /// <param name="input">[N, C, H, W] model input.</param>
+    /// <param name="targets">The scores to explain for every sample.</param>
+    /// <returns>Explanations ordered by sample, then target, then map (see <see cref="Outputs"/>).</returns>
+    /// <exception cref="UsageException">A target or layer that does not fit the model or a method.</exception>
+    /// <example><code>var four = KnownMethods.CreateSet(["all"], model).Explain(input, new ClassTarget(281));</code>
+    /// </example>
+    public IReadOnlyList<Explanation> Explain(Tensor input, params ITarget[] targets) =>
+        Explain(input, ExplainerExtensions.SameForEverySample(input, targets));
+
     /// <inheritdoc />
     /// <returns>Explanations ordered by sample, then target, then map (see <see cref="Outputs"/>).</returns>
     public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample,

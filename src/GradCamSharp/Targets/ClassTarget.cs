@@ -6,9 +6,11 @@ namespace GradCamSharp.Targets;
 public sealed class ClassTarget : ITarget
 {
     /// <summary>Targets class <paramref name="classIndex"/>.</summary>
+    /// <exception cref="UsageException">A negative class (one past the model's classes is refused at explain).
+    /// </exception>
     public ClassTarget(int classIndex)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(classIndex);
+        if (classIndex < 0) throw new UsageException($"a class index is 0 or more, got {classIndex}");
         ClassIndex = classIndex;
     }
 

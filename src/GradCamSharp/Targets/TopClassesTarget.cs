@@ -13,9 +13,11 @@ public sealed class TopClassesTarget : ITarget
     /// </summary>
     /// <param name="count">How many classes.</param>
     /// <param name="excluded">Classes that are not answers, such as a "background" class.</param>
+    /// <exception cref="UsageException">Fewer than one class (more than the model has is refused at explain).
+    /// </exception>
     public TopClassesTarget(int count, IReadOnlyCollection<int>? excluded = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (count < 1) throw new UsageException($"the top classes are at least 1, got {count}");
         Count = count;
         Excluded = excluded ?? [];
     }
@@ -30,7 +32,13 @@ public sealed class TopClassesTarget : ITarget
     public IReadOnlyList<TargetScore> Scores(Tensor output)
     {
         Tensor logits = output.reshape(output.shape[0], -1);
-        int count = (int)Math.Min(Count, logits.shape[1] - Excluded.Count(c => c < logits.shape[1]));
+        int candidates = (int)logits.shape[1] - Excluded.Count(c => c < logits.shape[1]);
+        if (Count > candidates)
+        {
+            throw new UsageException($"the top {Count} classes were asked for, but the model has only {candidates}" +
+                (Excluded.Count > 0 ? " that are answers" : ""));
+        }
+        int count = Count;
         Tensor ranking = logits.detach().clone();
         foreach (int excluded in Excluded.Where(c => c < logits.shape[1]))
             ranking[.., excluded] = float.NegativeInfinity;
