@@ -152,6 +152,7 @@ public sealed class ExplainPipeline
                 Box = map.Box,
                 Panel = panel,
                 Scale = photo.Scale < 1 ? photo.Scale : null,
+                Tokens = map.Explanation.Tokens is { } grid ? new ManifestTokens(grid) : null,
             });
         }
         return (entries, () =>

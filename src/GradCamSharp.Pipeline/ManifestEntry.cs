@@ -67,6 +67,11 @@ public sealed record ManifestEntry
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public float? Scale { get; init; }
 
+    /// <summary>How a transformer's token layer became the map; null for a layer that is a map.</summary>
+    [JsonPropertyName("tokens")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ManifestTokens? Tokens { get; init; }
+
     /// <summary>
     /// What a task adds to the shared fields (a VQA model's question and answer, a caption's word, a read line's
     /// token), written after them; set with <see cref="With{T}(T)"/> and read back with <see cref="Fields{T}"/>, so

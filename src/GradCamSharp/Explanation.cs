@@ -36,4 +36,9 @@ public sealed record Explanation
 
     /// <summary>The per-channel input attribution (Guided Backprop, Guided Grad-CAM).</summary>
     public Attribution? Attribution { get; init; }
+
+    /// <summary>
+    /// How the layer's tokens became the map, where the layer is a transformer's [N, tokens, C]; null for a map.
+    /// </summary>
+    public Models.TokenGrid? Tokens { get; init; }
 }

@@ -27,9 +27,9 @@ public sealed class ArchitectureTests
     /// <summary>
     /// The most public types all the projects may export together: 306 before the command line's and the web server's
     /// plumbing and the models' inner parts became internal, 231 after (the library's surface and the records of its
-    /// files and reports).
+    /// files and reports), 233 with transformers' token grids (in the library and in the manifest).
     /// </summary>
-    private const int MostPublicTypes = 231;
+    private const int MostPublicTypes = 233;
 
     [Fact]
     public void EveryProject_HasALayer_AndReferencesOnlyLayersBelowIt()

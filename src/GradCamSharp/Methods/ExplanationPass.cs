@@ -72,6 +72,7 @@ internal static class ExplanationPass
         Tensor pixels = input.detach();
         if (pixelGradients) pixels.requires_grad_(true);
         Tensor? leaf = null, layerInGraph = null;
+        TokenGrid? tokens = null;
         bool afterLayer = false, reluAfterLayer = false;
         var taps = new ForwardTaps
         {
@@ -84,12 +85,16 @@ internal static class ExplanationPass
             },
             ReplaceLayerOutput = layer is null ? null : output =>
             {
+                // A transformer's token layer is explained as the map of its patch tokens; the model reads that map
+                // folded back into tokens, behind its leading tokens unchanged.
+                tokens = output.dim() == 3 ? TokenGrid.Of(output, pixels, layer) : null;
+                Tensor map = tokens?.ToMap(output) ?? output;
                 // The model's own dispose scopes end before the backward pass, so what is kept moves to ours; the
                 // model gets a copy, which it may dispose or modify in place.
-                if (pixelGradients) layerInGraph = output.OwnedBy(scope);
-                leaf = output.detach().requires_grad_(layerGradients).OwnedBy(scope);
+                if (pixelGradients) layerInGraph = map.OwnedBy(scope);
+                leaf = map.detach().requires_grad_(layerGradients).OwnedBy(scope);
                 afterLayer = true;
-                return leaf.clone();
+                return tokens?.ToTokens(leaf, output.detach()) ?? leaf.clone();
             },
         };
         Tensor output = model.Forward(pixels, taps);
@@ -98,7 +103,8 @@ internal static class ExplanationPass
         if (leaf is not null && leaf.dim() != 4)
         {
             throw new UsageException($"layer '{layer}' has shape [{string.Join(", ", leaf.shape)}]; " +
-                "CAM methods need an [N, C, H, W] feature map (see 'gradcam layers')");
+                "CAM methods need an [N, C, H, W] feature map or [N, tokens, C] patch tokens (the model's Layers " +
+                "list the others)");
         }
 
         IReadOnlyList<ScoreColumn> columns = ScoreColumns.Build(output, targets);
@@ -120,7 +126,12 @@ internal static class ExplanationPass
             {
                 IReadOnlyList<Explanation> explained = methods[m].Interpret(pass, column, gradients);
                 for (int k = 0; k < explained.Count; k++)
-                    results.Add((column.Entries[k].Sample, j, order[m], explained[k]));
+                {
+                    Explanation explanation = explained[k];
+                    if (tokens is not null && explanation.Layer == layer)
+                        explanation = explanation with { Tokens = tokens };
+                    results.Add((column.Entries[k].Sample, j, order[m], explanation));
+                }
             }
         }
         return results;
