@@ -109,8 +109,10 @@ public sealed class OnnxExplainableModel : IExplainableModel
     }
 
     /// <inheritdoc />
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public Tensor Forward(Tensor input, ForwardTaps taps)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var inputs = new Dictionary<string, Tensor>(_otherInputs) { [_imageInput] = input };
         return _module.Run(inputs, taps, _output)[ExplainedOutput];
     }
@@ -124,6 +126,7 @@ public sealed class OnnxExplainableModel : IExplainableModel
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentException.ThrowIfNullOrEmpty(layer);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_module.ValueNames.Contains(layer, StringComparer.Ordinal)) return null;
         IReadOnlyList<string> tailInputs = _module.TailInputs(layer, _output);
         var inputs = new Dictionary<string, Tensor>(_otherInputs) { [_imageInput] = input };
@@ -151,13 +154,22 @@ public sealed class OnnxExplainableModel : IExplainableModel
         value.dim() >= 2 && value.shape[0] == 1 && batch != 1 ? value.expand([batch, .. value.shape[1..]]) : value;
 
     /// <inheritdoc />
-    public IDisposable BeginExplanation() => NothingToRestore.Instance;
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public IDisposable BeginExplanation()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return NothingToRestore.Instance;
+    }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        if (!_leaveOpen) _module.Dispose();
+        if (!_leaveOpen && !_disposed) _module.Dispose();
+        _disposed = true;
     }
+
+    /// <summary>Set by <see cref="Dispose"/>: explaining a disposed model says so (not "a value is missing").</summary>
+    private bool _disposed;
 
     /// <summary>Imported weights are frozen tensors, never parameters: there is no state to save.</summary>
     private sealed class NothingToRestore : IDisposable

@@ -34,6 +34,19 @@ public sealed class MethodLifecycleTests
     }
 
     [Fact]
+    public void AnExplainerOfADisposedModel_SaysSo()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var model = new OnnxExplainableModel(SmallCnn());
+        var gradCam = new GradCam(model);
+        Assert.Single(gradCam.Explain(randn(1, 3, 16, 16), TopClassesTarget.Top1));
+        model.Dispose();
+        model.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => gradCam.Explain(randn(1, 3, 16, 16), TopClassesTarget.Top1));
+    }
+
+    [Fact]
     public void EveryMethod_HundredCalls_DoNotGrowLiveTensors_AndLeaveTheOutputAsItWas()
     {
         using var model = new OnnxExplainableModel(SmallCnn());
