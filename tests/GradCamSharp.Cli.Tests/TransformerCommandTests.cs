@@ -19,7 +19,9 @@ public sealed class TransformerCommandTests
         Assert.Equal(0, run.ExitCode);
         CliRun layers = CliRun.Of("layers", "--model", model);
         Assert.Equal(0, layers.ExitCode);
-        Assert.Contains(layers.Output.Split('\n'), line => line.Contains("tokens") && line.Contains("785"));
+        // The automatic layer is the token layer, not the patch embedding before it.
+        Assert.Contains(layers.Output.Split('\n'), line => line.StartsWith("* tokens", StringComparison.Ordinal)
+            && line.Contains("785"));
         using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(folder["out/explanations.json"]));
         JsonElement[] entries = [.. manifest.RootElement.EnumerateArray()];
         Assert.Equal(2, entries.Length);

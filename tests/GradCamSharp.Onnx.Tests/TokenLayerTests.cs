@@ -73,6 +73,34 @@ public sealed class TokenLayerTests
     }
 
     [Fact]
+    public void TheAutomaticLayer_OfATransformer_IsTheLastTokenLayerWhosePatchesReachTheScore()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor input = randn(1, 3, 32, 48);
+        using var pooled = new OnnxExplainableModel(MiniVit(Head()));
+        using var classTokenHead = new OnnxExplainableModel(
+            TransformerGraphs.MiniVitWithClassTokenHead(Head()).Load());
+
+        // Pooling every token: the last token layer. Only the class token reaching the head: the layer before the
+        // tokens are mixed ("mixed" and "late" reach the score through the class token alone, so maps there are blank).
+        Assert.Equal("tokens", ModelLayers.Resolve(pooled, ModelLayers.Auto, input));
+        Assert.Equal("tokens", ModelLayers.Resolve(classTokenHead, ModelLayers.Auto, input));
+        Explanation late = new GradCam(classTokenHead, new CamOptions { Layer = "late" })
+            .Explain(input, new ClassTarget(0)).Single();
+        Explanation automatic = new GradCam(classTokenHead).Explain(input, new ClassTarget(0)).Single();
+        Assert.Equal("tokens", automatic.Layer);
+        Assert.Equal(new TokenGrid(4, 6, 1), automatic.Tokens);
+        Assert.All(late.RawMap!.Values, value => Assert.Equal(0f, value));
+        // A CNN keeps its last spatial map.
+        Assert.Equal("grid", ModelLayers.Resolve(new OnnxExplainableModel(new OnnxGraphBuilder("cnn")
+            .Input("x", 1, 3, 32, 32).Output("logits", 1, 8)
+            .Initializer("w", [8, 3, 8, 8], Enumerable.Range(0, 8 * 3 * 64).Select(i => i % 7 / 7f).ToArray())
+            .Node("Conv", "conv", ["x", "w"], ["grid"], ("strides", new long[] { 8, 8 }))
+            .Node("GlobalAveragePool", "pool", ["grid"], ["pooled"])
+            .Node("Flatten", "flatten", ["pooled"], ["logits"]).Load()), ModelLayers.Auto, randn(1, 3, 32, 32)));
+    }
+
+    [Fact]
     public void TokensThatTileNoGrid_AreAUsageError_NamingTheShape()
     {
         using DisposeScope scope = NewDisposeScope();

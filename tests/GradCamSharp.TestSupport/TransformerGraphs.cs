@@ -18,7 +18,24 @@ public static class TransformerGraphs
     /// a ReLU ("tokens", the explained layer), the mean over every token and a linear head. Any input size that the
     /// patches tile.
     /// </summary>
-    public static OnnxGraphBuilder MiniVit(float[] head)
+    public static OnnxGraphBuilder MiniVit(float[] head) => Embedded(head)
+        .Node("ReduceMean", "pool", ["tokens"], ["pooled"], ("axes", new long[] { 1 }), ("keepdims", 0L))
+        .Node("Gemm", "fc", ["pooled", "head"], ["logits"], ("transB", 1L));
+
+    /// <summary>
+    /// As a ViT ends: the tokens are mixed once (each plus the mean of all, "mixed"), go through a per-token ReLU
+    /// ("late"), and only the class token reaches the head. The last layer whose patch tokens reach the score is
+    /// "tokens", before the mixing, as a ViT's is its last block's first norm.
+    /// </summary>
+    public static OnnxGraphBuilder MiniVitWithClassTokenHead(float[] head) => Embedded(head)
+        .Initializer("class_index", [], new long[] { 0 })
+        .Node("ReduceMean", "attend", ["tokens"], ["context"], ("axes", new long[] { 1 }), ("keepdims", 1L))
+        .Node("Add", "mix", ["tokens", "context"], ["mixed"])
+        .Node("Relu", "mlp", ["mixed"], ["late"])
+        .Node("Gather", "class_token_out", ["late", "class_index"], ["class_out"], ("axis", 1L))
+        .Node("Gemm", "fc", ["class_out", "head"], ["logits"], ("transB", 1L));
+
+    private static OnnxGraphBuilder Embedded(float[] head)
     {
         manual_seed(4);
         float[] embedding = randn(Channels * 3 * Patch * Patch).data<float>().ToArray();
@@ -40,8 +57,6 @@ public static class TransformerGraphs
             .Node("Mul", "nothing", ["mean_token", "zero"], ["zeros"])
             .Node("Add", "expand", ["zeros", "class_token"], ["class_tokens"])
             .Node("Concat", "prepend", ["class_tokens", "patch_tokens"], ["all_tokens"], ("axis", 1L))
-            .Node("Relu", "block", ["all_tokens"], ["tokens"])
-            .Node("ReduceMean", "pool", ["tokens"], ["pooled"], ("axes", new long[] { 1 }), ("keepdims", 0L))
-            .Node("Gemm", "fc", ["pooled", "head"], ["logits"], ("transB", 1L));
+            .Node("Relu", "block", ["all_tokens"], ["tokens"]);
     }
 }

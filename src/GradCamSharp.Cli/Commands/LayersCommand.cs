@@ -37,12 +37,13 @@ internal static class LayersCommand
         using DisposeScope scope = NewDisposeScope();
         Tensor input = zeros(1, 3, loaded.Preprocessing.Height, loaded.Preprocessing.Width);
         IReadOnlyList<LayerInfo> layers = ModelLayers.Describe(loaded.Model, input);
-        LayerInfo? automatic = layers.LastOrDefault(l => l.IsSpatialFeatureMap);
+        string? automatic = layers.Any(l => l.IsSpatialFeatureMap || l.Tokens is not null)
+            ? ModelLayers.Resolve(loaded.Model, ModelLayers.Auto, input) : null;
         int width = Math.Max(5, layers.Max(l => l.Name.Length));
         output.WriteLine($"  {"layer".PadRight(width)}  {"shape",-20}  kind");
         foreach (LayerInfo layer in layers)
         {
-            string mark = ReferenceEquals(layer, automatic) ? "*" : " ";
+            string mark = layer.Name == automatic ? "*" : " ";
             output.WriteLine($"{mark} {layer.Name.PadRight(width)}  {"[" + string.Join(", ", layer.Shape) + "]",-20} " +
                 $" {layer.Kind}");
         }

@@ -20,6 +20,18 @@ public sealed record LayerInfo(string Name, long[] Shape, string Kind, bool IsSp
         ArgumentNullException.ThrowIfNull(inputShape);
         bool spatial = shape.Length == 4 && inputShape.Length == 4 && shape[2] > 1 && shape[3] > 1
             && shape[2] <= inputShape[2] && shape[3] <= inputShape[3] && kind != "Transpose";
-        return new LayerInfo(name, shape, kind, spatial);
+        // Tokens of the input's own samples (not a [heads, T, d] or [T, N, C] arrangement) that tile the input.
+        TokenGrid? tokens = shape.Length == 3 && inputShape.Length == 4 && shape[0] == inputShape[0] && shape[2] > 1
+            ? TokenGrid.Infer(shape[1], inputShape[2], inputShape[3]) : null;
+        return new LayerInfo(name, shape, kind, spatial)
+        {
+            Tokens = tokens is { Height: > 1, Width: > 1 } ? tokens : null,
+        };
     }
+
+    /// <summary>
+    /// How the layer's tokens fold into a map, where it is a transformer's [N, tokens, C] whose patch tokens tile the
+    /// input in more than one row and column; null otherwise.
+    /// </summary>
+    public TokenGrid? Tokens { get; init; }
 }

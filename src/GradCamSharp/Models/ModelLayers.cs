@@ -56,7 +56,73 @@ public static class ModelLayers
         if (!string.Equals(requested, Auto, StringComparison.OrdinalIgnoreCase))
             return model.FindLayer(requested) ?? throw new UnknownLayerException(requested,
                 model.SuggestLayers(requested, 5));
-        return FindAuto(DescribedOnce(model, input), model.Name).Name;
+        return AutoLayers.GetValue(model, _ => new ConcurrentDictionary<string, string>()).GetOrAdd(
+            string.Join("x", input.shape.Skip(1)), _ => FindAuto(model, input).Name);
+    }
+
+    /// <summary>Each model's automatic layer per input size, found once.</summary>
+    private static readonly ConditionalWeakTable<IExplainableModel, ConcurrentDictionary<string, string>>
+        AutoLayers = [];
+
+    /// <summary>
+    /// The layer <see cref="Auto"/> means for <paramref name="model"/>: the last spatial feature map of a CNN; for a
+    /// transformer, whose token layers follow its last map (the patch embedding), the last token layer on which the
+    /// top score still depends through its patch tokens (see <see cref="LastTokenLayerReachingTheScore"/>).
+    /// </summary>
+    /// <exception cref="UsageException">There is none.</exception>
+    public static LayerInfo FindAuto(IExplainableModel model, Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(input);
+        IReadOnlyList<LayerInfo> layers = DescribedOnce(model, input);
+        int lastMap = layers.Select((layer, index) => layer.IsSpatialFeatureMap ? index : -1).Max();
+        // Tokens that are the last map's cells (a ViT's patch embedding, folded): a sequence model whose tokens
+        // are some other arrangement keeps its map.
+        LayerInfo[] tokenLayers = [.. layers.Skip(lastMap + 1).Where(layer => layer.Tokens is { } grid
+            && (lastMap < 0 || (grid.Height == layers[lastMap].Shape[2] && grid.Width == layers[lastMap].Shape[3])))];
+        if (tokenLayers.Length > 0)
+        {
+            using Tensor probe = input[..1].detach();
+            if (LastTokenLayerReachingTheScore(model, probe, tokenLayers) is LayerInfo chosen) return chosen;
+        }
+        return FindAuto(layers, model.Name);
+    }
+
+    /// <summary>
+    /// Among <paramref name="candidates"/> (token layers, in the order they run), the last one where the top score's
+    /// gradient reaches at least 90% of the patch tokens. After a ViT's last attention only the class token reaches
+    /// the head, so the blocks' later values give blank maps; this finds the first norm of the last block, the layer
+    /// pytorch-grad-cam's documentation recommends, from the graph's own gradients rather than from names.
+    /// </summary>
+    private static LayerInfo? LastTokenLayerReachingTheScore(IExplainableModel model, Tensor input,
+        IReadOnlyList<LayerInfo> candidates)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        using IDisposable state = model.BeginExplanation();
+        using var gradients = enable_grad();
+        Tensor pixels = input.detach().requires_grad_(true);
+        var wanted = candidates.ToDictionary(layer => layer.Name, StringComparer.Ordinal);
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        Tensor output = model.Forward(pixels, new ForwardTaps
+        {
+            // An alias of each value: the model may free its own handles before the backward pass.
+            ObserveEveryLayer = (name, value) =>
+            {
+                if (wanted.ContainsKey(name) && value.requires_grad) values[name] = value.alias().OwnedBy(scope);
+            },
+        });
+        string[] names = [.. candidates.Select(layer => layer.Name).Where(values.ContainsKey)];
+        if (names.Length == 0) return null;
+        Tensor score = output.reshape(1, -1).max();
+        IList<Tensor> grads = autograd.grad([score], [.. names.Select(name => values[name])], allow_unused: true);
+        for (int i = names.Length - 1; i >= 0; i--)
+        {
+            if (grads[i] is not { IsInvalid: false } gradient) continue;
+            TokenGrid grid = wanted[names[i]].Tokens!;
+            Tensor reached = gradient[0, grid.Skipped..].abs().sum(1).gt(0);
+            if (reached.to(ScalarType.Float32).mean().item<float>() >= 0.9f) return wanted[names[i]];
+        }
+        return null;
     }
 
     /// <summary>
@@ -88,7 +154,7 @@ public static class ModelLayers
     }
 
     /// <summary>
-    /// The layer <see cref="Auto"/> means among <paramref name="layers"/>: the last spatial feature map.
+    /// The last spatial feature map among <paramref name="layers"/>: what <see cref="Auto"/> means for a CNN.
     /// </summary>
     /// <exception cref="UsageException">There is none.</exception>
     public static LayerInfo FindAuto(IReadOnlyList<LayerInfo> layers, string modelName)
