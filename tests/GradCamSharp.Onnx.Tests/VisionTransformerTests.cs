@@ -1,0 +1,50 @@
+using System.Text.Json;
+using GradCamSharp.Methods;
+using GradCamSharp.Models;
+using GradCamSharp.Targets;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.Onnx.Tests;
+
+/// <summary>
+/// torchvision's own VisionTransformer, exported by torch.onnx.export (transformers/make_vit.py): it imports, its
+/// automatic layer is the last block's first norm, and Grad-CAM there equals PyTorch's, computed as pytorch-grad-cam
+/// computes it with the reshape transform its users write by hand.
+/// </summary>
+public sealed class VisionTransformerTests
+{
+    private static string Fixture(string name) =>
+        Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "transformers", name);
+
+    private const string LastBlockFirstNorm = "/encoder/layers/encoder_layer_1/ln_1/Add_1_output_0";
+
+    /// <summary>The input make_vit.py feeds: 0.5 sin(0.37 i) over the flat index.</summary>
+    private static Tensor Input() =>
+        (0.5 * sin(0.37 * arange(3 * 64 * 64, ScalarType.Float64))).to(ScalarType.Float32).reshape(1, 3, 64, 64);
+
+    [Fact]
+    public void TorchvisionsVit_Imports_AndItsGradCamAtTheAutomaticLayer_IsPyTorchsOwn()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(Fixture("vit_tiny_gradcam.json")));
+        using var model = new OnnxExplainableModel(OnnxModule.Load(Fixture("vit_tiny.onnx")));
+        Tensor input = Input();
+
+        float[] logits = model.Forward(input, ForwardTaps.None).data<float>().ToArray();
+        Tolerance.AssertClose(golden.RootElement.GetProperty("logits").EnumerateArray().Select(v => v.GetSingle())
+            .ToArray(), logits, 1e-4);
+        Assert.Equal(LastBlockFirstNorm, ModelLayers.Resolve(model, ModelLayers.Auto, input));
+        Assert.Equal(LastBlockFirstNorm, model.FindLayer("encoder.layers.encoder_layer_1.ln_1"));
+
+        var gradCam = new GradCam(model);
+        JsonElement[] maps = [.. golden.RootElement.GetProperty("gradcam").EnumerateArray()];
+        for (int target = 0; target < maps.Length; target++)
+        {
+            Explanation map = gradCam.Explain(input, new ClassTarget(target)).Single();
+            Assert.Equal(new TokenGrid(4, 4, 1), map.Tokens);
+            float[] expected = [.. maps[target].EnumerateArray().Select(v => v.GetSingle())];
+            Tolerance.AssertClose(expected, map.RawMap!.Values, 1e-4);
+        }
+    }
+}
