@@ -99,4 +99,28 @@ public sealed class OperatorTests
         }));
         Assert.Contains(reason, refused.Message);
     }
+
+    [Theory]
+    [InlineData(0f, true)]
+    [InlineData(0.5f, false)]
+    public void Dropout_InTrainingMode_ImportsOnlyWhenItDropsNothing(float ratio, bool imports)
+    {
+        // torch.onnx.export writes torchvision's Swin attention dropout as training_mode true with ratio 0.
+        OnnxGraphBuilder graph = new OnnxGraphBuilder("dropout")
+            .Input("x", 1, 4)
+            .Output("y", 1, 4)
+            .Initializer("ratio", [], [ratio])
+            .Initializer("training", [], new long[] { 1 })
+            .Node("Dropout", "drop", ["x", "ratio", "training"], ["y"]);
+        if (!imports)
+        {
+            Assert.Contains("training_mode", Assert.ThrowsAny<Exception>(() => graph.Load()).Message);
+            return;
+        }
+        using OnnxModule module = graph.Load();
+        using DisposeScope scope = NewDisposeScope();
+        Tensor x = tensor(new float[] { 1, -2, 3, -4 }).reshape(1, 4);
+        Assert.Equal(x.data<float>().ToArray(), module.Run(new Dictionary<string, Tensor> { ["x"] = x })["y"]
+            .data<float>().ToArray());
+    }
 }

@@ -47,4 +47,21 @@ public sealed class VisionTransformerTests
             Tolerance.AssertClose(expected, map.RawMap!.Values, 1e-4);
         }
     }
+
+    [Fact]
+    public void TorchvisionsSwin_Imports_AgreesWithOnnxRuntime_AndIsExplainedAtItsChannelsFirstMap()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        string path = Fixture("swin_tiny.onnx");
+        using var model = new OnnxExplainableModel(OnnxModule.Load(path));
+        manual_seed(3);
+        Tensor input = randn(1, 3, 32, 32);
+
+        OnnxRuntimeOracle.AssertAgrees(OnnxRuntimeOracle.Run(path, "input", input.data<float>().ToArray(),
+            [1, 3, 32, 32]), model.Forward(input, ForwardTaps.None).data<float>().ToArray(), "swin_tiny");
+        // Swin's blocks are channels-last [N, H, W, C]; its last norm permuted is the [N, C, H, W] map its head pools.
+        Explanation map = new GradCam(model, new CamOptions { Layer = "/permute/Transpose_output_0" })
+            .Explain(input, new ClassTarget(2)).Single();
+        Assert.True(map.Heatmap.Values.All(float.IsFinite) && map.Heatmap.Values.Max() > 0);
+    }
 }

@@ -100,11 +100,17 @@ internal static partial class OnnxOperators
             return n.UsedOutputs > 1 ? [x.alias(), ones_like(x, ScalarType.Bool)] : [x.alias()];
         }, n =>
         {
-            // Imported models run for inference: a training_mode input must be a constant false.
-            if (n.Inputs.Length > 2 && n.Inputs[2].Length > 0 && (n.ConstantOf(n.Inputs[2]) is not Tensor mode
-                || Scalar(mode) != 0))
-                throw n.Unsupported("training_mode must be a constant false: dropout in training mode is not " +
-                    "supported");
+            // Imported models run for inference: a training_mode input must be a constant false, or the ratio a
+            // constant 0, which drops nothing in either mode (torch exports torchvision's Swin attention that way).
+            bool training = n.Inputs.Length > 2 && n.Inputs[2].Length > 0
+                && (n.ConstantOf(n.Inputs[2]) is not Tensor mode || Scalar(mode) != 0);
+            bool dropsNothing = n.Inputs.Length > 1 && n.Inputs[1].Length > 0
+                && n.ConstantOf(n.Inputs[1]) is Tensor ratio && Scalar(ratio) == 0;
+            if (training && !dropsNothing)
+            {
+                throw n.Unsupported("training_mode must be a constant false (or the ratio a constant 0): dropout " +
+                    "in training mode is not supported");
+            }
         });
     }
 

@@ -50,3 +50,14 @@ with torch.no_grad():
 json.dump({"layer_module": "encoder.layers.encoder_layer_1.ln_1", "grid": [4, 4], "skipped": 1,
            "logits": [round(v, 6) for v in logits], "gradcam": maps}, open("vit_tiny_gradcam.json", "w"), indent=1)
 print("logits", [round(v, 4) for v in logits])
+
+# torchvision's Swin in miniature (patch 4, width 16, one block in each of two stages, windows of 4x4), at opset 17:
+# torch writes its attention dropout as Dropout with training_mode true and ratio 0.
+from torchvision.models.swin_transformer import SwinTransformer
+
+torch.manual_seed(1)
+swin = SwinTransformer(patch_size=[4, 4], embed_dim=16, depths=[1, 1], num_heads=[1, 2], window_size=[4, 4],
+                       stochastic_depth_prob=0.0, num_classes=5)
+swin.eval()
+torch.onnx.export(swin, torch.randn(1, 3, 32, 32), "swin_tiny.onnx", opset_version=17, input_names=["input"],
+                  output_names=["logits"])
