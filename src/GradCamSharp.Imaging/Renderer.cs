@@ -50,6 +50,28 @@ public static class Renderer
         return result;
     }
 
+    /// <summary>
+    /// <paramref name="explanation"/>'s map over the photo it was prepared from, in one call: the map placed back on
+    /// the photo's pixels (<see cref="PreparedImage.ToOriginal(Heatmap)"/>) and blended with it (jet unless
+    /// <paramref name="colormap"/> says otherwise).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException"><paramref name="photo"/> was disposed.</exception>
+    /// <example><code>using SKBitmap overlay = Renderer.Overlay(photo, prepared, gradCam.Explain(input)[0]);</code>
+    /// </example>
+    public static SKBitmap Overlay(SKBitmap photo, PreparedImage prepared, Explanation explanation,
+        IColormap? colormap = null, float imageWeight = 0.5f)
+    {
+        Bitmaps.ThrowIfUnusable(photo, nameof(photo));
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(explanation);
+        if (prepared.OriginalWidth != photo.Width || prepared.OriginalHeight != photo.Height)
+        {
+            throw new ArgumentException($"the explanation was prepared from a {prepared.OriginalWidth}x" +
+                $"{prepared.OriginalHeight} picture but the photo is {photo.Width}x{photo.Height}");
+        }
+        return Overlay(photo, prepared.ToOriginal(explanation.Heatmap), colormap ?? KnownColormaps.Jet, imageWeight);
+    }
+
     private static (double Mean, double Deviation) MeanAndDeviation(float[] values)
     {
         double sum = 0;

@@ -6,6 +6,26 @@ namespace GradCamSharp.Imaging.Tests;
 public sealed class RenderingTests
 {
     [Fact]
+    public void OverlayOfAnExplanation_IsItsMapPlacedBackOnThePhoto_InOneCall()
+    {
+        using var photo = new SKBitmap(64, 48);
+        photo.Erase(new SKColor(200, 120, 40));
+        PreparedImage prepared = ImagePreprocessor.Prepare(photo, KnownPreprocessing.ImageNet);
+        var map = new Heatmap(224, 224, [.. Enumerable.Range(0, 224 * 224).Select(i => i % 224 / 223f)]);
+        var explanation = new Explanation
+        {
+            Method = "gradcam", Layer = "l", SampleIndex = 0, TargetName = "top-1", Score = 1, Heatmap = map,
+        };
+
+        using SKBitmap once = Renderer.Overlay(photo, prepared, explanation);
+        using SKBitmap byHand = Renderer.Overlay(photo, prepared.ToOriginal(map), KnownColormaps.Jet);
+
+        Assert.Equal(byHand.GetPixelSpan().ToArray(), once.GetPixelSpan().ToArray());
+        using var other = new SKBitmap(32, 32);
+        Assert.Throws<ArgumentException>(() => Renderer.Overlay(other, prepared, explanation));
+    }
+
+    [Fact]
     public void ADisposedBitmap_IsAnObjectDisposedException_NeverACrash()
     {
         var photo = new SKBitmap(8, 8);
