@@ -29,12 +29,13 @@ public static class VisionLanguageCatalog
     /// <summary>Loads a shipped captioner by name, or a trained one by the path of its JSON file.</summary>
     /// <exception cref="UsageException">Unknown name, or a VQA model.</exception>
     /// <exception cref="UnreadableInputException">The files cannot be read.</exception>
-    public static Captioner LoadCaptioner(string spec) => Load<Captioner>(spec, VisionLanguageTasks.Captioner);
+    public static Captioner LoadCaptioner(string spec) =>
+        Load<Captioner>(spec, VisionLanguageTasks.Captioner, Captioners);
 
     /// <summary>Loads a shipped VQA model by name, or a trained one by the path of its JSON file.</summary>
     /// <exception cref="UsageException">Unknown name, or a captioner.</exception>
     /// <exception cref="UnreadableInputException">The files cannot be read.</exception>
-    public static VqaModel LoadVqa(string spec) => Load<VqaModel>(spec, VisionLanguageTasks.Vqa);
+    public static VqaModel LoadVqa(string spec) => Load<VqaModel>(spec, VisionLanguageTasks.Vqa, VqaModels);
 
     /// <summary>The shipped captioners.</summary>
     public static IReadOnlyList<string> Captioners { get; } =
@@ -44,14 +45,14 @@ public static class VisionLanguageCatalog
     public static IReadOnlyList<string> VqaModels { get; } =
         [.. Names.Where(n => n.EndsWith(VisionLanguageTasks.Vqa, StringComparison.Ordinal))];
 
-    private static T Load<T>(string spec, string task) where T : VisionLanguageModel
+    private static T Load<T>(string spec, string task, IReadOnlyList<string> shipped) where T : VisionLanguageModel
     {
         VisionLanguageModel model = Load(spec);
         if (model is T typed) return typed;
         string given = model.Kind;
         model.Dispose();
         throw new UsageException($"{spec} is a {given}; this needs a {task} model, e.g. " +
-            string.Join(" or ", Names.Where(n => n.EndsWith(task, StringComparison.Ordinal))));
+            string.Join(" or ", shipped));
     }
 
     /// <summary>Loads a shipped model by name, or a trained one by the path of its JSON file.</summary>

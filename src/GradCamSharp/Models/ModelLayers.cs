@@ -57,7 +57,7 @@ public static class ModelLayers
             return model.FindLayer(requested) ?? throw new UnknownLayerException(requested,
                 model.SuggestLayers(requested, 5));
         return AutoLayers.GetValue(model, _ => new ConcurrentDictionary<string, string>()).GetOrAdd(
-            string.Join("x", input.shape.Skip(1)), _ => FindAuto(model, input).Name);
+            SizeOf(input), _ => FindAuto(model, input).Name);
     }
 
     /// <summary>Each model's automatic layer per input size, found once.</summary>
@@ -144,9 +144,8 @@ public static class ModelLayers
     /// </summary>
     private static IReadOnlyList<LayerInfo> DescribedOnce(IExplainableModel model, Tensor input)
     {
-        string key = string.Join("x", input.shape.Skip(1));
         return Described.GetValue(model, _ => new ConcurrentDictionary<string, IReadOnlyList<LayerInfo>>())
-            .GetOrAdd(key, _ =>
+            .GetOrAdd(SizeOf(input), _ =>
             {
                 using Tensor probe = input[..1].detach();
                 return Describe(model, probe);
@@ -164,4 +163,7 @@ public static class ModelLayers
             ?? throw new UsageException($"'{Auto}' found no [N, C, H, W] feature map larger than 1x1 in {modelName}; " +
                 "name a layer (see 'gradcam layers')");
     }
+
+    /// <summary>One input's size, C x H x W: what the per-model caches are keyed by.</summary>
+    private static string SizeOf(Tensor input) => string.Join("x", input.shape.Skip(1));
 }
