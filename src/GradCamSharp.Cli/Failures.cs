@@ -18,6 +18,18 @@ internal static class Failures
 
     public static int Report(Exception exception, TextWriter error)
     {
+        (int code, string message) = Classify(exception);
+        error.WriteLine($"gradcam: {message}");
+        if (Environment.GetEnvironmentVariable(DebugVariable) == "1") error.WriteLine(exception);
+        return code;
+    }
+
+    /// <summary>
+    /// The exit code and the one-line message of <paramref name="exception"/>: what <see cref="Report"/> prints, and
+    /// what a dataset run records for a photo that failed.
+    /// </summary>
+    public static (int ExitCode, string Message) Classify(Exception exception)
+    {
         (int code, string message) = exception switch
         {
             UsageException => (ExitCodes.Usage, OneLine(exception.Message)),
@@ -33,9 +45,7 @@ internal static class Failures
             _ when LibTorchLoadFailure.Matches(exception) => (ExitCodes.Failure, LibTorchLoadFailure.Fix),
             _ => (ExitCodes.Failure, $"internal error: {exception.GetType().Name}: {exception.Message}"),
         };
-        error.WriteLine($"gradcam: {FirstLine(message)}");
-        if (Environment.GetEnvironmentVariable(DebugVariable) == "1") error.WriteLine(exception);
-        return code;
+        return (code, FirstLine(message));
     }
 
     /// <summary>

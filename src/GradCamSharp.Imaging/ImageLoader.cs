@@ -17,6 +17,30 @@ public static class ImageLoader
     public static bool IsImageFile(string path) =>
         ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether <paramref name="path"/> begins as a JPEG, PNG, GIF, BMP or WebP file does, whatever its name: how a
+    /// folder's photos are told from its other files. False for a file that cannot be read.
+    /// </summary>
+    public static bool HasImageSignature(string path)
+    {
+        Span<byte> head = stackalloc byte[12];
+        try
+        {
+            using FileStream stream = File.OpenRead(path);
+            int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            head = head[..read];
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        return head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
+            || head.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G'])
+            || head.StartsWith("GIF8"u8)
+            || (head.Length >= 10 && head.StartsWith("BM"u8) && head[6..10].IndexOfAnyExcept((byte)0) < 0)
+            || (head.Length == 12 && head.StartsWith("RIFF"u8) && head[8..].SequenceEqual("WEBP"u8));
+    }
+
     /// <summary>Decodes <paramref name="path"/>.</summary>
     /// <param name="path">The image file.</param>
     /// <param name="options">Limits; <see cref="ImageDecodeOptions.Default"/> when null.</param>

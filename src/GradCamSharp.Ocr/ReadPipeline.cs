@@ -68,7 +68,7 @@ public sealed class ReadPipeline(TextRecognizer recognizer)
     /// maps as it goes; returns the line's text and the entries, whose text is the whole line's.
     /// </summary>
     private static (string Text, List<ManifestEntry> Entries) ReadLine(TextLineExplainer explainer, SKBitmap picture,
-        string name, LoadedPhoto photo, StagedOutput output, (int Index, PageLine Line)? onPage,
+        string name, LoadedPhoto photo, IPhotoOutput output, (int Index, PageLine Line)? onPage,
         CancellationToken cancellationToken)
     {
         var entries = new List<ManifestEntry>();
@@ -102,7 +102,7 @@ public sealed class ReadPipeline(TextRecognizer recognizer)
     /// Stages a window's maps and panel; peaks and boxes move from the window's picture to the line's (and on a page
     /// to the page's), and the entries say which line of the page they belong to.
     /// </summary>
-    private static List<ManifestEntry> Write(ExplainedLine line, LoadedPhoto photo, StagedOutput output,
+    private static List<ManifestEntry> Write(ExplainedLine line, LoadedPhoto photo, IPhotoOutput output,
         (int Index, PageLine Line)? onPage, LineWindow window)
     {
         string? linePanel = null;

@@ -4,12 +4,14 @@ using System.Text.Json;
 using GradCamSharp.Imaging;
 using SkiaSharp;
 using GradCamSharp.Catalog;
+using GradCamSharp.Pipeline.Datasets;
 
 namespace GradCamSharp.Pipeline;
 
 /// <summary>
-/// Photos in; maps, overlays, a panel per photo and class, and <c>explanations.json</c> out. Everything is written to
-/// a staging folder first and moved into place only when every photo succeeded, so a failure leaves no partial output.
+/// Photos in; maps, overlays, a panel per photo and class, and a manifest out. Photos given one by one are written
+/// all or nothing (<c>explanations.json</c>, published only when every photo succeeded); a dataset streams, photo by
+/// photo, into <c>explanations.jsonl</c>, resumes and shards (see <see cref="DatasetRun"/>).
 /// </summary>
 public sealed class ExplainPipeline
 {
@@ -52,11 +54,10 @@ public sealed class ExplainPipeline
             progress is null ? null : new MethodProgressLines(progress), cancellationToken);
         var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
         string what = $"{string.Join(", ", explainer.Methods)} for {string.Join(", ", explainer.Targets)}";
-        using var writes = new WriteBehind();
         try
         {
-            return batch.Run((photo, output) => ExplainOne(explainer, photo, output, writes), writes.Drain, progress,
-                what, cancellationToken);
+            return batch.Run((photo, output) => ExplainOne(explainer, photo, output), progress, what,
+                cancellationToken);
         }
         finally
         {
@@ -65,7 +66,42 @@ public sealed class ExplainPipeline
     }
 
     /// <summary>
-    /// The time the last <see cref="Run"/> spent in the model, against which its wall time measures the pipeline
+    /// Explains every photo of <paramref name="dataset"/> that <paramref name="run"/>'s folder does not hold yet, each
+    /// published as soon as it is done; a photo that fails is recorded and the run goes on.
+    /// </summary>
+    /// <param name="dataset">The photos (sharded, if sharded).</param>
+    /// <param name="run">The output folder and how failures count.</param>
+    /// <param name="settings">What to explain in each photo.</param>
+    /// <param name="progress">Lines with the rate and the time left, and one per failure.</param>
+    /// <param name="cancellationToken">Checked between photos; the photos done stay done.</param>
+    /// <exception cref="UsageException">Bad settings, or a folder holding a run with other settings.</exception>
+    /// <exception cref="OutputException">The output folder cannot be written.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the same run resumes.</exception>
+    public DatasetCounts Run(Dataset dataset, DatasetRun run, ExplanationSettings settings,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(settings);
+        var explainer = new PhotoExplainer(_model, settings,
+            progress is null ? null : new MethodProgressLines(progress), cancellationToken);
+        string description = JsonSerializer.Serialize(new
+        {
+            task = "explain", model = _model.Name, settings, decoding = run.Decoding,
+        });
+        try
+        {
+            return run.Run(dataset, description, (photo, output) => ExplainOne(explainer, photo, output), progress,
+                cancellationToken);
+        }
+        finally
+        {
+            ModelTime = explainer.ModelTime;
+        }
+    }
+
+    /// <summary>
+    /// The time the last run spent in the model, against which its wall time measures the pipeline
     /// around it (decoding, drawing, encoding, writing; see <c>gradcam bench --pipeline</c>).
     /// </summary>
     public TimeSpan ModelTime { get; private set; }
@@ -73,8 +109,7 @@ public sealed class ExplainPipeline
     /// <summary>
     /// Explains and draws one photo; its files are encoded and written behind, while the model explains the next.
     /// </summary>
-    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, LoadedPhoto photo, StagedOutput output,
-        WriteBehind writes)
+    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, LoadedPhoto photo, IPhotoOutput output)
     {
         var entries = new List<ManifestEntry>();
         foreach (RenderedTarget target in explainer.Explain(photo.Bitmap, Path.GetFileName(photo.Source.Path)))
@@ -82,7 +117,7 @@ public sealed class ExplainPipeline
             (IReadOnlyList<ManifestEntry> staged, Action save) =
                 Stage(target, photo, _model.Name, _model.ScoreKind, output);
             entries.AddRange(staged);
-            writes.Enqueue(() =>
+            output.WriteBehind(() =>
             {
                 using (target) save();
             });
@@ -100,7 +135,7 @@ public sealed class ExplainPipeline
     /// <param name="scoreKind">What the scores are: "logit", "similarity", ...</param>
     /// <param name="output">Where the files are staged.</param>
     public static IReadOnlyList<ManifestEntry> Write(RenderedTarget target, LoadedPhoto photo, string model,
-        string scoreKind, StagedOutput output)
+        string scoreKind, IPhotoOutput output)
     {
         (IReadOnlyList<ManifestEntry> entries, Action save) = Stage(target, photo, model, scoreKind, output);
         save();
@@ -112,7 +147,7 @@ public sealed class ExplainPipeline
     /// they need (no model work; the target must live until it ran).
     /// </summary>
     private static (IReadOnlyList<ManifestEntry> Entries, Action Save) Stage(RenderedTarget target, LoadedPhoto photo,
-        string model, string scoreKind, StagedOutput output)
+        string model, string scoreKind, IPhotoOutput output)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(photo);

@@ -73,6 +73,14 @@ public sealed record ManifestEntry
     public ManifestTokens? Tokens { get; init; }
 
     /// <summary>
+    /// In a dataset run's <c>explanations.jsonl</c>, the hash of the run's settings (see
+    /// <see cref="Datasets.DatasetRun.HashOf"/>): a resumed run or a merge of shards mixes no other settings' maps.
+    /// </summary>
+    [JsonPropertyName("settings")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Settings { get; init; }
+
+    /// <summary>
     /// What a task adds to the shared fields (a VQA model's question and answer, a caption's word, a read line's
     /// token), written after them; set with <see cref="With{T}(T)"/> and read back with <see cref="Fields{T}"/>, so
     /// that this record knows no task.

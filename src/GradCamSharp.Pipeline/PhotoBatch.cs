@@ -44,7 +44,7 @@ public sealed class PhotoBatch
 
     /// <summary>
     /// Decodes each photo, lets <paramref name="explain"/> stage its files and manifest entries, then writes the
-    /// manifest and publishes everything.
+    /// manifest and publishes everything once the writes <paramref name="explain"/> left behind have ended.
     /// </summary>
     /// <param name="explain">Explains one decoded photo (disposed afterwards) and stages its files.</param>
     /// <param name="progress">Receives "[i/n] PHOTO: <paramref name="what"/>" before each photo.</param>
@@ -54,19 +54,8 @@ public sealed class PhotoBatch
     /// <exception cref="ImageLoadException">A photo is corrupt or truncated.</exception>
     /// <exception cref="OutputException">The output folder cannot be written, or holds foreign files.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing was written.</exception>
-    public IReadOnlyList<ManifestEntry> Run(Func<LoadedPhoto, StagedOutput, IEnumerable<ManifestEntry>> explain,
-        IProgress<string>? progress = null, string? what = null, CancellationToken cancellationToken = default) =>
-        Run(explain, settle: null, progress, what, cancellationToken);
-
-    /// <summary>
-    /// As <see cref="Run(Func{LoadedPhoto, StagedOutput, IEnumerable{ManifestEntry}}, IProgress{string}?, string?,
-    /// CancellationToken)"/>, with <paramref name="settle"/> called once every photo is explained, before the files
-    /// are published or, on failure, discarded: where work that <paramref name="explain"/> left running (files still
-    /// being written) must end.
-    /// </summary>
-    public IReadOnlyList<ManifestEntry> Run(Func<LoadedPhoto, StagedOutput, IEnumerable<ManifestEntry>> explain,
-        Action? settle, IProgress<string>? progress = null, string? what = null,
-        CancellationToken cancellationToken = default)
+    public IReadOnlyList<ManifestEntry> Run(Func<LoadedPhoto, IPhotoOutput, IEnumerable<ManifestEntry>> explain,
+        IProgress<string>? progress = null, string? what = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(explain);
         cancellationToken.ThrowIfCancellationRequested();
@@ -74,7 +63,6 @@ public sealed class PhotoBatch
         var entries = new List<ManifestEntry>();
         // The next photo decodes while this one is explained.
         Task<SKBitmap>? next = Decode(0);
-        bool settled = false;
         try
         {
             for (int i = 0; i < Photos.Count; i++)
@@ -85,11 +73,9 @@ public sealed class PhotoBatch
                 (int width, int height) = _sizes[source.Path];
                 using SKBitmap bitmap = next!.GetAwaiter().GetResult();
                 next = Decode(i + 1);
-                float scale = (float)Math.Max(bitmap.Width, bitmap.Height) / Math.Max(width, height);
-                entries.AddRange(explain(new LoadedPhoto(source, bitmap, scale), output));
+                entries.AddRange(explain(new LoadedPhoto(source, bitmap, ScaleOf(bitmap, width, height)), output));
             }
-            settled = true;
-            settle?.Invoke();
+            output.Drain();
             cancellationToken.ThrowIfCancellationRequested();
             File.WriteAllText(output.Add(ExplainPipeline.ManifestName),
                 JsonSerializer.Serialize(entries, ExplainPipeline.ManifestJson));
@@ -107,26 +93,15 @@ public sealed class PhotoBatch
         {
             if (next is not null) _ = next.ContinueWith(decoded => decoded.Result.Dispose(), CancellationToken.None,
                 TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            if (!settled) Settle(settle);
         }
     }
+
+    /// <summary>Decoded pixels per pixel of the file: 1, or less when a large photo was decoded downscaled.</summary>
+    internal static float ScaleOf(SKBitmap bitmap, int width, int height) =>
+        (float)Math.Max(bitmap.Width, bitmap.Height) / Math.Max(width, height);
 
     private Task<SKBitmap>? Decode(int index) => index < Photos.Count
         ? Task.Run(() => ImageLoader.Load(Photos[index].Path, _decoding)) : null;
-
-    /// <summary>Lets work still running end before the staged files are discarded; its failure is not news.</summary>
-    private static void Settle(Action? settle)
-    {
-        try
-        {
-            settle?.Invoke();
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException
-            or OutputException or InvalidOperationException)
-        {
-            // The run already failed for its own reason, which is what the caller hears.
-        }
-    }
 
     /// <summary>
     /// Each file once (by full path), with a stem for its outputs: the file name without extension, then with its

@@ -13,7 +13,7 @@ namespace GradCamSharp.Pipeline;
 /// equals its manifest. A folder holding anything else is refused unless overwriting is allowed; then the previous
 /// run's files are replaced and files this tool never wrote are left alone.
 /// </remarks>
-public sealed class StagedOutput : IDisposable
+public sealed class StagedOutput : IPhotoOutput, IDisposable
 {
     /// <summary>The hidden file listing what the last run published, one relative path a line.</summary>
     public const string RecordName = ".gradcam-files";
@@ -31,6 +31,7 @@ public sealed class StagedOutput : IDisposable
     private readonly IReadOnlyList<string> _previous;
     private readonly bool _createdFolder;
     private readonly FileStream _lock;
+    private readonly WriteBehind _writes = new();
     private bool _published;
 
     private StagedOutput(string outputDirectory, string folder, IReadOnlyList<string> previous, bool createdFolder,
@@ -115,6 +116,12 @@ public sealed class StagedOutput : IDisposable
         return Path.Combine(Folder, name);
     }
 
+    /// <inheritdoc/>
+    public void WriteBehind(Action write) => _writes.Enqueue(write);
+
+    /// <summary>Waits for every write started with <see cref="WriteBehind"/>, then throws the first failure.</summary>
+    public void Drain() => _writes.Drain();
+
     /// <summary>Reserves <paramref name="file"/>, which must not have been staged before (a fixed name).</summary>
     /// <exception cref="InvalidOperationException">The name was already staged.</exception>
     public string Add(string file)
@@ -131,6 +138,7 @@ public sealed class StagedOutput : IDisposable
     /// <exception cref="OutputException">A file cannot be moved (the folder is left as it was).</exception>
     public void Publish()
     {
+        _writes.Drain();
         string replaced = Path.Combine(Folder, ".replaced");
         var movedAside = new List<string>();
         var movedIn = new List<string>();
@@ -161,10 +169,12 @@ public sealed class StagedOutput : IDisposable
     }
 
     /// <summary>
-    /// Removes the staging folder, and the output folder when this run created it and published nothing.
+    /// Waits for the writes still running, then removes the staging folder, and the output folder when this run
+    /// created it and published nothing.
     /// </summary>
     public void Dispose()
     {
+        _writes.Dispose();
         try
         {
             if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true);
@@ -189,7 +199,7 @@ public sealed class StagedOutput : IDisposable
     /// Takes the folder's lock, or refuses at once when another run holds it. The lock file stays (hidden, like the
     /// record): removing it would let a third run lock a new file while the second still waits on the old one.
     /// </summary>
-    private static FileStream Lock(string outputDirectory)
+    internal static FileStream Lock(string outputDirectory)
     {
         string path = Path.Combine(outputDirectory, LockName);
         try

@@ -90,7 +90,7 @@ public static class VisionLanguagePipeline
     }
 
     private static IReadOnlyList<ManifestEntry> Run(VisionLanguageJob job, IProgress<string>? progress,
-        Func<LoadedPhoto, StagedOutput, List<ManifestEntry>> explainOne, CancellationToken cancellationToken)
+        Func<LoadedPhoto, IPhotoOutput, List<ManifestEntry>> explainOne, CancellationToken cancellationToken)
     {
         var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
         return batch.Run((photo, output) =>
@@ -101,6 +101,6 @@ public static class VisionLanguagePipeline
     }
 
     private static IEnumerable<ManifestEntry> Write(VisionLanguageModel model, RenderedTarget target,
-        LoadedPhoto photo, StagedOutput output, Func<ManifestEntry, ManifestEntry> complete) =>
+        LoadedPhoto photo, IPhotoOutput output, Func<ManifestEntry, ManifestEntry> complete) =>
         ExplainPipeline.Write(target, photo, model.Name, "logit", output).Select(complete);
 }

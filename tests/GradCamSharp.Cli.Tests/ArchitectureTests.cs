@@ -27,9 +27,10 @@ public sealed class ArchitectureTests
     /// <summary>
     /// The most public types all the projects may export together: 306 before the command line's and the web server's
     /// plumbing and the models' inner parts became internal, 231 after (the library's surface and the records of its
-    /// files and reports), 233 with transformers' token grids (in the library and in the manifest).
+    /// files and reports), 233 with transformers' token grids (in the library and in the manifest), 241 with datasets
+    /// (the dataset and its photos, shards, the streaming run, its counts and failures, merging, a photo's output).
     /// </summary>
-    private const int MostPublicTypes = 233;
+    private const int MostPublicTypes = 241;
 
     [Fact]
     public void EveryProject_HasALayer_AndReferencesOnlyLayersBelowIt()

@@ -5,6 +5,7 @@ using GradCamSharp.Methods;
 using GradCamSharp.Models;
 using GradCamSharp.Pipeline;
 using GradCamSharp.Catalog;
+using GradCamSharp.Pipeline.Datasets;
 
 namespace GradCamSharp.Cli.Commands;
 
@@ -17,7 +18,9 @@ internal static class ExplainCommand
     /// <param name="Job">The photos, the output folder and the settings.</param>
     /// <param name="Json">Also print the manifest.</param>
     /// <param name="Quiet">No progress lines.</param>
-    public sealed record Arguments(string Model, ModelLoadOptions ModelOptions, ExplainJob Job, bool Json, bool Quiet);
+    /// <param name="Dataset">A folder or a list to stream through instead of the job's photos.</param>
+    public sealed record Arguments(string Model, ModelLoadOptions ModelOptions, ExplainJob Job, bool Json, bool Quiet,
+        DatasetInput? Dataset = null);
 
     private const string Help = """
         Explain what the model looks at in each photo: Grad-CAM heatmaps (and, on request, Guided Backprop, Guided
@@ -25,10 +28,17 @@ internal static class ExplainCommand
         asked for, and DIR/explanations.json listing every map with its class, score, peak and the 15%-of-max
         localisation box, in the photo's pixel coordinates. All methods come from one forward pass.
 
+        A folder (searched recursively; photos told by their content) or --from-list streams instead: each photo's
+        files appear whole in subfolders mirroring the input's as soon as it is done, its lines are appended to
+        DIR/explanations.jsonl, a photo that fails goes to DIR/failures.jsonl (exit code 5) and the run goes on; the
+        same command again resumes, and --shard splits the photos between machines (merge with 'gradcam merge').
+
         Examples:
           gradcam explain samples/dog.jpg
           gradcam explain samples/dog.jpg --class dog --class bicycle --method all --out out/
           gradcam explain photos/*.jpg --top 3 --colormap viridis --json
+          gradcam explain imagenet/val/ --out out/ --max-failures 100       # streams, resumes
+          gradcam explain --from-list val.txt --shard 2/8 --out out/shard-2  # the third of eight shares
           gradcam explain cat.png --model resnet50.pth --layer layer4 --class 281
           gradcam explain cat.png --model resnet50.pth --layer layer3 --layer layer4 --method layercam \
               --layer-fusion scaled-sum
@@ -52,9 +62,11 @@ internal static class ExplainCommand
     private static int Start(ParseResult result, ExplainOptions options, CancellationToken cancellationToken)
     {
         (string spec, ModelLoadOptions modelOptions) = options.Common.Read(result);
+        string[] images = result.GetValue(options.Images) ?? [];
+        DatasetInput? dataset = options.Dataset.Read(result, images);
         var job = new ExplainJob
         {
-            Images = result.GetValue(options.Images) ?? [],
+            Images = dataset is null ? images : [],
             OutputDirectory = result.GetValue(options.Output)!,
             Decoding = options.Photos.Decoding(result),
             Overwrite = result.GetValue(options.Photos.Overwrite),
@@ -76,7 +88,7 @@ internal static class ExplainCommand
         };
         IReadOnlyList<Concept> concepts = (result.GetValue(options.Concept) ?? []).Select(Concept.Parse).ToArray();
         var arguments = new Arguments(spec, modelOptions with { Concepts = concepts }, job,
-            result.GetValue(options.Json), result.GetValue(options.Quiet));
+            result.GetValue(options.Json), result.GetValue(options.Quiet), dataset);
         return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
             arguments, cancellationToken);
     }
@@ -99,11 +111,13 @@ internal static class ExplainCommand
 
         public Argument<string[]> Images { get; } = new("IMAGE")
         {
-            Description = "Photos to explain (JPEG, PNG, WebP, BMP)",
-            Arity = ArgumentArity.OneOrMore,
+            Description = "Photos to explain (JPEG, PNG, WebP, BMP), or one folder of them",
+            Arity = ArgumentArity.ZeroOrMore,
         };
 
         public CommonOptions Common { get; } = new();
+
+        public DatasetOptions Dataset { get; } = new();
 
         public PhotoOptions Photos { get; } = new();
 
@@ -201,6 +215,7 @@ internal static class ExplainCommand
                 command.Add(option);
             }
             Photos.AddTo(command);
+            Dataset.AddTo(command);
         }
     }
 
@@ -220,6 +235,8 @@ internal static class ExplainCommand
         ExplainJob job = arguments.ModelOptions.Concepts.Count > 0 && arguments.Job.Settings.Classes.Count == 0
             ? arguments.Job with { Settings = arguments.Job.Settings with { Classes = model.Labels! } }
             : arguments.Job;
+        if (arguments.Dataset is DatasetInput dataset) return RunDataset(error, model, job, dataset, arguments.Quiet,
+            cancellationToken);
         IReadOnlyList<ManifestEntry> entries =
             new ExplainPipeline(model).Run(job, arguments.Quiet ? null : new LineProgress(error), cancellationToken);
         if (!arguments.Quiet)
@@ -236,6 +253,29 @@ internal static class ExplainCommand
         if (arguments.Json)
             output.WriteLine(JsonSerializer.Serialize(entries, CliJson.Indented));
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Streams a folder or a list into the output folder; an interruption keeps the photos done, and the same command
+    /// resumes.
+    /// </summary>
+    private static int RunDataset(TextWriter error, LoadedModel model, ExplainJob job, DatasetInput input, bool quiet,
+        CancellationToken cancellationToken)
+    {
+        Dataset dataset = input.Load(job.OutputDirectory, Console.In);
+        DatasetRun run = input.Run(job.OutputDirectory, job.Decoding, job.Overwrite);
+        try
+        {
+            DatasetCounts counts = new ExplainPipeline(model).Run(dataset, run, job.Settings,
+                quiet ? null : new LineProgress(error), cancellationToken);
+            return DatasetInput.Finish(counts, job.OutputDirectory, error, quiet);
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine($"gradcam: interrupted; the photos done are kept in {job.OutputDirectory}, and the same " +
+                "command resumes");
+            return ExitCodes.Cancelled;
+        }
     }
 
     /// <summary>"mean" or "scaled-sum".</summary>
@@ -272,6 +312,9 @@ internal static class ExplainCommand
         _ = settings.RunOptions();
         if (arguments.ModelOptions.Preprocess is string preprocess)
             _ = ModelCatalog.ResolvePreprocessing(preprocess, KnownPreprocessing.ImageNet);
+        if (arguments.Dataset is not null && arguments.Json)
+            throw new UsageException("--json prints explanations.json, which a folder or list run does not write; " +
+                "read DIR/explanations.jsonl");
         foreach (string image in arguments.Job.Images) ImageLoader.Probe(image, arguments.Job.Decoding);
         foreach (ConceptExample example in arguments.ModelOptions.Concepts.SelectMany(c => c.Examples))
             _ = example.Region();

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using GradCamSharp.Pipeline.Datasets;
+
+namespace GradCamSharp.Cli.Commands;
+
+/// <summary><c>gradcam merge</c>: the output folders of a dataset's shards joined into one.</summary>
+internal static class MergeCommand
+{
+    internal static Command Create()
+    {
+        var shards = new Argument<string[]>("DIR")
+        {
+            Description = "The shards' output folders", Arity = ArgumentArity.OneOrMore,
+        };
+        var output = new Option<string>("--out", "-o") { Description = "A new or empty folder", Required = true };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress lines on standard error" };
+        var command = CommandHelp.Create("merge", "Join the output folders of a dataset's shards into one", """
+            Join the folders that 'gradcam explain DIR --shard I/N' wrote, one per shard, into one folder, as if
+            one run had explained the whole dataset: every map at the same relative path, one explanations.jsonl
+            and one failures.jsonl with the lines in the order of the photos' paths. Shards made with different
+            settings (model, methods, classes, layer, drawing: the hash in every line) or sharing a photo are
+            refused before anything is written. The exit code is 5 when the shards hold failed photos.
+
+            Examples:
+              gradcam merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out out/all
+              gradcam merge out/shard-* --out out/all
+            """);
+        command.Add(shards);
+        command.Add(output);
+        command.Add(quiet);
+        command.SetAction(result => Run(result.InvocationConfiguration.Error, result.GetValue(shards)!,
+            result.GetValue(output)!, result.GetValue(quiet)));
+        return command;
+    }
+
+    /// <summary>Merges; returns the exit code.</summary>
+    public static int Run(TextWriter error, IReadOnlyList<string> shards, string output, bool quiet)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        DatasetCounts counts = DatasetMerge.Run(shards, output, quiet ? null : new LineProgress(error));
+        if (!quiet)
+        {
+            error.WriteLine($"gradcam: merged {shards.Count} shard(s): {counts.Explained} photo(s), " +
+                $"{counts.Entries} map(s), {counts.Failed} failed, into {output}");
+        }
+        return counts.Failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
+    }
+}
