@@ -249,8 +249,9 @@ public sealed class DatasetRun
             TimeSpan left = TimeSpan.FromSeconds((photos.Length - done) / Math.Max(rate, 1e-9));
             string when = done < photos.Length ? $"about {Format(left)} left"
                 : $"done in {Format(TimeSpan.FromSeconds(seconds))}";
+            // Resident memory, so that a long run shows it stays level (Environment.WorkingSet is the RSS on Linux).
             progress.Report($"[{done}/{photos.Length}] {rate:0.0} photos/s" +
-                (_failed > 0 ? $", {_failed} failed" : "") + $", {when}");
+                (_failed > 0 ? $", {_failed} failed" : "") + $", {Environment.WorkingSet >> 20} MB resident, {when}");
         }
 
         private static string Format(TimeSpan time) => time.TotalHours >= 1 ? $"{(int)time.TotalHours}h{time:mm}m"
