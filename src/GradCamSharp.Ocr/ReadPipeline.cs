@@ -1,3 +1,4 @@
+using System.Text.Json;
 using GradCamSharp.Imaging;
 using SkiaSharp;
 using TorchSharp;
@@ -8,7 +9,8 @@ namespace GradCamSharp.Ocr;
 
 /// <summary>
 /// Text-line pictures in; the text, a map per character (or word) and method, a panel per line and
-/// <c>explanations.json</c> out, published only when every picture succeeded. The shell of <c>gradcam read</c>.
+/// <c>explanations.json</c> out, published only when every picture succeeded, or streamed for a dataset (see
+/// <see cref="Task"/>). The shell of <c>gradcam read</c>.
 /// </summary>
 public sealed class ReadPipeline(TextRecognizer recognizer)
 {
@@ -26,9 +28,25 @@ public sealed class ReadPipeline(TextRecognizer recognizer)
         IProgress<string>? progress = null, PageReader? pages = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var explainer = new TextLineExplainer(recognizer, job.Settings, words);
         var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
-        return batch.Run((photo, output) =>
+        return batch.Run(Task(job, words, report, pages, cancellationToken).ExplainOne, progress,
+            cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// What <see cref="Run"/> does to each picture, for a dataset run (see <see cref="PhotoTask"/>); the job's
+    /// pictures do not matter.
+    /// </summary>
+    public PhotoTask Task(ExplainJob job, bool words = false, Action<string, string>? report = null,
+        PageReader? pages = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var explainer = new TextLineExplainer(recognizer, job.Settings, words);
+        string settings = JsonSerializer.Serialize(new
+        {
+            task = "read", model = TextRecognizer.Name, job.Settings, words, pages = pages is not null, job.Decoding,
+        });
+        return new PhotoTask(settings, (photo, output) =>
         {
             using DisposeScope scope = NewDisposeScope();
             string name = Path.GetFileName(photo.Source.Path);
@@ -60,7 +78,7 @@ public sealed class ReadPipeline(TextRecognizer recognizer)
             }
             report?.Invoke(photo.Source.Path, string.Join('\n', texts));
             return entries;
-        }, progress, cancellationToken: cancellationToken);
+        });
     }
 
     /// <summary>

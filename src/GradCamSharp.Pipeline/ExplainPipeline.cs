@@ -85,20 +85,21 @@ public sealed class ExplainPipeline
         ArgumentNullException.ThrowIfNull(settings);
         var explainer = new PhotoExplainer(_model, settings,
             progress is null ? null : new MethodProgressLines(progress), cancellationToken);
-        string description = JsonSerializer.Serialize(new
-        {
-            task = "explain", model = _model.Name, settings, decoding = run.Decoding,
-        });
         try
         {
-            return run.Run(dataset, description, (photo, output) => ExplainOne(explainer, photo, output), progress,
-                cancellationToken);
+            return run.Run(dataset, Task(explainer, settings, run.Decoding), progress, cancellationToken);
         }
         finally
         {
             ModelTime = explainer.ModelTime;
         }
     }
+
+    /// <summary>What <see cref="Run(Dataset, DatasetRun, ExplanationSettings, IProgress{string}?,
+    /// CancellationToken)"/> does to each photo.</summary>
+    private PhotoTask Task(PhotoExplainer explainer, ExplanationSettings settings, ImageDecodeOptions decoding) =>
+        new(JsonSerializer.Serialize(new { task = "explain", model = _model.Name, settings, decoding }),
+            (photo, output) => ExplainOne(explainer, photo, output));
 
     /// <summary>
     /// The time the last run spent in the model, against which its wall time measures the pipeline

@@ -1,12 +1,14 @@
 using GradCamSharp.Imaging;
 using GradCamSharp.Pipeline;
+using System.Text.Json;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.VisionLanguage;
 
 /// <summary>
 /// Photos in; a caption or answers, their maps, panels and <c>explanations.json</c> out (written to a staging folder
-/// and moved into place only when every photo succeeded). The shells of <c>gradcam caption</c> and
+/// and moved into place only when every photo succeeded), or, for a dataset, the same task per photo streamed by a
+/// <see cref="GradCamSharp.Pipeline.Datasets.DatasetRun"/>. The shells of <c>gradcam caption</c> and
 /// <c>gradcam vqa</c>.
 /// </summary>
 public static class VisionLanguagePipeline
@@ -22,13 +24,27 @@ public static class VisionLanguagePipeline
     /// <returns>The manifest entries.</returns>
     public static IReadOnlyList<ManifestEntry> Caption(Captioner model, VisionLanguageJob job,
         Action<string, ExplainedCaption>? report = null, IProgress<string>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Run(job, CaptionTask(model, job, report), progress, cancellationToken);
+
+    /// <summary>
+    /// What <see cref="Caption"/> does to each photo, for a dataset run (see <see cref="PhotoTask"/>); the job's
+    /// photos do not matter.
+    /// </summary>
+    /// <exception cref="UsageException">A caption with words the model does not know.</exception>
+    public static PhotoTask CaptionTask(Captioner model, VisionLanguageJob job,
+        Action<string, ExplainedCaption>? report = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(job);
         if (job.Caption is not null) _ = model.EncodeCaption(job.Caption);
-        return Run(job, progress, (photo, output) =>
+        string settings = JsonSerializer.Serialize(new
         {
+            task = "caption", model = model.Name, job.Settings, job.Caption, job.BeamWidth, job.Decoding,
+        });
+        return new PhotoTask(settings, (photo, output) =>
+        {
+            using var scope = NewDisposeScope();
             string path = photo.Source.Path;
             using ExplainedCaption caption = VisionLanguageExplainer.Caption(model, job.Settings, photo.Bitmap,
                 Path.GetFileName(path), job.Caption, job.BeamWidth);
@@ -49,7 +65,7 @@ public static class VisionLanguagePipeline
             }
             report?.Invoke(path, caption);
             return entries;
-        }, cancellationToken);
+        });
     }
 
     /// <summary>Answers the job's question about every photo and explains the given or top answers.</summary>
@@ -61,7 +77,17 @@ public static class VisionLanguagePipeline
     /// <returns>The manifest entries.</returns>
     public static IReadOnlyList<ManifestEntry> Answer(VqaModel model, VisionLanguageJob job,
         Action<string, ExplainedAnswers>? report = null, IProgress<string>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        Run(job, AnswerTask(model, job, report), progress, cancellationToken);
+
+    /// <summary>
+    /// What <see cref="Answer"/> does to each photo, for a dataset run (see <see cref="PhotoTask"/>); the job's
+    /// photos do not matter.
+    /// </summary>
+    /// <exception cref="UsageException">An empty question, unknown words or answers, or a top count below 1.
+    /// </exception>
+    public static PhotoTask AnswerTask(VqaModel model, VisionLanguageJob job,
+        Action<string, ExplainedAnswers>? report = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(job);
@@ -69,8 +95,13 @@ public static class VisionLanguagePipeline
         if (job.TopAnswers < 1) throw new UsageException($"--top must be at least 1, got {job.TopAnswers}");
         _ = model.EncodeQuestion(job.Question);
         foreach (string answer in job.Answers) _ = model.AnswerIndex(answer);
-        return Run(job, progress, (photo, output) =>
+        string settings = JsonSerializer.Serialize(new
         {
+            task = "vqa", model = model.Name, job.Settings, job.Question, job.Answers, job.TopAnswers, job.Decoding,
+        });
+        return new PhotoTask(settings, (photo, output) =>
+        {
+            using var scope = NewDisposeScope();
             string path = photo.Source.Path;
             using ExplainedAnswers answers = VisionLanguageExplainer.Answer(model, job.Settings, photo.Bitmap,
                 Path.GetFileName(path), job.Question, job.Answers, job.TopAnswers);
@@ -86,18 +117,14 @@ public static class VisionLanguagePipeline
                 })));
             }
             return entries;
-        }, cancellationToken);
+        });
     }
 
-    private static IReadOnlyList<ManifestEntry> Run(VisionLanguageJob job, IProgress<string>? progress,
-        Func<LoadedPhoto, IPhotoOutput, List<ManifestEntry>> explainOne, CancellationToken cancellationToken)
+    private static IReadOnlyList<ManifestEntry> Run(VisionLanguageJob job, PhotoTask task,
+        IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
-        return batch.Run((photo, output) =>
-        {
-            using var scope = NewDisposeScope();
-            return explainOne(photo, output);
-        }, progress, cancellationToken: cancellationToken);
+        return batch.Run(task.ExplainOne, progress, cancellationToken: cancellationToken);
     }
 
     private static IEnumerable<ManifestEntry> Write(VisionLanguageModel model, RenderedTarget target,

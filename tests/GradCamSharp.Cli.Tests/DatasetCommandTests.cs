@@ -136,6 +136,36 @@ public sealed class DatasetCommandTests : IDisposable
         Assert.Contains("other settings", other.Error);
     }
 
+    [Fact]
+    public void ReadCaptionAndVqa_TakeAFolderToo_StreamingAndResuming()
+    {
+        string lines = _folder["lines"];
+        Directory.CreateDirectory(Path.Combine(lines, "sub"));
+        File.Copy(Path.Combine(CliRun.Samples, "text", "textline_upright.png"), Path.Combine(lines, "sub", "a.png"));
+        CliRun read = CliRun.Of("read", lines, "--out", _folder["read"]);
+        Assert.Equal(ExitCodes.Success, read.ExitCode);
+        Assert.Contains("sub/a.png: \"", read.Output);
+        Assert.All(Lines(_folder["read"], DatasetRun.ManifestName), l =>
+            Assert.StartsWith("sub/", l.GetProperty("file").GetString(), StringComparison.Ordinal));
+
+        string scenes = _folder["scenes"];
+        Assert.Equal(ExitCodes.Success, CliRun.Of("scenes", "--world", "shapes", "--count", "2", "--seed", "4242",
+            "--out", scenes).ExitCode);
+        foreach (string mask in Directory.GetFiles(scenes, "*_mask*.png")) File.Delete(mask);
+        foreach ((string command, string[] extra) in new[] { ("caption", Array.Empty<string>()),
+            ("vqa", new[] { "--question", "what color is the star" }) })
+        {
+            string output = _folder[command];
+            CliRun first = CliRun.Of([command, scenes, "--out", output, .. extra]);
+            Assert.Equal(ExitCodes.Success, first.ExitCode);
+            Assert.Equal(["scene_00000.png", "scene_00001.png"], Lines(output, DatasetRun.ManifestName)
+                .Select(l => l.GetProperty("image").GetString()).Distinct());
+            CliRun again = CliRun.Of([command, scenes, "--out", output, .. extra]);
+            Assert.Equal(ExitCodes.Success, again.ExitCode);
+            Assert.Contains("2 already done", again.Error);
+        }
+    }
+
     [Theory]
     [InlineData("--shard", "0/2", "need a folder or --from-list")]
     [InlineData("--max-failures", "3", "need a folder or --from-list")]

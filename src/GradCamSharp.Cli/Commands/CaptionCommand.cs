@@ -13,7 +13,9 @@ internal static class CaptionCommand
     /// <param name="Job">Photos, settings, output folder and the caption to explain, if given.</param>
     /// <param name="Json">Also print the manifest.</param>
     /// <param name="Quiet">No progress lines.</param>
-    public sealed record Arguments(string Model, VisionLanguageJob Job, bool Json, bool Quiet);
+    /// <param name="Dataset">A folder or a list to stream through instead of the job's photos.</param>
+    public sealed record Arguments(string Model, VisionLanguageJob Job, bool Json, bool Quiet,
+        DatasetInput? Dataset = null);
 
     internal static Command Create()
     {
@@ -41,6 +43,7 @@ internal static class CaptionCommand
               gradcam caption scene.png --beam 5
               gradcam caption scene.png --caption "a red circle left of a blue star" --method all
               gradcam caption samples/dog.jpg --model photos-captioner --out out/
+              gradcam caption scenes/ --out out/     # a folder: streamed into out/explanations.jsonl, resumable
             """);
         options.AddTo(command);
         command.Add(caption);
@@ -54,7 +57,7 @@ internal static class CaptionCommand
             };
             return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
                 new Arguments(result.GetValue(options.Model)!, job, result.GetValue(options.Json),
-                    result.GetValue(options.Quiet)), cancellationToken));
+                    result.GetValue(options.Quiet), options.ReadDataset(result)), cancellationToken));
         });
         return command;
     }
@@ -72,18 +75,26 @@ internal static class CaptionCommand
             throw new UsageException(
                 $"--beam must lie in 1..{VisionLanguageModel.MaxBeamWidth}, got {arguments.Job.BeamWidth}");
         }
+        if (arguments.Dataset is not null) DatasetInput.RefuseJson(arguments.Json);
         using Captioner model = VisionLanguageCatalog.LoadCaptioner(arguments.Model);
-        IReadOnlyList<ManifestEntry> entries = VisionLanguagePipeline.Caption(model, arguments.Job,
-            (image, reading) =>
+        void Report(string image, ExplainedCaption reading)
+        {
+            output.WriteLine($"{image}: \"{reading.Caption}\"" + (reading.Generated ? "" : " (given)") +
+                $", log-likelihood {reading.LogLikelihood.ToString("0.00", CultureInfo.InvariantCulture)}");
+            foreach (ExplainedWord word in reading.Words.Skip(1))
             {
-                output.WriteLine($"{image}: \"{reading.Caption}\"" + (reading.Generated ? "" : " (given)") +
-                    $", log-likelihood {reading.LogLikelihood.ToString("0.00", CultureInfo.InvariantCulture)}");
-                foreach (ExplainedWord word in reading.Words.Skip(1))
-                {
-                    output.WriteLine($"  {word.Word} (word {word.Position + 1}): log p = " +
-                        word.Rendered.Maps[0].Explanation.Score.ToString("0.00", CultureInfo.InvariantCulture));
-                }
-            },
+                output.WriteLine($"  {word.Word} (word {word.Position + 1}): log p = " +
+                    word.Rendered.Maps[0].Explanation.Score.ToString("0.00", CultureInfo.InvariantCulture));
+            }
+        }
+        VisionLanguageJob job = arguments.Job;
+        if (arguments.Dataset is DatasetInput dataset)
+        {
+            return dataset.Execute(job.OutputDirectory, job.Decoding, job.Overwrite, (photos, run, progress) =>
+                run.Run(photos, VisionLanguagePipeline.CaptionTask(model, job, Report), progress, cancellationToken),
+                error, arguments.Quiet);
+        }
+        IReadOnlyList<ManifestEntry> entries = VisionLanguagePipeline.Caption(model, job, Report,
             arguments.Quiet ? null : new LineProgress(error), cancellationToken);
         return VisionLanguageOptions.Finish(output, error, entries, arguments.Job, arguments.Json, arguments.Quiet);
     }

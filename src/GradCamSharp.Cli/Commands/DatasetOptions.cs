@@ -100,17 +100,43 @@ internal sealed record DatasetInput(string? Folder, string? List, Shard Shard, i
         return dataset.Take(Shard);
     }
 
-    /// <summary>A run into <paramref name="outputDirectory"/> recording failures as the command line reports them.
+    /// <summary>Refuses <c>--json</c>, which prints explanations.json, for a run that streams instead.</summary>
+    /// <exception cref="UsageException">When <paramref name="json"/>.</exception>
+    public static void RefuseJson(bool json)
+    {
+        if (json)
+        {
+            throw new UsageException("--json prints explanations.json, which a folder or list run does not write; " +
+                "read DIR/explanations.jsonl");
+        }
+    }
+
+    /// <summary>
+    /// Loads the dataset and runs <paramref name="run"/> on it into <paramref name="outputDirectory"/>, failures
+    /// recorded as the command line reports them; prints what was done and returns the exit code. An interruption
+    /// keeps the photos done, and the same command resumes.
     /// </summary>
-    public DatasetRun Run(string outputDirectory, ImageDecodeOptions decoding, bool overwrite) =>
-        new(outputDirectory)
+    public int Execute(string outputDirectory, ImageDecodeOptions decoding, bool overwrite,
+        Func<Dataset, DatasetRun, IProgress<string>?, DatasetCounts> run, TextWriter error, bool quiet)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(error);
+        Dataset dataset = Load(outputDirectory, Console.In);
+        var datasetRun = new DatasetRun(outputDirectory)
         {
             Decoding = decoding, Overwrite = overwrite, MaxFailures = MaxFailures, Classify = Failures.Classify,
         };
-
-    /// <summary>The command's last lines: what was done, and the exit code that says it.</summary>
-    public static int Finish(DatasetCounts counts, string outputDirectory, TextWriter error, bool quiet)
-    {
+        DatasetCounts counts;
+        try
+        {
+            counts = run(dataset, datasetRun, quiet ? null : new LineProgress(error));
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine($"gradcam: interrupted; the photos done are kept in {outputDirectory}, and the same " +
+                "command resumes");
+            return ExitCodes.Cancelled;
+        }
         if (!quiet)
         {
             error.WriteLine($"gradcam: explained {counts.Explained} photo(s) into {outputDirectory}/" +

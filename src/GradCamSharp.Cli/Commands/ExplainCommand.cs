@@ -5,7 +5,6 @@ using GradCamSharp.Methods;
 using GradCamSharp.Models;
 using GradCamSharp.Pipeline;
 using GradCamSharp.Catalog;
-using GradCamSharp.Pipeline.Datasets;
 
 namespace GradCamSharp.Cli.Commands;
 
@@ -235,8 +234,12 @@ internal static class ExplainCommand
         ExplainJob job = arguments.ModelOptions.Concepts.Count > 0 && arguments.Job.Settings.Classes.Count == 0
             ? arguments.Job with { Settings = arguments.Job.Settings with { Classes = model.Labels! } }
             : arguments.Job;
-        if (arguments.Dataset is DatasetInput dataset) return RunDataset(error, model, job, dataset, arguments.Quiet,
-            cancellationToken);
+        if (arguments.Dataset is DatasetInput dataset)
+        {
+            return dataset.Execute(job.OutputDirectory, job.Decoding, job.Overwrite, (photos, run, progress) =>
+                new ExplainPipeline(model).Run(photos, run, job.Settings, progress, cancellationToken), error,
+                arguments.Quiet);
+        }
         IReadOnlyList<ManifestEntry> entries =
             new ExplainPipeline(model).Run(job, arguments.Quiet ? null : new LineProgress(error), cancellationToken);
         if (!arguments.Quiet)
@@ -253,29 +256,6 @@ internal static class ExplainCommand
         if (arguments.Json)
             output.WriteLine(JsonSerializer.Serialize(entries, CliJson.Indented));
         return ExitCodes.Success;
-    }
-
-    /// <summary>
-    /// Streams a folder or a list into the output folder; an interruption keeps the photos done, and the same command
-    /// resumes.
-    /// </summary>
-    private static int RunDataset(TextWriter error, LoadedModel model, ExplainJob job, DatasetInput input, bool quiet,
-        CancellationToken cancellationToken)
-    {
-        Dataset dataset = input.Load(job.OutputDirectory, Console.In);
-        DatasetRun run = input.Run(job.OutputDirectory, job.Decoding, job.Overwrite);
-        try
-        {
-            DatasetCounts counts = new ExplainPipeline(model).Run(dataset, run, job.Settings,
-                quiet ? null : new LineProgress(error), cancellationToken);
-            return DatasetInput.Finish(counts, job.OutputDirectory, error, quiet);
-        }
-        catch (OperationCanceledException)
-        {
-            error.WriteLine($"gradcam: interrupted; the photos done are kept in {job.OutputDirectory}, and the same " +
-                "command resumes");
-            return ExitCodes.Cancelled;
-        }
     }
 
     /// <summary>"mean" or "scaled-sum".</summary>
@@ -312,9 +292,7 @@ internal static class ExplainCommand
         _ = settings.RunOptions();
         if (arguments.ModelOptions.Preprocess is string preprocess)
             _ = ModelCatalog.ResolvePreprocessing(preprocess, KnownPreprocessing.ImageNet);
-        if (arguments.Dataset is not null && arguments.Json)
-            throw new UsageException("--json prints explanations.json, which a folder or list run does not write; " +
-                "read DIR/explanations.jsonl");
+        if (arguments.Dataset is not null) DatasetInput.RefuseJson(arguments.Json);
         foreach (string image in arguments.Job.Images) ImageLoader.Probe(image, arguments.Job.Decoding);
         foreach (ConceptExample example in arguments.ModelOptions.Concepts.SelectMany(c => c.Examples))
             _ = example.Region();

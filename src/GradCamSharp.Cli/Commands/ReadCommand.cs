@@ -18,15 +18,17 @@ internal static class ReadCommand
     /// <param name="Words">Explain words rather than characters.</param>
     /// <param name="Json">Also print the manifest.</param>
     /// <param name="Quiet">No progress lines.</param>
-    public sealed record Arguments(ExplainJob Job, bool Words, bool Json, bool Quiet);
+    /// <param name="Dataset">A folder or a list to stream through instead of the job's pictures.</param>
+    public sealed record Arguments(ExplainJob Job, bool Words, bool Json, bool Quiet, DatasetInput? Dataset = null);
 
     internal static Command Create()
     {
         var images = new Argument<string[]>("IMAGE")
         {
-            Description = "Pictures of text lines or pages (JPEG, PNG, WebP, BMP)",
-            Arity = ArgumentArity.OneOrMore,
+            Description = "Pictures of text lines or pages (JPEG, PNG, WebP, BMP), or one folder of them",
+            Arity = ArgumentArity.ZeroOrMore,
         };
+        var dataset = new DatasetOptions();
         Option<string[]> method = MethodOption.Create(DefaultMethod);
         var layer = new Option<string>("--layer", "-l")
         {
@@ -51,16 +53,19 @@ internal static class ReadCommand
               gradcam read samples/text/textline_upright.png
               gradcam read page.png --out out/
               gradcam read line.png --words --method hirescam --method layercam --out out/
+              gradcam read scans/ --out out/ --max-failures 10   # a folder: streamed, resumable
             """);
         command.Add(images);
         foreach (Option option in new Option[] { method, layer, words }) command.Add(option);
         outputs.AddTo(command);
         photos.AddTo(command);
+        dataset.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
+            DatasetInput? input = dataset.Read(result, result.GetValue(images) ?? []);
             var job = new ExplainJob
             {
-                Images = result.GetValue(images) ?? [],
+                Images = input is null ? result.GetValue(images) ?? [] : [],
                 OutputDirectory = result.GetValue(outputs.Output)!,
                 Decoding = photos.Decoding(result),
                 Overwrite = result.GetValue(photos.Overwrite),
@@ -73,7 +78,7 @@ internal static class ReadCommand
             };
             return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
                 new Arguments(job, result.GetValue(words), result.GetValue(outputs.Json),
-                    result.GetValue(outputs.Quiet)),
+                    result.GetValue(outputs.Quiet), input),
                 cancellationToken));
         });
         return command;
@@ -88,16 +93,23 @@ internal static class ReadCommand
         _ = KnownMethods.Expand(job.Settings.Methods);
         _ = KnownColormaps.Get(job.Settings.Colormap);
         foreach (string image in job.Images) ImageLoader.Probe(image, job.Decoding);
+        if (arguments.Dataset is not null) DatasetInput.RefuseJson(arguments.Json);
         using TextRecognizer recognizer = TextRecognizer.Load();
         using PageReader pages = PageReader.Load();
-        IReadOnlyList<ManifestEntry> entries = new ReadPipeline(recognizer).Run(job, arguments.Words,
-            (image, text) =>
-            {
-                string[] lines = text.Split('\n');
-                if (lines.Length == 1) output.WriteLine($"{image}: \"{text}\"");
-                else output.WriteLine($"{image}: {lines.Length} lines\n" + string.Join('\n',
-                    lines.Select(l => $"  {l}")));
-            },
+        void Report(string image, string text)
+        {
+            string[] lines = text.Split('\n');
+            if (lines.Length == 1) output.WriteLine($"{image}: \"{text}\"");
+            else output.WriteLine($"{image}: {lines.Length} lines\n" + string.Join('\n', lines.Select(l => $"  {l}")));
+        }
+        var pipeline = new ReadPipeline(recognizer);
+        if (arguments.Dataset is DatasetInput dataset)
+        {
+            return dataset.Execute(job.OutputDirectory, job.Decoding, job.Overwrite, (pictures, run, progress) =>
+                run.Run(pictures, pipeline.Task(job, arguments.Words, Report, pages, cancellationToken), progress,
+                    cancellationToken), error, arguments.Quiet);
+        }
+        IReadOnlyList<ManifestEntry> entries = pipeline.Run(job, arguments.Words, Report,
             arguments.Quiet ? null : new LineProgress(error), pages, cancellationToken);
         return OutputOptions.Finish(output, error, entries, job.OutputDirectory, arguments.Json, arguments.Quiet);
     }

@@ -12,9 +12,11 @@ internal sealed class VisionLanguageOptions(string defaultModel)
 {
     public Argument<string[]> Images { get; } = new("IMAGE")
     {
-        Description = "Photos or scenes (JPEG, PNG, WebP, BMP)",
-        Arity = ArgumentArity.OneOrMore,
+        Description = "Photos or scenes (JPEG, PNG, WebP, BMP), or one folder of them",
+        Arity = ArgumentArity.ZeroOrMore,
     };
+
+    public DatasetOptions Dataset { get; } = new();
 
     public Option<string> Model { get; } = new("--model", "-m")
     {
@@ -56,11 +58,15 @@ internal sealed class VisionLanguageOptions(string defaultModel)
         foreach (Option option in new Option[] { Model, Method, Layer }) command.Add(option);
         Outputs.AddTo(command);
         Photos.AddTo(command);
+        Dataset.AddTo(command);
     }
+
+    /// <summary>The folder or list the command line names, or null for photos given one by one.</summary>
+    public DatasetInput? ReadDataset(ParseResult result) => Dataset.Read(result, result.GetValue(Images) ?? []);
 
     public VisionLanguageJob Read(ParseResult result) => new()
     {
-        Images = result.GetValue(Images) ?? [],
+        Images = ReadDataset(result) is null ? result.GetValue(Images) ?? [] : [],
         OutputDirectory = result.GetValue(Output)!,
         Decoding = Photos.Decoding(result),
         Overwrite = result.GetValue(Photos.Overwrite),

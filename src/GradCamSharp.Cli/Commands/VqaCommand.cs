@@ -13,7 +13,9 @@ internal static class VqaCommand
     /// <param name="Job">Photos, question, answers, settings and output folder.</param>
     /// <param name="Json">Also print the manifest.</param>
     /// <param name="Quiet">No progress lines.</param>
-    public sealed record Arguments(string Model, VisionLanguageJob Job, bool Json, bool Quiet);
+    /// <param name="Dataset">A folder or a list to stream through instead of the job's photos.</param>
+    public sealed record Arguments(string Model, VisionLanguageJob Job, bool Json, bool Quiet,
+        DatasetInput? Dataset = null);
 
     internal static Command Create()
     {
@@ -43,6 +45,7 @@ internal static class VqaCommand
               gradcam vqa scene.png --question "what color is the star"
               gradcam vqa scene.png --question "what color is the star" --answer red --answer yellow --method all
               gradcam vqa samples/person.jpg --model photos-vqa --question "what is on the right" --layer head.fuse.1
+              gradcam vqa --from-list scenes.txt --question "how many stars" --out out/   # streamed, resumable
             """);
         options.AddTo(command);
         foreach (Option option in new Option[] { question, answers, top }) command.Add(option);
@@ -56,7 +59,7 @@ internal static class VqaCommand
             };
             return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
                 new Arguments(result.GetValue(options.Model)!, job, result.GetValue(options.Json),
-                    result.GetValue(options.Quiet)), cancellationToken));
+                    result.GetValue(options.Quiet), options.ReadDataset(result)), cancellationToken));
         });
         return command;
     }
@@ -68,10 +71,19 @@ internal static class VqaCommand
         ArgumentNullException.ThrowIfNull(arguments);
         VisionLanguageOptions.Validate(arguments.Job);
         if (string.IsNullOrWhiteSpace(arguments.Job.Question)) throw new UsageException("the question is empty");
+        if (arguments.Dataset is not null) DatasetInput.RefuseJson(arguments.Json);
         using VqaModel model = VisionLanguageCatalog.LoadVqa(arguments.Model);
-        IReadOnlyList<ManifestEntry> entries = VisionLanguagePipeline.Answer(model, arguments.Job,
-            (image, answers) => output.WriteLine($"{image}: " + string.Join(", ", answers.Ranked.Take(5).Select(a =>
-                $"{a.Answer} {a.Probability.ToString("0.000", CultureInfo.InvariantCulture)}"))),
+        void Report(string image, ExplainedAnswers answers) => output.WriteLine($"{image}: " + string.Join(", ",
+            answers.Ranked.Take(5).Select(a =>
+                $"{a.Answer} {a.Probability.ToString("0.000", CultureInfo.InvariantCulture)}")));
+        VisionLanguageJob job = arguments.Job;
+        if (arguments.Dataset is DatasetInput dataset)
+        {
+            return dataset.Execute(job.OutputDirectory, job.Decoding, job.Overwrite, (photos, run, progress) =>
+                run.Run(photos, VisionLanguagePipeline.AnswerTask(model, job, Report), progress, cancellationToken),
+                error, arguments.Quiet);
+        }
+        IReadOnlyList<ManifestEntry> entries = VisionLanguagePipeline.Answer(model, job, Report,
             arguments.Quiet ? null : new LineProgress(error), cancellationToken);
         return VisionLanguageOptions.Finish(output, error, entries, arguments.Job, arguments.Json, arguments.Quiet);
     }

@@ -62,6 +62,16 @@ public sealed class DatasetRun
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settings)))[..16];
     }
 
+    /// <summary>Runs <paramref name="task"/> on every photo of <paramref name="dataset"/> not yet in the folder's
+    /// manifest (see <see cref="Run(Dataset, string, Func{LoadedPhoto, IPhotoOutput, IEnumerable{ManifestEntry}},
+    /// IProgress{string}?, CancellationToken)"/>).</summary>
+    public DatasetCounts Run(Dataset dataset, PhotoTask task, IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return Run(dataset, task.Settings, task.ExplainOne, progress, cancellationToken);
+    }
+
     /// <summary>Explains every photo of <paramref name="dataset"/> not yet in the folder's manifest.</summary>
     /// <param name="dataset">The photos (already sharded, if sharded).</param>
     /// <param name="settings">A canonical description of the settings (see <see cref="HashOf"/>).</param>
