@@ -125,9 +125,13 @@ public static class EvaluationRunner
     /// <param name="thumbnails">Given a thumbnail per method for the first cases (see
     /// <see cref="EvaluationOptions.Thumbnails"/>).</param>
     /// <param name="cancellation">Stops between cases.</param>
+    /// <param name="include">Which pictures (by <see cref="EvaluationCase.Image"/>) to evaluate: a shard's, those a
+    /// resumed run has not done; all when null. Thumbnails go to the same cases whichever are included.</param>
+    /// <param name="evaluated">Told each picture's results as soon as they are computed (to stream them).</param>
     public static IReadOnlyList<EvaluationResult> Run(LoadedModel model, IReadOnlyList<EvaluationCase> cases,
         EvaluationOptions options, Func<WeightBand, LoadedModel>? randomized = null,
         IProgress<string>? progress = null, Action<EvaluationThumbnail>? thumbnails = null,
+        Func<string, bool>? include = null, Action<EvaluatedPicture>? evaluated = null,
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -152,24 +156,38 @@ public static class EvaluationRunner
             var randomExplainers = sanity.Select(s => methods.Select(m => m.Create(s.Model.Model, camOptions))
                 .ToArray()).ToArray();
             var results = new List<EvaluationResult>();
-            int total = classes.Count(c => c is not null), done = 0;
+            IGrouping<string, int>[] pictures = [.. Enumerable.Range(0, cases.Count).Where(i => classes[i] is not null)
+                .GroupBy(i => cases[i].Image)];
+            // The first cases of the whole run get thumbnails, whichever pictures this pass includes.
+            int[] ordinals = new int[cases.Count];
+            int ordinal = 0;
+            foreach (int i in pictures.SelectMany(p => p)) ordinals[i] = ordinal++;
+            int[] included = [.. Enumerable.Range(0, pictures.Length).Where(p => include?.Invoke(pictures[p].Key)
+                ?? true)];
+            int total = included.Sum(p => pictures[p].Count()), done = 0;
             var clock = Stopwatch.StartNew();
-            foreach (var picture in Enumerable.Range(0, cases.Count).Where(i => classes[i] is not null)
-                .GroupBy(i => cases[i].Image))
+            foreach (int index in included)
             {
+                IGrouping<string, int> picture = pictures[index];
                 using SKBitmap photo = cases[picture.First()].Picture?.Invoke()
                     ?? ImageLoader.Load(cases[picture.First()].Image);
+                var own = new List<EvaluationResult>();
+                var ownThumbnails = new List<EvaluationThumbnail>();
                 foreach (int i in picture)
                 {
                     cancellation.ThrowIfCancellationRequested();
-                    results.AddRange(EvaluateCase(model, cases[i], classes[i]!.Value, photo, options, methods,
+                    bool thumbnail = ordinals[i] < options.Thumbnails
+                        && (thumbnails is not null || evaluated is not null);
+                    own.AddRange(EvaluateCase(model, cases[i], classes[i]!.Value, photo, options, methods,
                         explainers, sanity.Select(s => (s.Kind, s.Band)).ToArray(), randomExplainers,
-                        done < options.Thumbnails ? thumbnails : null));
+                        thumbnail ? t => { thumbnails?.Invoke(t); ownThumbnails.Add(t); } : null));
                     done++;
                     TimeSpan left = clock.Elapsed / done * (total - done);
                     progress?.Report($"{done}/{total} {Path.GetFileName(cases[i].Image)} {cases[i].Label}: " +
                         $"{clock.Elapsed:h\\:mm\\:ss} elapsed, about {left:h\\:mm\\:ss} left");
                 }
+                results.AddRange(own);
+                evaluated?.Invoke(new EvaluatedPicture(picture.Key, index, own, ownThumbnails));
             }
             return results;
         }

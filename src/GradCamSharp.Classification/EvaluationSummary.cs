@@ -74,7 +74,8 @@ public sealed record EvaluationSummary
         }).ToList();
         return new EvaluationSummary
         {
-            Model = model, Source = source, Cases = results.Count(r => r.Method == results[0].Method),
+            Model = model, Source = source,
+            Cases = results.Count == 0 ? 0 : results.Count(r => r.Method == results[0].Method),
             Unmatched = unmatched, Options = options, Methods = methods, Results = results,
         };
     }

@@ -196,10 +196,11 @@ public sealed class StagedOutput : IPhotoOutput, IDisposable
     }
 
     /// <summary>
-    /// Takes the folder's lock, or refuses at once when another run holds it. The lock file stays (hidden, like the
+    /// Takes the folder's lock (<see cref="LockName"/>; dispose the stream to release it), or refuses at once when
+    /// another run holds it. The lock file stays (hidden, like the
     /// record): removing it would let a third run lock a new file while the second still waits on the old one.
     /// </summary>
-    internal static FileStream Lock(string outputDirectory)
+    public static FileStream Lock(string outputDirectory)
     {
         string path = Path.Combine(outputDirectory, LockName);
         try

@@ -16,16 +16,7 @@ internal sealed class DatasetOptions
             "to the list's folder); like a folder, the run streams, resumes and shards",
     };
 
-    public Option<string?> Shard { get; } = new("--shard")
-    {
-        Description = "I/N: take the I-th of N stable shares of a folder or list (I from 0), or 'auto' for the " +
-            "index a scheduler gives (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX)",
-    };
-
-    public Option<int?> ShardCount { get; } = new("--shard-count")
-    {
-        Description = "N for --shard auto (Slurm's SLURM_ARRAY_TASK_COUNT otherwise)",
-    };
+    public ShardOptions Shards { get; } = new("a folder or list");
 
     public Option<int?> MaxFailures { get; } = new("--max-failures")
     {
@@ -35,8 +26,7 @@ internal sealed class DatasetOptions
     public void AddTo(Command command)
     {
         command.Add(FromList);
-        command.Add(Shard);
-        command.Add(ShardCount);
+        Shards.AddTo(command);
         command.Add(MaxFailures);
     }
 
@@ -49,7 +39,7 @@ internal sealed class DatasetOptions
     public DatasetInput? Read(ParseResult result, IReadOnlyList<string> images)
     {
         string? list = result.GetValue(FromList);
-        Shard shard = Pipeline.Datasets.Shard.Parse(result.GetValue(Shard), result.GetValue(ShardCount));
+        Shard shard = Shards.Read(result);
         int? maxFailures = result.GetValue(MaxFailures);
         if (maxFailures < 1) throw new UsageException($"--max-failures must be at least 1, got {maxFailures}");
         string? folder = images.Count == 1 && Directory.Exists(images[0]) ? images[0] : null;
@@ -69,6 +59,32 @@ internal sealed class DatasetOptions
         }
         return new DatasetInput(folder, list, shard, maxFailures);
     }
+}
+
+/// <summary><c>--shard</c> and <c>--shard-count</c>: which share of the work this process takes.</summary>
+/// <param name="what">What is sharded, for the help text: "a folder or list", "the pictures".</param>
+internal sealed class ShardOptions(string what)
+{
+    public Option<string?> Shard { get; } = new("--shard")
+    {
+        Description = $"I/N: take the I-th of N stable shares of {what} (I from 0), or 'auto' for the index a " +
+            "scheduler gives (JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX)",
+    };
+
+    public Option<int?> ShardCount { get; } = new("--shard-count")
+    {
+        Description = "N for --shard auto (Slurm's SLURM_ARRAY_TASK_COUNT otherwise)",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Shard);
+        command.Add(ShardCount);
+    }
+
+    /// <exception cref="UsageException">A malformed shard, or auto without its variables.</exception>
+    public Shard Read(ParseResult result) =>
+        Pipeline.Datasets.Shard.Parse(result.GetValue(Shard), result.GetValue(ShardCount));
 }
 
 /// <summary>A dataset named on the command line.</summary>

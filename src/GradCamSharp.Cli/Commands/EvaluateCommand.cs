@@ -12,6 +12,8 @@ using static System.FormattableString;
 using GradCamSharp.Catalog;
 using GradCamSharp.Classification;
 using GradCamSharp.Evaluation;
+using GradCamSharp.Onnx;
+using GradCamSharp.Pipeline.Datasets;
 
 namespace GradCamSharp.Cli.Commands;
 
@@ -50,6 +52,9 @@ internal static class EvaluateCommand
 
         /// <summary>The deletion and insertion curves' steps.</summary>
         public int DeletionSteps { get; init; } = new EvaluationOptions().DeletionSteps;
+
+        /// <summary>The share of the pictures this run evaluates (needs <see cref="Output"/>).</summary>
+        public Shard Shard { get; init; } = Shard.All;
     }
 
     private const string Help = """
@@ -130,6 +135,7 @@ internal static class EvaluateCommand
             Faithfulness = !result.GetValue(options.NoFaithfulness),
             SanitySteps = result.GetValue(options.SanitySteps),
             DeletionSteps = result.GetValue(options.DeletionSteps),
+            Shard = options.Shards.Read(result),
         });
     }
 
@@ -166,8 +172,12 @@ internal static class EvaluateCommand
 
         public Option<string?> Output { get; } = new("--out", "-o")
         {
-            Description = "Write DIR/evaluation.json and DIR/report.html (a self-contained page with plots)",
+            Description = "Write DIR/evaluation.json and DIR/report.html (a self-contained page with plots), and " +
+                "each picture's results to DIR/records.jsonl as they come: the same command resumes, --shard splits " +
+                "the pictures, 'gradcam merge' joins the shards",
         };
+
+        public ShardOptions Shards { get; } = new("the pictures (with --out)");
 
         public Option<bool> NoFaithfulness { get; } = new("--no-faithfulness")
         {
@@ -252,6 +262,7 @@ internal static class EvaluateCommand
             {
                 command.Add(option);
             }
+            Shards.AddTo(command);
         }
     }
 
@@ -360,6 +371,8 @@ internal static class EvaluateCommand
             throw new UsageException($"--deletion-steps must be at least 2, got {arguments.DeletionSteps}");
         if (arguments.SanitySteps < 0) throw new UsageException($"--sanity-steps must be 0 or more, got " +
             $"{arguments.SanitySteps}");
+        if (arguments.Shard.Count > 1 && arguments.Output is null)
+            throw new UsageException("--shard needs --out: each shard writes its records into its own folder");
         var aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (arguments.LabelMap is string mapFile)
         {
@@ -391,23 +404,26 @@ internal static class EvaluateCommand
             error.WriteLine("evaluate: labels the model lacks (not evaluated; map them with --label-map or --alias): " +
                 string.Join(", ", unmatched.Select(u => $"{u.Key} ({u.Value})")));
         }
-        var thumbnails = new List<EvaluationThumbnail>();
-        IReadOnlyList<EvaluationResult> results = EvaluationRunner.Run(loaded, cases, options,
-            band => ModelCatalog.Load(arguments.Model, arguments.ModelOptions with
-            {
-                RandomWeightsSeed = arguments.Seed, RandomizedBand = band,
-            }), new LineProgress(error, "evaluate: "), arguments.Output is null ? null : thumbnails.Add, cancellation);
-        if (results.Count == 0)
+        if (cases.Count == 0 || unmatched.Values.Sum() == cases.Count)
             throw new UsageException("no annotated label matches a class of the model (use --label-map or --alias)");
-        EvaluationSummary summary = EvaluationSummary.Of(loaded.Name, source, results, unmatched, options);
+        LoadedModel Randomized(WeightBand band) => ModelCatalog.Load(arguments.Model, arguments.ModelOptions with
+        {
+            RandomWeightsSeed = arguments.Seed, RandomizedBand = band,
+        });
+        var progress = new LineProgress(error, "evaluate: ");
+        EvaluationSummary summary;
         if (arguments.Output is string folder)
         {
-            using StagedOutput staged = StagedOutput.Begin(folder, overwrite: true);
-            File.WriteAllText(staged.Add("evaluation.json"), JsonSerializer.Serialize(summary, CliJson.Indented));
-            EvaluationReport.Write(summary, thumbnails, staged.Add("report.html"));
-            staged.Publish();
-            error.WriteLine($"evaluate: wrote {Path.Combine(folder, "evaluation.json")} and " +
-                $"{Path.Combine(folder, "report.html")}");
+            summary = Stream(folder, loaded, cases, source, unmatched, options, Randomized, arguments, error,
+                cancellation);
+            error.WriteLine($"evaluate: wrote {Path.Combine(folder, EvaluationRecords.SummaryName)} and " +
+                $"{Path.Combine(folder, EvaluationRecords.ReportName)}");
+        }
+        else
+        {
+            IReadOnlyList<EvaluationResult> results = EvaluationRunner.Run(loaded, cases, options, Randomized,
+                progress, cancellation: cancellation);
+            summary = EvaluationSummary.Of(loaded.Name, source, results, unmatched, options);
         }
         if (arguments.Json)
         {
@@ -422,6 +438,47 @@ internal static class EvaluateCommand
                     $"{r.Kind} {r.FromTop:0.##}-{r.ToTop:0.##} {r.Spearman.Mean:0.00} ({r.Ssim.Mean:0.00})"))));
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Evaluates the pictures of this run's shard that <paramref name="folder"/>'s records do not hold yet, each
+    /// picture's results appended as it is done, then summarises every record of the folder.
+    /// </summary>
+    private static EvaluationSummary Stream(string folder, LoadedModel loaded, IReadOnlyList<EvaluationCase> cases,
+        string source, IReadOnlyDictionary<string, int> unmatched, EvaluationOptions options,
+        Func<WeightBand, LoadedModel> randomized, Arguments arguments, TextWriter error,
+        CancellationToken cancellation)
+    {
+        if (File.Exists(folder)) throw new OutputException($"output folder '{folder}' is a file");
+        Directory.CreateDirectory(folder);
+        using FileStream folderLock = StagedOutput.Lock(folder);
+        string settings = DatasetRun.HashOf(JsonSerializer.Serialize(new
+        {
+            task = "evaluate", model = loaded.Name, source, unmatched, options,
+        }));
+        var done = EvaluationRecords.Read(folder, settings).Select(r => r.Image).ToHashSet(StringComparer.Ordinal);
+        var keys = cases.DistinctBy(c => c.Image).ToDictionary(c => c.Image,
+            c => EvaluationRecords.KeyOf(c, arguments.Images), StringComparer.Ordinal);
+        if (done.Count > 0) error.WriteLine($"evaluate: {done.Count} picture(s) already done in {folder}, skipped");
+        try
+        {
+            using (JsonLines records = JsonLines.Open(Path.Combine(folder, EvaluationRecords.FileName)))
+            {
+                EvaluationRunner.Run(loaded, cases, options, randomized, new LineProgress(error, "evaluate: "),
+                    include: image => arguments.Shard.Contains(keys[image]) && !done.Contains(keys[image]),
+                    evaluated: picture => records.Append([picture with
+                    {
+                        Image = keys[picture.Image], Settings = settings,
+                    }]), cancellation: cancellation);
+            }
+            return EvaluationRecords.Summarise(EvaluationRecords.Read(folder, settings), folder, loaded.Name, source,
+                unmatched, options);
+        }
+        catch (Exception exception) when (exception is IOException and not (OutputException
+            or UnreadableInputException) or UnauthorizedAccessException)
+        {
+            throw new OutputException($"cannot write to output folder '{folder}': {exception.Message}", exception);
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GradCamSharp.Classification;
 using GradCamSharp.Pipeline.Datasets;
 
 namespace GradCamSharp.Cli.Commands;
@@ -21,9 +22,13 @@ internal static class MergeCommand
             settings (model, methods, classes, layer, drawing: the hash in every line) or sharing a photo are
             refused before anything is written. The exit code is 5 when the shards hold failed photos.
 
+            Folders of 'gradcam evaluate --out DIR --shard I/N' are merged the same way: every picture's records,
+            and evaluation.json and report.html computed from all of them, equal to one run's.
+
             Examples:
               gradcam merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out out/all
               gradcam merge out/shard-* --out out/all
+              gradcam merge eval/shard-* --out eval/all     # evaluate's shards
             """);
         command.Add(shards);
         command.Add(output);
@@ -37,6 +42,16 @@ internal static class MergeCommand
     public static int Run(TextWriter error, IReadOnlyList<string> shards, string output, bool quiet)
     {
         ArgumentNullException.ThrowIfNull(error);
+        if (shards.Count > 0 && File.Exists(Path.Combine(shards[0], EvaluationRecords.FileName)))
+        {
+            EvaluationSummary summary = EvaluationRecords.Merge(shards, output);
+            if (!quiet)
+            {
+                error.WriteLine($"gradcam: merged {shards.Count} evaluation shard(s): {summary.Cases} object(s) into " +
+                    $"{output}/{EvaluationRecords.SummaryName} and {output}/{EvaluationRecords.ReportName}");
+            }
+            return ExitCodes.Success;
+        }
         DatasetCounts counts = DatasetMerge.Run(shards, output, quiet ? null : new LineProgress(error));
         if (!quiet)
         {

@@ -8,7 +8,7 @@ namespace GradCamSharp.Pipeline.Datasets;
 /// operating system at once, so that a killed process leaves whole lines (and at most one incomplete last line,
 /// which a run resuming the file cuts off).
 /// </summary>
-internal sealed class JsonLines : IDisposable
+public sealed class JsonLines : IDisposable
 {
     private readonly FileStream _stream;
 
@@ -20,6 +20,7 @@ internal sealed class JsonLines : IDisposable
     /// <summary>
     /// Opens <paramref name="path"/> for appending, first cutting off an incomplete last line a killed run left.
     /// </summary>
+    /// <exception cref="IOException">The file cannot be opened or written.</exception>
     /// <param name="path">The file; created if missing.</param>
     /// <param name="truncate">Start the file empty.</param>
     public static JsonLines Open(string path, bool truncate = false)
@@ -40,6 +41,7 @@ internal sealed class JsonLines : IDisposable
         _stream.Flush();
     }
 
+    /// <summary>Closes the file.</summary>
     public void Dispose() => _stream.Dispose();
 
     /// <summary>

@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+using GradCamSharp.Classification;
+
+namespace GradCamSharp.Cli.Tests;
+
+/// <summary>
+/// <c>evaluate --out</c> streams its records: a killed run resumes, and shards merged give one run's evaluation.json
+/// and report byte for byte (the same means, and the same seeded bootstrap intervals).
+/// </summary>
+public sealed class EvaluateShardTests : IDisposable
+{
+    private static readonly string[] Evaluate = ["evaluate", "--composites", "6", "--seed", "31", "--method",
+        "gradcam,gradcam++", "--no-faithfulness", "--sanity-steps", "1", "--deletion-steps", "4"];
+
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void ShardsMerged_AndAResumedRun_EqualOneRun()
+    {
+        Assert.Equal(ExitCodes.Success, CliRun.Of([.. Evaluate, "--out", _folder["one"]]).ExitCode);
+        string summary = File.ReadAllText(Path.Combine(_folder["one"], EvaluationRecords.SummaryName));
+        string report = File.ReadAllText(Path.Combine(_folder["one"], EvaluationRecords.ReportName));
+        string[] records = File.ReadAllLines(Path.Combine(_folder["one"], EvaluationRecords.FileName));
+        Assert.Equal(6, records.Length);
+
+        string[] shards = [_folder["shard0"], _folder["shard1"], _folder["shard2"]];
+        for (int i = 0; i < shards.Length; i++)
+        {
+            Assert.Equal(ExitCodes.Success,
+                CliRun.Of([.. Evaluate, "--out", shards[i], "--shard", $"{i}/{shards.Length}"]).ExitCode);
+        }
+        CliRun merged = CliRun.Of(["merge", .. shards, "--out", _folder["merged"]]);
+        Assert.Equal(ExitCodes.Success, merged.ExitCode);
+        Assert.Equal(summary, File.ReadAllText(Path.Combine(_folder["merged"], EvaluationRecords.SummaryName)));
+        // The tables and thumbnails; the plots' SVG carries ids from a counter of the plotting library that runs on
+        // within one process (separate processes, as a cluster runs them, write the same bytes).
+        Assert.Equal(WithoutPlots(report),
+            WithoutPlots(File.ReadAllText(Path.Combine(_folder["merged"], EvaluationRecords.ReportName))));
+
+        // A run killed after two pictures, in the middle of writing the third's line.
+        string resumed = _folder["resumed"];
+        Directory.CreateDirectory(resumed);
+        File.WriteAllText(Path.Combine(resumed, EvaluationRecords.FileName),
+            records[0] + "\n" + records[1] + "\n" + records[2][..40]);
+        CliRun again = CliRun.Of([.. Evaluate, "--out", resumed]);
+        Assert.Equal(ExitCodes.Success, again.ExitCode);
+        Assert.Contains("2 picture(s) already done", again.Error);
+        Assert.Equal(summary, File.ReadAllText(Path.Combine(resumed, EvaluationRecords.SummaryName)));
+        Assert.Equal(6, File.ReadAllLines(Path.Combine(resumed, EvaluationRecords.FileName)).Length);
+    }
+
+    private static string WithoutPlots(string html)
+    {
+        string stripped = Regex.Replace(html, "<svg.*?</svg>", "", RegexOptions.Singleline);
+        Assert.Contains("data:image/png;base64,", stripped);
+        return stripped;
+    }
+
+    [Fact]
+    public void OtherSettingsInTheFolder_OrAShardWithoutAFolder_AreRefused()
+    {
+        Assert.Equal(ExitCodes.Success, CliRun.Of([.. Evaluate, "--out", _folder["one"]]).ExitCode);
+        CliRun other = CliRun.Of([.. Evaluate[..^2], "--deletion-steps", "5", "--out", _folder["one"]]);
+        Assert.Equal(ExitCodes.Usage, other.ExitCode);
+        Assert.Contains("other settings", other.Error);
+        CliRun noFolder = CliRun.Of([.. Evaluate, "--shard", "0/2"]);
+        Assert.Equal(ExitCodes.Usage, noFolder.ExitCode);
+        Assert.Contains("--shard needs --out", noFolder.Error);
+    }
+}
