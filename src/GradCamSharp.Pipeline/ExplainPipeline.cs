@@ -99,7 +99,15 @@ public sealed class ExplainPipeline
     /// CancellationToken)"/> does to each photo.</summary>
     private PhotoTask Task(PhotoExplainer explainer, ExplanationSettings settings, ImageDecodeOptions decoding) =>
         new(JsonSerializer.Serialize(new { task = "explain", model = _model.Name, settings, decoding }),
-            (photo, output) => ExplainOne(explainer, photo, output));
+            (photo, output) => ExplainOne(explainer, photo, output))
+        {
+            ExplainBatch = (photos, outputs) =>
+            {
+                IReadOnlyList<ExplainedPhoto> explained = explainer.ExplainMaps([.. photos.Select(p => p.Bitmap)]);
+                return [.. photos.Select((photo, i) => Stage(explainer.Render(explained[i], photo.Bitmap,
+                    Path.GetFileName(photo.Source.Path)), photo, outputs[i]))];
+            },
+        };
 
     /// <summary>
     /// The time the last run spent in the model, against which its wall time measures the pipeline
@@ -110,10 +118,14 @@ public sealed class ExplainPipeline
     /// <summary>
     /// Explains and draws one photo; its files are encoded and written behind, while the model explains the next.
     /// </summary>
-    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, LoadedPhoto photo, IPhotoOutput output)
+    private List<ManifestEntry> ExplainOne(PhotoExplainer explainer, LoadedPhoto photo, IPhotoOutput output) =>
+        Stage(explainer.Explain(photo.Bitmap, Path.GetFileName(photo.Source.Path)), photo, output);
+
+    /// <summary>Stages one photo's drawn targets; their files are encoded and written behind.</summary>
+    private List<ManifestEntry> Stage(IReadOnlyList<RenderedTarget> targets, LoadedPhoto photo, IPhotoOutput output)
     {
         var entries = new List<ManifestEntry>();
-        foreach (RenderedTarget target in explainer.Explain(photo.Bitmap, Path.GetFileName(photo.Source.Path)))
+        foreach (RenderedTarget target in targets)
         {
             (IReadOnlyList<ManifestEntry> staged, Action save) =
                 Stage(target, photo, _model.Name, _model.ScoreKind, output);

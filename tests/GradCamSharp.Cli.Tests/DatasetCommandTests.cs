@@ -169,6 +169,8 @@ public sealed class DatasetCommandTests : IDisposable
     [Theory]
     [InlineData("--shard", "0/2", "need a folder or --from-list")]
     [InlineData("--max-failures", "3", "need a folder or --from-list")]
+    [InlineData("--photo-batch", "4", "need a folder or --from-list")]
+    [InlineData("--photo-batch", "0", "at least 1")]
     [InlineData("--shard", "auto", "JOB_COMPLETION_INDEX")]
     public void DatasetOptions_WithoutADataset_OrItsIndex_AreRefused(string option, string value, string expected)
     {

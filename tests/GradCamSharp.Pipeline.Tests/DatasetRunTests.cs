@@ -124,6 +124,35 @@ public sealed class DatasetRunTests : IDisposable
     }
 
     [Fact]
+    public void PhotosGoThroughTogether_AndAPassThatFails_IsRetriedPhotoByPhoto()
+    {
+        string input = Photos("a.png", "b.png", "c.png", "d.png", "e.png");
+        var passes = new List<string>();
+        PhotoTask sizes = SizeTask("settings");
+        PhotoTask task = sizes with
+        {
+            ExplainBatch = (photos, outputs) =>
+            {
+                passes.Add(string.Join(",", photos.Select(p => p.Source.Path)));
+                if (photos.Any(p => p.Source.Path == "c.png")) throw new InvalidOperationException("c spoils it");
+                return [.. photos.Select((p, i) => sizes.ExplainOne(p, outputs[i]).ToArray())];
+            },
+            ExplainOne = (photo, output) => photo.Source.Path == "c.png"
+                ? throw new InvalidOperationException("c is bad") : sizes.ExplainOne(photo, output),
+        };
+
+        DatasetCounts counts = new DatasetRun(_folder["out"]) { PhotosPerPass = 2 }
+            .Run(Dataset.FromFolder(input), task);
+
+        Assert.Equal(["a.png,b.png", "c.png,d.png"], passes);
+        Assert.Equal((4, 1), (counts.Explained, counts.Failed));
+        Assert.Equal(["a.png", "b.png", "d.png", "e.png"], Lines(_folder["out"], DatasetRun.ManifestName)
+            .Select(l => l.GetProperty("image").GetString()));
+        Assert.Equal("c is bad", Assert.Single(Lines(_folder["out"], DatasetRun.FailuresName))
+            .GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public void MergedShards_EqualOneRun_AndOverlapsOrOtherSettingsAreRefused()
     {
         string input = Photos("a/1.png", "a/2.png", "b/3.png", "b/4.png", "5.png", "6.png", "7.png");
@@ -151,19 +180,22 @@ public sealed class DatasetRunTests : IDisposable
         {
             MaxFailures = maxFailures, Overwrite = overwrite, Classify = exception => (7, exception.Message),
         };
-        return run.Run(Dataset.FromFolder(input).Take(shard ?? Shard.All), settings, (photo, files) =>
-        {
-            _explained.Add(photo.Source.Path);
-            string path = files.Add($"{photo.Source.Stem}_size.txt", out string name);
-            string size = $"{photo.Bitmap.Width}x{photo.Bitmap.Height}";
-            files.WriteBehind(() => File.WriteAllText(path, size));
-            return [new ManifestEntry
-            {
-                Image = photo.Source.Path, Model = "stand-in", Layer = "none", Method = "size", Score = 0,
-                File = name, Peak = [0, 0],
-            }];
-        });
+        return run.Run(Dataset.FromFolder(input).Take(shard ?? Shard.All), SizeTask(settings));
     }
+
+    /// <summary>The stand-in explanation: each photo's size written to a file, and a manifest line naming it.</summary>
+    private PhotoTask SizeTask(string settings) => new(settings, (photo, files) =>
+    {
+        _explained.Add(photo.Source.Path);
+        string path = files.Add($"{photo.Source.Stem}_size.txt", out string name);
+        string size = $"{photo.Bitmap.Width}x{photo.Bitmap.Height}";
+        files.WriteBehind(() => File.WriteAllText(path, size));
+        return [new ManifestEntry
+        {
+            Image = photo.Source.Path, Model = "stand-in", Layer = "none", Method = "size", Score = 0,
+            File = name, Peak = [0, 0],
+        }];
+    });
 
     private string Photos(params string[] names)
     {

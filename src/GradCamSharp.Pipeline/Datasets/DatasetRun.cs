@@ -42,6 +42,12 @@ public sealed class DatasetRun
     /// <summary>Write into a folder holding files of its own that no dataset run wrote (they are left alone).</summary>
     public bool Overwrite { get; init; }
 
+    /// <summary>
+    /// Photos that go through the model together, where the task can (one forward pass for several photos of the
+    /// same input size); 1 explains each alone, which gives the same maps whatever the sharding.
+    /// </summary>
+    public int PhotosPerPass { get; init; } = 1;
+
     /// <summary>Stop once this many photos have failed in this run; null never stops.</summary>
     public int? MaxFailures { get; init; }
 
@@ -62,20 +68,19 @@ public sealed class DatasetRun
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settings)))[..16];
     }
 
-    /// <summary>Runs <paramref name="task"/> on every photo of <paramref name="dataset"/> not yet in the folder's
-    /// manifest (see <see cref="Run(Dataset, string, Func{LoadedPhoto, IPhotoOutput, IEnumerable{ManifestEntry}},
-    /// IProgress{string}?, CancellationToken)"/>).</summary>
-    public DatasetCounts Run(Dataset dataset, PhotoTask task, IProgress<string>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(task);
-        return Run(dataset, task.Settings, task.ExplainOne, progress, cancellationToken);
-    }
+    /// <summary>
+    /// Explains every photo of <paramref name="dataset"/> not yet in the folder's manifest with
+    /// <paramref name="explain"/> (see <see cref="Run(Dataset, PhotoTask, IProgress{string}?, CancellationToken)"/>).
+    /// </summary>
+    public DatasetCounts Run(Dataset dataset, string settings,
+        Func<LoadedPhoto, IPhotoOutput, IEnumerable<ManifestEntry>> explain, IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        Run(dataset, new PhotoTask(settings, explain), progress, cancellationToken);
 
-    /// <summary>Explains every photo of <paramref name="dataset"/> not yet in the folder's manifest.</summary>
+    /// <summary>Runs <paramref name="task"/> on every photo of <paramref name="dataset"/> not yet in the folder's
+    /// manifest.</summary>
     /// <param name="dataset">The photos (already sharded, if sharded).</param>
-    /// <param name="settings">A canonical description of the settings (see <see cref="HashOf"/>).</param>
-    /// <param name="explain">Explains one decoded photo and adds its files to the output it is given.</param>
+    /// <param name="task">What to do to each photo, and its settings (see <see cref="HashOf"/>).</param>
     /// <param name="progress">A line at the start, one every few seconds with the rate and the time left, and one
     /// per failure.</param>
     /// <param name="cancellationToken">Checked between photos: the photos done stay done, and the same run resumes.
@@ -84,13 +89,13 @@ public sealed class DatasetRun
     /// <exception cref="OutputException">The folder cannot be written, is being written by another run, or holds
     /// files of its own.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; what was done is kept.</exception>
-    public DatasetCounts Run(Dataset dataset, string settings,
-        Func<LoadedPhoto, IPhotoOutput, IEnumerable<ManifestEntry>> explain, IProgress<string>? progress = null,
+    public DatasetCounts Run(Dataset dataset, PhotoTask task, IProgress<string>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        ArgumentNullException.ThrowIfNull(explain);
-        string hash = HashOf(settings);
+        ArgumentNullException.ThrowIfNull(task);
+        if (PhotosPerPass < 1) throw new UsageException($"--photo-batch must be at least 1, got {PhotosPerPass}");
+        string hash = HashOf(task.Settings);
         try
         {
             using FileStream folderLock = Prepare();
@@ -102,7 +107,7 @@ public sealed class DatasetRun
                 (alreadyDone > 0 ? $"; {alreadyDone} already done in {OutputDirectory}, skipped" : ""));
             using var manifest = JsonLines.Open(Path.Combine(OutputDirectory, ManifestName));
             using var failures = JsonLines.Open(Path.Combine(OutputDirectory, FailuresName), truncate: true);
-            return new Pass(this, hash, todo, explain, manifest, failures, progress, cancellationToken).Run()
+            return new Pass(this, hash, todo, task, manifest, failures, progress, cancellationToken).Run()
                 with { Photos = dataset.Photos.Count, AlreadyDone = alreadyDone };
         }
         catch (IOException exception) when (exception is not (UnreadableInputException or OutputException))
@@ -159,9 +164,8 @@ public sealed class DatasetRun
     }
 
     /// <summary>One pass over the photos left to do.</summary>
-    private sealed class Pass(DatasetRun run, string hash, DatasetPhoto[] photos,
-        Func<LoadedPhoto, IPhotoOutput, IEnumerable<ManifestEntry>> explain, JsonLines manifest, JsonLines failures,
-        IProgress<string>? progress, CancellationToken cancellationToken)
+    private sealed class Pass(DatasetRun run, string hash, DatasetPhoto[] photos, PhotoTask task,
+        JsonLines manifest, JsonLines failures, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         private readonly long _start = Stopwatch.GetTimestamp();
         private long _lastReport;
@@ -171,27 +175,34 @@ public sealed class DatasetRun
 
         public DatasetCounts Run()
         {
-            // Files are written and published in photo order on one thread behind the model, whose next photo is
-            // being decoded on another.
+            // Files are written and published in photo order on one thread behind the model; the next photos are
+            // decoded on others meanwhile.
+            int size = task.ExplainBatch is null ? 1 : run.PhotosPerPass;
+            DatasetPhoto[][] chunks = [.. photos.Chunk(size)];
             using var writes = new WriteBehind { Depth = 1 };
-            Task<(SKBitmap, float)>? next = Decode(0);
+            Task<(SKBitmap, float)>[]? next = chunks.Length > 0 ? Decode(chunks[0]) : null;
             bool stopped = false;
+            int done = 0;
             try
             {
-                for (int i = 0; i < photos.Length && !stopped; i++)
+                for (int c = 0; c < chunks.Length && !stopped; c++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    Task<(SKBitmap, float)> decoding = next!;
-                    next = Decode(i + 1);
-                    stopped = !Explain(photos[i], decoding, writes);
-                    Report(i + 1);
+                    Task<(SKBitmap, float)>[] decoding = next!;
+                    next = c + 1 < chunks.Length ? Decode(chunks[c + 1]) : null;
+                    stopped = !Explain(chunks[c], decoding, writes);
+                    done += chunks[c].Length;
+                    Report(done);
                 }
                 writes.Drain();
             }
             finally
             {
-                if (next is not null) _ = next.ContinueWith(decoded => decoded.Result.Item1.Dispose(),
-                    CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                foreach (Task<(SKBitmap, float)> pending in next ?? [])
+                {
+                    _ = pending.ContinueWith(decoded => decoded.Result.Item1.Dispose(), CancellationToken.None,
+                        TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                }
             }
             return new DatasetCounts
             {
@@ -199,37 +210,103 @@ public sealed class DatasetRun
             };
         }
 
-        /// <summary>Explains one photo, or records its failure; false when the run must stop.</summary>
-        private bool Explain(DatasetPhoto photo, Task<(SKBitmap, float)> decoding, WriteBehind writes)
+        /// <summary>
+        /// Explains the photos of one pass (together where the task can, alone if that fails), recording each
+        /// failure; false when the run must stop.
+        /// </summary>
+        private bool Explain(DatasetPhoto[] chunk, Task<(SKBitmap, float)>[] decoding, WriteBehind writes)
         {
-            var files = new DatasetPhotoFiles(run.OutputDirectory, photo);
-            ManifestEntry[] entries;
+            var loaded = new List<(DatasetPhoto Photo, LoadedPhoto Loaded)>();
             try
             {
-                (SKBitmap bitmap, float scale) = decoding.GetAwaiter().GetResult();
-                using (bitmap)
+                var unreadable = new List<(DatasetPhoto Photo, Exception Exception)>();
+                for (int i = 0; i < chunk.Length; i++)
                 {
-                    entries = [.. explain(new LoadedPhoto(new PhotoSource(photo.Key, photo.Stem), bitmap, scale),
-                        files).Select(e => e with { Settings = hash })];
+                    try
+                    {
+                        (SKBitmap bitmap, float scale) = decoding[i].GetAwaiter().GetResult();
+                        loaded.Add((chunk[i], new LoadedPhoto(new PhotoSource(chunk[i].Key, chunk[i].Stem), bitmap,
+                            scale)));
+                    }
+                    catch (Exception exception) when (IsPhotoFailure(exception))
+                    {
+                        unreadable.Add((chunk[i], exception));
+                    }
                 }
+                foreach ((DatasetPhoto photo, Exception exception) in unreadable)
+                {
+                    if (!Fail(photo, exception, null, writes)) return false;
+                }
+                if (loaded.Count > 1 && ExplainTogether(loaded, writes)) return true;
+                foreach ((DatasetPhoto photo, LoadedPhoto photoLoaded) in loaded)
+                {
+                    if (!ExplainAlone(photo, photoLoaded, writes)) return false;
+                }
+                return true;
+            }
+            finally
+            {
+                foreach ((_, LoadedPhoto photoLoaded) in loaded) photoLoaded.Bitmap.Dispose();
+            }
+        }
+
+        /// <summary>The photos through the model at once; false (nothing kept) when one of them fails.</summary>
+        private bool ExplainTogether(List<(DatasetPhoto Photo, LoadedPhoto Loaded)> loaded, WriteBehind writes)
+        {
+            DatasetPhotoFiles[] files = [.. loaded.Select(l => new DatasetPhotoFiles(run.OutputDirectory, l.Photo))];
+            IReadOnlyList<IReadOnlyList<ManifestEntry>> entries;
+            try
+            {
+                entries = task.ExplainBatch!([.. loaded.Select(l => l.Loaded)], files);
             }
             catch (Exception exception) when (IsPhotoFailure(exception))
             {
-                writes.Enqueue(files.Discard);
-                (int code, string reason) = run.Classify(exception);
-                failures.Append([new PhotoFailure(photo.Key, PrintableText.OneLine(reason), code, hash)]);
-                _failed++;
-                progress?.Report($"{photo.Key}: failed: {PrintableText.OneLine(reason)}");
-                return run.MaxFailures is not int most || _failed < most;
+                foreach (DatasetPhotoFiles discarded in files) writes.Enqueue(discarded.Discard);
+                return false;
             }
+            for (int i = 0; i < files.Length; i++) Publish(files[i], entries[i], writes);
+            return true;
+        }
+
+        /// <summary>Explains one photo, or records its failure; false when the run must stop.</summary>
+        private bool ExplainAlone(DatasetPhoto photo, LoadedPhoto loaded, WriteBehind writes)
+        {
+            var files = new DatasetPhotoFiles(run.OutputDirectory, photo);
+            IEnumerable<ManifestEntry> entries;
+            try
+            {
+                entries = [.. task.ExplainOne(loaded, files)];
+            }
+            catch (Exception exception) when (IsPhotoFailure(exception))
+            {
+                return Fail(photo, exception, files, writes);
+            }
+            Publish(files, entries, writes);
+            return true;
+        }
+
+        /// <summary>Publishes a photo's files, then appends its lines, behind the model.</summary>
+        private void Publish(DatasetPhotoFiles files, IEnumerable<ManifestEntry> entries, WriteBehind writes)
+        {
+            ManifestEntry[] lines = [.. entries.Select(e => e with { Settings = hash })];
             writes.Enqueue(() =>
             {
                 files.Publish();
-                manifest.Append(entries);
+                manifest.Append(lines);
             });
             _explained++;
-            _entries += entries.Length;
-            return true;
+            _entries += lines.Length;
+        }
+
+        /// <summary>Records a photo's failure; false when the run must stop.</summary>
+        private bool Fail(DatasetPhoto photo, Exception exception, DatasetPhotoFiles? files, WriteBehind writes)
+        {
+            if (files is not null) writes.Enqueue(files.Discard);
+            (int code, string reason) = run.Classify(exception);
+            failures.Append([new PhotoFailure(photo.Key, PrintableText.OneLine(reason), code, hash)]);
+            _failed++;
+            progress?.Report($"{photo.Key}: failed: {PrintableText.OneLine(reason)}");
+            return run.MaxFailures is not int most || _failed < most;
         }
 
         /// <summary>
@@ -240,13 +317,12 @@ public sealed class DatasetRun
             or OutputException or OutOfMemoryException or InsufficientExecutionStackException)
             && (exception is not IOException || exception is UnreadableInputException);
 
-        private Task<(SKBitmap, float)>? Decode(int index) => index >= photos.Length ? null : Task.Run(() =>
+        private Task<(SKBitmap, float)>[] Decode(DatasetPhoto[] chunk) => [.. chunk.Select(photo => Task.Run(() =>
         {
-            string path = photos[index].Path;
-            (int width, int height) = ImageLoader.Probe(path, run.Decoding);
-            SKBitmap bitmap = ImageLoader.Load(path, run.Decoding);
+            (int width, int height) = ImageLoader.Probe(photo.Path, run.Decoding);
+            SKBitmap bitmap = ImageLoader.Load(photo.Path, run.Decoding);
             return (bitmap, PhotoBatch.ScaleOf(bitmap, width, height));
-        });
+        }))];
 
         private void Report(int done)
         {
