@@ -33,6 +33,9 @@ public abstract class PooledHead : IExplainableModel
     public IExplainableModel Features => _features;
 
     /// <inheritdoc />
+    public string? ReluObstacle => _features.ReluObstacle;
+
+    /// <inheritdoc />
     public abstract string Name { get; }
 
     /// <inheritdoc />

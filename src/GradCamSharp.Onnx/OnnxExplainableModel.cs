@@ -56,6 +56,9 @@ public sealed class OnnxExplainableModel : IExplainableModel
     /// <summary>The imported graph.</summary>
     public OnnxModule Module => _module;
 
+    /// <inheritdoc />
+    public string? ReluObstacle => _module.HasOperator("Relu") ? null : ForwardTaps.NoReluObstacle;
+
     /// <summary>The values fed to the graph's other inputs.</summary>
     public IReadOnlyDictionary<string, Tensor> OtherInputs => _otherInputs;
 

@@ -54,6 +54,9 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     /// <summary>The model as read from the file.</summary>
     internal ModelProto Proto { get; }
 
+    /// <summary>Whether any node of the graph is an <paramref name="opType"/> ("Relu").</summary>
+    public bool HasOperator(string opType) => _nodes.Any(node => node.OpType == opType);
+
     /// <summary>The default-domain opset the model was exported with.</summary>
     public long Opset { get; }
 

@@ -55,6 +55,9 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     public string Name => _model.Name;
 
     /// <inheritdoc />
+    public string? ReluObstacle => _model.ReluObstacle;
+
+    /// <inheritdoc />
     public IReadOnlyList<string> LayerNames => _model.LayerNames;
 
     /// <inheritdoc />

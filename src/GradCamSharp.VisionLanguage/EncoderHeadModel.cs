@@ -21,6 +21,9 @@ internal sealed class EncoderHeadModel(IExplainableModel encoder, IExplainableMo
     public string Name => $"{encoder.Name}+{head.Name}";
 
     /// <inheritdoc />
+    public string? ReluObstacle => encoder.ReluObstacle is null ? null : head.ReluObstacle;
+
+    /// <inheritdoc />
     public IReadOnlyList<string> LayerNames { get; } =
         [.. encoder.LayerNames, .. head.LayerNames.Where(n => n.Length > 0).Select(n => HeadPrefix + n)];
 

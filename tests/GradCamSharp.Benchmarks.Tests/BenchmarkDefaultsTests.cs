@@ -25,6 +25,23 @@ public sealed class BenchmarkDefaultsTests
     }
 
     [Fact]
+    public void OnAVisionTransformer_TheReluRulesAreSkippedWithTheirReason_AndEveryOtherDefaultRuns()
+    {
+        string path = Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "transformers",
+            "vit_tiny.onnx");
+        using var model = new Onnx.OnnxExplainableModel(Onnx.OnnxModule.Load(path));
+        var skipped = new List<string>();
+
+        IReadOnlyList<string> runnable = Benchmark.RunnableDefaults(model, skipped);
+
+        string[] reluRules = [.. Benchmark.DefaultMethods.Where(m => m is KnownMethods.GuidedBackprop
+            or KnownMethods.GuidedGradCam or "deconvnet" or KnownMethods.All)];
+        Assert.NotEmpty(reluRules);
+        Assert.Equal(reluRules.Select(m => $"{m}: {ForwardTaps.NoReluObstacle}"), skipped);
+        Assert.Equal(Benchmark.DefaultMethods.Except(reluRules), runnable);
+    }
+
+    [Fact]
     public void OnAModelOfReluModules_NothingIsSkipped()
     {
         using var model = new TorchModuleModel(TorchSharp.torch.nn.Sequential(

@@ -56,6 +56,14 @@ public sealed class MethodSweepTests(ITestOutputHelper output)
         var stopwatch = Stopwatch.StartNew();
         foreach (MethodDescriptor method in KnownMethods.Registered)
         {
+            if (method.Obstacle(model) is string obstacle)
+            {
+                // What it cannot do (a ReLU rule on a model without ReLUs) it refuses, saying why.
+                output.WriteLine($"{name} {method.Name}: {obstacle}");
+                Assert.Throws<UsageException>(() => method.Create(model, options).Explain(input,
+                    new TopClassesTarget(1)));
+                continue;
+            }
             long started = stopwatch.ElapsedMilliseconds;
             Explanation explanation = method.Create(model, options).Explain(input, new TopClassesTarget(1)).Single();
             output.WriteLine($"{name} {method.Name} at {layer.Name} [{string.Join(", ", layer.Shape)}]: " +

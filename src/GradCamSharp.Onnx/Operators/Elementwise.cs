@@ -10,7 +10,7 @@ internal static partial class OnnxOperators
         r["Relu"] = new([], (node, inputs, context) =>
         {
             Tensor x = Required(inputs, 0, node);
-            return [context.Taps.DeconvnetRelu ? DeconvnetRelu.Apply(x)
+            return [context.Taps.DeconvnetThisRelu() ? DeconvnetRelu.Apply(x)
                 : context.Taps.GuideThisRelu() ? GuidedRelu.Apply(x) : x.relu()];
         });
         r["Identity"] = Single([], (n, i) => Required(i, 0, n).alias());

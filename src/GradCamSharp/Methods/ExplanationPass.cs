@@ -74,10 +74,12 @@ internal static class ExplanationPass
         Tensor? leaf = null, layerInGraph = null;
         TokenGrid? tokens = null;
         bool afterLayer = false, reluAfterLayer = false;
+        int relus = 0;
         var taps = new ForwardTaps
         {
             Layer = layer,
             GuidedRelu = pixelGradients,
+            ReluMet = () => relus++,
             GuidedReluWhen = layer is null ? null : () =>
             {
                 reluAfterLayer |= afterLayer;
@@ -98,6 +100,7 @@ internal static class ExplanationPass
             },
         };
         Tensor output = model.Forward(pixels, taps);
+        if (pixelGradients && relus == 0) throw ForwardTaps.NoRelu(methods.First(m => m.NeedsPixelGradient).Name);
         if (layer is not null && leaf is null)
             throw new InvalidOperationException($"layer '{layer}' did not run in the forward pass of {model.Name}");
         if (leaf is not null && leaf.dim() != 4)
@@ -142,7 +145,9 @@ internal static class ExplanationPass
         IReadOnlyList<IReadOnlyList<ITarget>> targets)
     {
         Tensor pixels = input.detach().requires_grad_(true);
-        Tensor output = model.Forward(pixels, new ForwardTaps { GuidedRelu = true });
+        int relus = 0;
+        Tensor output = model.Forward(pixels, new ForwardTaps { GuidedRelu = true, ReluMet = () => relus++ });
+        if (relus == 0) throw ForwardTaps.NoRelu(KnownMethods.GuidedBackprop);
         IReadOnlyList<ScoreColumn> columns = ScoreColumns.Build(output, targets);
         return columns.Select(column => Gradient(column.Total, pixels, !column.IsLast)).ToArray();
     }

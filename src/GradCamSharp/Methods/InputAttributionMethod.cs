@@ -51,7 +51,9 @@ public abstract class InputAttributionMethod : Explainer
         foreach ((long start, int count) in PerturbationBatches.Of(inputs.shape[0], batchSize, Name, run))
         {
             Tensor batch = inputs.narrow(0, start, count).detach().requires_grad_(true);
-            Tensor output = Model.Forward(batch, GradientTaps);
+            int relus = 0;
+            Tensor output = Model.Forward(batch, GradientTaps with { ReluMet = () => relus++ });
+            if (GradientTaps.DeconvnetRelu && relus == 0) throw ForwardTaps.NoRelu(Name);
             Tensor score = output.reshape(count, -1)[.., classIndex].sum();
             parts.Add(autograd.grad([score], [batch])[0].detach());
         }

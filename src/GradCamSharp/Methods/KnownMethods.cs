@@ -44,12 +44,14 @@ public static class KnownMethods
             Name = GuidedBackprop, Title = "Guided Backprop", InAll = true, UsesLayer = false,
             Paper = "Springenberg et al., Striving for Simplicity, ICLR 2015 workshop",
             Summary = "the input gradient with every ReLU passing back only positive gradients",
+            Obstacle = model => model.ReluObstacle,
             Create = (model, _) => new GuidedBackprop(model),
         },
         new()
         {
             Name = GuidedGradCam, Title = "Guided Grad-CAM", InAll = true, Paper = GradCamPaper,
             Summary = "Guided Backprop times the upsampled Grad-CAM map (sec. 3.1)",
+            Obstacle = model => model.ReluObstacle,
             Create = (model, options) => new GuidedGradCam(model, options),
         },
         new()
@@ -115,7 +117,7 @@ public static class KnownMethods
             Name = "deconvnet", Title = "Deconvnet", UsesLayer = false, NeedsClassTarget = true,
             Paper = "Zeiler and Fergus, Visualizing and Understanding CNNs, ECCV 2014",
             Summary = "the score projected back with every ReLU rectifying the gradient, not masked by its input",
-            Obstacle = model => model.DeconvnetObstacle,
+            Obstacle = model => model.ReluObstacle ?? model.DeconvnetObstacle,
             Create = (model, _) => new Deconvnet(model),
         },
         new()
@@ -200,6 +202,7 @@ public static class KnownMethods
                 Title = "Guided " + cam.Title,
                 Summary = $"Guided Backprop times the upsampled {cam.Title} map",
                 InAll = false,
+                Obstacle = model => model.ReluObstacle ?? cam.Obstacle(model),
                 Create = (model, options) => new GuidedGradCam((CamMethod)cam.Create(model, options)),
             };
         }

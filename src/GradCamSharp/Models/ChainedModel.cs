@@ -16,6 +16,9 @@ public sealed class ChainedModel(IExplainableModel preprocessing, IExplainableMo
     public string Name => main.Name;
 
     /// <inheritdoc />
+    public string? ReluObstacle => preprocessing.ReluObstacle is null ? null : main.ReluObstacle;
+
+    /// <inheritdoc />
     public IReadOnlyList<string> LayerNames => main.LayerNames;
 
     /// <inheritdoc />

@@ -47,6 +47,37 @@ public sealed record ForwardTaps
     public ForwardTaps WithoutLayerTaps() => this with { Layer = null, ReplaceLayerOutput = null,
         ObserveEveryLayer = null };
 
+    /// <summary>
+    /// Called at every ReLU a ReLU rule (<see cref="GuidedRelu"/>, <see cref="DeconvnetRelu"/>) meets, whether or not
+    /// it applies the rule there: how a method learns that a model has no ReLU to apply it to (a transformer's GELUs,
+    /// an EfficientNet's SiLUs), where its map would be the plain gradient under another name.
+    /// </summary>
+    public Action? ReluMet { get; init; }
+
     /// <summary>Whether the ReLU being run now should follow the guided rule.</summary>
-    public bool GuideThisRelu() => GuidedRelu && (GuidedReluWhen?.Invoke() ?? true);
+    public bool GuideThisRelu()
+    {
+        if (!GuidedRelu) return false;
+        ReluMet?.Invoke();
+        return GuidedReluWhen?.Invoke() ?? true;
+    }
+
+    /// <summary>Whether the ReLU being run now should follow the deconvnet's rule.</summary>
+    public bool DeconvnetThisRelu()
+    {
+        if (DeconvnetRelu) ReluMet?.Invoke();
+        return DeconvnetRelu;
+    }
+
+    /// <summary>What <see cref="IExplainableModel.ReluObstacle"/> says of a model without ReLUs.</summary>
+    public const string NoReluObstacle = "the model has no ReLU for the rule to act on (its activations are GELU, " +
+        "SiLU or others): the map would be the plain gradient, which --method gradient gives";
+
+    /// <summary>
+    /// The error of a method whose ReLU rule met no ReLU: what it would return is the plain gradient, which the
+    /// <c>gradient</c> method gives under its own name.
+    /// </summary>
+    public static UsageException NoRelu(string method) => new($"{method} changes how gradients pass ReLUs, and this " +
+        "model has none (its activations are GELU, SiLU or others): its map would be the plain gradient under " +
+        $"another name; use --method gradient for that map, or gradcam, smoothgrad or integrated-gradients");
 }

@@ -53,6 +53,15 @@ public interface IExplainableModel : IDisposable
     ModelTail? SplitAt(torch.Tensor input, string layer) => null;
 
     /// <summary>
+    /// Why the methods that change how gradients pass ReLUs (Guided Backprop, Guided Grad-CAM, the Deconvnet) have
+    /// nothing to act on in this model, which has no ReLU (a transformer's GELUs, an EfficientNet's SiLUs), or null
+    /// when it has ReLUs. A run finds the same at its first forward pass and refuses (see
+    /// <see cref="ForwardTaps.ReluMet"/>); this says it beforehand, so that a command running every method can skip
+    /// them with a note.
+    /// </summary>
+    string? ReluObstacle => null;
+
+    /// <summary>
     /// Why the deconvnet's ReLU rule cannot run on this model (it needs each ReLU's input, so every ReLU must be one
     /// the model can intercept), or null when it can.
     /// </summary>

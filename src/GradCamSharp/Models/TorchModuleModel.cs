@@ -114,7 +114,8 @@ public sealed class TorchModuleModel : IExplainableModel
                         relu.inplace = false;
                         removers.Add(() => relu.inplace = true);
                     }
-                    removers.Add(relu.register_forward_hook((_, input, _) => DeconvnetRelu.Apply(input)).remove);
+                    removers.Add(relu.register_forward_hook((_, input, output) =>
+                        taps.DeconvnetThisRelu() ? DeconvnetRelu.Apply(input) : output).remove);
                 }
             }
             if (taps.Layer is not null && taps.ReplaceLayerOutput is not null)
@@ -189,6 +190,10 @@ public sealed class TorchModuleModel : IExplainableModel
             ? $"the deconvnet rule needs every ReLU as a ReLU module; {Name} applies ReLUs inside " +
                 $"{block.GetType().Name} code (use its ONNX export instead)"
             : null;
+
+    /// <inheritdoc />
+    public string? ReluObstacle => _hookable.Values.Any(m => m is TorchSharp.Modules.ReLU || _endsWithRelu(m)) ? null
+        : ForwardTaps.NoReluObstacle;
 
     /// <inheritdoc />
     public string KindOf(string layer) => _hookable.TryGetValue(layer, out Module<Tensor, Tensor>? module)
