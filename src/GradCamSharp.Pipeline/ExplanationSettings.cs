@@ -50,6 +50,10 @@ public sealed record ExplanationSettings
     /// </summary>
     public int BatchSize { get; init; }
 
+    /// <summary>How a token layer folds into a map, where it cannot be inferred (see <see cref="CamOptions.Tokens"/>).
+    /// </summary>
+    public TokenGrid? Tokens { get; init; }
+
     /// <summary>Keep each map's values at the photo's size (written as .npy beside the PNG).</summary>
     public bool SaveMaps { get; init; }
 
@@ -59,12 +63,13 @@ public sealed record ExplanationSettings
     /// settings in one pass. Null with a region, which is given per photo.
     /// </summary>
     public string? ModelWorkKey => Region is not null ? null : string.Join("|", string.Join(",", Classes), Top,
-        string.Join(",", Methods), Layer, string.Join(",", Layers), LayerFusion, EigenSmooth, AugSmooth, BatchSize);
+        string.Join(",", Methods), Layer, string.Join(",", Layers), LayerFusion, EigenSmooth, AugSmooth, BatchSize,
+        Tokens);
 
     /// <summary>The set of methods these settings ask for, on <paramref name="model"/>.</summary>
     /// <exception cref="UsageException">An unknown method or layer.</exception>
     public MethodSet CreateMethods(IExplainableModel model) => KnownMethods.CreateSet(Methods, model,
-        new CamOptions { Layer = Layer, EigenSmooth = EigenSmooth },
+        new CamOptions { Layer = Layer, EigenSmooth = EigenSmooth, Tokens = Tokens },
         new MethodSetOptions { AugSmooth = AugSmooth, LayerFusion = LayerFusion }, Layers);
 
     /// <summary>How a run with these settings goes, with progress and cancellation of long methods.</summary>

@@ -34,4 +34,27 @@ public sealed class TransformerCommandTests
             Assert.Equal("tokens", entry.GetProperty("layer").GetString());
         }
     }
+
+    [Fact]
+    public void Explain_WithPatchesThatAreNotSquare_AsksForTheGrid_AndUsesTheOneGiven()
+    {
+        using var folder = new TempFolder();
+        float[] head = Enumerable.Range(0, TransformerGraphs.Classes * TransformerGraphs.Channels)
+            .Select(i => (i % 3 - 1) / 2f).ToArray();
+        string model = TransformerGraphs.MiniVit(head, patchWidth: 4).Save(folder["vit.onnx"]);
+        string[] explain = ["explain", Path.Combine(CliRun.Samples, "dog.jpg"), "--model", model, "--layer", "tokens",
+            "--quiet"];
+
+        CliRun refused = CliRun.Of([.. explain, "--out", folder["refused"]]);
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains("--token-grid HxW and --skip-tokens K", refused.Error);
+
+        // 224x224 input, 8x4 patches: 28 rows of 56 patch tokens behind one class token.
+        CliRun given = CliRun.Of([.. explain, "--token-grid", "28x56", "--skip-tokens", "1", "--out", folder["out"]]);
+        Assert.Equal(ExitCodes.Success, given.ExitCode);
+        using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(folder["out/explanations.json"]));
+        JsonElement tokens = manifest.RootElement[0].GetProperty("tokens");
+        Assert.Equal([28, 56], tokens.GetProperty("grid").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal(ExitCodes.Usage, CliRun.Of([.. explain, "--skip-tokens", "1", "--out", folder["x"]]).ExitCode);
+    }
 }

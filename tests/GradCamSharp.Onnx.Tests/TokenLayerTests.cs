@@ -55,6 +55,44 @@ public sealed class TokenLayerTests
     }
 
     [Fact]
+    public void PatchesThatAreNotSquare_NeedTheGridGiven_AndThenFollowTheClosedForm()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        float[] head = Head();
+        // 8x4 patches of a 32x32 input: 4 rows of 8 patch tokens behind the class token, 33 tokens, which no grid
+        // of square patches gives.
+        using var model = new OnnxExplainableModel(TransformerGraphs.MiniVit(head, patchWidth: 4).Load());
+        manual_seed(8);
+        Tensor input = randn(1, 3, 32, 32);
+
+        var refused = Assert.Throws<UsageException>(() =>
+            new GradCam(model, new CamOptions { Layer = "tokens" }).Explain(input, new ClassTarget(1)));
+        Assert.Contains("[1, 33, 8]", refused.Message);
+        Assert.Contains("--token-grid", refused.Message);
+        var misfit = Assert.Throws<UsageException>(() => new GradCam(model, new CamOptions
+        {
+            Layer = "tokens", Tokens = new TokenGrid(4, 4, 1),
+        }).Explain(input, new ClassTarget(1)));
+        Assert.Contains("not the 4x4 grid", misfit.Message);
+
+        var grid = new TokenGrid(4, 8, 1);
+        Explanation map = new GradCam(model, new CamOptions { Layer = "tokens", Tokens = grid })
+            .Explain(input, new ClassTarget(1)).Single();
+        Assert.Equal(grid, map.Tokens);
+        Tensor patchTokens = TokenValues(model, input)[0, 1..];
+        for (int p = 0; p < 32; p++)
+        {
+            double sum = 0;
+            for (int k = 0; k < Channels; k++) sum += head[Channels + k] / 33.0 * patchTokens[p, k].item<float>();
+            Assert.Equal((float)Math.Max(0, sum), map.RawMap!.Values[p], 4);
+        }
+        Assert.Equal(grid, TokenGrid.Parse("4x8", 1));
+        Assert.Null(TokenGrid.Parse(null, null));
+        Assert.Throws<UsageException>(() => TokenGrid.Parse("4by8", null));
+        Assert.Throws<UsageException>(() => TokenGrid.Parse(null, 2));
+    }
+
+    [Fact]
     public void EveryCamFamilyMethod_AndAblationCam_RunAtATokenLayer_AndSayWhichGrid()
     {
         using DisposeScope scope = NewDisposeScope();

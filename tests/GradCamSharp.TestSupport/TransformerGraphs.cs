@@ -18,7 +18,10 @@ public static class TransformerGraphs
     /// a ReLU ("tokens", the explained layer), the mean over every token and a linear head. Any input size that the
     /// patches tile.
     /// </summary>
-    public static OnnxGraphBuilder MiniVit(float[] head) => Embedded(head)
+    /// <param name="head">The linear head's weights, [Classes, Channels].</param>
+    /// <param name="patchWidth">The patches' width (their height is 8): other than 8, patches that are not square,
+    /// whose grid cannot be inferred.</param>
+    public static OnnxGraphBuilder MiniVit(float[] head, int patchWidth = Patch) => Embedded(head, patchWidth)
         .Node("ReduceMean", "pool", ["tokens"], ["pooled"], ("axes", new long[] { 1 }), ("keepdims", 0L))
         .Node("Gemm", "fc", ["pooled", "head"], ["logits"], ("transB", 1L));
 
@@ -35,19 +38,19 @@ public static class TransformerGraphs
         .Node("Gather", "class_token_out", ["late", "class_index"], ["class_out"], ("axis", 1L))
         .Node("Gemm", "fc", ["class_out", "head"], ["logits"], ("transB", 1L));
 
-    private static OnnxGraphBuilder Embedded(float[] head)
+    private static OnnxGraphBuilder Embedded(float[] head, int patchWidth = Patch)
     {
         manual_seed(4);
-        float[] embedding = randn(Channels * 3 * Patch * Patch).data<float>().ToArray();
+        float[] embedding = randn(Channels * 3 * Patch * patchWidth).data<float>().ToArray();
         float[] classToken = randn(Channels).data<float>().ToArray();
         return new OnnxGraphBuilder("mini-vit")
             .Input("x", 1, 3, -1, -1)
             .Output("logits", 1, Classes)
-            .Initializer("embedding", [Channels, 3, Patch, Patch], embedding)
+            .Initializer("embedding", [Channels, 3, Patch, patchWidth], embedding)
             .Initializer("class_token", [1, 1, Channels], classToken)
             .Initializer("fold", [3], new long[] { 0, Channels, -1 })
             .Initializer("head", [Classes, Channels], head)
-            .Node("Conv", "patches", ["x", "embedding"], ["grid"], ("strides", new long[] { Patch, Patch }))
+            .Node("Conv", "patches", ["x", "embedding"], ["grid"], ("strides", new long[] { Patch, patchWidth }))
             .Node("Reshape", "flatten", ["grid", "fold"], ["rows"])
             .Node("Transpose", "to_tokens", ["rows"], ["patch_tokens"], ("perm", new long[] { 0, 2, 1 }))
             // The class token broadcast to the batch, as torchvision's ViT expands it: class_token + 0 * mean.

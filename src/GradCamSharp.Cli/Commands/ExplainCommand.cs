@@ -83,6 +83,7 @@ internal static class ExplainCommand
                 LayerFusion = ParseFusion(result.GetValue(options.Fusion)!),
                 Region = result.GetValue(options.Region) is string box ? ParseRegion(box) : null,
                 SaveMaps = result.GetValue(options.SaveMaps),
+                Tokens = TokenGrid.Parse(result.GetValue(options.TokenGrid), result.GetValue(options.SkipTokens)),
             },
         };
         IReadOnlyList<Concept> concepts = (result.GetValue(options.Concept) ?? []).Select(Concept.Parse).ToArray();
@@ -198,6 +199,18 @@ internal static class ExplainCommand
                 "summed inside this box instead of classes",
         };
 
+        public Option<string?> TokenGrid { get; } = new("--token-grid")
+        {
+            Description = "HxW: the grid a transformer's token layer folds into, where it cannot be inferred " +
+                "(patches that are not square, more than 8 leading tokens); default: inferred from the input's size",
+        };
+
+        public Option<int?> SkipTokens { get; } = new("--skip-tokens")
+        {
+            Description = "With --token-grid: the leading tokens that are not patches (class, distillation, " +
+                "register tokens)",
+        };
+
         public Option<int> BatchSize { get; } = new("--batch-size")
         {
             Description = $"Perturbed inputs per forward pass for {string.Join(", ", KnownMethods.Perturbing)} " +
@@ -209,7 +222,7 @@ internal static class ExplainCommand
             command.Add(Images);
             Common.AddTo(command);
             foreach (Option option in new Option[] { Layer, Classes, Top, Method, Colormap, EigenSmooth, AugSmooth,
-                SaveMaps, BatchSize, Fusion, Region, Output, Concept, Json, Quiet })
+                SaveMaps, BatchSize, Fusion, Region, TokenGrid, SkipTokens, Output, Concept, Json, Quiet })
             {
                 command.Add(option);
             }

@@ -36,7 +36,7 @@ public sealed class AblationCam(IExplainableModel model, CamOptions? options = n
             int classIndex = context.ClassIndices[(int)n]!.Value;
             ModelTail tail = ModelTail.Split(Model, context.Input[n].unsqueeze(0), context.Layer);
             int skipped = tail.LayerOutput.dim() == 3
-                ? TokenGrid.Of(tail.LayerOutput, context.Input, context.Layer).Skipped : 0;
+                ? TokenGrid.Of(tail.LayerOutput, context.Input, context.Layer, Options.Tokens).Skipped : 0;
             double score = tail.Run(tail.LayerOutput).reshape(-1)[classIndex].item<float>();
             Tensor ablated = PerturbationBatches.Scores(channels, batchSize, Name, context.Run,
                 (start, count) => Ablate(tail.LayerOutput, start, count, skipped), tail.Run, classIndex);

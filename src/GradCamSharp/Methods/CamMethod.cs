@@ -38,6 +38,8 @@ public abstract class CamMethod : Explainer
 
     internal sealed override string? RequestedLayer => Options.Layer;
 
+    internal sealed override TokenGrid? RequestedTokens => Options.Tokens;
+
     internal sealed override bool NeedsLayerGradient => UsesGradients;
 
     internal sealed override bool NeedsPixelGradient => false;

@@ -26,4 +26,12 @@ public sealed record CamOptions
     /// channels of small weight add.
     /// </summary>
     public bool EigenSmooth { get; init; }
+
+    /// <summary>
+    /// How a token layer ([N, T, C]) folds into a map, for layouts the grid cannot be inferred for (patches that are
+    /// not square, more than <see cref="TokenGrid.MostSkipped"/> leading tokens): a grid of
+    /// <see cref="TokenGrid.Height"/> x <see cref="TokenGrid.Width"/> patch tokens behind
+    /// <see cref="TokenGrid.Skipped"/> others. Null (the default) infers it from the input's size.
+    /// </summary>
+    public TokenGrid? Tokens { get; init; }
 }

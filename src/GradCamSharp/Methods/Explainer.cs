@@ -32,6 +32,9 @@ public abstract class Explainer : IExplainer
     /// </summary>
     internal abstract string? RequestedLayer { get; }
 
+    /// <summary>How the target layer's tokens fold into a map, when the caller gave it; null infers it.</summary>
+    internal virtual TokenGrid? RequestedTokens => null;
+
     /// <summary>Whether the method reads the gradient of the score at the target layer.</summary>
     internal abstract bool NeedsLayerGradient { get; }
 

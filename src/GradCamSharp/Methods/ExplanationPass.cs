@@ -53,7 +53,8 @@ internal static class ExplanationPass
             foreach (var group in groups)
             {
                 results.AddRange(Run(model, input, targetsPerSample, group.Key,
-                    group.Select(m => m.Method).ToArray(), group.Select(m => m.Index).ToArray(), run));
+                    group.Select(m => m.Method).ToArray(), group.Select(m => m.Index).ToArray(), run,
+                    group.Select(m => m.Method.RequestedTokens).FirstOrDefault(t => t is not null)));
             }
             return results.OrderBy(r => r.Sample).ThenBy(r => r.Column).ThenBy(r => r.Method)
                 .Select(r => r.Explanation).ToList();
@@ -61,7 +62,8 @@ internal static class ExplanationPass
     }
 
     private static List<(int, int, int, Explanation)> Run(IExplainableModel model, Tensor input,
-        IReadOnlyList<IReadOnlyList<ITarget>> targets, string? layer, Explainer[] methods, int[] order, RunOptions run)
+        IReadOnlyList<IReadOnlyList<ITarget>> targets, string? layer, Explainer[] methods, int[] order, RunOptions run,
+        TokenGrid? givenTokens)
     {
         bool pixelGradients = methods.Any(m => m.NeedsPixelGradient);
         bool layerGradients = layer is not null && (pixelGradients || methods.Any(m => m.NeedsLayerGradient));
@@ -89,7 +91,7 @@ internal static class ExplanationPass
             {
                 // A transformer's token layer is explained as the map of its patch tokens; the model reads that map
                 // folded back into tokens, behind its leading tokens unchanged.
-                tokens = output.dim() == 3 ? TokenGrid.Of(output, pixels, layer) : null;
+                tokens = output.dim() == 3 ? TokenGrid.Of(output, pixels, layer, givenTokens) : null;
                 Tensor map = tokens?.ToMap(output) ?? output;
                 // The model's own dispose scopes end before the backward pass, so what is kept moves to ours; the
                 // model gets a copy, which it may dispose or modify in place.

@@ -32,6 +32,8 @@ public sealed class GuidedGradCam : Explainer
 
     internal override string? RequestedLayer => _cam.RequestedLayer;
 
+    internal override TokenGrid? RequestedTokens => _cam.RequestedTokens;
+
     internal override bool NeedsLayerGradient => _cam.NeedsLayerGradient;
 
     internal override bool NeedsPixelGradient => true;

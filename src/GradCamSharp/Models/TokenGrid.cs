@@ -42,15 +42,49 @@ public sealed record TokenGrid(int Height, int Width, int Skipped)
     /// The grid of a token layer's output <paramref name="tokens"/> ([N, T, C]) for <paramref name="input"/> ([N, C,
     /// H, W]).
     /// </summary>
-    /// <exception cref="UsageException">The tokens do not tile the input.</exception>
-    public static TokenGrid Of(Tensor tokens, Tensor input, string layer)
+    /// <param name="tokens">The layer's output.</param>
+    /// <param name="input">The model's input.</param>
+    /// <param name="layer">The layer's name, for messages.</param>
+    /// <param name="given">The grid the caller gave (<see cref="Methods.CamOptions.Tokens"/>), checked against the
+    /// tokens; null infers it.</param>
+    /// <exception cref="UsageException">The tokens do not tile the input, or do not fit the given grid.</exception>
+    public static TokenGrid Of(Tensor tokens, Tensor input, string layer, TokenGrid? given = null)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(input);
+        string shape = $"layer '{layer}' has shape [{string.Join(", ", tokens.shape)}]";
+        if (given is not null)
+        {
+            return (long)given.Height * given.Width + given.Skipped == tokens.shape[1] ? given
+                : throw new UsageException($"{shape}: its {tokens.shape[1]} tokens are not the {given.Height}x" +
+                    $"{given.Width} grid given (--token-grid) behind {given.Skipped} leading tokens (--skip-tokens)");
+        }
         return Infer(tokens.shape[1], input.shape[^2], input.shape[^1]) ?? throw new UsageException(
-            $"layer '{layer}' has shape [{string.Join(", ", tokens.shape)}]: its {tokens.shape[1]} tokens are no " +
-            $"grid of square patches tiling the {input.shape[^2]}x{input.shape[^1]} input after at most " +
-            $"{MostSkipped} leading tokens; CAM methods need an [N, C, H, W] map or [N, tokens, C] patch tokens");
+            $"{shape}: its {tokens.shape[1]} tokens are no grid of square patches tiling the {input.shape[^2]}x" +
+            $"{input.shape[^1]} input after at most {MostSkipped} leading tokens; give the layout (--token-grid " +
+            "HxW and --skip-tokens K; CamOptions.Tokens in the library), or a layer that is an [N, C, H, W] map");
+    }
+
+    /// <summary>
+    /// The layout <c>--token-grid HxW</c> and <c>--skip-tokens K</c> give, or null when neither is given.
+    /// </summary>
+    /// <exception cref="UsageException">A malformed grid, a negative count, or a count without a grid.</exception>
+    public static TokenGrid? Parse(string? grid, int? skipped)
+    {
+        if (grid is null)
+        {
+            return skipped is null ? null
+                : throw new UsageException("--skip-tokens needs --token-grid HxW (the grid of patch tokens)");
+        }
+        string[] parts = grid.ToLowerInvariant().Split('x');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int height) || !int.TryParse(parts[1], out int width)
+            || height < 1 || width < 1)
+        {
+            throw new UsageException(
+                $"--token-grid must be HxW with positive H and W (for example 14x14), got '{grid}'");
+        }
+        if (skipped < 0) throw new UsageException($"--skip-tokens must be 0 or more, got {skipped}");
+        return new TokenGrid(height, width, skipped ?? 0);
     }
 
     /// <summary>[N, T, C] tokens as the [N, C, Height, Width] map of their patch tokens.</summary>
