@@ -64,6 +64,7 @@ public sealed partial class ConsumerPackageTests
               <ItemGroup>
                 {References(version)}
                 <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
+                <PackageReference Include="SkiaSharp.NativeAssets.Linux.NoDependencies" Version="3.119.0" />
               </ItemGroup>
             </Project>
             """);

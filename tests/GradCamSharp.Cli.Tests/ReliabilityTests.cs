@@ -222,9 +222,10 @@ public sealed class ReliabilityTests
         CliRun archMissingFile = CliRun.Of("explain", Dog, "--model", folder["absent.pth"], "--arch", "vgg99");
         Assert.Equal(ExitCodes.Usage, archMissingFile.ExitCode);
 
+        // A folder is a dataset, and one without photos is an unreadable input.
         CliRun directory = CliRun.Of("explain", folder.Path, "--model", Model, "--out", folder["out"]);
         Assert.Equal(ExitCodes.Input, directory.ExitCode);
-        Assert.Contains("is a folder, not an image", directory.Error);
+        Assert.Contains("holds no photos (1 other file", directory.Error);
 
         CliRun box = CliRun.Of("explain", Dog, "--concept", $"horse={Dog}#5000,5000,6000,6000", "--out",
             folder["out"]);

@@ -29,6 +29,11 @@ public sealed class DatasetRunTests : IDisposable
         Assert.Equal(["B/w.png", "a/y.png", "b/z.png", "misnamed.dat", "x.png"], dataset.Photos.Select(p => p.Key));
         Assert.Equal(["B", "a", "b", "", ""], dataset.Photos.Select(p => p.Folder));
         Assert.Equal(1, dataset.OtherFiles);
+        Directory.CreateDirectory(_folder["void"]);
+        File.WriteAllText(_folder["void/notes.txt"], "no photos here");
+        var empty = Assert.Throws<UnreadableInputException>(() => Dataset.FromFolder(_folder["void"]));
+        Assert.Contains("holds no photos (1 other file(s))", empty.Message);
+        Assert.Throws<UnreadableInputException>(() => Dataset.FromList(new StringReader("\n\n"), "blank.txt"));
     }
 
     [Fact]

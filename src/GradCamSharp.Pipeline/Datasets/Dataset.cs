@@ -32,7 +32,8 @@ public sealed class Dataset
     /// Hidden files and folders are skipped, symbolic links to folders are not followed (no cycles), and
     /// <paramref name="exclude"/> (the output folder, when it lies inside) is left out.
     /// </summary>
-    /// <exception cref="UnreadableInputException">The folder does not exist or cannot be listed.</exception>
+    /// <exception cref="UnreadableInputException">The folder does not exist, cannot be listed, or holds no photos.
+    /// </exception>
     public static Dataset FromFolder(string folder, string? exclude = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
@@ -62,11 +63,17 @@ public sealed class Dataset
                 if (ImageLoader.HasImageSignature(file)) photos.Add(file);
                 else others++;
             }
+            if (photos.Count == 0)
+            {
+                throw new UnreadableInputException($"folder '{folder}' holds no photos ({others} other file(s)); " +
+                    "photos are JPEG, PNG, GIF, BMP or WebP files, found by their content");
+            }
             var keyed = photos.Select(file => (Path: file, Key: Path.GetRelativePath(root, file).Replace('\\', '/')))
                 .OrderBy(p => p.Key, StringComparer.Ordinal);
             return new Dataset($"folder {folder}", Name(keyed), others);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        catch (Exception exception) when (exception is IOException and not UnreadableInputException
+            or UnauthorizedAccessException)
         {
             throw new UnreadableInputException($"folder '{folder}' cannot be listed: {exception.Message}", exception);
         }
@@ -80,6 +87,7 @@ public sealed class Dataset
     /// <param name="list">The list's text.</param>
     /// <param name="name">The list's name, for messages ("-" for standard input).</param>
     /// <param name="baseFolder">Where relative paths start; the current folder when null.</param>
+    /// <exception cref="UnreadableInputException">The list names no photos.</exception>
     public static Dataset FromList(TextReader list, string name, string? baseFolder = null)
     {
         ArgumentNullException.ThrowIfNull(list);
@@ -92,6 +100,7 @@ public sealed class Dataset
             string path = baseFolder is null || Path.IsPathRooted(key) ? key : Path.Combine(baseFolder, key);
             if (seen.Add(Path.GetFullPath(path))) photos.Add((path, key));
         }
+        if (photos.Count == 0) throw new UnreadableInputException($"list '{name}' names no photos");
         return new Dataset($"list {name}", Name(photos), 0);
     }
 
