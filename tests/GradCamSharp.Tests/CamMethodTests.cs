@@ -366,14 +366,17 @@ public sealed class CamMethodTests
     }
 
     [Fact]
-    public void UnknownLayer_FailsWithTheClosestValidNames()
+    public void UnknownLayer_FailsWhenTheMethodIsMade_WithTheClosestValidNames()
     {
         using DisposeScope scope = NewDisposeScope();
-        var gradCam =
-            new GradCam(new TorchModuleModel(TestNetworks.GapLinear()), new CamOptions { Layer = "features.conv3" });
-        var error = Assert.Throws<UnknownLayerException>(() => gradCam.Explain(randn(1, 3, 16, 16)));
+        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        var error = Assert.Throws<UnknownLayerException>(() =>
+            new GradCam(model, new CamOptions { Layer = "features.conv3" }));
         Assert.Contains("features.conv2", error.Message);
         Assert.Contains("features.conv1", error.Suggestions);
+        // A library user is pointed at library members.
+        Assert.Contains("LayerNames", error.Message);
+        Assert.Throws<UnknownLayerException>(() => new HiResCam(model, new CamOptions { Layer = "nope" }));
     }
 
     [Fact]

@@ -12,9 +12,14 @@ namespace GradCamSharp.Methods;
 public abstract class CamMethod : Explainer
 {
     /// <summary>Creates the method for <paramref name="model"/>.</summary>
+    /// <exception cref="UnknownLayerException">The options name a layer the model does not have: found here, when
+    /// the method is made, rather than at its first explanation.</exception>
     protected CamMethod(IExplainableModel model, CamOptions? options = null) : base(model)
     {
         Options = options ?? new CamOptions();
+        if (!string.Equals(Options.Layer, ModelLayers.Auto, StringComparison.OrdinalIgnoreCase)
+            && model.FindLayer(Options.Layer) is null)
+            throw new UnknownLayerException(Options.Layer, model.SuggestLayers(Options.Layer, 5));
     }
 
     /// <summary>The options in force.</summary>

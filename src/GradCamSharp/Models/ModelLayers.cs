@@ -161,7 +161,8 @@ public static class ModelLayers
         ArgumentNullException.ThrowIfNull(layers);
         return layers.LastOrDefault(layer => layer.IsSpatialFeatureMap)
             ?? throw new UsageException($"'{Auto}' found no [N, C, H, W] feature map larger than 1x1 in {modelName}; " +
-                "name a layer (see 'gradcam layers')");
+                "name a layer (ModelLayers.Describe lists them with their shapes; 'gradcam layers' on the command " +
+                "line)");
     }
 
     /// <summary>One input's size, C x H x W: what the per-model caches are keyed by.</summary>

@@ -9,8 +9,8 @@ public sealed class UnknownLayerException : UsageException
     public UnknownLayerException(string requested, IReadOnlyList<string> suggestions)
         : base(suggestions.Count == 0
             ? $"unknown layer '{requested}': the model has no named layers"
-            : $"unknown layer '{requested}'; closest valid names: {string.Join(", ", suggestions)} (see 'gradcam " +
-                "layers')")
+            : $"unknown layer '{requested}'; closest valid names: {string.Join(", ", suggestions)} (all of them: " +
+                "the model's LayerNames, or ModelLayers.Describe with shapes; 'gradcam layers' on the command line)")
     {
         Requested = requested;
         Suggestions = suggestions;
