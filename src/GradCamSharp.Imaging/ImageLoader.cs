@@ -19,21 +19,13 @@ public static class ImageLoader
 
     /// <summary>
     /// Whether <paramref name="path"/> begins as a JPEG, PNG, GIF, BMP or WebP file does, whatever its name: how a
-    /// folder's photos are told from its other files. False for a file that cannot be read.
+    /// folder's photos are told from its other files. False for a file that cannot be read or is not an ordinary file
+    /// (a FIFO, a socket, a device).
     /// </summary>
     public static bool HasImageSignature(string path)
     {
-        Span<byte> head = stackalloc byte[12];
-        try
-        {
-            using FileStream stream = File.OpenRead(path);
-            int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-            head = head[..read];
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+        // Not File.OpenRead: a FIFO among the photos would block the listing until something wrote to it.
+        ReadOnlySpan<byte> head = UntrustedFile.ReadHead(path, 12);
         return head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
             || head.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G'])
             || head.StartsWith("GIF8"u8)
@@ -113,6 +105,12 @@ public static class ImageLoader
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path)) throw new ImageLoadException($"'{path}' is a folder, not an image");
         if (!File.Exists(path)) throw new ImageLoadException($"image '{path}' not found");
+        // A FIFO named as a photo (in a list of a dataset, say) would block the run until something wrote to it.
+        if (UntrustedFile.ReadHead(path, 1).Length == 0)
+        {
+            throw new ImageLoadException($"image '{path}' is empty or not an ordinary file (a FIFO, a socket or a " +
+                "device is not read)");
+        }
     }
 
     private static byte[] ReadAll(string path)

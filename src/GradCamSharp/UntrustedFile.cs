@@ -53,6 +53,30 @@ public static class UntrustedFile
     }
 
     /// <summary>
+    /// The first bytes of <paramref name="path"/> (fewer when it is shorter), or none when it is not an ordinary file
+    /// that can be read (a FIFO, a socket, a device, a folder): what tells a photo from other files by its signature,
+    /// without hanging on a FIFO in a folder of photos.
+    /// </summary>
+    public static byte[] ReadHead(string path, int count)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        try
+        {
+            if (!File.Exists(path)) return [];
+            using SafeFileHandle handle = Open(path);
+            using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+            if (!stream.CanSeek || stream.Length == 0) return [];
+            var head = new byte[Math.Min(count, stream.Length)];
+            stream.ReadExactly(head);
+            return head;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
     /// Opens for reading without blocking on a FIFO (Linux: <c>O_NONBLOCK</c>, which an ordinary file ignores); the
     /// caller refuses what cannot seek.
     /// </summary>

@@ -75,6 +75,21 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
+    public void AFifoOrAnEmptyFile_IsRefusedAtOnce_NotWaitedOn()
+    {
+        using var folder = new TempFolder();
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [folder["pipe.jpg"]])) mkfifo.WaitForExit();
+        File.WriteAllBytes(folder["empty.jpg"], []);
+        foreach (string path in new[] { folder["pipe.jpg"], folder["empty.jpg"] })
+        {
+            Assert.Contains("not an ordinary file", Assert.Throws<ImageLoadException>(() => ImageLoader.Probe(path))
+                .Message);
+            Assert.Throws<ImageLoadException>(() => ImageLoader.Load(path));
+            Assert.False(ImageLoader.HasImageSignature(path));
+        }
+    }
+
+    [Fact]
     public void Load_MissingOrCorrupt_SaysWhich()
     {
         string missing = Path.Combine(Path.GetTempPath(), $"absent-{Guid.NewGuid():N}.jpg");
