@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using GradCamSharp.Pipeline;
 using GradCamSharp.VisionLanguage;
 
 namespace GradCamSharp.Cli.Commands;
@@ -87,15 +86,7 @@ internal static class CaptionCommand
                     word.Rendered.Maps[0].Explanation.Score.ToString("0.00", CultureInfo.InvariantCulture));
             }
         }
-        VisionLanguageJob job = arguments.Job;
-        if (arguments.Dataset is DatasetInput dataset)
-        {
-            return dataset.Execute(job.OutputDirectory, job.Decoding, job.Overwrite, (photos, run, progress) =>
-                run.Run(photos, VisionLanguagePipeline.CaptionTask(model, job, Report), progress, cancellationToken),
-                error, arguments.Quiet);
-        }
-        IReadOnlyList<ManifestEntry> entries = VisionLanguagePipeline.Caption(model, job, Report,
-            arguments.Quiet ? null : new LineProgress(error), cancellationToken);
-        return VisionLanguageOptions.Finish(output, error, entries, arguments.Job, arguments.Json, arguments.Quiet);
+        return VisionLanguageOptions.Run(output, error, VisionLanguagePipeline.CaptionTask(model, arguments.Job,
+            Report), arguments.Job, arguments.Dataset, arguments.Json, arguments.Quiet, cancellationToken);
     }
 }

@@ -78,6 +78,26 @@ internal sealed class VisionLanguageOptions(string defaultModel)
         },
     };
 
+    /// <summary>
+    /// Runs <paramref name="task"/> on the job's photos (published all or nothing) or on the dataset (streamed and
+    /// resumable); returns the exit code.
+    /// </summary>
+    public static int Run(TextWriter output, TextWriter error, PhotoTask task, VisionLanguageJob job,
+        DatasetInput? dataset, bool json, bool quiet, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(job);
+        if (dataset is not null)
+        {
+            return dataset.Execute(job.OutputDirectory, job.Decoding, job.Overwrite, (photos, run, progress) =>
+                run.Run(photos, task, progress, cancellationToken), error, quiet);
+        }
+        var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
+        IReadOnlyList<ManifestEntry> entries = batch.Run(task.ExplainOne, quiet ? null : new LineProgress(error),
+            cancellationToken: cancellationToken);
+        return Finish(output, error, entries, job, json, quiet);
+    }
+
     /// <summary>Reports what was written and prints the manifest if asked; returns the exit code.</summary>
     public static int Finish(TextWriter output, TextWriter error, IReadOnlyList<ManifestEntry> entries,
         VisionLanguageJob job, bool json, bool quiet)

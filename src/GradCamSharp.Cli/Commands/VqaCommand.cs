@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using GradCamSharp.Pipeline;
 using GradCamSharp.VisionLanguage;
 
 namespace GradCamSharp.Cli.Commands;
@@ -76,15 +75,7 @@ internal static class VqaCommand
         void Report(string image, ExplainedAnswers answers) => output.WriteLine($"{image}: " + string.Join(", ",
             answers.Ranked.Take(5).Select(a =>
                 $"{a.Answer} {a.Probability.ToString("0.000", CultureInfo.InvariantCulture)}")));
-        VisionLanguageJob job = arguments.Job;
-        if (arguments.Dataset is DatasetInput dataset)
-        {
-            return dataset.Execute(job.OutputDirectory, job.Decoding, job.Overwrite, (photos, run, progress) =>
-                run.Run(photos, VisionLanguagePipeline.AnswerTask(model, job, Report), progress, cancellationToken),
-                error, arguments.Quiet);
-        }
-        IReadOnlyList<ManifestEntry> entries = VisionLanguagePipeline.Answer(model, job, Report,
-            arguments.Quiet ? null : new LineProgress(error), cancellationToken);
-        return VisionLanguageOptions.Finish(output, error, entries, arguments.Job, arguments.Json, arguments.Quiet);
+        return VisionLanguageOptions.Run(output, error, VisionLanguagePipeline.AnswerTask(model, arguments.Job,
+            Report), arguments.Job, arguments.Dataset, arguments.Json, arguments.Quiet, cancellationToken);
     }
 }
