@@ -67,6 +67,76 @@ public static class ImageLoader
         }
     }
 
+    /// <summary>The most bytes <see cref="Load(Stream, string, ImageDecodeOptions?)"/> reads from a stream.</summary>
+    public const long MostStreamBytes = 256L << 20;
+
+    /// <summary>
+    /// Decodes the image <paramref name="stream"/> holds from its position to its end (an upload, a blob, an archive
+    /// entry), reading at most <see cref="MostStreamBytes"/>; the stream is left open.
+    /// </summary>
+    /// <param name="stream">The encoded image.</param>
+    /// <param name="name">What to call it in messages.</param>
+    /// <param name="options">Limits; <see cref="ImageDecodeOptions.Default"/> when null.</param>
+    /// <exception cref="ImageLoadException">Longer than the limit, unreadable, not a decodable image, over the pixel
+    /// limit, or truncated.</exception>
+    /// <example>
+    /// <code>
+    /// using Stream upload = request.Body;
+    /// using SKBitmap photo = ImageLoader.Load(upload, "upload.jpg");
+    /// </code>
+    /// </example>
+    public static SKBitmap Load(Stream stream, string name = "image", ImageDecodeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return Decode(ReadBounded(stream, name), name, options);
+    }
+
+    /// <summary>
+    /// <see cref="Load(string, ImageDecodeOptions?)"/> with the file read asynchronously (decoding is CPU work and
+    /// runs on the caller's task).
+    /// </summary>
+    /// <exception cref="ImageLoadException">As the synchronous load.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<SKBitmap> LoadAsync(string path, ImageDecodeOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        CheckFile(path);
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageLoadException($"image '{path}' cannot be read: {exception.Message}", exception);
+        }
+        return Decode(bytes, path, options);
+    }
+
+    private static byte[] ReadBounded(Stream stream, string name)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        try
+        {
+            for (int read; (read = stream.Read(chunk)) > 0;)
+            {
+                if (buffer.Length + read > MostStreamBytes)
+                {
+                    throw new ImageLoadException($"'{name}' is longer than {MostStreamBytes >> 20} MB, more than any " +
+                        "image within the pixel limit needs");
+                }
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (Exception exception) when (exception is IOException and not ImageLoadException
+            or NotSupportedException or ObjectDisposedException)
+        {
+            throw new ImageLoadException($"'{name}' cannot be read: {exception.Message}", exception);
+        }
+        return buffer.ToArray();
+    }
+
     /// <summary>
     /// Decodes an encoded image held in memory (e.g. an upload); <paramref name="name"/> is used in messages.
     /// </summary>

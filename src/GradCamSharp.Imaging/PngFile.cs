@@ -29,6 +29,45 @@ public static class PngFile
             ?? throw new InvalidOperationException($"cannot encode a {bitmap.Width}x{bitmap.Height} bitmap as PNG");
     }
 
+    /// <summary>Encodes <paramref name="bitmap"/> as PNG into <paramref name="stream"/> (left open).</summary>
+    /// <exception cref="ObjectDisposedException"><paramref name="bitmap"/> was disposed.</exception>
+    /// <example>
+    /// <code>
+    /// using var body = new MemoryStream();
+    /// PngFile.Save(overlay, body);   // an HTTP response, a blob, an archive entry
+    /// </code>
+    /// </example>
+    public static void Save(SKBitmap bitmap, Stream stream)
+    {
+        Bitmaps.ThrowIfUnusable(bitmap, nameof(bitmap));
+        ArgumentNullException.ThrowIfNull(stream);
+        using SKData data = EncodeData(bitmap);
+        data.SaveTo(stream);
+    }
+
+    /// <summary>
+    /// <see cref="Save(SKBitmap, string)"/> with the file written asynchronously (encoding runs on the caller's task).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException"><paramref name="bitmap"/> was disposed.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; no file is left at <paramref name="path"/>'s
+    /// temporary name.</exception>
+    public static async Task SaveAsync(SKBitmap bitmap, string path, CancellationToken cancellationToken = default)
+    {
+        Bitmaps.ThrowIfUnusable(bitmap, nameof(bitmap));
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] encoded = Encode(bitmap);
+        string temporary = path + ".partial";
+        try
+        {
+            await File.WriteAllBytesAsync(temporary, encoded, cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
     /// <summary>
     /// Encodes <paramref name="bitmap"/> as PNG into <paramref name="path"/> through a temporary file and a rename.
     /// </summary>

@@ -75,6 +75,34 @@ public sealed class ImageLoaderTests
     }
 
     [Fact]
+    public async Task StreamsAndAsyncCalls_GiveTheSamePixels_AsFiles()
+    {
+        using var folder = new TempFolder();
+        string dog = SharedFixtures.Sample("dog.jpg");
+        using SKBitmap fromFile = ImageLoader.Load(dog);
+        using (FileStream stream = File.OpenRead(dog))
+        {
+            using SKBitmap fromStream = ImageLoader.Load(stream, "dog.jpg");
+            Assert.Equal(fromFile.Bytes, fromStream.Bytes);
+        }
+        using (SKBitmap fromTask = await ImageLoader.LoadAsync(dog))
+            Assert.Equal(fromFile.Bytes, fromTask.Bytes);
+
+        using var png = new MemoryStream();
+        PngFile.Save(fromFile, png);
+        png.Position = 0;
+        using (SKBitmap again = ImageLoader.Load(png, "in memory"))
+            Assert.Equal(fromFile.Bytes, again.Bytes);
+        await PngFile.SaveAsync(fromFile, folder["async.png"]);
+        using (SKBitmap written = ImageLoader.Load(folder["async.png"]))
+            Assert.Equal(fromFile.Bytes, written.Bytes);
+
+        using var writeOnly = new FileStream(folder["w.bin"], FileMode.Create, FileAccess.Write);
+        Assert.Throws<ImageLoadException>(() => ImageLoader.Load(writeOnly, "w.bin"));
+        await Assert.ThrowsAsync<ImageLoadException>(() => ImageLoader.LoadAsync(folder["absent.jpg"]));
+    }
+
+    [Fact]
     public void AFifoOrAnEmptyFile_IsRefusedAtOnce_NotWaitedOn()
     {
         using var folder = new TempFolder();
