@@ -148,7 +148,7 @@ internal static class ExplainCommand
 
         public Option<string> Output { get; } = new("--out", "-o")
         {
-            Description = "Output folder for the PNGs and explanations.json",
+            Description = "Output folder for the PNGs and explanations.json (explanations.jsonl for a folder or list)",
             DefaultValueFactory = _ => "gradcam-out",
         };
 
