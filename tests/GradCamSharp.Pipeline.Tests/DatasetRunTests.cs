@@ -88,8 +88,15 @@ public sealed class DatasetRunTests : IDisposable
         File.WriteAllText(manifest, whole[0] + "\n" + whole[1] + "\n" + whole[2][..20]);
         Photo(Path.Combine(input, "four.png"));
         _explained.Clear();
+        // Files a killed run left half-written, under names the redone photo may not use again.
+        Directory.CreateDirectory(Path.Combine(output, "sub"));
+        string[] debris = [Path.Combine(output, ".two_cat.png.gradcam-partial"),
+            Path.Combine(output, "sub", ".x_size.txt.gradcam-partial.partial")];
+        foreach (string file in debris) File.WriteAllText(file, "half");
 
         DatasetCounts counts = Run(input, output);
+
+        Assert.All(debris, file => Assert.False(File.Exists(file), file));
 
         Assert.Equal((4, 2, 2), (counts.Photos, counts.AlreadyDone, counts.Explained));
         Assert.Equal(["four.png", "two.png"], _explained.Order());

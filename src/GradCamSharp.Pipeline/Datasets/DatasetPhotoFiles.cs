@@ -7,7 +7,8 @@ namespace GradCamSharp.Pipeline.Datasets;
 /// </summary>
 internal sealed class DatasetPhotoFiles(string outputDirectory, DatasetPhoto photo) : IPhotoOutput
 {
-    private const string PartialSuffix = ".gradcam-partial";
+    /// <summary>The end of a file not yet renamed into place (hidden: its name starts with a dot).</summary>
+    public const string PartialSuffix = ".gradcam-partial";
     private readonly List<(string Temporary, string Final)> _files = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly List<Action> _writes = [];

@@ -99,6 +99,7 @@ public sealed class DatasetRun
         try
         {
             using FileStream folderLock = Prepare();
+            RemovePartialFiles();
             HashSet<string> done = DoneBefore(hash);
             DatasetPhoto[] todo = [.. dataset.Photos.Where(p => !done.Contains(p.Key))];
             int alreadyDone = dataset.Photos.Count - todo.Length;
@@ -142,6 +143,24 @@ public sealed class DatasetRun
                 "choose an empty folder, or allow writing beside it (--overwrite)");
         }
         return folderLock;
+    }
+
+    /// <summary>
+    /// Removes the files a killed run left half-written (hidden, named *.gradcam-partial, or that with the PNG
+    /// writer's own ".partial" after it): a photo redone writes its files again, possibly under other names (another
+    /// class on top), and nothing else would remove them.
+    /// </summary>
+    private void RemovePartialFiles()
+    {
+        var options = new EnumerationOptions
+        {
+            RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true,
+        };
+        foreach (string file in Directory.EnumerateFiles(OutputDirectory, $"*{DatasetPhotoFiles.PartialSuffix}*",
+            options))
+        {
+            if (Path.GetFileName(file).StartsWith('.')) File.Delete(file);
+        }
     }
 
     /// <summary>The photos the folder's manifest already holds, all made with <paramref name="hash"/>'s settings.
