@@ -7,6 +7,13 @@ public static class ImagePreprocessor
 {
     /// <summary>Resizes, reorders and normalises <paramref name="image"/>.</summary>
     /// <exception cref="ObjectDisposedException"><paramref name="image"/> was disposed.</exception>
+    /// <example>
+    /// <code>
+    /// using SKBitmap photo = ImageLoader.Load("dog.jpg");
+    /// PreparedImage prepared = ImagePreprocessor.Prepare(photo, KnownPreprocessing.ImageNet);
+    /// Tensor input = prepared.ToTensor();   // [1, 3, 224, 224]; prepared.ToOriginal maps a map back
+    /// </code>
+    /// </example>
     public static PreparedImage Prepare(SKBitmap image, Preprocessing preprocessing)
     {
         Bitmaps.ThrowIfUnusable(image, nameof(image));

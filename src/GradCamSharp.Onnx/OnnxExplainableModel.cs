@@ -11,6 +11,12 @@ namespace GradCamSharp.Onnx;
 /// Grad-CAM differentiates the score before the softmax.
 /// </summary>
 /// <remarks>The model owns the imported graph and disposes it, unless created with <c>leaveOpen</c>.</remarks>
+/// <example>
+/// <code>
+/// using var model = new OnnxExplainableModel(OnnxModule.Load("resnet50.onnx"));
+/// var maps = new GradCam(model, new CamOptions { Layer = "layer4" }).Explain(input, new TopClassesTarget(3));
+/// </code>
+/// </example>
 public sealed class OnnxExplainableModel : IExplainableModel
 {
     private readonly OnnxModule _module;

@@ -18,6 +18,7 @@ public static class DatasetMerge
     /// <exception cref="UsageException">No shards, different settings, or overlapping shards.</exception>
     /// <exception cref="UnreadableInputException">A shard folder is missing or holds no manifest.</exception>
     /// <exception cref="OutputException">The output folder is not empty or cannot be written.</exception>
+    /// <example><code>DatasetMerge.Run(["out/shard-0", "out/shard-1"], "out/all");</code></example>
     public static DatasetCounts Run(IReadOnlyList<string> shards, string outputDirectory,
         IProgress<string>? progress = null)
     {

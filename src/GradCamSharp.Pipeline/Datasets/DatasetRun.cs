@@ -14,6 +14,13 @@ namespace GradCamSharp.Pipeline.Datasets;
 /// same run started again into the same folder skips the photos already in the manifest, and a run with other
 /// settings is refused there: every line carries the hash of its run's settings.
 /// </summary>
+/// <example>
+/// <code>
+/// Dataset photos = Dataset.FromFolder("photos/").Take(Shard.Parse("auto", count: 8));
+/// var run = new DatasetRun("out/shard") { MaxFailures = 100 };
+/// DatasetCounts counts = new ExplainPipeline(model).Run(photos, run, new ExplanationSettings());
+/// </code>
+/// </example>
 public sealed class DatasetRun
 {
     /// <summary>The manifest: one <see cref="ManifestEntry"/> a line.</summary>

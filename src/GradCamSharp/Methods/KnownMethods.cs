@@ -247,6 +247,12 @@ public static class KnownMethods
     /// <param name="setOptions">What the set takes (smoothing over augmentations, fusion of layers).</param>
     /// <param name="layers">Several target layers, whose maps are fused; null for the options' layer.</param>
     /// <exception cref="UsageException">An unknown name.</exception>
+    /// <example>
+    /// <code>
+    /// // The paper's four maps (Grad-CAM, Guided Backprop, Guided Grad-CAM, counterfactual) from one forward pass.
+    /// var four = KnownMethods.CreateSet(["all"], model).Explain(input, new ClassTarget(0));
+    /// </code>
+    /// </example>
     public static MethodSet CreateSet(IEnumerable<string> names, IExplainableModel model, CamOptions? options = null,
         MethodSetOptions? setOptions = null, IReadOnlyList<string>? layers = null)
     {
