@@ -110,9 +110,7 @@ public static class EvaluationRecords
             ?? throw new UnreadableInputException($"'{shards[0]}/{SummaryName}' is empty");
         try
         {
-            if (Directory.Exists(outputDirectory) && Directory.EnumerateFileSystemEntries(outputDirectory).Any())
-                throw new OutputException($"output folder '{outputDirectory}' is not empty; merge into a new folder");
-            Directory.CreateDirectory(outputDirectory);
+            using FileStream folderLock = StagedOutput.CreateLocked(outputDirectory, empty: true);
             using (JsonLines lines = JsonLines.Open(Path.Combine(outputDirectory, FileName)))
                 lines.Append(records.OrderBy(r => r.Index));
             return Summarise(records, outputDirectory, first.Model, first.Source, first.Unmatched, first.Options);

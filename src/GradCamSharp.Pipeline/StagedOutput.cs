@@ -67,11 +67,8 @@ public sealed class StagedOutput : IPhotoOutput, IDisposable
         if (string.IsNullOrWhiteSpace(outputDirectory)) throw new UsageException("the output folder is empty");
         try
         {
-            if (File.Exists(outputDirectory))
-                throw new OutputException($"output folder '{outputDirectory}' is a file");
             bool created = !Directory.Exists(outputDirectory);
-            Directory.CreateDirectory(outputDirectory);
-            FileStream folderLock = Lock(outputDirectory);
+            FileStream folderLock = CreateLocked(outputDirectory);
             try
             {
                 RemoveStaleStaging(outputDirectory);
@@ -196,11 +193,35 @@ public sealed class StagedOutput : IPhotoOutput, IDisposable
     }
 
     /// <summary>
-    /// Takes the folder's lock (<see cref="LockName"/>; dispose the stream to release it), or refuses at once when
-    /// another run holds it. The lock file stays (hidden, like the
+    /// Creates <paramref name="outputDirectory"/> if needed and takes its lock (<see cref="LockName"/>; dispose the
+    /// stream to release it): how every command that writes a folder claims it, this staged output, a dataset run, a
+    /// streamed evaluation and a merge alike.
+    /// </summary>
+    /// <param name="outputDirectory">The folder.</param>
+    /// <param name="empty">Refuse a folder that holds anything but the lock (a merge writes only into a new one).
+    /// </param>
+    /// <exception cref="OutputException">The path is a file, another run holds the lock, or the folder is not empty
+    /// when <paramref name="empty"/>.</exception>
+    public static FileStream CreateLocked(string outputDirectory, bool empty = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(outputDirectory);
+        if (File.Exists(outputDirectory)) throw new OutputException($"output folder '{outputDirectory}' is a file");
+        Directory.CreateDirectory(outputDirectory);
+        FileStream folderLock = Lock(outputDirectory);
+        if (empty && Directory.EnumerateFileSystemEntries(outputDirectory)
+            .Any(entry => Path.GetFileName(entry) != LockName))
+        {
+            folderLock.Dispose();
+            throw new OutputException($"output folder '{outputDirectory}' is not empty; merge into a new folder");
+        }
+        return folderLock;
+    }
+
+    /// <summary>
+    /// Takes the folder's lock, or refuses at once when another run holds it. The lock file stays (hidden, like the
     /// record): removing it would let a third run lock a new file while the second still waits on the old one.
     /// </summary>
-    public static FileStream Lock(string outputDirectory)
+    private static FileStream Lock(string outputDirectory)
     {
         string path = Path.Combine(outputDirectory, LockName);
         try

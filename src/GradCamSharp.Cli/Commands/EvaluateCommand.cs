@@ -415,7 +415,7 @@ internal static class EvaluateCommand
         if (arguments.Output is string folder)
         {
             summary = Stream(folder, loaded, cases, source, unmatched, options, Randomized, arguments, error,
-                cancellation);
+                progress, cancellation);
             error.WriteLine($"evaluate: wrote {Path.Combine(folder, EvaluationRecords.SummaryName)} and " +
                 $"{Path.Combine(folder, EvaluationRecords.ReportName)}");
         }
@@ -446,12 +446,10 @@ internal static class EvaluateCommand
     /// </summary>
     private static EvaluationSummary Stream(string folder, LoadedModel loaded, IReadOnlyList<EvaluationCase> cases,
         string source, IReadOnlyDictionary<string, int> unmatched, EvaluationOptions options,
-        Func<WeightBand, LoadedModel> randomized, Arguments arguments, TextWriter error,
+        Func<WeightBand, LoadedModel> randomized, Arguments arguments, TextWriter error, IProgress<string> progress,
         CancellationToken cancellation)
     {
-        if (File.Exists(folder)) throw new OutputException($"output folder '{folder}' is a file");
-        Directory.CreateDirectory(folder);
-        using FileStream folderLock = StagedOutput.Lock(folder);
+        using FileStream folderLock = StagedOutput.CreateLocked(folder);
         string settings = DatasetRun.HashOf(JsonSerializer.Serialize(new
         {
             task = "evaluate", model = loaded.Name, source, unmatched, options,
@@ -464,7 +462,7 @@ internal static class EvaluateCommand
         {
             using (JsonLines records = JsonLines.Open(Path.Combine(folder, EvaluationRecords.FileName)))
             {
-                EvaluationRunner.Run(loaded, cases, options, randomized, new LineProgress(error, "evaluate: "),
+                EvaluationRunner.Run(loaded, cases, options, randomized, progress,
                     include: image => arguments.Shard.Contains(keys[image]) && !done.Contains(keys[image]),
                     evaluated: picture => records.Append([picture with
                     {

@@ -43,8 +43,7 @@ public static class DatasetMerge
         Dictionary<string, (string Shard, string Path)> files = FilesByName(read);
         try
         {
-            Begin(outputDirectory);
-            using FileStream folderLock = StagedOutput.Lock(outputDirectory);
+            using FileStream folderLock = StagedOutput.CreateLocked(outputDirectory, empty: true);
             foreach ((string name, (_, string source)) in files)
             {
                 string target = Path.Combine(outputDirectory, name);
@@ -121,17 +120,6 @@ public static class DatasetMerge
             }
         }
         return files;
-    }
-
-    private static void Begin(string outputDirectory)
-    {
-        if (File.Exists(outputDirectory)) throw new OutputException($"output folder '{outputDirectory}' is a file");
-        if (Directory.Exists(outputDirectory) && Directory.EnumerateFileSystemEntries(outputDirectory)
-            .Any(entry => Path.GetFileName(entry) != StagedOutput.LockName))
-        {
-            throw new OutputException($"output folder '{outputDirectory}' is not empty; merge into a new folder");
-        }
-        Directory.CreateDirectory(outputDirectory);
     }
 
     /// <summary>The lines in the order of their photos' keys (each photo's lines as written), written whole.</summary>

@@ -118,12 +118,8 @@ public sealed class DatasetRun
             return new Pass(this, hash, todo, task, manifest, failures, progress, cancellationToken).Run()
                 with { Photos = dataset.Photos.Count, AlreadyDone = alreadyDone };
         }
-        catch (IOException exception) when (exception is not (UnreadableInputException or OutputException))
-        {
-            throw new OutputException($"cannot write to output folder '{PrintableText.Printable(OutputDirectory)}'" +
-                $": {exception.Message}", exception);
-        }
-        catch (UnauthorizedAccessException exception)
+        catch (Exception exception) when (exception is IOException and not (UnreadableInputException
+            or OutputException) or UnauthorizedAccessException)
         {
             throw new OutputException($"cannot write to output folder '{PrintableText.Printable(OutputDirectory)}'" +
                 $": {exception.Message}", exception);
@@ -136,10 +132,7 @@ public sealed class DatasetRun
     /// </summary>
     private FileStream Prepare()
     {
-        if (File.Exists(OutputDirectory))
-            throw new OutputException($"output folder '{OutputDirectory}' is a file");
-        Directory.CreateDirectory(OutputDirectory);
-        FileStream folderLock = StagedOutput.Lock(OutputDirectory);
+        FileStream folderLock = StagedOutput.CreateLocked(OutputDirectory);
         bool ours = File.Exists(Path.Combine(OutputDirectory, ManifestName))
             || File.Exists(Path.Combine(OutputDirectory, FailuresName));
         if (!ours && !Overwrite && Directory.EnumerateFileSystemEntries(OutputDirectory)
