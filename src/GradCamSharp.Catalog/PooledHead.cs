@@ -36,6 +36,9 @@ public abstract class PooledHead : IExplainableModel
     public string? ReluObstacle => _features.ReluObstacle;
 
     /// <inheritdoc />
+    public IReadOnlyList<LayerBias> LayerBiases() => _features.LayerBiases();
+
+    /// <inheritdoc />
     public abstract string Name { get; }
 
     /// <inheritdoc />

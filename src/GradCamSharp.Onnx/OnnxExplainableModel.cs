@@ -65,6 +65,9 @@ public sealed class OnnxExplainableModel : IExplainableModel
     /// <inheritdoc />
     public string? ReluObstacle => _module.HasOperator("Relu") ? null : ForwardTaps.NoReluObstacle;
 
+    /// <inheritdoc />
+    public IReadOnlyList<LayerBias> LayerBiases() => _module.Biases();
+
     /// <summary>The values fed to the graph's other inputs.</summary>
     public IReadOnlyDictionary<string, Tensor> OtherInputs => _otherInputs;
 

@@ -254,6 +254,34 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// Every layer that adds a constant bias: a Conv's or ConvTranspose's B, a Gemm's beta C, a BatchNormalization's
+    /// effective bias B - mean scale / sqrt(var + epsilon) (its output is scale / sigma times the input plus that).
+    /// Computed at each call, in the caller's dispose scope.
+    /// </summary>
+    public IReadOnlyList<LayerBias> Biases()
+    {
+        var values = new HashSet<string>(ValueNames, StringComparer.Ordinal);
+        var biases = new List<LayerBias>();
+        foreach (OnnxNode node in _nodes)
+        {
+            if (node.Outputs.Length == 0 || !values.Contains(node.Outputs[0])) continue;
+            Tensor? Constant(int k) => k < node.Inputs.Length && node.Inputs[k].Length > 0
+                && _constants.TryGetValue(node.Inputs[k], out Tensor? c) ? c : null;
+            Tensor? bias = node.OpType switch
+            {
+                "Conv" or "ConvTranspose" => Constant(2)?.flatten(),
+                "Gemm" => Constant(2) is Tensor c ? c.flatten() * node.Attributes.Float("beta", 1f) : null,
+                "BatchNormalization" when Constant(1) is Tensor scale && Constant(2) is Tensor shift
+                    && Constant(3) is Tensor mean && Constant(4) is Tensor variance =>
+                    shift - mean * scale / (variance + node.Attributes.Float("epsilon", 1e-5f)).sqrt(),
+                _ => null,
+            };
+            if (bias is not null) biases.Add(new LayerBias(node.Outputs[0], bias.detach()));
+        }
+        return biases;
+    }
+
+    /// <summary>
     /// A copy of this model whose weight tensors (float initializers of rank 2 or more) are replaced by random normal
     /// values of the same spread: the "model parameter randomization" sanity check of Adebayo et al. (2018).
     /// </summary>
@@ -391,6 +419,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                 if (name.Length == 0) { results[k].Dispose(); continue; }
                 Tensor value = results[k];
                 if (taps.ReplaceLayerOutput is not null && taps.Layer == name) value = taps.ReplaceLayerOutput(value);
+                if (taps.ReplaceEveryLayerOutput is not null) value = taps.ReplaceEveryLayerOutput(name, value);
                 taps.ObserveEveryLayer?.Invoke(name, value);
                 values[name] = value;
                 owned.Add(name);

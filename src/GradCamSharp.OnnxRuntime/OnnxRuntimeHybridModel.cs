@@ -58,6 +58,9 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     public string? ReluObstacle => _model.ReluObstacle;
 
     /// <inheritdoc />
+    public IReadOnlyList<LayerBias> LayerBiases() => _model.LayerBiases();
+
+    /// <inheritdoc />
     public IReadOnlyList<string> LayerNames => _model.LayerNames;
 
     /// <inheritdoc />
@@ -81,7 +84,8 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(taps);
         bool runtimeCan = !taps.GuidedRelu && !taps.DeconvnetRelu && taps.ObserveEveryLayer is null
-            && !input.requires_grad && (taps.Layer is null || taps.Layer != _model.ImageInput);
+            && taps.ReplaceEveryLayerOutput is null && !input.requires_grad
+            && (taps.Layer is null || taps.Layer != _model.ImageInput);
         if (!runtimeCan || RunPart(taps.Layer ?? "", input) is not Dictionary<string, Tensor> values)
             return _model.Forward(input, taps);
         if (taps.Layer is not string layer) return values[_model.ExplainedOutput];

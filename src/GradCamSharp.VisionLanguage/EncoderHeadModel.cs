@@ -24,6 +24,9 @@ internal sealed class EncoderHeadModel(IExplainableModel encoder, IExplainableMo
     public string? ReluObstacle => encoder.ReluObstacle is null ? null : head.ReluObstacle;
 
     /// <inheritdoc />
+    public IReadOnlyList<LayerBias> LayerBiases() => encoder.LayerBiases();
+
+    /// <inheritdoc />
     public IReadOnlyList<string> LayerNames { get; } =
         [.. encoder.LayerNames, .. head.LayerNames.Where(n => n.Length > 0).Select(n => HeadPrefix + n)];
 
@@ -49,7 +52,11 @@ internal sealed class EncoderHeadModel(IExplainableModel encoder, IExplainableMo
         ArgumentNullException.ThrowIfNull(taps);
         Action<string, Tensor>? observe = taps.ObserveEveryLayer;
         bool inHead = taps.Layer is not null && HeadLayer(taps.Layer) is not null;
-        ForwardTaps encoderTaps = inHead ? taps.WithoutLayerTaps() with { ObserveEveryLayer = observe } : taps;
+        ForwardTaps encoderTaps = inHead ? taps.WithoutLayerTaps() with
+        {
+            ObserveEveryLayer = observe,
+            ReplaceEveryLayerOutput = taps.ReplaceEveryLayerOutput,
+        } : taps;
         ForwardTaps headTaps = taps.WithoutLayerTaps() with
         {
             Layer = inHead ? HeadLayer(taps.Layer!) : null,

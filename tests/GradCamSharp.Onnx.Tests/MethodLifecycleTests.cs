@@ -10,7 +10,7 @@ namespace GradCamSharp.Onnx.Tests;
 public sealed class MethodLifecycleTests
 {
     /// <summary>
-    /// conv, relu, conv (stride 2), relu, global average pool, flatten, linear: a CNN in eight nodes.
+    /// conv, relu, conv (stride 2, with a bias), relu, global average pool, flatten, linear: a CNN in eight nodes.
     /// </summary>
     private static OnnxModule SmallCnn()
     {
@@ -22,9 +22,10 @@ public sealed class MethodLifecycleTests
             .Initializer("w1", [8, 3, 3, 3], Weights(8 * 27))
             .Initializer("w2", [16, 8, 3, 3], Weights(16 * 72))
             .Initializer("w3", [4, 16], Weights(64))
+            .Initializer("b2", [16], Weights(16))
             .Node("Conv", "/conv1/Conv", ["input", "w1"], ["c1"], ("pads", new long[] { 1, 1, 1, 1 }))
             .Node("Relu", "/relu1/Relu", ["c1"], ["r1"])
-            .Node("Conv", "/conv2/Conv", ["r1", "w2"], ["c2"], ("pads", new long[] { 1, 1, 1, 1 }),
+            .Node("Conv", "/conv2/Conv", ["r1", "w2", "b2"], ["c2"], ("pads", new long[] { 1, 1, 1, 1 }),
                 ("strides", new long[] { 2, 2 }))
             .Node("Relu", "/relu2/Relu", ["c2"], ["r2"])
             .Node("GlobalAveragePool", "/pool/GlobalAveragePool", ["r2"], ["pooled"])

@@ -23,7 +23,7 @@ public sealed class MethodRegistryTests
         {
             Explainer explainer = method.Create(model, new CamOptions());
             Assert.Equal(method.Name, explainer.Name);
-            Assert.Equal(method.UsesLayer, explainer is CamMethod or GuidedGradCam);
+            Assert.Equal(method.UsesLayer, explainer is CamMethod or GuidedGradCam or RefineCam);
         }
         Assert.Equal(KnownMethods.Names.Count, KnownMethods.Names.Distinct().Count());
     }

@@ -37,9 +37,24 @@ public abstract class CamMethod : Explainer
     public override string Name => !Options.Counterfactual ? MethodName
         : MethodName == KnownMethods.GradCam ? KnownMethods.Counterfactual : $"{MethodName}-counterfactual";
 
-    /// <summary>The one hook: the weights of the feature maps.</summary>
+    /// <summary>The hook of most methods: the weights of the feature maps, which <see cref="Map"/> sums.</summary>
     /// <returns>[N, K, 1, 1] channel weights, or [N, K, h, w] element-wise weights.</returns>
-    protected abstract Tensor Weights(CamContext context);
+    /// <exception cref="NotSupportedException">A method that overrides <see cref="Map"/> instead.</exception>
+    protected virtual Tensor Weights(CamContext context) =>
+        throw new NotSupportedException($"{GetType().Name} overrides neither Weights nor Map");
+
+    /// <summary>
+    /// The map before the ReLU: sum_k w_k A^k with <see cref="Weights"/> (or, with
+    /// <see cref="CamOptions.EigenSmooth"/>, the weighted maps' projection on their first principal component).
+    /// Methods whose map is no weighted sum (KPCA-CAM, Seg-Eigen-CAM) override this instead.
+    /// </summary>
+    /// <returns>[N, h, w] maps.</returns>
+    protected virtual Tensor Map(CamContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Tensor weighted = Weights(context) * context.Activations;
+        return Options.EigenSmooth ? FirstComponent(weighted) : weighted.sum(1);
+    }
 
     internal sealed override string? RequestedLayer => Options.Layer;
 
@@ -59,8 +74,7 @@ public abstract class CamMethod : Explainer
 
         var context = new CamContext(activations, layerGradients, pass.Input.index_select(0, samples),
             column.Entries.Select(e => e.ClassIndex).ToArray(), pass.Layer!, pass.Run);
-        Tensor weighted = Weights(context) * activations;
-        Tensor raw = (Options.EigenSmooth ? FirstComponent(weighted) : weighted.sum(1)).relu();
+        Tensor raw = Map(context).relu();
         Tensor heat = UpsampleAndNormalise(raw, pass.Height, pass.Width);
         return column.Entries.Select((entry, k) =>
             entry.Explained(Name, pass.Layer!, ToHeatmap(heat[k])) with { RawMap = ToHeatmap(raw[k]) }).ToList();

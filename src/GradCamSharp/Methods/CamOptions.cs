@@ -21,6 +21,12 @@ public sealed record CamOptions
     public bool Counterfactual { get; init; }
 
     /// <summary>
+    /// Several target layers, for the methods that combine layers themselves (RefineCAM multiplies its maps at each);
+    /// null (the default) lets them choose from <see cref="Layer"/>. Other methods read only <see cref="Layer"/>.
+    /// </summary>
+    public IReadOnlyList<string>? Layers { get; init; }
+
+    /// <summary>
     /// Eigen-smoothing (pytorch-grad-cam's eigen_smooth): the map is the projection of the weighted feature maps on
     /// their first principal component instead of their sum over channels, which removes much of the noise that
     /// channels of small weight add.

@@ -167,6 +167,63 @@ public static class KnownMethods
             Summary = "each channel weighted by the score's relative drop when it is zeroed; only later layers re-run",
             Create = (model, options) => new AblationCam(model, options),
         },
+        new()
+        {
+            Name = "fullgrad", Title = "FullGrad", UsesLayer = false, NeedsClassTarget = true,
+            Paper = "Srinivas and Fleuret, Full-Gradient Representation, NeurIPS 2019",
+            Summary = "|input gradient x input| plus every layer's |bias x gradient|, each scaled and summed",
+            Obstacle = model => model.LayerBiases().Count == 0 ? FullGrad.NoBiasObstacle : null,
+            Create = (model, _) => new FullGrad(model),
+        },
+        new()
+        {
+            Name = "kpcacam", Title = "KPCA-CAM", NeedsGradients = false,
+            Paper = "Karmani et al., KPCA-CAM, 2024",
+            Summary = "the positions' first kernel principal component (sigmoid kernel); class-agnostic",
+            Create = (model, options) => new KpcaCam(model, options),
+        },
+        new()
+        {
+            Name = "fem", Title = "FEM", NeedsGradients = false,
+            Paper = "Fuad et al., Features Understanding in 3D CNNs, IPTA 2020",
+            Summary = "each map weighted by its share of positions above its mean + 2 std; class-agnostic",
+            Create = (model, options) => new Fem(model, options),
+        },
+        new()
+        {
+            Name = "shapleycam", Title = "ShapleyCAM", NeedsClassTarget = true,
+            Paper = "Cai et al., CAMs as Shapley Value-based Explainers, 2025",
+            Summary = "the spatial mean of gradient minus half the Hessian-vector product H A",
+            Create = (model, options) => new ShapleyCam(model, options),
+        },
+        new()
+        {
+            Name = "finercam", Title = "Finer-CAM", NeedsClassTarget = true,
+            Paper = "Zhang et al., Finer-CAM, CVPR 2025",
+            Summary = "Grad-CAM of the class's score minus its 3 nearest classes', softmax-weighted",
+            Create = (model, options) => new FinerCam(model, options),
+        },
+        new()
+        {
+            Name = "segeigencam", Title = "Seg-Eigen-CAM",
+            Paper = "Chung and Ying, Seg-Eigen-CAM, Applied Sciences 2025",
+            Summary = "|gradient| x activations, centred, on their first principal component, sign fixed (eq. 10-13)",
+            Create = (model, options) => new SegEigenCam(model, options),
+        },
+        new()
+        {
+            Name = "refinecam", Title = "RefineCAM", NeedsClassTarget = true, CombinesLayers = true,
+            Paper = "pytorch-grad-cam, RefineCAM, 2026",
+            Summary = "the product of Grad-CAM++ maps at 3 layers of falling depth (or every --layer)",
+            Create = (model, options) => new RefineCam(model, options),
+        },
+        new()
+        {
+            Name = "randomcam", Title = "RandomCAM", NeedsGradients = false,
+            Paper = "pytorch-grad-cam, a baseline for metrics",
+            Summary = "feature maps weighted by seeded uniform numbers in [-1, 1]: the chance level of every metric",
+            Create = (model, options) => new RandomCam(model, options),
+        },
     ];
 
     /// <summary>The methods that score perturbed inputs (see <see cref="MethodDescriptor.PerturbsInputs"/>).</summary>
@@ -193,7 +250,8 @@ public static class KnownMethods
             Registered.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
         if (found is not null) return found;
         if (name.StartsWith(GuidedPrefix, StringComparison.OrdinalIgnoreCase)
-            && Registered.FirstOrDefault(m => m.UsesLayer && string.Equals(m.Name, name[GuidedPrefix.Length..],
+            && Registered.FirstOrDefault(m => m.UsesLayer && !m.CombinesLayers
+                && string.Equals(m.Name, name[GuidedPrefix.Length..],
                 StringComparison.OrdinalIgnoreCase)) is { } cam)
         {
             return cam with
@@ -257,13 +315,23 @@ public static class KnownMethods
         MethodSetOptions? setOptions = null, IReadOnlyList<string>? layers = null)
     {
         options ??= new CamOptions();
-        IReadOnlyList<string> targetLayers = layers is { Count: > 0 } ? layers.Distinct().ToArray() : [options.Layer];
+        string[] targetLayers = layers is { Count: > 0 } ? layers.Distinct().ToArray() : [options.Layer];
         var methods = new List<Explainer>();
         var outputOf = new List<int>();
         IReadOnlyList<MethodDescriptor> expanded = Expand(names);
         for (int output = 0; output < expanded.Count; output++)
         {
             MethodDescriptor method = expanded[output];
+            if (method.CombinesLayers)
+            {
+                methods.Add(method.Create(model, options with
+                {
+                    Layer = targetLayers[0],
+                    Layers = targetLayers.Length > 1 ? targetLayers : null,
+                }));
+                outputOf.Add(output);
+                continue;
+            }
             foreach (string layer in method.UsesLayer ? targetLayers : targetLayers.Take(1))
             {
                 methods.Add(method.Create(model, options with { Layer = layer }));

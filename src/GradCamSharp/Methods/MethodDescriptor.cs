@@ -42,6 +42,12 @@ public sealed record MethodDescriptor
     public bool UsesLayer { get; init; } = true;
 
     /// <summary>
+    /// Whether it combines several layers itself (RefineCAM): a set given several layers creates it once, with all of
+    /// them as <see cref="CamOptions.Layers"/>, instead of once per layer with the maps fused afterwards.
+    /// </summary>
+    public bool CombinesLayers { get; init; }
+
+    /// <summary>
     /// Why the method cannot run on a model, or null when it can: what a command that runs every method by default
     /// skips with a note rather than failing on.
     /// </summary>

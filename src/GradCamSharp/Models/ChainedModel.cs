@@ -19,6 +19,9 @@ public sealed class ChainedModel(IExplainableModel preprocessing, IExplainableMo
     public string? ReluObstacle => preprocessing.ReluObstacle is null ? null : main.ReluObstacle;
 
     /// <inheritdoc />
+    public IReadOnlyList<LayerBias> LayerBiases() => main.LayerBiases();
+
+    /// <inheritdoc />
     public IReadOnlyList<string> LayerNames => main.LayerNames;
 
     /// <inheritdoc />

@@ -22,6 +22,14 @@ public sealed record ForwardTaps
     public Action<string, torch.Tensor>? ObserveEveryLayer { get; init; }
 
     /// <summary>
+    /// Receives every named layer output with its name, in execution order, and returns the tensor the rest of the
+    /// model uses instead (FullGrad adds a zero probe to each layer with a bias, to read the gradient there). Applied
+    /// after <see cref="ReplaceLayerOutput"/>; models that cannot intercept every layer ignore it and list no
+    /// <see cref="IExplainableModel.LayerBiases()"/>.
+    /// </summary>
+    public Func<string, torch.Tensor, torch.Tensor>? ReplaceEveryLayerOutput { get; init; }
+
+    /// <summary>
     /// Makes every ReLU back-propagate only positive gradients at positive inputs (Springenberg et al., the rule of
     /// Guided Backpropagation). The forward values are unchanged.
     /// </summary>
@@ -45,7 +53,7 @@ public sealed record ForwardTaps
     /// hold the tapped layer runs with (the ReLU rules still apply there).
     /// </summary>
     public ForwardTaps WithoutLayerTaps() => this with { Layer = null, ReplaceLayerOutput = null,
-        ObserveEveryLayer = null };
+        ObserveEveryLayer = null, ReplaceEveryLayerOutput = null };
 
     /// <summary>
     /// Called at every ReLU a ReLU rule (<see cref="GuidedRelu"/>, <see cref="DeconvnetRelu"/>) meets, whether or not

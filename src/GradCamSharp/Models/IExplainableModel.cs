@@ -62,6 +62,14 @@ public interface IExplainableModel : IDisposable
     string? ReluObstacle => null;
 
     /// <summary>
+    /// Every layer that adds a bias (a convolution's, a batch normalisation's effective beta - mean gamma / sigma, a
+    /// linear layer's), with the bias added along its output's dimension 1: what FullGrad's decomposition reads,
+    /// through <see cref="ForwardTaps.ReplaceEveryLayerOutput"/>. Empty where the model cannot list them. Computed at
+    /// each call: the tensors belong to the caller's dispose scope.
+    /// </summary>
+    IReadOnlyList<LayerBias> LayerBiases() => [];
+
+    /// <summary>
     /// Why the deconvnet's ReLU rule cannot run on this model (it needs each ReLU's input, so every ReLU must be one
     /// the model can intercept), or null when it can.
     /// </summary>

@@ -142,7 +142,7 @@ public static class ModelLayers
     /// <see cref="Describe"/> for one input of <paramref name="input"/>'s size, run once per model and input size
     /// (thread-safe).
     /// </summary>
-    private static IReadOnlyList<LayerInfo> DescribedOnce(IExplainableModel model, Tensor input)
+    internal static IReadOnlyList<LayerInfo> DescribedOnce(IExplainableModel model, Tensor input)
     {
         return Described.GetValue(model, _ => new ConcurrentDictionary<string, IReadOnlyList<LayerInfo>>())
             .GetOrAdd(SizeOf(input), _ =>

@@ -70,6 +70,28 @@ public sealed class TorchModuleModel : IExplainableModel
     public IReadOnlyList<string> LayerNames { get; }
 
     /// <inheritdoc />
+    /// <remarks>Conv2d and Linear modules' biases, and BatchNorm2d's effective bias (bias - running mean x weight /
+    /// sqrt(running variance + eps)).</remarks>
+    public IReadOnlyList<LayerBias> LayerBiases()
+    {
+        var biases = new List<LayerBias>();
+        foreach ((string name, Module<Tensor, Tensor> layer) in _hookable)
+        {
+            Tensor? bias = layer switch
+            {
+                TorchSharp.Modules.Conv2d conv => conv.bias,
+                TorchSharp.Modules.Linear linear => linear.bias,
+                TorchSharp.Modules.BatchNorm2d { running_mean: Tensor mean, running_var: Tensor variance } norm =>
+                    (norm.bias ?? torch.zeros_like(mean)) - mean * (norm.weight ?? torch.ones_like(mean))
+                        / (variance + norm.eps).sqrt(),
+                _ => null,
+            };
+            if (bias is not null) biases.Add(new LayerBias(name, bias.detach()));
+        }
+        return biases;
+    }
+
+    /// <inheritdoc />
     public Tensor Forward(Tensor input, ForwardTaps taps)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -116,6 +138,15 @@ public sealed class TorchModuleModel : IExplainableModel
                     }
                     removers.Add(relu.register_forward_hook((_, input, output) =>
                         taps.DeconvnetThisRelu() ? DeconvnetRelu.Apply(input) : output).remove);
+                }
+            }
+            if (taps.ReplaceEveryLayerOutput is not null)
+            {
+                Func<string, Tensor, Tensor> replace = taps.ReplaceEveryLayerOutput;
+                foreach ((string name, Module<Tensor, Tensor> layer) in _hookable)
+                {
+                    removers.Add(layer.register_forward_hook((_, _, output) =>
+                        KeptFor(pass, () => replace(name, output))).remove);
                 }
             }
             if (taps.Layer is not null && taps.ReplaceLayerOutput is not null)
