@@ -15,6 +15,18 @@ public sealed record EvaluationOptions
     public int DeletionSteps { get; init; } = 16;
 
     /// <summary>
+    /// Compute ROAD (most and least relevant first, each share of the pixels removed and imputed) and ARCC (which adds
+    /// one more explanation per map, of the image multiplied by it): about two seconds per map on 2 cores.
+    /// </summary>
+    public bool Road { get; init; } = true;
+
+    /// <summary>
+    /// Add <c>randomcam</c> as the last method when it is not asked for: the chance level that every metric's table
+    /// shows, so that each method's distance above chance can be read.
+    /// </summary>
+    public bool Baseline { get; init; } = true;
+
+    /// <summary>
     /// The bands of the sanity checks: the weights randomised from the top in this many steps (cascading), and each
     /// band alone (independent); 0 skips them.
     /// </summary>

@@ -57,7 +57,10 @@ public static class EvaluationReport
             $"Each figure is a mean over objects with its 95% percentile-bootstrap interval ({Bootstrap.Resamples} " +
             $"resamples). Deletion and insertion remove or restore the map's most salient input pixels in " +
             $"{summary.Options.DeletionSteps} equal steps, removed pixels taking the mean colour (0 after " +
-            "normalisation).</p>\n");
+            "normalisation). ROAD removes 10% to 90% of the pixels, most or least relevant first, and fills them by " +
+            "noisy linear imputation; " + (summary.Methods.Any(m => m.Method == EvaluationRunner.BaselineMethod)
+                ? $"{EvaluationRunner.BaselineMethod} (random channel weights) is the chance level.</p>\n"
+                : "</p>\n"));
         if (summary.Unmatched.Count > 0)
         {
             html.Append("<p>Labels the model lacks (not evaluated): ")
@@ -77,6 +80,17 @@ public static class EvaluationReport
             "mean score as the most salient pixels are removed");
         Figure(html, "plot-insertion-curve", CurvePlot(summary, m => m.InsertionCurve, "Insertion curve"),
             "mean score as the most salient pixels are restored");
+        if (summary.Methods.Any(m => m.RoadMostRelevantFirstCurve.Count > 0))
+        {
+            double first = Road.DefaultShares[0], last = Road.DefaultShares[^1];
+            Figure(html, "plot-road-morf-curve", CurvePlot(summary, m => m.RoadMostRelevantFirstCurve,
+                "ROAD, most relevant first", first, last, "probability change"),
+                "mean class-probability change as the most relevant pixels are removed and imputed (lower is better)");
+            Figure(html, "plot-road-lerf-curve", CurvePlot(summary, m => m.RoadLeastRelevantFirstCurve,
+                "ROAD, least relevant first", first, last, "probability change"),
+                "mean class-probability change as the least relevant pixels are removed and imputed (higher is " +
+                "better)");
+        }
         if (summary.Methods.Any(m => m.Randomization.Count > 0))
         {
             Figure(html, "plot-cascading-randomization", SanityPlot(summary, EvaluationRunner.Cascading),
@@ -164,8 +178,9 @@ public static class EvaluationReport
         return plot;
     }
 
+    /// <summary>One line per method, its points evenly spread over the shares of pixels from..to.</summary>
     private static Plot CurvePlot(EvaluationSummary summary, Func<MethodSummary, IReadOnlyList<double>> curve,
-        string title)
+        string title, double from = 0, double to = 1, string yLabel = "score")
     {
         var plot = new Plot();
         int index = 0;
@@ -173,14 +188,15 @@ public static class EvaluationReport
         {
             IReadOnlyList<double> values = curve(method);
             if (values.Count == 0) continue;
-            double[] xs = Enumerable.Range(0, values.Count).Select(i => (double)i / (values.Count - 1)).ToArray();
+            double[] xs = [.. Enumerable.Range(0, values.Count)
+                .Select(i => from + (to - from) * i / Math.Max(1, values.Count - 1))];
             var line = plot.Add.Scatter(xs, values.ToArray());
             line.LegendText = method.Method;
             line.Color = Palette(index++);
         }
         plot.Title(title);
         plot.XLabel("share of pixels");
-        plot.YLabel("score");
+        plot.YLabel(yLabel);
         plot.ShowLegend();
         return plot;
     }

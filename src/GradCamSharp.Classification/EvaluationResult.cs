@@ -46,6 +46,34 @@ public sealed record EvaluationResult
     /// </summary>
     [JsonPropertyName("insertion")] public required double Insertion { get; init; }
 
+    /// <summary>ROAD's mean probability change, most relevant pixels removed first (lower is better); null when not
+    /// computed.</summary>
+    [JsonPropertyName("road_morf")] public double? RoadMostRelevantFirst { get; init; }
+
+    /// <summary>ROAD's mean probability change, least relevant pixels removed first (higher is better).</summary>
+    [JsonPropertyName("road_lerf")] public double? RoadLeastRelevantFirst { get; init; }
+
+    /// <summary>ROAD combined, (LeRF - MoRF) / 2 (higher is better).</summary>
+    [JsonPropertyName("road")] public double? Road =>
+        RoadLeastRelevantFirst - RoadMostRelevantFirst is double difference ? difference / 2 : null;
+
+    /// <summary>ARCC: the harmonic mean of coherency, 1 - complexity and ROAD (higher is better).</summary>
+    [JsonPropertyName("arcc")] public double? Arcc { get; init; }
+
+    /// <summary>ARCC's coherency: (Pearson correlation with the map of the image multiplied by the map + 1) / 2.
+    /// </summary>
+    [JsonPropertyName("coherency")] public double? Coherency { get; init; }
+
+    /// <summary>ARCC's complexity: the map's mean value (lower is simpler).</summary>
+    [JsonPropertyName("complexity")] public double? Complexity { get; init; }
+
+    /// <summary>The ROAD curve, most relevant first: the probability change at each share removed.</summary>
+    [JsonPropertyName("road_morf_curve")] public IReadOnlyList<float> RoadMostRelevantFirstCurve { get; init; } = [];
+
+    /// <summary>The ROAD curve, least relevant first.</summary>
+    [JsonPropertyName("road_lerf_curve")] public IReadOnlyList<float> RoadLeastRelevantFirstCurve { get; init; } =
+        [];
+
     /// <summary>
     /// Spearman rank correlation of the map with the map of the same model with random weights (a sanity check: a
     /// method that explains the model, not the image, scores low here).

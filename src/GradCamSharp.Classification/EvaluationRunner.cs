@@ -113,6 +113,21 @@ public static class EvaluationRunner
     }
 
     /// <summary>
+    /// The methods an evaluation with <paramref name="options"/> runs: those asked for, and the RandomCAM baseline
+    /// last unless it is asked for or <see cref="EvaluationOptions.Baseline"/> is off.
+    /// </summary>
+    public static IReadOnlyList<MethodDescriptor> Methods(EvaluationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<MethodDescriptor> asked = KnownMethods.Expand(options.Methods);
+        return options.Baseline && asked.All(m => m.Name != BaselineMethod)
+            ? [.. asked, KnownMethods.Get(BaselineMethod)] : asked;
+    }
+
+    /// <summary>The method every table shows as its chance level.</summary>
+    public const string BaselineMethod = "randomcam";
+
+    /// <summary>
     /// Evaluates every method of <paramref name="options"/> on every case whose label the model knows.
     /// </summary>
     /// <param name="model">The model; labels are matched against its class names.</param>
@@ -137,7 +152,7 @@ public static class EvaluationRunner
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(cases);
         ArgumentNullException.ThrowIfNull(options);
-        IReadOnlyList<MethodDescriptor> methods = KnownMethods.Expand(options.Methods);
+        IReadOnlyList<MethodDescriptor> methods = Methods(options);
         (int?[] classes, _) = Match(model, cases, options.Aliases);
         var sanity = new List<(string Kind, WeightBand Band, LoadedModel Model)>();
         try
@@ -221,6 +236,9 @@ public static class EvaluationRunner
                 options.DeletionSteps);
             (double probability, double explained) =
                 ConfidenceChange.Probabilities(model.Model, input, classIndex, map);
+            RoadCurves? road = options.Road ? Road.Compute(model.Model, input, classIndex, map) : null;
+            (double Complexity, double Coherency, double Score)? arcc = road is null ? null
+                : Arcc(explainers[m], input, target, map, road);
             (double Own, double Other, double Beaten)? discrimination = Discrimination(onPhoto, item);
             if (thumbnails is not null)
             {
@@ -253,6 +271,13 @@ public static class EvaluationRunner
                     : Faithfulness.RankCorrelation(map, occlusion, occlusionOptions),
                 Deletion = curves.DeletionArea,
                 Insertion = curves.InsertionArea,
+                RoadMostRelevantFirst = road?.MostRelevantFirstMean,
+                RoadLeastRelevantFirst = road?.LeastRelevantFirstMean,
+                RoadMostRelevantFirstCurve = road is null ? [] : [.. road.MostRelevantFirst.Select(v => (float)v)],
+                RoadLeastRelevantFirstCurve = road is null ? [] : [.. road.LeastRelevantFirst.Select(v => (float)v)],
+                Arcc = arcc?.Score,
+                Complexity = arcc?.Complexity,
+                Coherency = arcc?.Coherency,
                 DeletionCurve = curves.Deletion,
                 InsertionCurve = curves.Insertion,
                 Probability = probability,
@@ -262,6 +287,21 @@ public static class EvaluationRunner
             });
         }
         return results;
+    }
+
+    /// <summary>
+    /// ARCC's three parts and its score: the map's complexity, its coherency (the same method's map of the input
+    /// multiplied by it, against it) and ROAD.
+    /// </summary>
+    private static (double Complexity, double Coherency, double Score) Arcc(IExplainer explainer, Tensor input,
+        ClassTarget target, Heatmap map, RoadCurves road)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor mask = tensor(map.Values).reshape(1, 1, map.Height, map.Width).to(input.dtype);
+        Explanation again = explainer.Explain(input * mask, target).Single();
+        Heatmap remapped = again.Attribution is null ? again.Heatmap : PhotoExplainer.Locatable(again.Heatmap);
+        double complexity = Evaluation.Arcc.Complexity(map), coherency = Evaluation.Arcc.Coherency(map, remapped);
+        return (complexity, coherency, Evaluation.Arcc.Score(complexity, coherency, road.Combined));
     }
 
     /// <summary>The map over the picture, 160 px wide, the annotated box green and the 15% box white.</summary>

@@ -57,6 +57,12 @@ public sealed record EvaluationSummary
                 rows.Where(r => r.Faithfulness is not null).Select(r => r.Faithfulness!.Value));
             Add(Deletion, rows.Select(r => r.Deletion));
             Add(Insertion, rows.Select(r => r.Insertion));
+            Add(KnownMetrics.Road, rows.Where(r => r.Road is not null).Select(r => r.Road!.Value));
+            Add(RoadMostRelevantFirst, rows.Where(r => r.RoadMostRelevantFirst is not null)
+                .Select(r => r.RoadMostRelevantFirst!.Value));
+            Add(RoadLeastRelevantFirst, rows.Where(r => r.RoadLeastRelevantFirst is not null)
+                .Select(r => r.RoadLeastRelevantFirst!.Value));
+            Add(KnownMetrics.Arcc, rows.Where(r => r.Arcc is not null).Select(r => r.Arcc!.Value));
             Add(AverageDrop, rows.Select(r => 100 * r.Drop));
             Add(Increase, rows.Select(r => r.Increase ? 100.0 : 0));
             Add(Randomized, rows.Where(r => r.RandomizedSimilarity is not null)
@@ -69,6 +75,8 @@ public sealed record EvaluationSummary
                 Method = group.Key, Metrics = metrics,
                 DeletionCurve = MeanCurve(rows.Select(r => r.DeletionCurve)),
                 InsertionCurve = MeanCurve(rows.Select(r => r.InsertionCurve)),
+                RoadMostRelevantFirstCurve = MeanCurve(rows.Select(r => r.RoadMostRelevantFirstCurve)),
+                RoadLeastRelevantFirstCurve = MeanCurve(rows.Select(r => r.RoadLeastRelevantFirstCurve)),
                 Randomization = sanity,
             };
         }).ToList();

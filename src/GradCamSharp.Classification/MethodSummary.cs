@@ -18,6 +18,14 @@ public sealed record MethodSummary
     /// <summary>The mean insertion curve over cases, by step.</summary>
     [JsonPropertyName("insertion_curve")] public required IReadOnlyList<double> InsertionCurve { get; init; }
 
+    /// <summary>The mean ROAD curve, most relevant first: probability change per share removed (10% to 90%).</summary>
+    [JsonPropertyName("road_morf_curve")]
+    public IReadOnlyList<double> RoadMostRelevantFirstCurve { get; init; } = [];
+
+    /// <summary>The mean ROAD curve, least relevant first.</summary>
+    [JsonPropertyName("road_lerf_curve")]
+    public IReadOnlyList<double> RoadLeastRelevantFirstCurve { get; init; } = [];
+
     /// <summary>
     /// The sanity checks: per randomised band, the mean rank correlation and SSIM with the trained maps.
     /// </summary>

@@ -25,6 +25,7 @@ internal static class GradCamCli
         root.Add(ExportCommand.Create());
         root.Add(BenchCommand.Create());
         root.Add(EvaluateCommand.Create());
+        root.Add(ConceptsCommand.Create());
         root.Add(TrainHeadCommand.Create());
         root.Add(ScenesCommand.Create());
         root.Add(TrainCommand.Create());

@@ -38,6 +38,18 @@ public static class KnownMetrics
     /// <summary>Insertion area (higher is better).</summary>
     public const string Insertion = "insertion";
 
+    /// <summary>ROAD combined, (LeRF - MoRF) / 2 (higher is better).</summary>
+    public const string Road = "road";
+
+    /// <summary>ROAD, most relevant first: the mean probability change (lower is better).</summary>
+    public const string RoadMostRelevantFirst = "road_morf";
+
+    /// <summary>ROAD, least relevant first: the mean probability change (higher is better).</summary>
+    public const string RoadLeastRelevantFirst = "road_lerf";
+
+    /// <summary>ARCC: harmonic mean of coherency, simplicity and ROAD (higher is better).</summary>
+    public const string Arcc = "arcc";
+
     /// <summary>Average Drop, in percent (lower is better).</summary>
     public const string AverageDrop = "average_drop";
 
@@ -60,6 +72,11 @@ public static class KnownMetrics
         new(Faithfulness, "Spearman correlation with the occlusion map (paper: Grad-CAM 0.254)", true),
         new(Deletion, "deletion area, score units, mean colour fill (Petsiuk et al. 2018; lower is better)", false),
         new(Insertion, "insertion area, score units (higher is better)", true),
+        new(Road, "ROAD, (LeRF - MoRF) / 2: probability change as 10-90% of the pixels are removed and noisily " +
+            "imputed (Rong et al. 2022)", true),
+        new(RoadMostRelevantFirst, "ROAD, most relevant first: mean probability change (lower is better)", false),
+        new(RoadLeastRelevantFirst, "ROAD, least relevant first: mean probability change (higher is better)", true),
+        new(Arcc, "ARCC: harmonic mean of coherency, 1 - complexity and ROAD (pytorch-grad-cam 2026)", true),
         new(AverageDrop, "Average Drop %, image times map (Chattopadhyay et al. 2018; lower is better)", false),
         new(Increase, "Increase in Confidence %, image times map (higher is better)", true),
         new(Randomized, "Spearman with the fully randomised model's map (Adebayo et al. 2018; lower is better)",

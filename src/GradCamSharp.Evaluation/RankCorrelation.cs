@@ -1,6 +1,8 @@
 namespace GradCamSharp.Evaluation;
 
-/// <summary>Spearman's rank correlation, with tied values given their average rank.</summary>
+/// <summary>
+/// Spearman's rank correlation, with tied values given their average rank, and Pearson's correlation of the values.
+/// </summary>
 public static class RankCorrelation
 {
     /// <summary>The Spearman correlation of two equally long series, in [-1, 1]; 0 when either is constant.</summary>
@@ -11,6 +13,16 @@ public static class RankCorrelation
         if (a.Count != b.Count) throw new ArgumentException($"series of {a.Count} and {b.Count} values");
         if (a.Count < 2) throw new ArgumentException("at least two values are needed");
         return Pearson(Ranks(a), Ranks(b));
+    }
+
+    /// <summary>The Pearson correlation of two equally long series, in [-1, 1]; 0 when either is constant.</summary>
+    public static double Pearson(IReadOnlyList<float> a, IReadOnlyList<float> b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Count != b.Count) throw new ArgumentException($"series of {a.Count} and {b.Count} values");
+        if (a.Count < 2) throw new ArgumentException("at least two values are needed");
+        return Pearson([.. a.Select(v => (double)v)], [.. b.Select(v => (double)v)]);
     }
 
     private static double[] Ranks(IReadOnlyList<float> values)

@@ -27,20 +27,23 @@ public sealed class EvaluationReportTests(DefaultModelFixture fixture) : IClassF
             new Dictionary<string, int> { ["sofa"] = 2 }, options);
         string html = EvaluationReport.Html(summary, thumbnails);
 
-        Assert.Equal(Methods, results.Select(r => r.Method));
+        string[] rowsExpected = [.. Methods, EvaluationRunner.BaselineMethod];
+        Assert.Equal(rowsExpected, results.Select(r => r.Method));
         Assert.All(results, r => Assert.Equal(4, r.Randomization.Count));   // 2 cascading + 2 independent bands
         Assert.All(results, r => Assert.Equal(options.DeletionSteps + 1, r.DeletionCurve.Count));
-        Assert.Equal(2, thumbnails.Count);
+        Assert.Equal(rowsExpected.Length, thumbnails.Count);
         // The report is well-formed XML (XHTML with inline SVG), names every method and has a plot per metric.
         XDocument document = XDocument.Parse(html.Replace("<!DOCTYPE html>", "", StringComparison.Ordinal));
         string[] rows = document.Descendants("tbody").Single().Elements("tr")
             .Select(tr => tr.Elements("td").First().Value).ToArray();
-        Assert.Equal(Methods, rows);
+        Assert.Equal(rowsExpected, rows);
         string[] plots = document.Descendants("figure").Select(f => (string?)f.Attribute("id")).OfType<string>()
             .ToArray();
         foreach ((string metric, _, _) in KnownMetrics.Registered.Where(m => m.Name != KnownMetrics.Faithfulness))
             Assert.Contains($"plot-{metric}", plots);
         Assert.Contains("plot-deletion-curve", plots);
+        Assert.Contains("plot-road-morf-curve", plots);
+        Assert.Contains("plot-road-lerf-curve", plots);
         Assert.Contains("plot-cascading-randomization", plots);
         Assert.Equal(plots.Length, document.Descendants().Count(e => e.Name.LocalName == "svg"));
         Assert.Contains("sofa (2)", html);

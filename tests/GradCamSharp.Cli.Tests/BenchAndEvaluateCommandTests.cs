@@ -43,8 +43,13 @@ public sealed class BenchAndEvaluateCommandTests
             CliRun.Of("evaluate", "--boxes", folder["boxes.json"], "--images", CliRun.Samples, "--no-sanity", "--json");
         Assert.Equal(0, run.ExitCode);
         using JsonDocument summary = JsonDocument.Parse(run.Output);
-        JsonElement dog = Assert.Single(summary.RootElement.GetProperty("results").EnumerateArray().ToArray());
+        // Grad-CAM, and the RandomCAM baseline that every table shows.
+        JsonElement[] results = [.. summary.RootElement.GetProperty("results").EnumerateArray()];
+        Assert.Equal(["gradcam", "randomcam"], results.Select(r => r.GetProperty("method").GetString()));
+        JsonElement dog = results[0];
         Assert.True(dog.GetProperty("pointing_hit").GetBoolean());
+        Assert.True(dog.GetProperty("road").GetDouble() > results[1].GetProperty("road").GetDouble());
+        Assert.InRange(dog.GetProperty("arcc").GetDouble(), 0, 1);
         Assert.Contains("unicorn (1)", run.Error);
         Assert.Equal(1, summary.RootElement.GetProperty("unmatched_labels").GetProperty("unicorn").GetInt32());
     }
@@ -58,9 +63,11 @@ public sealed class BenchAndEvaluateCommandTests
             "voc-labels.txt");
 
         CliRun composites = CliRun.Of("evaluate", "--composites", "1", "--seed", "3", "--methods",
-            "gradcam,guided-backprop", "--no-faithfulness", "--sanity-steps", "1", "--out", folder["composites"]);
+            "gradcam,guided-backprop", "--no-faithfulness", "--sanity-steps", "1", "--no-road", "--no-baseline",
+            "--out", folder["composites"]);
         CliRun vocRun = CliRun.Of("evaluate", "--boxes", voc, "--images", CliRun.Samples, "--label-map", labelMap,
-            "--method", "gradcam", "--no-faithfulness", "--no-sanity", "--out", folder["voc"]);
+            "--method", "gradcam", "--no-faithfulness", "--no-sanity", "--no-road", "--no-baseline", "--out",
+            folder["voc"]);
 
         Assert.True(composites.ExitCode == 0, composites.Error);
         using (JsonDocument summary = JsonDocument.Parse(File.ReadAllText(

@@ -10,7 +10,8 @@ namespace GradCamSharp.Cli.Tests;
 public sealed class EvaluateShardTests : IDisposable
 {
     private static readonly string[] Evaluate = ["evaluate", "--composites", "6", "--seed", "31", "--method",
-        "gradcam,gradcam++", "--no-faithfulness", "--sanity-steps", "1", "--deletion-steps", "4"];
+        "gradcam,gradcam++", "--no-faithfulness", "--sanity-steps", "1", "--no-road", "--no-baseline",
+        "--deletion-steps", "4"];
 
     private readonly TempFolder _folder = new();
 
