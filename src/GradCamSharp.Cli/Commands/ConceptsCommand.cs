@@ -122,6 +122,9 @@ internal static class ConceptsCommand
         if (arguments.Concepts is < 1 or > MostConcepts)
             throw new UsageException($"--k must be between 1 and {MostConcepts}, got {arguments.Concepts}");
         if (arguments.Top < 1) throw new UsageException($"--top must be at least 1, got {arguments.Top}");
+        // What can be checked without the model is checked before it is loaded.
+        if (arguments.Images.FirstOrDefault(image => !File.Exists(image)) is string missing)
+            throw new UnreadableInputException($"cannot read '{missing}': no such file");
         using LoadedModel loaded = ModelCatalog.Load(arguments.Model, arguments.Loading);
         string layer = arguments.Layer == ModelLayers.Auto ? loaded.DefaultLayer ?? ModelLayers.Auto : arguments.Layer;
         string Label(int index) => loaded.Labels is { } labels && index < labels.Count ? labels[index]

@@ -32,21 +32,8 @@ public sealed class FinerCam(IExplainableModel model, CamOptions? options = null
     protected override string MethodName => "finercam";
 
     /// <inheritdoc />
-    protected override Tensor Weights(CamContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        int[] classes = TailGradients.Classes(context, Name);
-        double sign = Options.Counterfactual ? -1 : 1;
-        var weights = new List<Tensor>();
-        for (int n = 0; n < classes.Length; n++)
-        {
-            int classIndex = classes[n];
-            (Tensor gradient, _) = TailGradients.Of(Model, context.Input[n].unsqueeze(0), context.Layer,
-                Options.Tokens, output => Contrast(output.reshape(-1), classIndex) * sign, hessian: false);
-            weights.Add(gradient.mean([2, 3], keepdim: true));
-        }
-        return cat(weights, 0).to(context.Activations.dtype);
-    }
+    protected override Tensor Weights(CamContext context) => TailGradients.ChannelWeights(this, context,
+        (classIndex, output) => Contrast(output.reshape(-1), classIndex), hessian: false, (gradient, _) => gradient);
 
     /// <summary>y_c - alpha sum_j w_j y_j over the nearest classes j of one sample's [classes] scores.</summary>
     internal Tensor Contrast(Tensor scores, int classIndex)

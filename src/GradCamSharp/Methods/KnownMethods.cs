@@ -171,7 +171,7 @@ public static class KnownMethods
         {
             Name = "fullgrad", Title = "FullGrad", UsesLayer = false, NeedsClassTarget = true,
             Paper = "Srinivas and Fleuret, Full-Gradient Representation, NeurIPS 2019",
-            Summary = "|input gradient x input| plus every layer's |bias x gradient|, each scaled and summed",
+            Summary = "magnitudes of input gradient x input and of each layer's bias x gradient, scaled and summed",
             Obstacle = model => model.LayerBiases().Count == 0 ? FullGrad.NoBiasObstacle : null,
             Create = (model, _) => new FullGrad(model),
         },
@@ -207,7 +207,7 @@ public static class KnownMethods
         {
             Name = "segeigencam", Title = "Seg-Eigen-CAM",
             Paper = "Chung and Ying, Seg-Eigen-CAM, Applied Sciences 2025",
-            Summary = "|gradient| x activations, centred, on their first principal component, sign fixed (eq. 10-13)",
+            Summary = "gradient magnitude x activations, centred, on the first principal component, sign fixed",
             Create = (model, options) => new SegEigenCam(model, options),
         },
         new()

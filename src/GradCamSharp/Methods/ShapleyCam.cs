@@ -17,19 +17,7 @@ public sealed class ShapleyCam(IExplainableModel model, CamOptions? options = nu
     protected override string MethodName => "shapleycam";
 
     /// <inheritdoc />
-    protected override Tensor Weights(CamContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        int[] classes = TailGradients.Classes(context, Name);
-        double sign = Options.Counterfactual ? -1 : 1;
-        var weights = new List<Tensor>();
-        for (int n = 0; n < classes.Length; n++)
-        {
-            int classIndex = classes[n];
-            (Tensor gradient, Tensor? product) = TailGradients.Of(Model, context.Input[n].unsqueeze(0), context.Layer,
-                Options.Tokens, output => output.reshape(-1)[classIndex] * sign, hessian: true);
-            weights.Add((gradient - 0.5 * product!).mean([2, 3], keepdim: true));
-        }
-        return cat(weights, 0).to(context.Activations.dtype);
-    }
+    protected override Tensor Weights(CamContext context) => TailGradients.ChannelWeights(this, context,
+        (classIndex, output) => output.reshape(-1)[classIndex], hessian: true,
+        (gradient, product) => gradient - 0.5 * product!);
 }

@@ -46,8 +46,31 @@ internal static class TailGradients
         return (grid.ToMap(gradient.detach()), product is null ? null : grid.ToMap(product.detach()));
     }
 
-    /// <summary>The class index of each sample, or a usage error naming <paramref name="method"/>.</summary>
-    public static int[] Classes(CamContext context, string method) =>
-        context.ClassIndices.Select(c => c ?? throw new UsageException(
-            $"{method} differentiates class scores through the model's tail: use class or top-k targets")).ToArray();
+    /// <summary>
+    /// [N, K, 1, 1] channel weights for every sample of <paramref name="context"/>: the spatial mean of what
+    /// <paramref name="weigh"/> makes of the gradient (and H A) of the score <paramref name="score"/> gives for the
+    /// sample's class, negated for counterfactual maps.
+    /// </summary>
+    /// <param name="method">The method, for its name in errors and its options.</param>
+    /// <param name="context">What the pass gives the method.</param>
+    /// <param name="score">The class index and the model's [1, ...] output to the scalar explained.</param>
+    /// <param name="hessian">Whether <paramref name="weigh"/> reads H A.</param>
+    /// <param name="weigh">The gradient and H A to element-wise weights.</param>
+    public static Tensor ChannelWeights(CamMethod method, CamContext context, Func<int, Tensor, Tensor> score,
+        bool hessian, Func<Tensor, Tensor?, Tensor> weigh)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(context);
+        double sign = method.Options.Counterfactual ? -1 : 1;
+        var weights = new List<Tensor>();
+        for (int n = 0; n < context.ClassIndices.Count; n++)
+        {
+            int classIndex = context.ClassIndices[n] ?? throw new UsageException(
+                $"{method.Name} differentiates class scores through the model's tail: use class or top-k targets");
+            (Tensor gradient, Tensor? product) = Of(method.Model, context.Input[n].unsqueeze(0), context.Layer,
+                method.Options.Tokens, output => score(classIndex, output) * sign, hessian);
+            weights.Add(weigh(gradient, product).mean([2, 3], keepdim: true));
+        }
+        return cat(weights, 0).to(context.Activations.dtype);
+    }
 }
