@@ -228,8 +228,7 @@ public static class EvaluationRunner
         for (int m = 0; m < methods.Count; m++)
         {
             Explanation explanation = explainers[m].Explain(input, target).Single();
-            Heatmap map = explanation.Attribution is null ? explanation.Heatmap
-                : PhotoExplainer.Locatable(explanation.Heatmap);
+            Heatmap map = Measured(explanation);
             Heatmap onPhoto = prepared.ToOriginal(map);
             Box? found = Localization.BoundingBox(onPhoto);
             DeletionInsertionCurves curves = DeletionInsertion.Compute(model.Model, input, target, map,
@@ -289,6 +288,10 @@ public static class EvaluationRunner
         return results;
     }
 
+    /// <summary>The map every metric measures: a CAM map as it is, an input attribution made locatable.</summary>
+    private static Heatmap Measured(Explanation explanation) => explanation.Attribution is null
+        ? explanation.Heatmap : PhotoExplainer.Locatable(explanation.Heatmap);
+
     /// <summary>
     /// ARCC's three parts and its score: the map's complexity, its coherency (the same method's map of the input
     /// multiplied by it, against it) and ROAD.
@@ -299,7 +302,7 @@ public static class EvaluationRunner
         using DisposeScope scope = NewDisposeScope();
         Tensor mask = tensor(map.Values).reshape(1, 1, map.Height, map.Width).to(input.dtype);
         Explanation again = explainer.Explain(input * mask, target).Single();
-        Heatmap remapped = again.Attribution is null ? again.Heatmap : PhotoExplainer.Locatable(again.Heatmap);
+        Heatmap remapped = Measured(again);
         double complexity = Evaluation.Arcc.Complexity(map), coherency = Evaluation.Arcc.Coherency(map, remapped);
         return (complexity, coherency, Evaluation.Arcc.Score(complexity, coherency, road.Combined));
     }

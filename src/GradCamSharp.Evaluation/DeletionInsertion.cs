@@ -42,16 +42,9 @@ public static class DeletionInsertion
         var scorer = new PerturbationScorer(model, input, target);
 
         int pixels = saliency.Values.Length;
-        // rank[p] = position of pixel p in descending saliency order.
-        int[] order = Enumerable.Range(0, pixels).OrderByDescending(p => saliency.Values[p]).ToArray();
-        var rank = new float[pixels];
-        for (int position = 0; position < pixels; position++) rank[order[position]] = position;
-        Tensor ranks = tensor(rank).reshape(1, 1, saliency.Height, saliency.Width);
-        Tensor thresholds =
-            tensor(Enumerable.Range(0, steps + 1).Select(s => (float)Math.Round((double)s * pixels / steps)).ToArray())
-            .reshape(steps + 1, 1, 1, 1);
-        Tensor chosen =
-            ranks.lt(thresholds).to(input.dtype);                   // [steps + 1, 1, H, W]: the first k pixels
+        Tensor chosen = PixelRanking.FirstPixels(saliency,      // [steps + 1, 1, H, W]: the first k pixels
+            Enumerable.Range(0, steps + 1).Select(s => (float)Math.Round((double)s * pixels / steps)),
+            highestFirst: true).to(input.dtype);
         Tensor image = input.expand(steps + 1, -1, -1, -1);
         Tensor deleted = image * (1 - chosen) + baseline * chosen;
         Tensor inserted = image * chosen + baseline * (1 - chosen);

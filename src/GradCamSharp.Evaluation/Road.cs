@@ -59,14 +59,10 @@ public static class Road
     /// <summary>[S, 1, H, W] masks removing each share of pixels, the highest (or lowest) ranked first.</summary>
     public static Tensor Masks(Heatmap saliency, IReadOnlyList<double> shares, bool mostRelevantFirst)
     {
+        ArgumentNullException.ThrowIfNull(saliency);
+        ArgumentNullException.ThrowIfNull(shares);
         int pixels = saliency.Values.Length;
-        int[] order = mostRelevantFirst
-            ? [.. Enumerable.Range(0, pixels).OrderByDescending(p => saliency.Values[p])]
-            : [.. Enumerable.Range(0, pixels).OrderBy(p => saliency.Values[p])];
-        var rank = new float[pixels];
-        for (int position = 0; position < pixels; position++) rank[order[position]] = position;
-        Tensor ranks = tensor(rank).reshape(1, 1, saliency.Height, saliency.Width);
-        Tensor counts = tensor(shares.Select(s => (float)Math.Round(s * pixels)).ToArray()).reshape(-1, 1, 1, 1);
-        return ranks.lt(counts).to(ScalarType.Float32);
+        return PixelRanking.FirstPixels(saliency, shares.Select(s => (float)Math.Round(s * pixels)), mostRelevantFirst)
+            .to(ScalarType.Float32);
     }
 }
