@@ -17,6 +17,10 @@ public sealed record EvaluatedPicture(
     [property: JsonPropertyName("results")] IReadOnlyList<EvaluationResult> Results,
     [property: JsonPropertyName("thumbnails")] IReadOnlyList<EvaluationThumbnail> Thumbnails)
 {
+    /// <summary>Its objects the model did not rank first, pictured (for the report's gallery of failure modes).
+    /// </summary>
+    [JsonPropertyName("failures")] public IReadOnlyList<EvaluationFailure> Failures { get; init; } = [];
+
     /// <summary>In a record: the hash of the run's settings (see <c>DatasetRun.HashOf</c>).</summary>
     [JsonPropertyName("settings")] public string? Settings { get; init; }
 }

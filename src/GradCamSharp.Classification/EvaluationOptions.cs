@@ -35,6 +35,12 @@ public sealed record EvaluationOptions
     /// <summary>How many cases get a thumbnail of each method's map (for the report).</summary>
     public int Thumbnails { get; init; } = 12;
 
+    /// <summary>
+    /// How many objects the model does not rank first get a picture of the failure (the photo, the map of the
+    /// predicted class and the map of the true class) for the report's gallery.
+    /// </summary>
+    public int FailureGallery { get; init; } = 12;
+
     /// <summary>The seed of the random weights and of the bootstrap.</summary>
     public int Seed { get; init; } = 1;
 

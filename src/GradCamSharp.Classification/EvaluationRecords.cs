@@ -68,7 +68,8 @@ public static class EvaluationRecords
             unmatched, options);
         string json = Path.Combine(folder, SummaryName), report = Path.Combine(folder, ReportName);
         File.WriteAllText(json + ".gradcam-partial", JsonSerializer.Serialize(summary, SummaryJson));
-        EvaluationReport.Write(summary, [.. ordered.SelectMany(r => r.Thumbnails)], report + ".gradcam-partial");
+        EvaluationReport.Write(summary, [.. ordered.SelectMany(r => r.Thumbnails)], report + ".gradcam-partial",
+            [.. ordered.SelectMany(r => r.Failures).Take(options.FailureGallery)]);
         File.Move(json + ".gradcam-partial", json, overwrite: true);
         File.Move(report + ".gradcam-partial", report, overwrite: true);
         return summary;

@@ -17,14 +17,19 @@ public static class EvaluationReport
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>Writes the report of <paramref name="summary"/> to <paramref name="path"/>.</summary>
-    public static void Write(EvaluationSummary summary, IReadOnlyList<EvaluationThumbnail> thumbnails, string path)
+    public static void Write(EvaluationSummary summary, IReadOnlyList<EvaluationThumbnail> thumbnails, string path,
+        IReadOnlyList<EvaluationFailure>? failures = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        File.WriteAllText(path, Html(summary, thumbnails), Encoding.UTF8);
+        File.WriteAllText(path, Html(summary, thumbnails, failures), Encoding.UTF8);
     }
 
     /// <summary>The report of <paramref name="summary"/> as an HTML document.</summary>
-    public static string Html(EvaluationSummary summary, IReadOnlyList<EvaluationThumbnail> thumbnails)
+    /// <param name="summary">The evaluation.</param>
+    /// <param name="thumbnails">Maps of the first objects, per method.</param>
+    /// <param name="failures">The gallery of failure modes: objects the model does not rank first.</param>
+    public static string Html(EvaluationSummary summary, IReadOnlyList<EvaluationThumbnail> thumbnails,
+        IReadOnlyList<EvaluationFailure>? failures = null)
     {
         ArgumentNullException.ThrowIfNull(summary);
         ArgumentNullException.ThrowIfNull(thumbnails);
@@ -45,6 +50,8 @@ public static class EvaluationReport
             .plots figure { margin: 0; }
             .grid { display: grid; grid-template-columns: repeat(auto-fill, 170px); gap: 0.5rem; font-size: 0.75rem; }
             .grid figure { margin: 0; }
+            .failures { display: flex; flex-wrap: wrap; gap: 1rem; font-size: 0.75rem; }
+            .failures figure { margin: 0; }
             dl { font-size: 0.85rem; } dt { font-weight: 600; } dd { margin: 0 0 0.3rem 1rem; }
             </style>
             </head>
@@ -101,6 +108,7 @@ public static class EvaluationReport
         }
         html.Append("</div>\n");
         AppendThumbnails(html, thumbnails);
+        AppendFailureModes(html, summary, failures ?? []);
         html.Append("<h2>Metrics</h2>\n<dl>\n");
         foreach (MetricDescriptor metric in KnownMetrics.Registered)
             html.Append(Invariant, $"<dt>{metric.Name}</dt><dd>{Text(metric.Description)}</dd>\n");
@@ -142,6 +150,52 @@ public static class EvaluationReport
                 $"<figure><img src=\"data:image/png;base64,{Convert.ToBase64String(thumbnail.Png)}\"" +
                 $" alt=\"{Text(thumbnail.Method)}\"/><figcaption>{Text(Path.GetFileName(thumbnail.Image))} " +
                 $"{Text(thumbnail.Label)}: {Text(thumbnail.Method)}</figcaption></figure>\n");
+        }
+        html.Append("</div>\n");
+    }
+
+    /// <summary>
+    /// The paper's Figure 2 for this evaluation: how often the model misses an object's class, what it says instead,
+    /// whether each method's map of the true class still finds the object, and a gallery of such objects.
+    /// </summary>
+    private static void AppendFailureModes(StringBuilder html, EvaluationSummary summary,
+        IReadOnlyList<EvaluationFailure> failures)
+    {
+        if (summary.FailureModes is not FailureModes modes) return;
+        string median = modes.MedianRankWhenWrong is double rank
+            ? string.Create(Invariant, $"; the true class's median rank is {rank:0.#}") : "";
+        html.Append("<h2 id=\"failure-modes\">Failure modes</h2>\n").Append(string.Create(Invariant,
+            $"<p>The object's class is the model's top-1 for {modes.Top1} of {modes.Objects} objects " +
+            $"({modes.Top1Accuracy:P1}). Of the {modes.Objects - modes.Top1} others, {modes.WrongToOtherObject} " +
+            $"are in pictures where the top-1 class is another annotated object, and {modes.WrongToAbsentClass} " +
+            $"where it is a class the picture does not hold (the paper's Figure 2: a volcano predicted as a " +
+            $"sandbar){median}.</p>\n"));
+        html.Append("<table id=\"failure-pointing\">\n<thead><tr><th>method</th><th>pointing, top-1 right</th>" +
+            "<th>pointing, top-1 wrong</th></tr></thead>\n<tbody>\n");
+        foreach (MethodSummary method in summary.Methods)
+        {
+            string Cell(string metric) => method.Metrics.TryGetValue(metric, out MeanInterval? value)
+                ? string.Create(Invariant, $"<td>{value.Mean:0.000}<br/><small>[{value.Low:0.000}, " +
+                    $"{value.High:0.000}]</small></td>") : "<td></td>";
+            html.Append(Invariant, $"<tr><td>{Text(method.Method)}</td>{Cell(KnownMetrics.PointingWhenRight)}" +
+                $"{Cell(KnownMetrics.PointingWhenWrong)}</tr>\n");
+        }
+        html.Append("</tbody>\n</table>\n");
+        if (modes.Confusions.Count > 0)
+        {
+            html.Append("<p>Most frequent: ").Append(Text(string.Join(", ", modes.Confusions.Take(8)
+                .Select(c => $"{c.Key} ({c.Value})")))).Append("</p>\n");
+        }
+        if (failures.Count == 0) return;
+        html.Append("<p>Each: the photo with the object's box, the map of the predicted class, the map of the " +
+            "object's class.</p>\n<div class=\"failures\">\n");
+        foreach (EvaluationFailure failure in failures)
+        {
+            html.Append(Invariant,
+                $"<figure><img src=\"data:image/png;base64,{Convert.ToBase64String(failure.Png)}\"" +
+                $" alt=\"{Text(failure.Label)}\"/><figcaption>{Text(Path.GetFileName(failure.Image))}: " +
+                $"{Text(failure.Label)} (rank {failure.Rank}), predicted {Text(failure.Predicted)}; " +
+                $"{Text(failure.Method)}</figcaption></figure>\n");
         }
         html.Append("</div>\n");
     }

@@ -14,6 +14,19 @@ public sealed record EvaluationResult
     /// <summary>The object's label.</summary>
     [JsonPropertyName("label")] public required string Label { get; init; }
 
+    /// <summary>The model's top-1 class on the picture (the paper's failure modes look at objects it misses).</summary>
+    [JsonPropertyName("predicted")] public string? Predicted { get; init; }
+
+    /// <summary>The rank of the object's class among the model's scores: 1 when it is the top-1 class.</summary>
+    [JsonPropertyName("true_rank")] public int? TrueRank { get; init; }
+
+    /// <summary>
+    /// When the object's class is not the top-1: whether the top-1 class is that of another annotated object of the
+    /// picture (the model saw something else that is there) rather than a class absent from it (a failure such as the
+    /// paper's volcano taken for a sandbar).
+    /// </summary>
+    [JsonPropertyName("predicted_other_object")] public bool? PredictedOtherObject { get; init; }
+
     /// <summary>Pointing game: the map's peak lies within 15 pixels of the box.</summary>
     [JsonPropertyName("pointing_hit")] public required bool PointingHit { get; init; }
 

@@ -139,6 +139,8 @@ public static class EvaluationRunner
     /// <param name="progress">One line per case, with the time left.</param>
     /// <param name="thumbnails">Given a thumbnail per method for the first cases (see
     /// <see cref="EvaluationOptions.Thumbnails"/>).</param>
+    /// <param name="failures">Given a picture of each of the first objects the model does not rank first (see
+    /// <see cref="EvaluationOptions.FailureGallery"/>).</param>
     /// <param name="cancellation">Stops between cases.</param>
     /// <param name="include">Which pictures (by <see cref="EvaluationCase.Image"/>) to evaluate: a shard's, those a
     /// resumed run has not done; all when null. Thumbnails go to the same cases whichever are included.</param>
@@ -147,7 +149,7 @@ public static class EvaluationRunner
         EvaluationOptions options, Func<WeightBand, LoadedModel>? randomized = null,
         IProgress<string>? progress = null, Action<EvaluationThumbnail>? thumbnails = null,
         Func<string, bool>? include = null, Action<EvaluatedPicture>? evaluated = null,
-        CancellationToken cancellation = default)
+        Action<EvaluationFailure>? failures = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(cases);
@@ -179,7 +181,7 @@ public static class EvaluationRunner
             foreach (int i in pictures.SelectMany(p => p)) ordinals[i] = ordinal++;
             int[] included = [.. Enumerable.Range(0, pictures.Length).Where(p => include?.Invoke(pictures[p].Key)
                 ?? true)];
-            int total = included.Sum(p => pictures[p].Count()), done = 0;
+            int total = included.Sum(p => pictures[p].Count()), done = 0, pictured = 0;
             var clock = Stopwatch.StartNew();
             foreach (int index in included)
             {
@@ -188,21 +190,28 @@ public static class EvaluationRunner
                     ?? ImageLoader.Load(cases[picture.First()].Image);
                 var own = new List<EvaluationResult>();
                 var ownThumbnails = new List<EvaluationThumbnail>();
+                var ownFailures = new List<EvaluationFailure>();
                 foreach (int i in picture)
                 {
                     cancellation.ThrowIfCancellationRequested();
                     bool thumbnail = ordinals[i] < options.Thumbnails
                         && (thumbnails is not null || evaluated is not null);
-                    own.AddRange(EvaluateCase(model, cases[i], classes[i]!.Value, photo, options, methods,
+                    bool gallery = pictured < options.FailureGallery && (failures is not null || evaluated is not null);
+                    HashSet<int> others = [.. picture.Where(j => j != i).Select(j => classes[j]!.Value)];
+                    own.AddRange(EvaluateCase(model, cases[i], classes[i]!.Value, others, photo, options, methods,
                         explainers, sanity.Select(s => (s.Kind, s.Band)).ToArray(), randomExplainers,
-                        thumbnail ? t => { thumbnails?.Invoke(t); ownThumbnails.Add(t); } : null));
+                        thumbnail ? t => { thumbnails?.Invoke(t); ownThumbnails.Add(t); } : null,
+                        gallery ? f => { pictured++; failures?.Invoke(f); ownFailures.Add(f); } : null));
                     done++;
                     TimeSpan left = clock.Elapsed / done * (total - done);
                     progress?.Report($"{done}/{total} {Path.GetFileName(cases[i].Image)} {cases[i].Label}: " +
                         $"{clock.Elapsed:h\\:mm\\:ss} elapsed, about {left:h\\:mm\\:ss} left");
                 }
                 results.AddRange(own);
-                evaluated?.Invoke(new EvaluatedPicture(picture.Key, index, own, ownThumbnails));
+                evaluated?.Invoke(new EvaluatedPicture(picture.Key, index, own, ownThumbnails)
+                {
+                    Failures = ownFailures,
+                });
             }
             return results;
         }
@@ -213,14 +222,16 @@ public static class EvaluationRunner
     }
 
     private static List<EvaluationResult> EvaluateCase(LoadedModel model, EvaluationCase item, int classIndex,
-        SKBitmap photo, EvaluationOptions options, IReadOnlyList<MethodDescriptor> methods, IExplainer[] explainers,
-        (string Kind, WeightBand Band)[] sanity, IExplainer[][] randomExplainers,
-        Action<EvaluationThumbnail>? thumbnails)
+        HashSet<int> otherClasses, SKBitmap photo, EvaluationOptions options,
+        IReadOnlyList<MethodDescriptor> methods, IExplainer[] explainers, (string Kind, WeightBand Band)[] sanity,
+        IExplainer[][] randomExplainers, Action<EvaluationThumbnail>? thumbnails, Action<EvaluationFailure>? failures)
     {
         using DisposeScope scope = NewDisposeScope();
         PreparedImage prepared = ImagePreprocessor.Prepare(photo, model.Preprocessing);
         Tensor input = prepared.ToTensor();
         var target = new ClassTarget(classIndex);
+        (int predicted, int rank) = Prediction(model, prepared, classIndex);
+        string predictedLabel = model.LabelOf(predicted) ?? $"class {predicted}";
         OcclusionOptions occlusionOptions = OcclusionOptions.For(input.shape[2], input.shape[3]);
         Heatmap? occlusion = options.Faithfulness
             ? Occlusion.Map(model.Model, input, target, occlusionOptions) : null;
@@ -239,6 +250,13 @@ public static class EvaluationRunner
             (double Complexity, double Coherency, double Score)? arcc = road is null ? null
                 : Arcc(explainers[m], input, target, map, road);
             (double Own, double Other, double Beaten)? discrimination = Discrimination(onPhoto, item);
+            if (m == 0 && rank > 1 && failures is not null)
+            {
+                Heatmap predictedMap = prepared.ToOriginal(Measured(explainers[m].Explain(input,
+                    new ClassTarget(predicted)).Single()));
+                failures(new EvaluationFailure(item.Image, item.Label, predictedLabel, rank, methods[m].Name,
+                    FailurePanels(photo, predictedMap, onPhoto, item.Box)));
+            }
             if (thumbnails is not null)
             {
                 thumbnails(new EvaluationThumbnail(item.Image, item.Label, methods[m].Name,
@@ -258,6 +276,9 @@ public static class EvaluationRunner
                 Method = methods[m].Name,
                 Image = item.Image,
                 Label = item.Label,
+                Predicted = predictedLabel,
+                TrueRank = rank,
+                PredictedOtherObject = rank > 1 ? otherClasses.Contains(predicted) : null,
                 PointingHit = PointingGame.Hit(onPhoto, [item.Box]),
                 EnergyInBox = PointingGame.Energy(onPhoto, item.Box),
                 BoxIoU = found?.IntersectionOverUnion(item.Box) ?? 0,
@@ -305,6 +326,48 @@ public static class EvaluationRunner
         Heatmap remapped = Measured(again);
         double complexity = Evaluation.Arcc.Complexity(map), coherency = Evaluation.Arcc.Coherency(map, remapped);
         return (complexity, coherency, Evaluation.Arcc.Score(complexity, coherency, road.Combined));
+    }
+
+    /// <summary>
+    /// The model's top-1 class (leaving out classes that are no answer, such as a background) and the rank of
+    /// <paramref name="classIndex"/> among its scores (1: top).
+    /// </summary>
+    private static (int Predicted, int Rank) Prediction(LoadedModel model, PreparedImage prepared, int classIndex)
+    {
+        IReadOnlyList<RankedClass> ranked = ClassRanking.RankPrepared(model, [prepared], int.MaxValue)[0];
+        int position = ranked.Select(r => r.Index).ToList().IndexOf(classIndex);
+        return (ranked[0].Index, position < 0 ? ranked.Count + 1 : position + 1);
+    }
+
+    /// <summary>
+    /// The paper's Figure 2 for one object, three panels of 160 px: the photo with the object's box, the map of the
+    /// predicted class and the map of the true class.
+    /// </summary>
+    private static byte[] FailurePanels(SKBitmap photo, Heatmap predicted, Heatmap truth, Box box)
+    {
+        const int width = 160;
+        int height = Math.Max(1, (int)Math.Round(photo.Height * (double)width / photo.Width));
+        using var surface = SKSurface.Create(new SKImageInfo(3 * width + 8, height));
+        SKCanvas canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        IColormap colormap = KnownColormaps.Get(KnownColormaps.Default);
+        using SKBitmap predictedOverlay = Renderer.Overlay(photo, predicted, colormap);
+        using SKBitmap truthOverlay = Renderer.Overlay(photo, truth, colormap);
+        SKBitmap[] panels = [photo, predictedOverlay, truthOverlay];
+        float scale = width / (float)photo.Width;
+        using var paint = new SKPaint { Color = new SKColor(0, 200, 0), Style = SKPaintStyle.Stroke, StrokeWidth = 2 };
+        for (int p = 0; p < panels.Length; p++)
+        {
+            float left = p * (width + 4);
+            using SKImage image = SKImage.FromBitmap(panels[p]);
+            canvas.DrawImage(image, new SKRect(left, 0, left + width, height),
+                new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
+            canvas.DrawRect(new SKRect(left + box.X0 * scale, box.Y0 * scale, left + box.X1 * scale,
+                box.Y1 * scale), paint);
+        }
+        using SKImage snapshot = surface.Snapshot();
+        using SKData png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
     }
 
     /// <summary>The map over the picture, 160 px wide, the annotated box green and the 15% box white.</summary>

@@ -29,6 +29,9 @@ public sealed record EvaluationSummary
     /// <summary>Per method.</summary>
     [JsonPropertyName("methods")] public required IReadOnlyList<MethodSummary> Methods { get; init; }
 
+    /// <summary>How often the model's top-1 class is the object's, and what it says instead when it is not.</summary>
+    [JsonPropertyName("failure_modes")] public FailureModes? FailureModes { get; init; }
+
     /// <summary>Per case and method.</summary>
     [JsonPropertyName("results")] public required IReadOnlyList<EvaluationResult> Results { get; init; }
 
@@ -48,6 +51,8 @@ public sealed record EvaluationSummary
             }
             Add(Pointing, rows.Select(r => r.PointingHit ? 1.0 : 0));
             Add(Energy, rows.Select(r => r.EnergyInBox));
+            Add(PointingWhenRight, rows.Where(r => r.TrueRank == 1).Select(r => r.PointingHit ? 1.0 : 0));
+            Add(PointingWhenWrong, rows.Where(r => r.TrueRank > 1).Select(r => r.PointingHit ? 1.0 : 0));
             Add(BoxIoU, rows.Select(r => r.BoxIoU));
             Add(LocalisationError, rows.Select(r => r.LocalisationError ? 1.0 : 0));
             Add(OwnShare, rows.Where(r => r.OwnShare is not null).Select(r => r.OwnShare!.Value));
@@ -85,6 +90,7 @@ public sealed record EvaluationSummary
             Model = model, Source = source,
             Cases = results.Count == 0 ? 0 : results.Count(r => r.Method == results[0].Method),
             Unmatched = unmatched, Options = options, Methods = methods, Results = results,
+            FailureModes = FailureModes.Of(results),
         };
     }
 

@@ -12,6 +12,15 @@ public static class KnownMetrics
     /// <summary>Energy-based pointing: the share of the map inside the box.</summary>
     public const string Energy = "energy_pointing";
 
+    /// <summary>The pointing game on the objects whose class is the model's top-1.</summary>
+    public const string PointingWhenRight = "pointing_right";
+
+    /// <summary>
+    /// The pointing game on the objects whose class is not the model's top-1: the map of the true class still finds
+    /// the object (the paper's failure modes, Figure 2).
+    /// </summary>
+    public const string PointingWhenWrong = "pointing_wrong";
+
     /// <summary>IoU of the 15%-of-max box with the annotation.</summary>
     public const string BoxIoU = "box_iou";
 
@@ -64,6 +73,9 @@ public static class KnownMetrics
     [
         new(Pointing, "pointing game: the map's peak within 15 px of the box (Zhang et al. 2016)", true),
         new(Energy, "energy-based pointing: the map's share inside the box (Wang et al. 2020)", true),
+        new(PointingWhenRight, "pointing game on the objects whose class is the model's top-1", true),
+        new(PointingWhenWrong, "pointing game on the objects whose class is not the top-1: the true class's map " +
+            "still finds them (paper Fig. 2, failure modes)", true),
         new(BoxIoU, "IoU of the box around the largest region above 15% of the max (paper sec. 4.1)", true),
         new(LocalisationError, "share of objects with IoU < 0.5 (paper: 56.51%, VGG-16 top-1)", false),
         new(OwnShare, "multi-object pictures: the map's share where the named object is visible", true),

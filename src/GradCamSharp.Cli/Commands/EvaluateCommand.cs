@@ -449,6 +449,13 @@ internal static class EvaluateCommand
             return ExitCodes.Success;
         }
         WriteTable(output, summary);
+        if (summary.FailureModes is FailureModes modes)
+        {
+            output.WriteLine($"failure modes: the object's class is the top-1 for {modes.Top1} of {modes.Objects} " +
+                $"objects; of the others, {modes.WrongToOtherObject} in pictures where the top-1 is another " +
+                $"annotated object, {modes.WrongToAbsentClass} where it is a class not there (pointing_wrong: does " +
+                "the true class's map still find them)");
+        }
         foreach (MethodSummary method in summary.Methods.Where(m => m.Randomization.Count > 0))
         {
             output.WriteLine($"{method.Method}: Spearman (SSIM) with the trained map, " +
