@@ -18,4 +18,8 @@ public sealed record EvaluationFailure(
     [property: JsonPropertyName("predicted")] string Predicted,
     [property: JsonPropertyName("rank")] int Rank,
     [property: JsonPropertyName("method")] string Method,
-    [property: JsonPropertyName("png")] byte[] Png);
+    [property: JsonPropertyName("png")] byte[] Png)
+{
+    /// <summary>Whether the predicted class is that of another annotated object of the picture.</summary>
+    [JsonPropertyName("other_object")] public bool OtherObject { get; init; }
+}

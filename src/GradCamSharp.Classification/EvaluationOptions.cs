@@ -36,8 +36,9 @@ public sealed record EvaluationOptions
     public int Thumbnails { get; init; } = 12;
 
     /// <summary>
-    /// How many objects the model does not rank first get a picture of the failure (the photo, the map of the
-    /// predicted class and the map of the true class) for the report's gallery.
+    /// How many objects the model does not rank first the report's gallery shows (the photo, the map of the predicted
+    /// class and the map of the true class): those whose top-1 class is absent from the picture first, then those
+    /// where it is another object of the picture.
     /// </summary>
     public int FailureGallery { get; init; } = 12;
 

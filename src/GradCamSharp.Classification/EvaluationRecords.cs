@@ -69,7 +69,7 @@ public static class EvaluationRecords
         string json = Path.Combine(folder, SummaryName), report = Path.Combine(folder, ReportName);
         File.WriteAllText(json + ".gradcam-partial", JsonSerializer.Serialize(summary, SummaryJson));
         EvaluationReport.Write(summary, [.. ordered.SelectMany(r => r.Thumbnails)], report + ".gradcam-partial",
-            [.. ordered.SelectMany(r => r.Failures).Take(options.FailureGallery)]);
+            [.. ordered.SelectMany(r => r.Failures).OrderBy(f => f.OtherObject).Take(options.FailureGallery)]);
         File.Move(json + ".gradcam-partial", json, overwrite: true);
         File.Move(report + ".gradcam-partial", report, overwrite: true);
         return summary;

@@ -139,8 +139,9 @@ public static class EvaluationRunner
     /// <param name="progress">One line per case, with the time left.</param>
     /// <param name="thumbnails">Given a thumbnail per method for the first cases (see
     /// <see cref="EvaluationOptions.Thumbnails"/>).</param>
-    /// <param name="failures">Given a picture of each of the first objects the model does not rank first (see
-    /// <see cref="EvaluationOptions.FailureGallery"/>).</param>
+    /// <param name="failures">Given a picture of each object the model does not rank first: every one whose top-1 class
+    /// is absent from the picture, and the first of the others (see <see cref="EvaluationOptions.FailureGallery"/>).
+    /// </param>
     /// <param name="cancellation">Stops between cases.</param>
     /// <param name="include">Which pictures (by <see cref="EvaluationCase.Image"/>) to evaluate: a shard's, those a
     /// resumed run has not done; all when null. Thumbnails go to the same cases whichever are included.</param>
@@ -196,12 +197,20 @@ public static class EvaluationRunner
                     cancellation.ThrowIfCancellationRequested();
                     bool thumbnail = ordinals[i] < options.Thumbnails
                         && (thumbnails is not null || evaluated is not null);
-                    bool gallery = pictured < options.FailureGallery && (failures is not null || evaluated is not null);
+                    bool gallery = failures is not null || evaluated is not null;
                     HashSet<int> others = [.. picture.Where(j => j != i).Select(j => classes[j]!.Value)];
                     own.AddRange(EvaluateCase(model, cases[i], classes[i]!.Value, others, photo, options, methods,
                         explainers, sanity.Select(s => (s.Kind, s.Band)).ToArray(), randomExplainers,
                         thumbnail ? t => { thumbnails?.Invoke(t); ownThumbnails.Add(t); } : null,
-                        gallery ? f => { pictured++; failures?.Invoke(f); ownFailures.Add(f); } : null));
+                        gallery ? f =>
+                        {
+                            // Every miss to a class the picture does not hold (the paper's kind, and rare); the
+                            // first others up to the gallery's size.
+                            if (f.OtherObject && pictured >= options.FailureGallery) return;
+                            if (f.OtherObject) pictured++;
+                            failures?.Invoke(f);
+                            ownFailures.Add(f);
+                        } : null));
                     done++;
                     TimeSpan left = clock.Elapsed / done * (total - done);
                     progress?.Report($"{done}/{total} {Path.GetFileName(cases[i].Image)} {cases[i].Label}: " +
@@ -255,7 +264,10 @@ public static class EvaluationRunner
                 Heatmap predictedMap = prepared.ToOriginal(Measured(explainers[m].Explain(input,
                     new ClassTarget(predicted)).Single()));
                 failures(new EvaluationFailure(item.Image, item.Label, predictedLabel, rank, methods[m].Name,
-                    FailurePanels(photo, predictedMap, onPhoto, item.Box)));
+                    FailurePanels(photo, predictedMap, onPhoto, item.Box))
+                {
+                    OtherObject = otherClasses.Contains(predicted),
+                });
             }
             if (thumbnails is not null)
             {

@@ -51,6 +51,16 @@ public static class SceneLanguage
         return string.Join(' ', words);
     }
 
+    /// <summary>
+    /// The phrase that names one object on its own, as the canonical caption names it: "a red circle", "a dog" (a
+    /// dense captioner's phrase for the object's box).
+    /// </summary>
+    public static string Phrase(SceneObject item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return $"a {item.Name}";
+    }
+
     /// <summary>Where <paramref name="first"/> (the left one) is with respect to <paramref name="second"/>.</summary>
     public static string Relation(SceneObject first, SceneObject second)
     {

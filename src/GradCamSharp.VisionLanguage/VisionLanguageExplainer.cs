@@ -1,4 +1,5 @@
 using GradCamSharp.Imaging;
+using GradCamSharp.Maps;
 using GradCamSharp.Models;
 using GradCamSharp.Pipeline;
 using GradCamSharp.Targets;
@@ -57,6 +58,102 @@ public static class VisionLanguageExplainer
                 w.Rendered.Maps[0].Explanation.Score.ToString("0.00",
                     System.Globalization.CultureInfo.InvariantCulture)))]);
         return new ExplainedCaption(text, caption is null, explainedWords, panel);
+    }
+
+    /// <summary>
+    /// The paper's Figure 3b: each phrase (a dense captioner's, or any) read by the captioner on its own,
+    /// teacher-forced, and explained through its words' log-probability (<see cref="VisionLanguageTargets.Phrase"/>);
+    /// the panel shows the photo with every phrase's box, then each phrase's map with its box. The caller disposes the
+    /// result.
+    /// </summary>
+    /// <exception cref="UsageException">No phrases, a phrase with unknown words, a box outside the photo.</exception>
+    /// <param name="model">The captioner.</param>
+    /// <param name="settings">Methods, colormap and layer ("auto": the image encoder's output).</param>
+    /// <param name="photo">The picture.</param>
+    /// <param name="name">Its name in the outputs.</param>
+    /// <param name="phrases">The phrases, each with the box it describes when one is known.</param>
+    public static ExplainedPhrases Phrases(Captioner model, ExplanationSettings settings, SKBitmap photo, string name,
+        IReadOnlyList<DescribedBox> phrases)
+    {
+        ArgumentNullException.ThrowIfNull(photo);
+        ArgumentNullException.ThrowIfNull(phrases);
+        if (phrases.Count == 0) throw new UsageException("no phrases to explain");
+        ExplanationSettings chosen = For(model, settings);
+        foreach (DescribedBox phrase in phrases)
+        {
+            if (phrase.Box is Box box && (box.X1 > photo.Width || box.Y1 > photo.Height))
+            {
+                throw new UsageException($"the box [{box.X0}, {box.Y0}, {box.X1}, {box.Y1}] of '{phrase.Phrase}' " +
+                    $"lies outside {name} ({photo.Width}x{photo.Height})");
+            }
+        }
+        int[][] encoded = [.. phrases.Select(p => model.EncodeCaption(p.Phrase))];
+        using var scope = NewDisposeScope();
+        var explained = new List<ExplainedPhrase>();
+        try
+        {
+            for (int k = 0; k < phrases.Count; k++)
+            {
+                using IExplainableModel reader = model.ForCaption(encoded[k]);
+                string text = model.Vocabulary.Decode(encoded[k]);
+                var explainer = new PhotoExplainer(reader, model.Preprocessing, chosen,
+                    [(VisionLanguageTargets.Phrase(encoded[k], $"phrase {k + 1} '{text}'"), $"'{text}'")]);
+                explained.Add(new ExplainedPhrase(text, phrases[k].Box, explainer.Explain(photo, name)[0]));
+            }
+            return new ExplainedPhrases(explained, PhrasesPanel(photo, explained));
+        }
+        catch
+        {
+            foreach (ExplainedPhrase phrase in explained) phrase.Rendered.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The colours of the boxes of successive phrases.</summary>
+    private static readonly SKColor[] BoxColours =
+    [
+        new(0, 200, 0), new(255, 140, 0), new(0, 160, 255), new(230, 0, 180), new(255, 230, 0), new(160, 80, 255),
+    ];
+
+    /// <summary>Boxes on the left, a map per phrase on the right, each with its phrase's box.</summary>
+    private static SKBitmap PhrasesPanel(SKBitmap photo, List<ExplainedPhrase> phrases)
+    {
+        static SKBitmap WithBoxes(SKBitmap picture, int width, IEnumerable<(Box Box, SKColor Colour)> boxes)
+        {
+            SKBitmap copy = picture.Copy();
+            using var canvas = new SKCanvas(copy);
+            float scale = picture.Width / (float)width, stroke = Math.Max(2, picture.Width / 160f);
+            foreach ((Box box, SKColor colour) in boxes)
+            {
+                using var paint = new SKPaint { Color = colour, Style = SKPaintStyle.Stroke, StrokeWidth = stroke };
+                canvas.DrawRect(new SKRect(box.X0 * scale, box.Y0 * scale, box.X1 * scale, box.Y1 * scale), paint);
+            }
+            return copy;
+        }
+        (Box Box, SKColor Colour)[] Boxed(int k) => phrases[k].Box is Box box
+            ? [(box, BoxColours[k % BoxColours.Length])] : [];
+        var drawn = new List<SKBitmap>();
+        try
+        {
+            drawn.Add(WithBoxes(photo, photo.Width, Enumerable.Range(0, phrases.Count).SelectMany(Boxed)));
+            var tiles = new List<PanelTile>
+            {
+                new(drawn[0], "boxes", string.Join("; ", phrases.Select(p => p.Phrase))),
+            };
+            for (int k = 0; k < phrases.Count; k++)
+            {
+                RenderedMap map = phrases[k].Rendered.Maps[0];
+                drawn.Add(WithBoxes(map.Picture, photo.Width, Boxed(k)));
+                string pointing = phrases[k].PeakInBox is bool inside ? inside ? ", peak in its box" : ", peak outside"
+                    : "";
+                tiles.Add(new PanelTile(drawn[^1], phrases[k].Phrase, $"{PhotoExplainer.Title(map.Method)}{pointing}"));
+            }
+            return Panel.Compose(tiles);
+        }
+        finally
+        {
+            foreach (SKBitmap bitmap in drawn) bitmap.Dispose();
+        }
     }
 
     /// <summary>
@@ -139,3 +236,29 @@ public sealed record ExplainedAnswers(string Question, IReadOnlyList<(string Ans
 
 /// <summary>One explained answer, its probability and its maps.</summary>
 public sealed record ExplainedAnswer(string Answer, float Probability, RenderedTarget Rendered);
+
+/// <summary>A phrase to explain and the box it describes, when one is known (in the photo's pixels).</summary>
+public sealed record DescribedBox(string Phrase, Box? Box = null);
+
+/// <summary>One phrase read on its own, with its maps.</summary>
+/// <param name="Phrase">The phrase as the model's vocabulary spells it.</param>
+/// <param name="Box">The box it describes, if given.</param>
+/// <param name="Rendered">Its maps.</param>
+public sealed record ExplainedPhrase(string Phrase, Box? Box, RenderedTarget Rendered)
+{
+    /// <summary>Whether the first map's peak lies in <see cref="Box"/> (the pointing game); null without a box.
+    /// </summary>
+    public bool? PeakInBox => Box is Box box
+        ? ((Area)box).ContainsPixel(Rendered.Maps[0].Peak[0], Rendered.Maps[0].Peak[1]) : null;
+}
+
+/// <summary>Phrases read one by one, and the panel of the paper's Figure 3b.</summary>
+public sealed record ExplainedPhrases(IReadOnlyList<ExplainedPhrase> Phrases, SKBitmap Panel) : IDisposable
+{
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (ExplainedPhrase phrase in Phrases) phrase.Rendered.Dispose();
+        Panel.Dispose();
+    }
+}

@@ -24,6 +24,12 @@ public sealed record VisionLanguageJob
     /// <summary>Captioner: the caption to explain; null for the model's own.</summary>
     public string? Caption { get; init; }
 
+    /// <summary>
+    /// Captioner: phrases to read one by one, each with the box it describes when known (the paper's dense-captioning
+    /// figure); when any are given, <see cref="Caption"/> is not used.
+    /// </summary>
+    public IReadOnlyList<DescribedBox> Phrases { get; init; } = [];
+
     /// <summary>Captioner: the beam width of the model's own caption (1: greedy decoding).</summary>
     public int BeamWidth { get; init; } = 1;
 

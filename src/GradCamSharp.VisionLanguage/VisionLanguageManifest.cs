@@ -29,4 +29,13 @@ public sealed record CaptionFields
 
     /// <summary>The panel of every word's map.</summary>
     [JsonPropertyName("words_panel")] public string? WordsPanel { get; init; }
+
+    /// <summary>A phrase read on its own: the box it describes, [x0, y0, x1, y1] in the photo's pixels.</summary>
+    [JsonPropertyName("box")] public int[]? Box { get; init; }
+
+    /// <summary>A phrase with a box: whether the map's peak lies in it.</summary>
+    [JsonPropertyName("peak_in_box")] public bool? PeakInBox { get; init; }
+
+    /// <summary>Phrases read one by one: the panel of the boxes and every phrase's map.</summary>
+    [JsonPropertyName("phrases_panel")] public string? PhrasesPanel { get; init; }
 }

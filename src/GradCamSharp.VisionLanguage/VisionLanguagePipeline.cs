@@ -32,11 +32,16 @@ public static class VisionLanguagePipeline
     /// photos do not matter.
     /// </summary>
     /// <exception cref="UsageException">A caption with words the model does not know.</exception>
+    /// <param name="model">The captioner.</param>
+    /// <param name="job">The photos, settings, and the caption or phrases to explain.</param>
+    /// <param name="report">Receives, per photo, the explained caption.</param>
+    /// <param name="phrasesReport">Receives, per photo, the explained phrases (when the job has phrases).</param>
     public static PhotoTask CaptionTask(Captioner model, VisionLanguageJob job,
-        Action<string, ExplainedCaption>? report = null)
+        Action<string, ExplainedCaption>? report = null, Action<string, ExplainedPhrases>? phrasesReport = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(job);
+        if (job.Phrases.Count > 0) return PhrasesTask(model, job, phrasesReport);
         if (job.Caption is not null) _ = model.EncodeCaption(job.Caption);
         string settings = JsonSerializer.Serialize(new
         {
@@ -64,6 +69,43 @@ public static class VisionLanguagePipeline
                 })));
             }
             report?.Invoke(path, caption);
+            return entries;
+        });
+    }
+
+    /// <summary>
+    /// The job's phrases read one by one on every photo: a map per phrase and method, and the panel of the paper's
+    /// Figure 3b (<c>PHOTO_phrases_panel.png</c>: the boxes, then each phrase's map with its box).
+    /// </summary>
+    private static PhotoTask PhrasesTask(Captioner model, VisionLanguageJob job,
+        Action<string, ExplainedPhrases>? report)
+    {
+        foreach (DescribedBox phrase in job.Phrases) _ = model.EncodeCaption(phrase.Phrase);
+        string settings = JsonSerializer.Serialize(new
+        {
+            task = "phrases", model = model.Name, job.Settings, job.Phrases, job.Decoding,
+        });
+        return new PhotoTask(settings, (photo, output) =>
+        {
+            using var scope = NewDisposeScope();
+            using ExplainedPhrases phrases = VisionLanguageExplainer.Phrases(model, job.Settings, photo.Bitmap,
+                Path.GetFileName(photo.Source.Path), job.Phrases);
+            PngFile.Save(phrases.Panel, output.Add($"{photo.Source.Stem}_phrases_panel.png", out string panel));
+            var entries = new List<ManifestEntry>();
+            foreach (ExplainedPhrase phrase in phrases.Phrases)
+            {
+                entries.AddRange(Write(model, phrase.Rendered, photo, output, e => (e with
+                {
+                    ScoreKind = "log-probability",
+                }).With(new CaptionFields
+                {
+                    Caption = phrase.Phrase,
+                    Box = phrase.Box is Maps.Box box ? [box.X0, box.Y0, box.X1, box.Y1] : null,
+                    PeakInBox = phrase.PeakInBox,
+                    PhrasesPanel = panel,
+                })));
+            }
+            report?.Invoke(photo.Source.Path, phrases);
             return entries;
         });
     }

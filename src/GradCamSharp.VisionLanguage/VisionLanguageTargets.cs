@@ -25,6 +25,18 @@ public static class VisionLanguageTargets
     }
 
     /// <summary>
+    /// A phrase as part of a longer description: the sum of its words' log-probabilities, each given its prefix,
+    /// without the end (a dense captioner's phrase for one box says nothing about whether the description ends).
+    /// </summary>
+    /// <param name="words">The phrase's word ids.</param>
+    /// <param name="name">The target's name (its file names follow it).</param>
+    public static SequenceTarget Phrase(IReadOnlyList<int> words, string name = "phrase")
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        return new SequenceTarget([.. words, Vocabulary.EndId], [.. Enumerable.Range(0, words.Count)], name);
+    }
+
+    /// <summary>
     /// Word <paramref name="position"/> of the caption: its log-probability given the words before it.
     /// </summary>
     public static SequenceTarget Word(IReadOnlyList<int> words, int position, string word)

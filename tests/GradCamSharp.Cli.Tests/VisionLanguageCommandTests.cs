@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GradCamSharp.Imaging;
+using GradCamSharp.Maps;
 using GradCamSharp.Scenes;
 
 namespace GradCamSharp.Cli.Tests;
@@ -44,6 +45,68 @@ public sealed class VisionLanguageCommandTests
                 e => Assert.True(File.Exists(Path.Combine(output, e.GetProperty("file").GetString()!))));
             Assert.True(File.Exists(Path.Combine(output, "scene3_words_panel.png")));
         }
+    }
+
+    [Fact]
+    public void Caption_PhrasesWithBoxes_DrawTheDenseCaptioningFigure_AndEachPhrasesBoxIsInTheManifest()
+    {
+        using var folder = new TempFolder();
+        (string image, Scene scene) = HeldOutScene(folder, 5);
+        using (scene)
+        {
+            string output = Path.Combine(folder.Path, "out");
+            var args = new List<string> { "caption", image, "--method", "gradcam", "--out", output };
+            foreach (SceneObject item in scene.Objects)
+            {
+                args.AddRange(["--caption", SceneLanguage.Phrase(item), "--box",
+                    $"{item.Box.X0},{item.Box.Y0},{item.Box.X1},{item.Box.Y1}"]);
+            }
+            CliRun run = CliRun.Of([.. args]);
+            CliRun unpaired = CliRun.Of("caption", image, "--caption", "a red circle", "--caption", "a blue star",
+                "--box", "1,1,9,9", "--out", Path.Combine(folder.Path, "o2"));
+            CliRun badBox = CliRun.Of("caption", image, "--caption", "a red circle", "--box", "9,9,1,1", "--out",
+                Path.Combine(folder.Path, "o3"));
+
+            Assert.Equal(0, run.ExitCode);
+            using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(output,
+                "explanations.json")));
+            JsonElement[] entries = manifest.RootElement.EnumerateArray().ToArray();
+            Assert.Equal(scene.Objects.Select(SceneLanguage.Phrase), entries.Select(e =>
+                e.GetProperty("caption").GetString()));
+            for (int k = 0; k < entries.Length; k++)
+            {
+                Box box = scene.Objects[k].Box;
+                Assert.Equal([box.X0, box.Y0, box.X1, box.Y1], entries[k].GetProperty("box").EnumerateArray()
+                    .Select(v => v.GetInt32()));
+                int[] peak = [.. entries[k].GetProperty("peak").EnumerateArray().Select(v => v.GetInt32())];
+                Assert.Equal(((Area)box).ContainsPixel(peak[0], peak[1]),
+                    entries[k].GetProperty("peak_in_box").GetBoolean());
+            }
+            Assert.True(File.Exists(Path.Combine(output, "scene5_phrases_panel.png")));
+            Assert.Equal(scene.Objects.Count, run.Output.Split('\n').Count(l => l.Contains("its box",
+                StringComparison.Ordinal)));
+            Assert.Equal((2, 2), (unpaired.ExitCode, badBox.ExitCode));
+            Assert.Contains("1 --box for 2 --caption", unpaired.Error, StringComparison.Ordinal);
+            Assert.Contains("--box 9,9,1,1 is empty", badBox.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void EvaluateDenseCaption_ReportsPointingAndTheLeftmostShare_AndRefusesATrainingSeed()
+    {
+        CliRun run = CliRun.Of("evaluate", "--task", "dense-caption", "--world", "shapes", "--scenes", "3", "--seed",
+            "4242", "--method", "gradcam", "--json");
+        CliRun trainingSeed = CliRun.Of("evaluate", "--task", "dense-caption", "--scenes", "1", "--seed", "1");
+
+        Assert.Equal(0, run.ExitCode);
+        using JsonDocument report = JsonDocument.Parse(run.Output);
+        Assert.Equal("dense-caption", report.RootElement.GetProperty("task").GetString());
+        Assert.Equal("shapes-captioner", report.RootElement.GetProperty("model").GetString());
+        JsonElement score = report.RootElement.GetProperty("localisation")[0];
+        Assert.InRange(score.GetProperty("pointing").GetDouble(), 0, 1);
+        Assert.True(score.GetProperty("targets").GetInt32() >= 3);
+        Assert.Equal(2, trainingSeed.ExitCode);
+        Assert.Contains("was used in training", trainingSeed.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using GradCamSharp.Maps;
 using GradCamSharp.VisionLanguage;
 
 namespace GradCamSharp.Cli.Commands;
@@ -19,9 +20,15 @@ internal static class CaptionCommand
     internal static Command Create()
     {
         var options = new VisionLanguageOptions(VisionLanguageCatalog.ShapesCaptioner);
-        var caption = new Option<string?>("--caption")
+        var caption = new Option<string[]>("--caption")
         {
-            Description = "Explain this caption (teacher-forced) instead of the model's own",
+            Description = "Explain this caption (teacher-forced) instead of the model's own; given several times (or " +
+                "with --box), each is read on its own as a phrase and drawn as the paper's dense-captioning figure",
+        };
+        var box = new Option<string[]>("--box")
+        {
+            Description = "x0,y0,x1,y1 in photo pixels: the box the --caption of the same rank describes (one per " +
+                "--caption)",
         };
         var beam = new Option<int>("--beam")
         {
@@ -43,15 +50,26 @@ internal static class CaptionCommand
               gradcam caption scene.png --caption "a red circle left of a blue star" --method all
               gradcam caption samples/dog.jpg --model photos-captioner --out out/
               gradcam caption scenes/ --out out/     # a folder: streamed into out/explanations.jsonl, resumable
+
+            With several --caption phrases, each with a --box, it draws the paper's dense-captioning figure
+            (PHOTO_phrases_panel.png): the boxes on the left, each phrase's map with its box on the right; each phrase
+            is read on its own and explained through its words' log-probability.
+
+              gradcam caption scene.png --caption "a red circle" --box 10,20,60,70 --caption "a blue star" \
+                  --box 100,30,150,80
             """);
         options.AddTo(command);
         command.Add(caption);
+        command.Add(box);
         command.Add(beam);
         command.SetAction((result, cancellationToken) =>
         {
+            string[] captions = result.GetValue(caption) ?? [], boxes = result.GetValue(box) ?? [];
+            bool phrases = captions.Length > 1 || boxes.Length > 0;
             VisionLanguageJob job = options.Read(result) with
             {
-                Caption = result.GetValue(caption),
+                Caption = phrases ? null : captions.SingleOrDefault(),
+                Phrases = phrases ? Phrases(captions, boxes) : [],
                 BeamWidth = result.GetValue(beam),
             };
             return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
@@ -59,6 +77,20 @@ internal static class CaptionCommand
                     result.GetValue(options.Quiet), options.ReadDataset(result)), cancellationToken));
         });
         return command;
+    }
+
+    /// <summary>Pairs each phrase with the box of the same rank; no boxes at all is allowed.</summary>
+    /// <exception cref="UsageException">As many boxes as phrases are needed, or none; a bad box.</exception>
+    internal static IReadOnlyList<DescribedBox> Phrases(IReadOnlyList<string> captions, IReadOnlyList<string> boxes)
+    {
+        if (boxes.Count > 0 && boxes.Count != captions.Count)
+        {
+            throw new UsageException($"{boxes.Count} --box for {captions.Count} --caption: give one box per " +
+                "caption, in the same order, or none");
+        }
+        if (captions.Any(string.IsNullOrWhiteSpace)) throw new UsageException("--caption is empty");
+        return [.. captions.Select((phrase, k) => new DescribedBox(phrase, boxes.Count == 0 ? null
+            : ExplainCommand.ParseRegion(boxes[k], "--box") is int[] v ? new Box(v[0], v[1], v[2], v[3]) : null))];
     }
 
     /// <summary>Runs <c>caption</c>; returns the exit code.</summary>
@@ -76,6 +108,15 @@ internal static class CaptionCommand
         }
         if (arguments.Dataset is not null) DatasetInput.RefuseJson(arguments.Json);
         using Captioner model = VisionLanguageCatalog.LoadCaptioner(arguments.Model);
+        void ReportPhrases(string image, ExplainedPhrases phrases)
+        {
+            foreach (ExplainedPhrase phrase in phrases.Phrases)
+            {
+                output.WriteLine($"{image}: \"{phrase.Phrase}\", log p " + phrase.Rendered.Maps[0].Explanation.Score
+                    .ToString("0.00", CultureInfo.InvariantCulture) + (phrase.PeakInBox is bool inside
+                    ? inside ? ", peak in its box" : ", peak outside its box" : ""));
+            }
+        }
         void Report(string image, ExplainedCaption reading)
         {
             output.WriteLine($"{image}: \"{reading.Caption}\"" + (reading.Generated ? "" : " (given)") +
@@ -87,6 +128,7 @@ internal static class CaptionCommand
             }
         }
         return VisionLanguageOptions.Run(output, error, VisionLanguagePipeline.CaptionTask(model, arguments.Job,
-            Report), arguments.Job, arguments.Dataset, arguments.Json, arguments.Quiet, cancellationToken);
+            Report, ReportPhrases), arguments.Job, arguments.Dataset, arguments.Json, arguments.Quiet,
+            cancellationToken);
     }
 }

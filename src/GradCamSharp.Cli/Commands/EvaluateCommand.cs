@@ -84,6 +84,13 @@ internal static class EvaluateCommand
           gradcam evaluate --task caption --world photos --scenes 200 --method gradcam --json
           gradcam evaluate --task caption --world shapes --scenes 500 --seed 1000 --beam 3
 
+        With --task dense-caption it measures the paper's Figure 3b: each object's own phrase ("a red circle", in
+        the photo world "a dog") is given to the captioner as its whole caption, and the phrase's maps are scored
+        against that object's box (pointing, inside/outside), with how often a map for an object other than the
+        leftmost peaks on the leftmost one (captions are read left to right).
+
+          gradcam evaluate --task dense-caption --world shapes --scenes 200 --seed 1000
+
         With --task ocr it renders seeded text lines in the DejaVu fonts and measures PaddleOCR's recogniser: exact
         reads and character error rate (clean and noisy lines), and per method how often a character's map peaks
         inside that character's span (widened by a quarter of its width), with the inside/outside ratio.
@@ -123,7 +130,7 @@ internal static class EvaluateCommand
         {
             string world = result.GetValue(options.World)!;
             string model = result.GetValue(options.Common.Model) is { } given && given != KnownModels.Default ? given
-                : VisionLanguageCatalog.NameFor(world, TextTask(task));
+                : VisionLanguageCatalog.NameFor(world, ModelTask(TextTask(task)));
             return RunTextTask(output, error, new TextTaskArguments(model, TextTask(task), world,
                 result.GetValue(options.Scenes), result.GetValue(options.Seed),
                 methods.Length > 0 ? methods : VisionLanguageEvaluator.DefaultMethods, result.GetValue(options.Boxes)!,
@@ -235,8 +242,8 @@ internal static class EvaluateCommand
         public Option<string?> Task { get; } = new("--task")
         {
             Description =
-                "Evaluate a captioner or VQA model on held-out scenes instead (caption, vqa), or PaddleOCR's " +
-                "recogniser on rendered text lines (ocr)",
+                "Evaluate a captioner or VQA model on held-out scenes instead (caption, vqa, dense-caption), or " +
+                "PaddleOCR's recogniser on rendered text lines (ocr)",
         };
 
         public Option<string> World { get; } = new("--world")
@@ -302,8 +309,13 @@ internal static class EvaluateCommand
     {
         "caption" or VisionLanguageTasks.Captioner => VisionLanguageTasks.Captioner,
         VisionLanguageTasks.Vqa => VisionLanguageTasks.Vqa,
-        _ => throw new UsageException($"unknown --task '{name}'; known: caption, vqa, ocr"),
+        VisionLanguageEvaluator.DenseCaption => VisionLanguageEvaluator.DenseCaption,
+        _ => throw new UsageException($"unknown --task '{name}'; known: caption, vqa, dense-caption, ocr"),
     };
+
+    /// <summary>The kind of model a text task evaluates: dense captioning explains a captioner.</summary>
+    private static string ModelTask(string task) =>
+        task == VisionLanguageEvaluator.DenseCaption ? VisionLanguageTasks.Captioner : task;
 
     /// <summary>Runs <c>evaluate --task ocr</c>; returns the exit code.</summary>
     public static int RunOcr(TextWriter output, TextWriter error, OcrEvaluationOptions options, bool json)
@@ -340,8 +352,12 @@ internal static class EvaluateCommand
         using VisionLanguageModel model = arguments.Task == VisionLanguageTasks.Vqa
             ? VisionLanguageCatalog.LoadVqa(arguments.Model) : VisionLanguageCatalog.LoadCaptioner(arguments.Model);
         using ISceneWorld world = SceneWorlds.Create(arguments.World, arguments.Boxes, arguments.Images);
-        VisionLanguageReport report = VisionLanguageEvaluator.Evaluate(model, world, arguments.Scenes,
-            arguments.Seed, arguments.Methods, new LineProgress(error, "evaluate: "), beamWidth: arguments.BeamWidth);
+        var progress = new LineProgress(error, "evaluate: ");
+        VisionLanguageReport report = arguments.Task == VisionLanguageEvaluator.DenseCaption
+            ? VisionLanguageEvaluator.EvaluateDenseCaptions((Captioner)model, world, arguments.Scenes, arguments.Seed,
+                arguments.Methods, progress)
+            : VisionLanguageEvaluator.Evaluate(model, world, arguments.Scenes, arguments.Seed, arguments.Methods,
+                progress, beamWidth: arguments.BeamWidth);
         if (arguments.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(report, CliJson.Indented));
@@ -358,7 +374,12 @@ internal static class EvaluateCommand
             output.WriteLine(Invariant($"  caption exact match {exact:0.000}, BLEU-4 {report.Bleu4:0.000}") +
                 $" ({decoding})");
         }
-        string what = model.Task == VisionLanguageTasks.Vqa ? "answers about one object" : "words naming an object";
+        string what = report.Task switch
+        {
+            VisionLanguageTasks.Vqa => "answers about one object",
+            VisionLanguageEvaluator.DenseCaption => "each object's own phrase as the whole caption",
+            _ => "words naming an object",
+        };
         output.WriteLine($"  localisation of {what} (chance pointing " +
             Invariant($"{report.ChancePointing:0.000}):"));
         output.WriteLine($"  {"method",-16} {"layer",-18} {"maps",6} {"pointing",9} {"in/out",7}");
@@ -366,6 +387,10 @@ internal static class EvaluateCommand
         {
             string line = Invariant($"  {score.Method,-16} {score.Layer,-18} {score.Targets,6} ") +
                 Invariant($"{score.Pointing,9:0.000} {score.Ratio,7:0.00}");
+            if (score.PeakOnOtherObject is double other)
+                line += Invariant($"  peak on another object {other:0.00} ({score.AmongOthers})");
+            if (score.PeakOnLeftmost is double leftmost)
+                line += Invariant($", on the leftmost instead {leftmost:0.00} ({score.NotLeftmost})");
             if (score.PointingByKind.Count > 1)
             {
                 line += "  pointing by kind: " + string.Join(", ", score.PointingByKind.Select(k =>

@@ -281,17 +281,19 @@ internal static class ExplainCommand
     };
 
     /// <summary>"x0,y0,x1,y1" as four integers.</summary>
+    /// <param name="text">The option's value.</param>
+    /// <param name="option">The option's name, for the error.</param>
     /// <exception cref="UsageException">Not four integers, or an empty box.</exception>
-    public static int[] ParseRegion(string text)
+    public static int[] ParseRegion(string text, string option = "--region")
     {
         ArgumentNullException.ThrowIfNull(text);
         string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
         int[] values = parts.Select(p => int.TryParse(p, System.Globalization.NumberStyles.Integer,
             System.Globalization.CultureInfo.InvariantCulture, out int v) ? v : int.MinValue).ToArray();
         if (values.Length != 4 || values.Any(v => v == int.MinValue || v < 0))
-            throw new UsageException($"--region must be x0,y0,x1,y1 (four non-negative integers), got '{text}'");
+            throw new UsageException($"{option} must be x0,y0,x1,y1 (four non-negative integers), got '{text}'");
         if (values[2] <= values[0] || values[3] <= values[1])
-            throw new UsageException($"--region {text} is empty: x1 must exceed x0 and y1 must exceed y0");
+            throw new UsageException($"{option} {text} is empty: x1 must exceed x0 and y1 must exceed y0");
         return values;
     }
 

@@ -35,6 +35,31 @@ public sealed class LocalisationScore
     [JsonPropertyName("pointing_by_kind")]
     public SortedDictionary<string, Tally> PointingByKind { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Dense captioning: of the maps for an object that is not the scene's leftmost, the share whose peak lies on the
+    /// leftmost object instead (a captioner that reads scenes left to right may send a lone phrase there); null for
+    /// other tasks.
+    /// </summary>
+    [JsonPropertyName("peak_on_leftmost")]
+    public double? PeakOnLeftmost => NotLeftmost == 0 ? null : OnLeftmost / (double)NotLeftmost;
+
+    /// <summary>Dense captioning: maps for an object that is not the scene's leftmost.</summary>
+    [JsonPropertyName("not_leftmost")] public int NotLeftmost { get; set; }
+
+    /// <summary>
+    /// Dense captioning: of the maps for an object in a scene of several, the share whose peak lies on another
+    /// object rather than on this one (the rest of the misses peak on the background); null for other tasks.
+    /// </summary>
+    [JsonPropertyName("peak_on_other_object")]
+    public double? PeakOnOtherObject => AmongOthers == 0 ? null : OnOtherObject / (double)AmongOthers;
+
+    /// <summary>Dense captioning: maps for an object in a scene of several.</summary>
+    [JsonPropertyName("among_others")] public int AmongOthers { get; set; }
+
+    [JsonIgnore] internal int OnOtherObject { get; set; }
+
+    [JsonIgnore] internal int OnLeftmost { get; set; }
+
     [JsonIgnore] internal double InsideSum { get; set; }
 
     [JsonIgnore] internal double OutsideSum { get; set; }

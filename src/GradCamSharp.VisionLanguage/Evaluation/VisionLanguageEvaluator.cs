@@ -36,15 +36,7 @@ public static class VisionLanguageEvaluator
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(world);
-        VisionLanguageRecipe recipe = model.File.Training;
-        if (world.Name != recipe.World)
-            throw new UsageException($"{model.Name} was trained on the {recipe.World} world, not {world.Name}");
-        if (seed == recipe.Seed || seed == recipe.HeldOutSeed)
-        {
-            throw new UsageException($"seed {seed} was used in training {model.Name} (seeds {recipe.Seed} and " +
-                $"{recipe.HeldOutSeed}); choose another");
-        }
-        if (scenes < 1) throw new UsageException($"--scenes must be at least 1, got {scenes}");
+        Refuse(model, world, scenes, seed);
         methods ??= DefaultMethods;
         _ = KnownMethods.Expand(methods);
         var report = new VisionLanguageReport
@@ -62,7 +54,7 @@ public static class VisionLanguageEvaluator
             using Scene scene = world.Generate(seed, i);
             using var scope = NewDisposeScope();
             Tensor input = model.Prepare([scene.Image]);
-            List<(ITarget Target, IExplainableModel Model, Box Box, string Kind)> located;
+            List<Located> located;
             if (model is VqaModel vqa) located = AskAll(vqa, scene, input, report);
             else
             {
@@ -76,35 +68,9 @@ public static class VisionLanguageEvaluator
                 }
                 located = GroundedWords(captioner, scene, report);
             }
-            foreach ((ITarget target, IExplainableModel explained, Box box, string kind) in located)
-            {
-                coverage += box.Area / (double)(scene.Width * scene.Height);
-                boxes++;
-                foreach (string layer in model.ExplainedLayers)
-                {
-                    MethodSet set = KnownMethods.CreateSet(methods, explained, new CamOptions { Layer = layer });
-                    foreach (Explanation explanation in set.Explain(input, target))
-                    {
-                        Heatmap map = explanation.Heatmap.Width == scene.Width && explanation.Heatmap.Height ==
-                            scene.Height ? explanation.Heatmap : explanation.Heatmap.Resize(scene.Width, scene.Height);
-                        if (!scores.TryGetValue((explanation.Method, layer), out LocalisationScore? score))
-                        {
-                            score = new LocalisationScore { Method = explanation.Method, Layer = layer };
-                            scores[(explanation.Method, layer)] = score;
-                        }
-                        score.Targets++;
-                        bool hit = PointingGame.Hit(map, box);
-                        if (hit) score.Hits++;
-                        if (!score.PointingByKind.TryGetValue(kind, out Tally? byKind))
-                            score.PointingByKind[kind] = byKind = new Tally();
-                        byKind.Total++;
-                        if (hit) byKind.Right++;
-                        (double inside, double outside) = MapRegions.Means(map, box);
-                        score.InsideSum += inside;
-                        score.OutsideSum += outside;
-                    }
-                }
-            }
+            Score(scores, located, input, scene, model.ExplainedLayers, methods);
+            foreach (Located item in located) coverage += item.Box.Area / (double)(scene.Width * scene.Height);
+            boxes += located.Count;
             foreach (IExplainableModel explained in located.Select(l => l.Model).Distinct()) explained.Dispose();
             if ((i + 1) % 50 == 0 || i + 1 == scenes) progress?.Report($"{i + 1}/{scenes} scenes");
         }
@@ -118,11 +84,25 @@ public static class VisionLanguageEvaluator
         return report;
     }
 
+    /// <summary>Refuses a world the model was not trained on, a training seed and a bad count.</summary>
+    private static void Refuse(VisionLanguageModel model, ISceneWorld world, int scenes, int seed)
+    {
+        VisionLanguageRecipe recipe = model.File.Training;
+        if (world.Name != recipe.World)
+            throw new UsageException($"{model.Name} was trained on the {recipe.World} world, not {world.Name}");
+        if (seed == recipe.Seed || seed == recipe.HeldOutSeed)
+        {
+            throw new UsageException($"seed {seed} was used in training {model.Name} (seeds {recipe.Seed} and " +
+                $"{recipe.HeldOutSeed}); choose another");
+        }
+        if (scenes < 1) throw new UsageException($"--scenes must be at least 1, got {scenes}");
+    }
+
     /// <summary>Answers every question; returns a target per answer about one object (the true answer).</summary>
-    private static List<(ITarget, IExplainableModel, Box, string)> AskAll(VqaModel model, Scene scene,
+    private static List<Located> AskAll(VqaModel model, Scene scene,
         Tensor input, VisionLanguageReport report)
     {
-        var located = new List<(ITarget, IExplainableModel, Box, string)>();
+        var located = new List<Located>();
         using Tensor features = model.Features(input);
         foreach (SceneQuestion question in scene.Questions)
         {
@@ -143,7 +123,7 @@ public static class VisionLanguageEvaluator
             if (answer >= 0 && model.AnswerFromFeatures(features, words) == answer) tally.Right++;
             if (answer >= 0 && question.ObjectIndex is int index)
             {
-                located.Add((VisionLanguageTargets.Answer(answer), model.ForQuestion(words),
+                located.Add(new Located(VisionLanguageTargets.Answer(answer), model.ForQuestion(words),
                     scene.Objects[index].Box, question.Type));
             }
         }
@@ -151,7 +131,7 @@ public static class VisionLanguageEvaluator
     }
 
     /// <summary>A target per word of the canonical caption that names an object (its colour or noun).</summary>
-    private static List<(ITarget, IExplainableModel, Box, string)> GroundedWords(Captioner model, Scene scene,
+    private static List<Located> GroundedWords(Captioner model, Scene scene,
         VisionLanguageReport report)
     {
         if (scene.Captions.Count == 0) return [];
@@ -166,17 +146,161 @@ public static class VisionLanguageEvaluator
             return [];
         }
         IExplainableModel explained = model.ForCaption(words);
-        var located = new List<(ITarget, IExplainableModel, Box, string)>();
+        var located = new List<Located>();
         for (int t = 0; t < words.Length && t < scene.CaptionGrounding.Count; t++)
         {
             if (scene.CaptionGrounding[t] is int index)
             {
                 string word = model.Vocabulary.Words[words[t]];
-                located.Add((VisionLanguageTargets.Word(words, t, word), explained, scene.Objects[index].Box,
-                    scene.Objects[index].Color == word ? "color" : "noun"));
+                located.Add(new Located(VisionLanguageTargets.Word(words, t, word), explained,
+                    scene.Objects[index].Box, scene.Objects[index].Color == word ? "color" : "noun"));
             }
         }
         if (located.Count == 0) explained.Dispose();
         return located;
+    }
+
+    /// <summary>Scores every method's map at every layer for each located target into <paramref name="scores"/>.
+    /// </summary>
+    private static void Score(Dictionary<(string Method, string Layer), LocalisationScore> scores,
+        IReadOnlyList<Located> located, Tensor input, Scene scene, IReadOnlyList<string> layers,
+        IReadOnlyList<string> methods)
+    {
+        foreach (Located item in located)
+        {
+            foreach (string layer in layers)
+            {
+                MethodSet set = KnownMethods.CreateSet(methods, item.Model, new CamOptions { Layer = layer });
+                foreach (Explanation explanation in set.Explain(input, item.Target))
+                {
+                    Heatmap map = explanation.Heatmap.Width == scene.Width && explanation.Heatmap.Height ==
+                        scene.Height ? explanation.Heatmap : explanation.Heatmap.Resize(scene.Width, scene.Height);
+                    if (!scores.TryGetValue((explanation.Method, layer), out LocalisationScore? score))
+                    {
+                        score = new LocalisationScore { Method = explanation.Method, Layer = layer };
+                        scores[(explanation.Method, layer)] = score;
+                    }
+                    score.Targets++;
+                    bool hit = PointingGame.Hit(map, item.Named, tolerance: 0);
+                    if (hit) score.Hits++;
+                    if (!score.PointingByKind.TryGetValue(item.Kind, out Tally? byKind))
+                        score.PointingByKind[item.Kind] = byKind = new Tally();
+                    byKind.Total++;
+                    if (hit) byKind.Right++;
+                    if (item.Others.Count > 0)
+                    {
+                        score.AmongOthers++;
+                        if (!hit && PointingGame.Hit(map, item.Others, tolerance: 0)) score.OnOtherObject++;
+                    }
+                    if (item.Leftmost is Box leftmost)
+                    {
+                        score.NotLeftmost++;
+                        if (!hit && PointingGame.Hit(map, leftmost)) score.OnLeftmost++;
+                    }
+                    (double inside, double outside) = MapRegions.Means(map, item.Box);
+                    score.InsideSum += inside;
+                    score.OutsideSum += outside;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Paper Figure 3b measured: each object's own phrase ("a red circle", "a dog") given to a holistic captioner as
+    /// its whole caption (teacher-forced), and the maps of the phrase's log-likelihood scored against that object's
+    /// box, as for captions (pointing, inside over outside), on held-out scenes. Objects that are not the scene's
+    /// leftmost also count how often the peak lies on the leftmost object instead
+    /// (<see cref="LocalisationScore.PeakOnLeftmost"/>): captions are read left to right, so a lone phrase may look
+    /// like the start of one.
+    /// </summary>
+    /// <param name="model">A captioner.</param>
+    /// <param name="world">The world it was trained on.</param>
+    /// <param name="scenes">How many held-out scenes.</param>
+    /// <param name="seed">Their seed; the model's training seeds are refused.</param>
+    /// <param name="methods">The methods to score (default <see cref="DefaultMethods"/>).</param>
+    /// <param name="progress">Receives a line every 50 scenes.</param>
+    /// <param name="cancellation">Stops between scenes.</param>
+    /// <exception cref="UsageException">A training seed, a world the model was not trained on, a bad count.</exception>
+    public static VisionLanguageReport EvaluateDenseCaptions(Captioner model, ISceneWorld world, int scenes, int seed,
+        IReadOnlyList<string>? methods = null, IProgress<string>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(world);
+        Refuse(model, world, scenes, seed);
+        methods ??= DefaultMethods;
+        _ = KnownMethods.Expand(methods);
+        var report = new VisionLanguageReport
+        {
+            Model = model.Name, Task = DenseCaption, World = world.Name, Scenes = scenes, Seed = seed,
+        };
+        var scores = new Dictionary<(string Method, string Layer), LocalisationScore>();
+        int boxes = 0;
+        double coverage = 0;
+        for (int i = 0; i < scenes; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using Scene scene = world.Generate(seed, i);
+            using var scope = NewDisposeScope();
+            Tensor input = model.Prepare([scene.Image]);
+            List<Located> located = Phrases(model, scene, report);
+            Score(scores, located, input, scene, model.ExplainedLayers, methods);
+            foreach (Located item in located) coverage += item.Box.Area / (double)(scene.Width * scene.Height);
+            boxes += located.Count;
+            foreach (Located item in located) item.Model.Dispose();
+            if ((i + 1) % 50 == 0 || i + 1 == scenes) progress?.Report($"{i + 1}/{scenes} scenes");
+        }
+        report.Localisation.AddRange(scores.Values);
+        report.ChancePointing = boxes == 0 ? 0 : coverage / boxes;
+        return report;
+    }
+
+    /// <summary>The task name of <see cref="EvaluateDenseCaptions"/>'s reports.</summary>
+    public const string DenseCaption = "dense-caption";
+
+    /// <summary>A target per object: its phrase as the whole caption, with where it is among the objects.</summary>
+    private static List<Located> Phrases(Captioner model, Scene scene, VisionLanguageReport report)
+    {
+        var located = new List<Located>();
+        int leftmost = SceneLanguage.LeftToRight(scene.Objects)[0];
+        for (int k = 0; k < scene.Objects.Count; k++)
+        {
+            string phrase = SceneLanguage.Phrase(scene.Objects[k]);
+            int[] words;
+            try
+            {
+                words = model.EncodeCaption(phrase);
+            }
+            catch (UsageException)
+            {
+                report.Skipped++;
+                continue;
+            }
+            // An object whose phrase also names another object is found at either.
+            Box[] named = [.. scene.Objects.Where(o => SceneLanguage.Phrase(o) == phrase).Select(o => o.Box)];
+            string kind = scene.Objects.Count == 1 ? "only object" : k == leftmost ? "leftmost" : "not leftmost";
+            located.Add(new Located(VisionLanguageTargets.Phrase(words), model.ForCaption(words),
+                scene.Objects[k].Box, kind)
+            {
+                Named = named,
+                Others = [.. scene.Objects.Select(o => o.Box).Where(b => !named.Contains(b))],
+                Leftmost = kind == "not leftmost" && !named.Contains(scene.Objects[leftmost].Box)
+                    ? scene.Objects[leftmost].Box : null,
+            });
+        }
+        return located;
+    }
+
+    /// <summary>A target whose map should find <paramref name="Box"/>, and the model that scores it.</summary>
+    private sealed record Located(ITarget Target, IExplainableModel Model, Box Box, string Kind)
+    {
+        /// <summary>Where a peak counts as a hit: the object's box, or every box its words name.</summary>
+        public IReadOnlyList<Box> Named { get; init; } = [Box];
+
+        /// <summary>The boxes of the scene's other objects (dense captioning).</summary>
+        public IReadOnlyList<Box> Others { get; init; } = [];
+
+        /// <summary>The scene's leftmost object, when this one is another.</summary>
+        public Box? Leftmost { get; init; }
     }
 }
