@@ -68,8 +68,7 @@ public static class VisionLanguageEvaluator
                 }
                 located = GroundedWords(captioner, scene, report);
             }
-            Score(scores, located, input, scene, model.ExplainedLayers, methods);
-            foreach (Located item in located) coverage += item.Box.Area / (double)(scene.Width * scene.Height);
+            coverage += Score(scores, located, input, scene, model.ExplainedLayers, methods);
             boxes += located.Count;
             foreach (IExplainableModel explained in located.Select(l => l.Model).Distinct()) explained.Dispose();
             if ((i + 1) % 50 == 0 || i + 1 == scenes) progress?.Report($"{i + 1}/{scenes} scenes");
@@ -162,7 +161,8 @@ public static class VisionLanguageEvaluator
 
     /// <summary>Scores every method's map at every layer for each located target into <paramref name="scores"/>.
     /// </summary>
-    private static void Score(Dictionary<(string Method, string Layer), LocalisationScore> scores,
+    /// <returns>The sum of the targets' box shares of the scene, for the chance level of pointing.</returns>
+    private static double Score(Dictionary<(string Method, string Layer), LocalisationScore> scores,
         IReadOnlyList<Located> located, Tensor input, Scene scene, IReadOnlyList<string> layers,
         IReadOnlyList<string> methods)
     {
@@ -203,6 +203,7 @@ public static class VisionLanguageEvaluator
                 }
             }
         }
+        return located.Sum(item => item.Box.Area / (double)(scene.Width * scene.Height));
     }
 
     /// <summary>
@@ -244,8 +245,7 @@ public static class VisionLanguageEvaluator
             using var scope = NewDisposeScope();
             Tensor input = model.Prepare([scene.Image]);
             List<Located> located = Phrases(model, scene, report);
-            Score(scores, located, input, scene, model.ExplainedLayers, methods);
-            foreach (Located item in located) coverage += item.Box.Area / (double)(scene.Width * scene.Height);
+            coverage += Score(scores, located, input, scene, model.ExplainedLayers, methods);
             boxes += located.Count;
             foreach (Located item in located) item.Model.Dispose();
             if ((i + 1) % 50 == 0 || i + 1 == scenes) progress?.Report($"{i + 1}/{scenes} scenes");
