@@ -97,6 +97,9 @@ public sealed class VisionLanguageCommandTests
         CliRun run = CliRun.Of("evaluate", "--task", "dense-caption", "--world", "shapes", "--scenes", "3", "--seed",
             "4242", "--method", "gradcam", "--json");
         CliRun trainingSeed = CliRun.Of("evaluate", "--task", "dense-caption", "--scenes", "1", "--seed", "1");
+        CliRun withEnd = CliRun.Of("evaluate", "--task", "dense-caption", "--scenes", "1", "--seed", "4242",
+            "--method", "gradcam", "--phrase-end", "--json");
+        CliRun endWithoutTask = CliRun.Of("evaluate", "--phrase-end");
 
         Assert.Equal(0, run.ExitCode);
         using JsonDocument report = JsonDocument.Parse(run.Output);
@@ -107,6 +110,10 @@ public sealed class VisionLanguageCommandTests
         Assert.True(score.GetProperty("targets").GetInt32() >= 3);
         Assert.Equal(2, trainingSeed.ExitCode);
         Assert.Contains("was used in training", trainingSeed.Error, StringComparison.Ordinal);
+        Assert.False(report.RootElement.GetProperty("phrase_end").GetBoolean());
+        using JsonDocument ended = JsonDocument.Parse(withEnd.Output);
+        Assert.True(ended.RootElement.GetProperty("phrase_end").GetBoolean());
+        Assert.Equal(2, endWithoutTask.ExitCode);
     }
 
     [Fact]

@@ -90,6 +90,7 @@ internal static class EvaluateCommand
         leftmost peaks on the leftmost one (captions are read left to right).
 
           gradcam evaluate --task dense-caption --world shapes --scenes 200 --seed 1000
+          gradcam evaluate --task dense-caption --world shapes --scenes 200 --seed 1000 --phrase-end
 
         With --task ocr it renders seeded text lines in the DejaVu fonts and measures PaddleOCR's recogniser: exact
         reads and character error rate (clean and noisy lines), and per method how often a character's map peaks
@@ -115,6 +116,11 @@ internal static class EvaluateCommand
         TextWriter output = result.InvocationConfiguration.Output, error = result.InvocationConfiguration.Error;
         string[] methods = result.GetValue(options.Method) ?? [];
         string? task = result.GetValue(options.Task);
+        if (result.GetValue(options.PhraseEnd) && !string.Equals(task, VisionLanguageEvaluator.DenseCaption,
+            StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException("--phrase-end needs --task dense-caption");
+        }
         if (string.Equals(task, "ocr", StringComparison.OrdinalIgnoreCase))
         {
             var ocr = new OcrEvaluationOptions
@@ -134,7 +140,8 @@ internal static class EvaluateCommand
             return RunTextTask(output, error, new TextTaskArguments(model, TextTask(task), world,
                 result.GetValue(options.Scenes), result.GetValue(options.Seed),
                 methods.Length > 0 ? methods : VisionLanguageEvaluator.DefaultMethods, result.GetValue(options.Boxes)!,
-                result.GetValue(options.Images)!, result.GetValue(options.Json), result.GetValue(options.Beam)));
+                result.GetValue(options.Images)!, result.GetValue(options.Json), result.GetValue(options.Beam),
+                result.GetValue(options.PhraseEnd)));
         }
         (string spec, ModelLoadOptions loading) = options.Common.Read(result);
         return Run(output, error, new Arguments(spec, loading, result.GetValue(options.Boxes)!,
@@ -215,6 +222,12 @@ internal static class EvaluateCommand
             DefaultValueFactory = _ => 1,
         };
 
+        public Option<bool> PhraseEnd { get; } = new("--phrase-end")
+        {
+            Description = "With --task dense-caption: explain each phrase as a whole caption, the log-probability " +
+                "of its end included, instead of its words alone",
+        };
+
         public Option<int> DeletionSteps { get; } = new("--deletion-steps")
         {
             Description = "The steps of the deletion and insertion curves (a forward pass each, per method and object)",
@@ -283,7 +296,7 @@ internal static class EvaluateCommand
             Common.AddTo(command);
             foreach (Option option in new Option[] { Boxes, Images, Method, Alias, NoSanity, Json, Task, World,
                 Scenes, Seed, Lines, Layer, LabelMap, Composites, Output, NoFaithfulness, NoRoad, NoBaseline,
-                SanitySteps, DeletionSteps, Beam })
+                SanitySteps, DeletionSteps, Beam, PhraseEnd })
             {
                 command.Add(option);
             }
@@ -302,8 +315,10 @@ internal static class EvaluateCommand
     /// <param name="Images">Their folder.</param>
     /// <param name="Json">Print JSON instead of the table.</param>
     /// <param name="BeamWidth">How a captioner decodes its captions (1: greedily).</param>
+    /// <param name="PhraseEnd">With dense captioning: explain each phrase with the end's log-probability.</param>
     public sealed record TextTaskArguments(string Model, string Task, string World, int Scenes, int Seed,
-        IReadOnlyList<string> Methods, string Boxes, string Images, bool Json, int BeamWidth = 1);
+        IReadOnlyList<string> Methods, string Boxes, string Images, bool Json, int BeamWidth = 1,
+        bool PhraseEnd = false);
 
     private static string TextTask(string name) => name.ToLowerInvariant() switch
     {
@@ -355,7 +370,7 @@ internal static class EvaluateCommand
         var progress = new LineProgress(error, "evaluate: ");
         VisionLanguageReport report = arguments.Task == VisionLanguageEvaluator.DenseCaption
             ? VisionLanguageEvaluator.EvaluateDenseCaptions((Captioner)model, world, arguments.Scenes, arguments.Seed,
-                arguments.Methods, progress)
+                arguments.Methods, progress, arguments.PhraseEnd)
             : VisionLanguageEvaluator.Evaluate(model, world, arguments.Scenes, arguments.Seed, arguments.Methods,
                 progress, beamWidth: arguments.BeamWidth);
         if (arguments.Json)
@@ -377,7 +392,9 @@ internal static class EvaluateCommand
         string what = report.Task switch
         {
             VisionLanguageTasks.Vqa => "answers about one object",
-            VisionLanguageEvaluator.DenseCaption => "each object's own phrase as the whole caption",
+            VisionLanguageEvaluator.DenseCaption => report.PhraseEnd == true
+                ? "each object's own phrase as the whole caption, its end included"
+                : "each object's own phrase, its words read as the caption's start",
             _ => "words naming an object",
         };
         output.WriteLine($"  localisation of {what} (chance pointing " +

@@ -220,10 +220,12 @@ public static class VisionLanguageEvaluator
     /// <param name="seed">Their seed; the model's training seeds are refused.</param>
     /// <param name="methods">The methods to score (default <see cref="DefaultMethods"/>).</param>
     /// <param name="progress">Receives a line every 50 scenes.</param>
+    /// <param name="withEnd">Explain the phrase as a whole caption, the end's log-probability included, instead of
+    /// its words alone.</param>
     /// <param name="cancellation">Stops between scenes.</param>
     /// <exception cref="UsageException">A training seed, a world the model was not trained on, a bad count.</exception>
     public static VisionLanguageReport EvaluateDenseCaptions(Captioner model, ISceneWorld world, int scenes, int seed,
-        IReadOnlyList<string>? methods = null, IProgress<string>? progress = null,
+        IReadOnlyList<string>? methods = null, IProgress<string>? progress = null, bool withEnd = false,
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -234,6 +236,7 @@ public static class VisionLanguageEvaluator
         var report = new VisionLanguageReport
         {
             Model = model.Name, Task = DenseCaption, World = world.Name, Scenes = scenes, Seed = seed,
+            PhraseEnd = withEnd,
         };
         var scores = new Dictionary<(string Method, string Layer), LocalisationScore>();
         int boxes = 0;
@@ -244,7 +247,7 @@ public static class VisionLanguageEvaluator
             using Scene scene = world.Generate(seed, i);
             using var scope = NewDisposeScope();
             Tensor input = model.Prepare([scene.Image]);
-            List<Located> located = Phrases(model, scene, report);
+            List<Located> located = Phrases(model, scene, report, withEnd);
             coverage += Score(scores, located, input, scene, model.ExplainedLayers, methods);
             boxes += located.Count;
             foreach (Located item in located) item.Model.Dispose();
@@ -259,7 +262,7 @@ public static class VisionLanguageEvaluator
     public const string DenseCaption = "dense-caption";
 
     /// <summary>A target per object: its phrase as the whole caption, with where it is among the objects.</summary>
-    private static List<Located> Phrases(Captioner model, Scene scene, VisionLanguageReport report)
+    private static List<Located> Phrases(Captioner model, Scene scene, VisionLanguageReport report, bool withEnd)
     {
         var located = new List<Located>();
         int leftmost = SceneLanguage.LeftToRight(scene.Objects)[0];
@@ -279,7 +282,8 @@ public static class VisionLanguageEvaluator
             // An object whose phrase also names another object is found at either.
             Box[] named = [.. scene.Objects.Where(o => SceneLanguage.Phrase(o) == phrase).Select(o => o.Box)];
             string kind = scene.Objects.Count == 1 ? "only object" : k == leftmost ? "leftmost" : "not leftmost";
-            located.Add(new Located(VisionLanguageTargets.Phrase(words), model.ForCaption(words),
+            ITarget target = withEnd ? VisionLanguageTargets.Caption(words) : VisionLanguageTargets.Phrase(words);
+            located.Add(new Located(target, model.ForCaption(words),
                 scene.Objects[k].Box, kind)
             {
                 Named = named,

@@ -38,6 +38,10 @@ public sealed class VisionLanguageReport
     /// <summary>Captioner: the beam width its captions were decoded with (1: greedily).</summary>
     [JsonPropertyName("beam_width")] public int? BeamWidth { get; init; }
 
+    /// <summary>Dense captioning: whether each phrase was explained with the end's log-probability (as a whole
+    /// caption) or by its words alone; null for other tasks.</summary>
+    [JsonPropertyName("phrase_end")] public bool? PhraseEnd { get; init; }
+
     /// <summary>Pointing and inside/outside per method and layer.</summary>
     [JsonPropertyName("localisation")] public List<LocalisationScore> Localisation { get; } = [];
 
