@@ -57,16 +57,13 @@ public static class VisionLanguagePipeline
             var entries = new List<ManifestEntry>();
             foreach (ExplainedWord word in caption.Words)
             {
-                entries.AddRange(Write(model, word.Rendered, photo, output, e => (e with
-                {
-                    ScoreKind = "log-probability",
-                }).With(new CaptionFields
+                entries.AddRange(WriteCaption(model, word.Rendered, photo, output, new CaptionFields
                 {
                     Caption = caption.Caption,
                     Word = word.Word,
                     WordIndex = word.Position,
                     WordsPanel = wordsPanel,
-                })));
+                }));
             }
             report?.Invoke(path, caption);
             return entries;
@@ -94,16 +91,13 @@ public static class VisionLanguagePipeline
             var entries = new List<ManifestEntry>();
             foreach (ExplainedPhrase phrase in phrases.Phrases)
             {
-                entries.AddRange(Write(model, phrase.Rendered, photo, output, e => (e with
-                {
-                    ScoreKind = "log-probability",
-                }).With(new CaptionFields
+                entries.AddRange(WriteCaption(model, phrase.Rendered, photo, output, new CaptionFields
                 {
                     Caption = phrase.Phrase,
                     Box = phrase.Box is Maps.Box box ? [box.X0, box.Y0, box.X1, box.Y1] : null,
                     PeakInBox = phrase.PeakInBox,
                     PhrasesPanel = panel,
-                })));
+                }));
             }
             report?.Invoke(photo.Source.Path, phrases);
             return entries;
@@ -168,6 +162,11 @@ public static class VisionLanguagePipeline
         var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
         return batch.Run(task.ExplainOne, progress, cancellationToken: cancellationToken);
     }
+
+    /// <summary>A captioner's entries: log-probabilities, with the caption's fields.</summary>
+    private static IEnumerable<ManifestEntry> WriteCaption(Captioner model, RenderedTarget target, LoadedPhoto photo,
+        IPhotoOutput output, CaptionFields fields) =>
+        Write(model, target, photo, output, e => (e with { ScoreKind = "log-probability" }).With(fields));
 
     private static IEnumerable<ManifestEntry> Write(VisionLanguageModel model, RenderedTarget target,
         LoadedPhoto photo, IPhotoOutput output, Func<ManifestEntry, ManifestEntry> complete) =>

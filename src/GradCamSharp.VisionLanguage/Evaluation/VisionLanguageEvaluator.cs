@@ -34,19 +34,45 @@ public static class VisionLanguageEvaluator
         IReadOnlyList<string>? methods = null, IProgress<string>? progress = null, int beamWidth = 1,
         CancellationToken cancellation = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(world);
-        Refuse(model, world, scenes, seed);
-        methods ??= DefaultMethods;
-        _ = KnownMethods.Expand(methods);
+        methods = Checked(model, world, scenes, seed, methods);
         var report = new VisionLanguageReport
         {
             Model = model.Name, Task = model.Task, World = world.Name, Scenes = scenes, Seed = seed,
             BeamWidth = model.Task == VisionLanguageTasks.Captioner ? beamWidth : null,
         };
-        var scores = new Dictionary<(string Method, string Layer), LocalisationScore>();
         var captions = new List<(IReadOnlyList<string>, IReadOnlyList<string>)>();
-        int exact = 0, boxes = 0;
+        int exact = 0;
+        ScoreScenes(model, world, scenes, seed, methods, report, (scene, input) =>
+        {
+            if (model is VqaModel vqa) return AskAll(vqa, scene, input, report);
+            var captioner = (Captioner)model;
+            string caption = captioner.Caption(input, beamWidth)[0];
+            if (scene.Captions.Count > 0)
+            {
+                string reference = scene.Captions[0];
+                captions.Add((Vocabulary.Split(caption), Vocabulary.Split(reference)));
+                if (caption == string.Join(' ', Vocabulary.Split(reference))) exact++;
+            }
+            return GroundedWords(captioner, scene, report);
+        }, progress, cancellation);
+        if (model is Captioner && captions.Count > 0)
+        {
+            report.ExactMatch = exact / (double)captions.Count;
+            report.Bleu4 = Bleu.Corpus(captions);
+        }
+        return report;
+    }
+
+    /// <summary>
+    /// Generates each held-out scene, lets <paramref name="locate"/> name the targets and the boxes their maps should
+    /// find, and scores every method's map at every layer into <paramref name="report"/>, with the chance level.
+    /// </summary>
+    private static void ScoreScenes(VisionLanguageModel model, ISceneWorld world, int scenes, int seed,
+        IReadOnlyList<string> methods, VisionLanguageReport report, Func<Scene, Tensor, List<Located>> locate,
+        IProgress<string>? progress, CancellationToken cancellation)
+    {
+        var scores = new Dictionary<(string Method, string Layer), LocalisationScore>();
+        int boxes = 0;
         double coverage = 0;
         for (int i = 0; i < scenes; i++)
         {
@@ -54,38 +80,25 @@ public static class VisionLanguageEvaluator
             using Scene scene = world.Generate(seed, i);
             using var scope = NewDisposeScope();
             Tensor input = model.Prepare([scene.Image]);
-            List<Located> located;
-            if (model is VqaModel vqa) located = AskAll(vqa, scene, input, report);
-            else
-            {
-                var captioner = (Captioner)model;
-                string caption = captioner.Caption(input, beamWidth)[0];
-                if (scene.Captions.Count > 0)
-                {
-                    string reference = scene.Captions[0];
-                    captions.Add((Vocabulary.Split(caption), Vocabulary.Split(reference)));
-                    if (caption == string.Join(' ', Vocabulary.Split(reference))) exact++;
-                }
-                located = GroundedWords(captioner, scene, report);
-            }
+            List<Located> located = locate(scene, input);
             coverage += Score(scores, located, input, scene, model.ExplainedLayers, methods);
             boxes += located.Count;
             foreach (IExplainableModel explained in located.Select(l => l.Model).Distinct()) explained.Dispose();
             if ((i + 1) % 50 == 0 || i + 1 == scenes) progress?.Report($"{i + 1}/{scenes} scenes");
         }
-        if (model is Captioner && captions.Count > 0)
-        {
-            report.ExactMatch = exact / (double)captions.Count;
-            report.Bleu4 = Bleu.Corpus(captions);
-        }
         report.Localisation.AddRange(scores.Values);
         report.ChancePointing = boxes == 0 ? 0 : coverage / boxes;
-        return report;
     }
 
-    /// <summary>Refuses a world the model was not trained on, a training seed and a bad count.</summary>
-    private static void Refuse(VisionLanguageModel model, ISceneWorld world, int scenes, int seed)
+    /// <summary>
+    /// Refuses a world the model was not trained on, a training seed, a bad count and unknown methods.
+    /// </summary>
+    /// <returns>The methods to score: those given, or <see cref="DefaultMethods"/>.</returns>
+    private static IReadOnlyList<string> Checked(VisionLanguageModel model, ISceneWorld world, int scenes, int seed,
+        IReadOnlyList<string>? methods)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(world);
         VisionLanguageRecipe recipe = model.File.Training;
         if (world.Name != recipe.World)
             throw new UsageException($"{model.Name} was trained on the {recipe.World} world, not {world.Name}");
@@ -95,6 +108,9 @@ public static class VisionLanguageEvaluator
                 $"{recipe.HeldOutSeed}); choose another");
         }
         if (scenes < 1) throw new UsageException($"--scenes must be at least 1, got {scenes}");
+        methods ??= DefaultMethods;
+        _ = KnownMethods.Expand(methods);
+        return methods;
     }
 
     /// <summary>Answers every question; returns a target per answer about one object (the true answer).</summary>
@@ -228,33 +244,14 @@ public static class VisionLanguageEvaluator
         IReadOnlyList<string>? methods = null, IProgress<string>? progress = null, bool withEnd = false,
         CancellationToken cancellation = default)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(world);
-        Refuse(model, world, scenes, seed);
-        methods ??= DefaultMethods;
-        _ = KnownMethods.Expand(methods);
+        methods = Checked(model, world, scenes, seed, methods);
         var report = new VisionLanguageReport
         {
             Model = model.Name, Task = DenseCaption, World = world.Name, Scenes = scenes, Seed = seed,
             PhraseEnd = withEnd,
         };
-        var scores = new Dictionary<(string Method, string Layer), LocalisationScore>();
-        int boxes = 0;
-        double coverage = 0;
-        for (int i = 0; i < scenes; i++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            using Scene scene = world.Generate(seed, i);
-            using var scope = NewDisposeScope();
-            Tensor input = model.Prepare([scene.Image]);
-            List<Located> located = Phrases(model, scene, report, withEnd);
-            coverage += Score(scores, located, input, scene, model.ExplainedLayers, methods);
-            boxes += located.Count;
-            foreach (Located item in located) item.Model.Dispose();
-            if ((i + 1) % 50 == 0 || i + 1 == scenes) progress?.Report($"{i + 1}/{scenes} scenes");
-        }
-        report.Localisation.AddRange(scores.Values);
-        report.ChancePointing = boxes == 0 ? 0 : coverage / boxes;
+        ScoreScenes(model, world, scenes, seed, methods, report,
+            (scene, _) => Phrases(model, scene, report, withEnd), progress, cancellation);
         return report;
     }
 
