@@ -115,26 +115,14 @@ public static class ImageLoader
 
     private static byte[] ReadBounded(Stream stream, string name)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
         try
         {
-            for (int read; (read = stream.Read(chunk)) > 0;)
-            {
-                if (buffer.Length + read > MostStreamBytes)
-                {
-                    throw new ImageLoadException($"'{name}' is longer than {MostStreamBytes >> 20} MB, more than any " +
-                        "image within the pixel limit needs");
-                }
-                buffer.Write(chunk, 0, read);
-            }
+            return UntrustedFile.ReadStream(stream, "image", MostStreamBytes);
         }
-        catch (Exception exception) when (exception is IOException and not ImageLoadException
-            or NotSupportedException or ObjectDisposedException)
+        catch (UnreadableInputException exception)
         {
-            throw new ImageLoadException($"'{name}' cannot be read: {exception.Message}", exception);
+            throw new ImageLoadException($"'{name}': {exception.Message}", exception);
         }
-        return buffer.ToArray();
     }
 
     /// <summary>

@@ -108,6 +108,58 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             Path.GetFileNameWithoutExtension(path));
     }
 
+    /// <summary>The largest ONNX model read from a stream: protobuf's own limit for one message.</summary>
+    public const long MostStreamBytes = int.MaxValue;
+
+    /// <summary>
+    /// Reads the ONNX model <paramref name="stream"/> holds from its position to its end (a blob, an upload, an
+    /// embedded resource); the stream is left open.
+    /// </summary>
+    /// <param name="stream">The serialized ModelProto.</param>
+    /// <param name="name">The module's name, for messages.</param>
+    /// <param name="baseDirectory">Where its external tensor data must lie; null for a model that names none.</param>
+    /// <exception cref="OnnxImportException">Unsupported content, or not an ONNX model.</exception>
+    /// <exception cref="UnreadableInputException">Empty, over 2 GB, or unreadable.</exception>
+    /// <example>
+    /// <code>
+    /// using Stream resource = typeof(App).Assembly.GetManifestResourceStream("App.classifier.onnx")!;
+    /// using var model = new OnnxExplainableModel(OnnxModule.Load(resource, "classifier"));
+    /// </code>
+    /// </example>
+    public static OnnxModule Load(Stream stream, string name, string? baseDirectory = null) =>
+        Load(UntrustedFile.ReadStream(stream, "ONNX model", MostStreamBytes), baseDirectory, name);
+
+    /// <summary><see cref="Load(Stream, string, string?)"/> with the stream read asynchronously (the import is CPU
+    /// work and runs on the caller's task).</summary>
+    /// <exception cref="OnnxImportException">Unsupported content, or not an ONNX model.</exception>
+    /// <exception cref="UnreadableInputException">Empty, over 2 GB, or unreadable.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<OnnxModule> LoadAsync(Stream stream, string name, string? baseDirectory = null,
+        CancellationToken cancellationToken = default)
+    {
+        byte[] bytes = await UntrustedFile.ReadStreamAsync(stream, "ONNX model", MostStreamBytes, cancellationToken)
+            .ConfigureAwait(false);
+        return Load(bytes, baseDirectory, name);
+    }
+
+    /// <summary><see cref="Load(string)"/> with the file read asynchronously; its external data, if any, must lie
+    /// in the file's folder.</summary>
+    /// <exception cref="OnnxImportException">Unsupported content, or not an ONNX model.</exception>
+    /// <exception cref="UnreadableInputException">No such file, or not a regular file that can be read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <example>
+    /// <code>
+    /// using var model = new OnnxExplainableModel(await OnnxModule.LoadAsync("resnet50.onnx"));
+    /// </code>
+    /// </example>
+    public static async Task<OnnxModule> LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] bytes = await UntrustedFile.ReadAllBytesAsync(path, "ONNX model", cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return Load(bytes, Path.GetDirectoryName(Path.GetFullPath(path)), Path.GetFileNameWithoutExtension(path));
+    }
+
     /// <summary>Reads an ONNX model held in memory.</summary>
     /// <param name="bytes">The serialized ModelProto.</param>
     /// <param name="baseDirectory">The model's folder, where its external tensor data must lie (see

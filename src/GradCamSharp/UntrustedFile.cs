@@ -20,7 +20,20 @@ public static class UntrustedFile
     /// <param name="maxBytes">The largest file accepted.</param>
     /// <exception cref="UnreadableInputException">Missing, not a regular file, empty, too large or unreadable.
     /// </exception>
-    public static byte[] ReadAllBytes(string path, string what, long maxBytes = int.MaxValue)
+    public static byte[] ReadAllBytes(string path, string what, long maxBytes = int.MaxValue) =>
+        ReadAllBytesAsync(path, what, maxBytes, synchronous: true, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary><see cref="ReadAllBytes"/>, reading asynchronously (the same refusals, made before any read).
+    /// </summary>
+    /// <exception cref="UnreadableInputException">Missing, not a regular file, empty, too large or unreadable.
+    /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<byte[]> ReadAllBytesAsync(string path, string what, long maxBytes = int.MaxValue,
+        CancellationToken cancellationToken = default) =>
+        ReadAllBytesAsync(path, what, maxBytes, synchronous: false, cancellationToken);
+
+    private static async Task<byte[]> ReadAllBytesAsync(string path, string what, long maxBytes, bool synchronous,
+        CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentException.ThrowIfNullOrEmpty(what);
@@ -42,7 +55,8 @@ public static class UntrustedFile
                     $"{maxBytes >> 20} MB");
             }
             var bytes = new byte[length];
-            stream.ReadExactly(bytes);
+            if (synchronous) stream.ReadExactly(bytes);
+            else await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
             return bytes;
         }
         catch (Exception exception) when (exception is IOException and not UnreadableInputException
@@ -50,6 +64,63 @@ public static class UntrustedFile
         {
             throw new UnreadableInputException($"{what} '{shown}' cannot be read: {exception.Message}", exception);
         }
+    }
+
+    /// <summary>
+    /// The bytes <paramref name="stream"/> holds from its position to its end (an upload, a blob, an archive entry),
+    /// refused as soon as they pass <paramref name="maxBytes"/>; the stream is left open.
+    /// </summary>
+    /// <param name="stream">What to read.</param>
+    /// <param name="what">What it holds, for messages: "ONNX model", "image".</param>
+    /// <param name="maxBytes">The most bytes accepted.</param>
+    /// <exception cref="UnreadableInputException">Empty, longer than the limit, or unreadable.</exception>
+    /// <example>
+    /// <code>
+    /// using Stream blob = await container.GetBlobClient("model.onnx").OpenReadAsync();
+    /// byte[] bytes = UntrustedFile.ReadStream(blob, "ONNX model", 2L &lt;&lt; 30);
+    /// </code>
+    /// </example>
+    public static byte[] ReadStream(Stream stream, string what, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return ReadStreamAsync(stream, what, maxBytes, synchronous: true, CancellationToken.None)
+            .GetAwaiter().GetResult();
+    }
+
+    /// <summary><see cref="ReadStream"/>, reading asynchronously.</summary>
+    /// <exception cref="UnreadableInputException">Empty, longer than the limit, or unreadable.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<byte[]> ReadStreamAsync(Stream stream, string what, long maxBytes,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return ReadStreamAsync(stream, what, maxBytes, synchronous: false, cancellationToken);
+    }
+
+    /// <summary>One loop for both: a synchronous caller gets a completed task, never a blocked thread.</summary>
+    private static async Task<byte[]> ReadStreamAsync(Stream stream, string what, long maxBytes, bool synchronous,
+        CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(what);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        try
+        {
+            for (int read; (read = synchronous ? stream.Read(chunk)
+                : await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0;)
+            {
+                if (buffer.Length + read > maxBytes)
+                    throw new UnreadableInputException($"the {what} is longer than {maxBytes >> 20} MB, the limit");
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (Exception exception) when (exception is IOException and not UnreadableInputException
+            or NotSupportedException or ObjectDisposedException)
+        {
+            throw new UnreadableInputException($"the {what} cannot be read: {exception.Message}", exception);
+        }
+        if (buffer.Length == 0) throw new UnreadableInputException($"the {what} is empty");
+        return buffer.ToArray();
     }
 
     /// <summary>
