@@ -103,6 +103,12 @@ public static class DefaultModel
     /// <param name="randomWeightsSeed">When given, the network below the head gets random weights (for sanity
     /// checks).</param>
     /// <param name="runtime">Whether ONNX Runtime runs what needs no gradient, and who hears of a fallback.</param>
+    /// <example>
+    /// <code>
+    /// using LoadedModel model = DefaultModel.Load();
+    /// IReadOnlyList&lt;Explanation&gt; maps = new GradCam(model.Model).Explain(input, new ClassTarget(0));
+    /// </code>
+    /// </example>
     public static LoadedModel Load(IReadOnlyList<string>? labelsOverride = null, int? randomWeightsSeed = null,
         WeightBand? randomizedBand = null, OnnxRuntimeChoice? runtime = null) =>
         WithHead(Name, LoadFeatures(randomWeightsSeed, randomizedBand, runtime), Preprocessing,

@@ -22,6 +22,13 @@ public static class ModelCatalog
     /// </summary>
     /// <exception cref="UnreadableInputException">Missing or unreadable file, or unknown name.</exception>
     /// <exception cref="UsageException">Options that do not fit the model.</exception>
+    /// <example>
+    /// <code>
+    /// var options = new ModelLoadOptions { LabelsPath = "labels.txt" };
+    /// using LoadedModel model = ModelCatalog.Load("resnet50.onnx", options);
+    /// var explainer = new PhotoExplainer(model, new ExplanationSettings { Classes = ["dog"] });
+    /// </code>
+    /// </example>
     public static LoadedModel Load(string spec, ModelLoadOptions? options = null, IProgress<string>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -146,6 +146,16 @@ public static class EvaluationRunner
     /// <param name="include">Which pictures (by <see cref="EvaluationCase.Image"/>) to evaluate: a shard's, those a
     /// resumed run has not done; all when null. Thumbnails go to the same cases whichever are included.</param>
     /// <param name="evaluated">Told each picture's results as soon as they are computed (to stream them).</param>
+    /// <example>
+    /// <code>
+    /// using LoadedModel model = DefaultModel.Load();
+    /// IReadOnlyList&lt;EvaluationCase&gt; cases = EvaluationRunner.ReadBoxes("samples/boxes.json", "samples");
+    /// var options = new EvaluationOptions { Methods = ["gradcam", "guided-gradcam"], SanitySteps = 0 };
+    /// IReadOnlyList&lt;EvaluationResult&gt; results = EvaluationRunner.Run(model, cases, options);
+    /// EvaluationSummary summary = EvaluationSummary.Of(model.Name, "samples", results,
+    ///     new Dictionary&lt;string, int&gt;(), options);   // summary.FailureModes, summary.Methods[0].Metrics
+    /// </code>
+    /// </example>
     public static IReadOnlyList<EvaluationResult> Run(LoadedModel model, IReadOnlyList<EvaluationCase> cases,
         EvaluationOptions options, Func<WeightBand, LoadedModel>? randomized = null,
         IProgress<string>? progress = null, Action<EvaluationThumbnail>? thumbnails = null,

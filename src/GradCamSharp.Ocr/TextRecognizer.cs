@@ -63,6 +63,13 @@ public sealed class TextRecognizer : IDisposable
 
     /// <summary>Loads the recogniser from <paramref name="folder"/> (default: the build's copy).</summary>
     /// <exception cref="UnreadableInputException">The models were not fetched.</exception>
+    /// <example>
+    /// <code>
+    /// using TextRecognizer recognizer = TextRecognizer.Load();
+    /// using SKBitmap line = ImageLoader.Load("line.png");
+    /// RecognizedLine read = recognizer.Read(line);   // read.Text, and each character's columns
+    /// </code>
+    /// </example>
     public static TextRecognizer Load(string? folder = null)
     {
         folder ??= PaddleOcrModels.Folder;

@@ -33,6 +33,13 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     /// <summary>Runs <paramref name="model"/> in ONNX Runtime where it can.</summary>
     /// <param name="model">The imported model (owned: disposed with this one).</param>
     /// <param name="notice">Receives one line for each part that falls back to TorchSharp.</param>
+    /// <example>
+    /// <code>
+    /// using var model = new OnnxRuntimeHybridModel(new OnnxExplainableModel(OnnxModule.Load("resnet50.onnx")),
+    ///     Console.Error.WriteLine);
+    /// IReadOnlyList&lt;Explanation&gt; maps = new GradCam(model).Explain(input, new TopClassesTarget(3));
+    /// </code>
+    /// </example>
     public OnnxRuntimeHybridModel(OnnxExplainableModel model, Action<string>? notice = null)
     {
         ArgumentNullException.ThrowIfNull(model);

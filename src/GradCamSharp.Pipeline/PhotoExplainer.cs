@@ -113,6 +113,17 @@ public sealed class PhotoExplainer
     /// <summary>Explains <paramref name="photo"/>; the caller disposes the returned targets.</summary>
     /// <param name="photo">An upright RGBA photo.</param>
     /// <param name="name">Its name, for the panel caption.</param>
+    /// <example>
+    /// <code>
+    /// using LoadedModel model = DefaultModel.Load();
+    /// var explainer = new PhotoExplainer(model, new ExplanationSettings { Classes = ["dog"], Methods = ["all"] });
+    /// using SKBitmap photo = ImageLoader.Load("dog.jpg");
+    /// foreach (RenderedTarget target in explainer.Explain(photo, "dog.jpg"))
+    /// {
+    ///     using (target) PngFile.Save(target.Maps[0].Picture, $"{target.Tag}.png");
+    /// }
+    /// </code>
+    /// </example>
     public IReadOnlyList<RenderedTarget> Explain(SKBitmap photo, string name) =>
         Render(ExplainMaps(photo), photo, name);
 

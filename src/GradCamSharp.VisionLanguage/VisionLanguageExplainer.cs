@@ -36,6 +36,15 @@ public static class VisionLanguageExplainer
     /// <param name="name">Its name in the outputs.</param>
     /// <param name="caption">The caption to explain (teacher-forced); null for the model's own.</param>
     /// <param name="beamWidth">How the model's own caption is decoded: 1 greedily, more by beam search.</param>
+    /// <example>
+    /// <code>
+    /// using Captioner captioner = VisionLanguageCatalog.LoadCaptioner("photos-captioner");
+    /// using SKBitmap photo = ImageLoader.Load("dog.jpg");
+    /// using ExplainedCaption caption = VisionLanguageExplainer.Caption(captioner, new ExplanationSettings(), photo,
+    ///     "dog.jpg");
+    /// PngFile.Save(caption.Panel, "dog_words_panel.png");   // caption.Caption, and a map per word
+    /// </code>
+    /// </example>
     public static ExplainedCaption Caption(Captioner model, ExplanationSettings settings, SKBitmap photo, string name,
         string? caption = null, int beamWidth = 1)
     {
@@ -72,6 +81,14 @@ public static class VisionLanguageExplainer
     /// <param name="photo">The picture.</param>
     /// <param name="name">Its name in the outputs.</param>
     /// <param name="phrases">The phrases, each with the box it describes when one is known.</param>
+    /// <example>
+    /// <code>
+    /// using ExplainedPhrases figure = VisionLanguageExplainer.Phrases(captioner, new ExplanationSettings(), scene,
+    ///     "scene.png", [new DescribedBox("a red circle", new Box(10, 20, 60, 70)), new DescribedBox("a blue star")]);
+    /// bool? found = figure.Phrases[0].PeakInBox;
+    /// PngFile.Save(figure.Panel, "scene_phrases_panel.png");
+    /// </code>
+    /// </example>
     public static ExplainedPhrases Phrases(Captioner model, ExplanationSettings settings, SKBitmap photo, string name,
         IReadOnlyList<DescribedBox> phrases)
     {
@@ -168,6 +185,13 @@ public static class VisionLanguageExplainer
     /// <param name="question">The question.</param>
     /// <param name="answers">The answers to explain; none for the <paramref name="top"/> likeliest.</param>
     /// <param name="top">How many of the likeliest answers to explain when none are given.</param>
+    /// <example>
+    /// <code>
+    /// using VqaModel vqa = VisionLanguageCatalog.LoadVqa("shapes-vqa");
+    /// using ExplainedAnswers answers = VisionLanguageExplainer.Answer(vqa, new ExplanationSettings(), scene,
+    ///     "scene.png", "what color is the cross", ["red", "yellow"]);
+    /// </code>
+    /// </example>
     public static ExplainedAnswers Answer(VqaModel model, ExplanationSettings settings, SKBitmap photo, string name,
         string question, IReadOnlyList<string>? answers = null, int top = 1)
     {

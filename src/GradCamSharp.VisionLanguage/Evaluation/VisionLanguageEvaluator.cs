@@ -30,6 +30,13 @@ public static class VisionLanguageEvaluator
     /// <param name="beamWidth">How a captioner decodes its captions: 1 greedily, more by beam search.</param>
     /// <param name="cancellation">Stops between scenes.</param>
     /// <exception cref="UsageException">A training seed, a world the model was not trained on, a bad count.</exception>
+    /// <example>
+    /// <code>
+    /// using VqaModel vqa = VisionLanguageCatalog.LoadVqa("shapes-vqa");
+    /// using ISceneWorld world = SceneWorlds.Create("shapes", "samples/boxes.json", "samples");
+    /// VisionLanguageReport report = VisionLanguageEvaluator.Evaluate(vqa, world, scenes: 500, seed: 1000);
+    /// </code>
+    /// </example>
     public static VisionLanguageReport Evaluate(VisionLanguageModel model, ISceneWorld world, int scenes, int seed,
         IReadOnlyList<string>? methods = null, IProgress<string>? progress = null, int beamWidth = 1,
         CancellationToken cancellation = default)
@@ -240,6 +247,14 @@ public static class VisionLanguageEvaluator
     /// its words alone.</param>
     /// <param name="cancellation">Stops between scenes.</param>
     /// <exception cref="UsageException">A training seed, a world the model was not trained on, a bad count.</exception>
+    /// <example>
+    /// <code>
+    /// using Captioner captioner = VisionLanguageCatalog.LoadCaptioner("shapes-captioner");
+    /// VisionLanguageReport report = VisionLanguageEvaluator.EvaluateDenseCaptions(captioner, world, 200, 1000,
+    ///     [KnownMethods.GradCam]);
+    /// double? leftBias = report.Localisation[0].PeakOnLeftmost;
+    /// </code>
+    /// </example>
     public static VisionLanguageReport EvaluateDenseCaptions(Captioner model, ISceneWorld world, int scenes, int seed,
         IReadOnlyList<string>? methods = null, IProgress<string>? progress = null, bool withEnd = false,
         CancellationToken cancellation = default)
