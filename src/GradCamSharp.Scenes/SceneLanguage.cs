@@ -58,8 +58,12 @@ public static class SceneLanguage
     public static string Phrase(SceneObject item)
     {
         ArgumentNullException.ThrowIfNull(item);
-        return $"a {item.Name}";
+        return Phrase(item.Label, item.Color);
     }
+
+    /// <summary>The phrase of an object of <paramref name="label"/> and <paramref name="color"/> (null: none).
+    /// </summary>
+    public static string Phrase(string label, string? color) => color is null ? $"a {label}" : $"a {color} {label}";
 
     /// <summary>Where <paramref name="first"/> (the left one) is with respect to <paramref name="second"/>.</summary>
     public static string Relation(SceneObject first, SceneObject second)

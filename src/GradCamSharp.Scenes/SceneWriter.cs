@@ -51,6 +51,29 @@ public static class SceneWriter
     public static void WriteIndex(IReadOnlyList<SceneRecord> records, string path) =>
         File.WriteAllText(path, JsonSerializer.Serialize(records, Json));
 
+    /// <summary>Reads an index that <see cref="WriteIndex"/> wrote (<c>scenes.json</c>).</summary>
+    /// <exception cref="UnreadableInputException">Missing, unreadable, or not a scenes index.</exception>
+    public static IReadOnlyList<SceneRecord> ReadIndex(string path)
+    {
+        byte[] bytes = UntrustedFile.ReadAllBytes(path, "scenes index", 256L << 20);
+        try
+        {
+            SceneRecord[] records = JsonSerializer.Deserialize<SceneRecord[]>(bytes, Json) ?? [];
+            if (records.Any(r => r?.Image is null || r.Objects is null
+                || r.Objects.Any(o => o?.Label is null || o.Box is not { Length: 4 })))
+            {
+                throw new JsonException("a scene without its image, or an object without a label and a box of four " +
+                    "numbers");
+            }
+            return records;
+        }
+        catch (JsonException exception)
+        {
+            throw new UnreadableInputException($"'{PrintableText.Printable(path)}' is not a scenes index as " +
+                $"'gradcam scenes' writes: {exception.Message}", exception);
+        }
+    }
+
     /// <summary>A mask as a black-and-white picture.</summary>
     public static SKBitmap MaskBitmap(bool[] mask, int width, int height)
     {

@@ -30,6 +30,13 @@ public sealed record VisionLanguageJob
     /// </summary>
     public IReadOnlyList<DescribedBox> Phrases { get; init; } = [];
 
+    /// <summary>
+    /// Captioner: the phrases of each photo, by its file name (from a scenes index: each object's phrase and box);
+    /// used when <see cref="Phrases"/> is empty.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<DescribedBox>> PhrasesByImage { get; init; } =
+        new Dictionary<string, IReadOnlyList<DescribedBox>>();
+
     /// <summary>Captioner: the beam width of the model's own caption (1: greedy decoding).</summary>
     public int BeamWidth { get; init; } = 1;
 

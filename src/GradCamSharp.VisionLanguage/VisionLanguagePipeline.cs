@@ -41,7 +41,7 @@ public static class VisionLanguagePipeline
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(job);
-        if (job.Phrases.Count > 0) return PhrasesTask(model, job, phrasesReport);
+        if (job.Phrases.Count > 0 || job.PhrasesByImage.Count > 0) return PhrasesTask(model, job, phrasesReport);
         if (job.Caption is not null) _ = model.EncodeCaption(job.Caption);
         string settings = JsonSerializer.Serialize(new
         {
@@ -77,16 +77,21 @@ public static class VisionLanguagePipeline
     private static PhotoTask PhrasesTask(Captioner model, VisionLanguageJob job,
         Action<string, ExplainedPhrases>? report)
     {
-        foreach (DescribedBox phrase in job.Phrases) _ = model.EncodeCaption(phrase.Phrase);
+        foreach (DescribedBox phrase in job.Phrases.Concat(job.PhrasesByImage.Values.SelectMany(p => p)))
+            _ = model.EncodeCaption(phrase.Phrase);
         string settings = JsonSerializer.Serialize(new
         {
-            task = "phrases", model = model.Name, job.Settings, job.Phrases, job.Decoding,
+            task = "phrases", model = model.Name, job.Settings, job.Phrases, job.PhrasesByImage, job.Decoding,
         });
         return new PhotoTask(settings, (photo, output) =>
         {
             using var scope = NewDisposeScope();
-            using ExplainedPhrases phrases = VisionLanguageExplainer.Phrases(model, job.Settings, photo.Bitmap,
-                Path.GetFileName(photo.Source.Path), job.Phrases);
+            string name = Path.GetFileName(photo.Source.Path);
+            IReadOnlyList<DescribedBox> asked = job.Phrases.Count > 0 ? job.Phrases
+                : job.PhrasesByImage.TryGetValue(name, out IReadOnlyList<DescribedBox>? listed) ? listed
+                : throw new UsageException($"{name} is not in the scenes index: no phrases to explain");
+            using ExplainedPhrases phrases = VisionLanguageExplainer.Phrases(model, job.Settings, photo.Bitmap, name,
+                asked);
             PngFile.Save(phrases.Panel, output.Add($"{photo.Source.Stem}_phrases_panel.png", out string panel));
             var entries = new List<ManifestEntry>();
             foreach (ExplainedPhrase phrase in phrases.Phrases)

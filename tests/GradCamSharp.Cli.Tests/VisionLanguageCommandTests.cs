@@ -92,6 +92,34 @@ public sealed class VisionLanguageCommandTests
     }
 
     [Fact]
+    public void Caption_PhrasesFromAScenesIndex_EachObjectWithItsBox_AndAPhotoNotInItIsRefused()
+    {
+        using var folder = new TempFolder();
+        string scenes = folder["scenes"];
+        Assert.Equal(0, CliRun.Of("scenes", "--count", "2", "--seed", "4242", "--out", scenes).ExitCode);
+        (string other, Scene otherScene) = HeldOutScene(folder, 7);
+        otherScene.Dispose();
+        string index = Path.Combine(scenes, "scenes.json");
+
+        CliRun run = CliRun.Of("caption", Path.Combine(scenes, "scene_00001.png"), "--phrases-from", index,
+            "--method", "gradcam", "--out", folder["out"]);
+        CliRun missing = CliRun.Of("caption", other, "--phrases-from", index, "--out", folder["o2"]);
+
+        Assert.Equal(0, run.ExitCode);
+        using JsonDocument written = JsonDocument.Parse(File.ReadAllText(index));
+        JsonElement[] objects = [.. written.RootElement[1].GetProperty("objects").EnumerateArray()];
+        using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(folder["out/explanations.json"]));
+        JsonElement[] entries = [.. manifest.RootElement.EnumerateArray()];
+        Assert.Equal(objects.Select(o => SceneLanguage.Phrase(o.GetProperty("label").GetString()!,
+            o.GetProperty("color").GetString())), entries.Select(e => e.GetProperty("caption").GetString()));
+        static string Box(JsonElement e) => string.Join(',', e.GetProperty("box").EnumerateArray()
+            .Select(v => v.GetInt32()));
+        Assert.Equal(objects.Select(Box), entries.Select(Box));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("not in the scenes index", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void EvaluateDenseCaption_ReportsPointingAndTheLeftmostShare_AndRefusesATrainingSeed()
     {
         CliRun run = CliRun.Of("evaluate", "--task", "dense-caption", "--world", "shapes", "--scenes", "3", "--seed",

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using GradCamSharp.Maps;
+using GradCamSharp.Scenes;
 using GradCamSharp.VisionLanguage;
 
 namespace GradCamSharp.Cli.Commands;
@@ -30,6 +31,11 @@ internal static class CaptionCommand
             Description = "x0,y0,x1,y1 in photo pixels: the box the --caption of the same rank describes (one per " +
                 "--caption)",
         };
+        var phrasesFrom = new Option<string?>("--phrases-from")
+        {
+            Description = "A scenes.json that 'gradcam scenes' wrote: each photo's objects, each read as its own " +
+                "phrase with its box (the dense-captioning figure for every scene)",
+        };
         var beam = new Option<int>("--beam")
         {
             Description =
@@ -57,19 +63,26 @@ internal static class CaptionCommand
 
               gradcam caption scene.png --caption "a red circle" --box 10,20,60,70 --caption "a blue star" \
                   --box 100,30,150,80
+              gradcam caption scenes/scene_00003.png --phrases-from scenes/scenes.json
             """);
         options.AddTo(command);
         command.Add(caption);
         command.Add(box);
+        command.Add(phrasesFrom);
         command.Add(beam);
         command.SetAction((result, cancellationToken) =>
         {
             string[] captions = result.GetValue(caption) ?? [], boxes = result.GetValue(box) ?? [];
             bool phrases = captions.Length > 1 || boxes.Length > 0;
+            string? index = result.GetValue(phrasesFrom);
+            if (index is not null && captions.Length > 0)
+                throw new UsageException("--phrases-from takes the phrases from the index: give no --caption");
             VisionLanguageJob job = options.Read(result) with
             {
                 Caption = phrases ? null : captions.SingleOrDefault(),
                 Phrases = phrases ? Phrases(captions, boxes) : [],
+                PhrasesByImage = index is null ? new Dictionary<string, IReadOnlyList<DescribedBox>>()
+                    : PhrasesByImage(index),
                 BeamWidth = result.GetValue(beam),
             };
             return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
@@ -91,6 +104,23 @@ internal static class CaptionCommand
         if (captions.Any(string.IsNullOrWhiteSpace)) throw new UsageException("--caption is empty");
         return [.. captions.Select((phrase, k) => new DescribedBox(phrase, boxes.Count == 0 ? null
             : ExplainCommand.ParseRegion(boxes[k], "--box") is int[] v ? new Box(v[0], v[1], v[2], v[3]) : null))];
+    }
+
+    /// <summary>Each scene's objects of a scenes index as phrases with their boxes, by image file name.</summary>
+    /// <exception cref="UnreadableInputException">Not a scenes index.</exception>
+    internal static IReadOnlyDictionary<string, IReadOnlyList<DescribedBox>> PhrasesByImage(string path)
+    {
+        var phrases = new Dictionary<string, IReadOnlyList<DescribedBox>>(StringComparer.Ordinal);
+        foreach (SceneRecord scene in SceneWriter.ReadIndex(path))
+        {
+            string name = Path.GetFileName(scene.Image);
+            if (!phrases.TryAdd(name, [.. scene.Objects.Select(o => new DescribedBox(
+                SceneLanguage.Phrase(o.Label, o.Color), new Box(o.Box[0], o.Box[1], o.Box[2], o.Box[3])))]))
+            {
+                throw new UnreadableInputException($"'{path}' lists {name} twice");
+            }
+        }
+        return phrases;
     }
 
     /// <summary>Runs <c>caption</c>; returns the exit code.</summary>
