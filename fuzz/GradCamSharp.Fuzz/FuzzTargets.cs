@@ -15,6 +15,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using GradCamSharp.Catalog;
 using GradCamSharp.Classification;
+using GradCamSharp.Scenes;
 
 namespace GradCamSharp.Fuzz;
 
@@ -31,7 +32,8 @@ public static class FuzzTargets
 
     /// <summary>The JSON, XML and text inputs, chosen by the first byte of a <c>json</c> input.</summary>
     public static IReadOnlyList<string> JsonKinds { get; } =
-        ["boxes", "preprocessing", "prototypes", "head", "vision-language", "labels", "concept", "voc", "label-map"];
+        ["boxes", "preprocessing", "prototypes", "head", "vision-language", "labels", "concept", "voc", "label-map",
+            "scenes"];
 
     /// <summary>The web bodies, chosen by the first byte of a <c>web</c> input.</summary>
     public static IReadOnlyList<string> WebKinds { get; } = ["multipart", "answer", "trial"];
@@ -151,6 +153,9 @@ public static class FuzzTargets
                 break;
             case "vision-language":
                 _ = VisionLanguageFile.Load(path);
+                break;
+            case "scenes":
+                _ = SceneWriter.ReadIndex(path);
                 break;
             default:
                 _ = Labels.Read(path);

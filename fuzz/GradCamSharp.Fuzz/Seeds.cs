@@ -79,6 +79,11 @@ public static class Seeds
              "annotations": [{"image_id": 1, "category_id": 18, "bbox": [76.5, 227.2, 291.3, 272.8], "iscrowd": 0}]}
             """, "coco");
         PutJson("label-map", "dog=golden retriever\n# a comment\nbike = mountain bike\n");
+        PutJson("scenes", """
+            [{"world": "shapes", "seed": 7, "index": 0, "image": "scene_00000.png", "width": 128, "height": 128,
+              "objects": [{"label": "circle", "color": "red", "box": [16, 35, 49, 68], "mask": "m.png"}],
+              "captions": ["a red circle"], "questions": []}]
+            """);
 
         string[] web = [.. FuzzTargets.WebKinds];
         void PutWeb(string kind, string text, string name) =>

@@ -59,11 +59,11 @@ public static class SceneWriter
         try
         {
             SceneRecord[] records = JsonSerializer.Deserialize<SceneRecord[]>(bytes, Json) ?? [];
-            if (records.Any(r => r?.Image is null || r.Objects is null
-                || r.Objects.Any(o => o?.Label is null || o.Box is not { Length: 4 })))
+            if (records.Any(r => r?.Image is null || r.Objects is null || r.Objects.Any(o => o?.Label is null
+                || o.Box is not [>= 0 and var x0, >= 0 and var y0, var x1, var y1] || x1 <= x0 || y1 <= y0)))
             {
-                throw new JsonException("a scene without its image, or an object without a label and a box of four " +
-                    "numbers");
+                throw new JsonException("a scene without its image, or an object without a label and a box " +
+                    "[x0, y0, x1, y1] of pixels (0 <= x0 < x1, 0 <= y0 < y1)");
             }
             return records;
         }

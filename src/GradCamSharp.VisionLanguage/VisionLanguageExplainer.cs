@@ -75,7 +75,8 @@ public static class VisionLanguageExplainer
     /// the panel shows the photo with every phrase's box, then each phrase's map with its box. The caller disposes the
     /// result.
     /// </summary>
-    /// <exception cref="UsageException">No phrases, a phrase with unknown words, a box outside the photo.</exception>
+    /// <exception cref="UsageException">No phrases, a phrase with unknown words, an empty box or one outside the
+    /// photo.</exception>
     /// <param name="model">The captioner.</param>
     /// <param name="settings">Methods, colormap and layer ("auto": the image encoder's output).</param>
     /// <param name="photo">The picture.</param>
@@ -98,10 +99,11 @@ public static class VisionLanguageExplainer
         ExplanationSettings chosen = For(model, settings);
         foreach (DescribedBox phrase in phrases)
         {
-            if (phrase.Box is Box box && (box.X1 > photo.Width || box.Y1 > photo.Height))
+            if (phrase.Box is Box box && (box.X0 < 0 || box.Y0 < 0 || box.Width <= 0 || box.Height <= 0
+                || box.X1 > photo.Width || box.Y1 > photo.Height))
             {
                 throw new UsageException($"the box [{box.X0}, {box.Y0}, {box.X1}, {box.Y1}] of '{phrase.Phrase}' " +
-                    $"lies outside {name} ({photo.Width}x{photo.Height})");
+                    $"is empty or lies outside {name} ({photo.Width}x{photo.Height})");
             }
         }
         int[][] encoded = [.. phrases.Select(p => model.EncodeCaption(p.Phrase))];

@@ -104,6 +104,10 @@ public sealed class VisionLanguageCommandTests
         CliRun run = CliRun.Of("caption", Path.Combine(scenes, "scene_00001.png"), "--phrases-from", index,
             "--method", "gradcam", "--out", folder["out"]);
         CliRun missing = CliRun.Of("caption", other, "--phrases-from", index, "--out", folder["o2"]);
+        File.WriteAllText(folder["inverted.json"], File.ReadAllText(index).Replace("\"box\": [", "\"box\": [500, ",
+            StringComparison.Ordinal).Replace("\"box\":[", "\"box\":[500,", StringComparison.Ordinal));
+        CliRun inverted = CliRun.Of("caption", other, "--phrases-from", folder["inverted.json"], "--out",
+            folder["o3"]);
 
         Assert.Equal(0, run.ExitCode);
         using JsonDocument written = JsonDocument.Parse(File.ReadAllText(index));
@@ -117,6 +121,8 @@ public sealed class VisionLanguageCommandTests
         Assert.Equal(objects.Select(Box), entries.Select(Box));
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("not in the scenes index", missing.Error, StringComparison.Ordinal);
+        Assert.Equal(3, inverted.ExitCode);   // five numbers per box: not an index 'gradcam scenes' writes
+        Assert.Contains("not a scenes index", inverted.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -82,5 +82,10 @@ public sealed class DenseCaptionTests
         Assert.Throws<UsageException>(() => VisionLanguageExplainer.Phrases(model, settings, scene.Image, "s",
             [new DescribedBox("a red circle", outside)]));
         Assert.Throws<UsageException>(() => VisionLanguageExplainer.Phrases(model, settings, scene.Image, "s", []));
+        foreach (Box empty in new[] { new Box(20, 20, 10, 30), new Box(-5, 0, 10, 10), new Box(4, 4, 4, 9) })
+        {
+            Assert.Throws<UsageException>(() => VisionLanguageExplainer.Phrases(model, settings, scene.Image, "s",
+                [new DescribedBox("a red circle", empty)]));
+        }
     }
 }
