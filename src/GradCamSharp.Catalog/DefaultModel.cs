@@ -156,13 +156,20 @@ public static class DefaultModel
     /// Trains the default head from the annotated photos of <paramref name="boxes"/>: one class per label, in the
     /// order they first appear, plus background.
     /// </summary>
+    /// <param name="options">The recipe (its defaults made the shipped head).</param>
+    /// <param name="boxes">The photos' annotations (<c>samples/boxes.json</c>).</param>
+    /// <param name="images">The folder of the photos.</param>
+    /// <param name="progress">A line every few batches of scenes and every few steps.</param>
+    /// <param name="cancellation">Checked between batches and steps; nothing is returned when it fires.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired.</exception>
     public static HeadFile TrainHead(HeadTrainingOptions options, string boxes, string images,
-        IProgress<string>? progress = null)
+        IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
         IReadOnlyList<AnnotatedPhoto> photos = PhotoAnnotations.Read(boxes, images);
         string[] classes = photos.SelectMany(p => p.Objects).Select(o => o.Label).Distinct().ToArray();
         using IExplainableModel features = LoadFeatures();
-        TrainedHead trained = HeadTrainer.Train(features, Preprocessing, photos, classes, options, progress);
+        TrainedHead trained = HeadTrainer.Train(features, Preprocessing, photos, classes, options, progress,
+            cancellation);
         return new HeadFile
         {
             Model = FeaturesDescription,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using SkiaSharp;
 
@@ -13,26 +12,6 @@ public sealed partial class ConsumerPackageTests
 {
     private static readonly string[] Packages = ["GradCamSharp", "GradCamSharp.Onnx", "GradCamSharp.Imaging"];
 
-    private static string Run(string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        // The outer test run's MSBuild settings must not leak into the consumer's build.
-        foreach (string name in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH" })
-            start.Environment.Remove(name);
-        using Process process = Process.Start(start)!;
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)}: {output}{error.Result}");
-        return output;
-    }
-
     [Fact]
     public void TheGettingStartedProgram_BuildsAgainstThePackedPackages_AndWritesTheOverlay()
     {
@@ -42,8 +21,8 @@ public sealed partial class ConsumerPackageTests
         string version = $"0.9.0-consumer.{DateTime.UtcNow:yyyyMMddHHmmss}{Environment.ProcessId}";
         foreach (string package in Packages)
         {
-            Run(root, "pack", $"src/{package}/{package}.csproj", "-c", "Release", "--no-build", "-o", feed,
-                $"-p:PackageVersion={version}");
+            DotnetCommand.Run(root, "pack", $"src/{package}/{package}.csproj", "-c", "Release", "--no-build",
+                "-o", feed, $"-p:PackageVersion={version}");
             Assert.True(File.Exists(Path.Combine(feed, $"{package}.{version}.nupkg")));
             Assert.True(File.Exists(Path.Combine(feed, $"{package}.{version}.snupkg")));
         }
@@ -71,10 +50,10 @@ public sealed partial class ConsumerPackageTests
         string page = File.ReadAllText(Path.Combine(root, "docs", "getting-started.md"));
         File.WriteAllText(Path.Combine(app, "Program.cs"), Program().Match(page).Groups[1].Value);
 
-        Run(app, "build", "-c", "Release", "--nologo", "-v", "quiet");
+        DotnetCommand.Run(app, "build", "-c", "Release", "--nologo", "-v", "quiet");
         string model = SharedFixtures.RequireGunzipped("fixtures/onnx/resnet18.onnx.gz");
         string overlay = Path.Combine(folder.Path, "overlay.png");
-        string printed = Run(app, Path.Combine(app, "bin", "Release", "net10.0", "Explain.dll"), model,
+        string printed = DotnetCommand.Run(app, Path.Combine(app, "bin", "Release", "net10.0", "Explain.dll"), model,
             SharedFixtures.Sample("dog.jpg"), overlay);
 
         Assert.Matches(@"^class \d+, score -?[\d.]+, layer \S+, peak \(\d+, \d+\)", printed);

@@ -160,6 +160,22 @@ public sealed class ReliabilityTests
         Assert.False(Directory.Exists(folder["out"]));
     }
 
+    [Theory]
+    [InlineData("train-head", "head.json", "--composites", "16", "--crops", "16", "--steps", "5")]
+    [InlineData("train", "captioner.json", "captioner", "--world", "shapes", "--scenes", "20", "--epochs", "1")]
+    public void Training_Cancelled_ExitsWith130_AndWritesNothing(string command, string file, params string[] options)
+    {
+        using var folder = new TempFolder();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var error = new StringWriter();
+        int code = GradCamCli.Run([command, .. options, "--out", folder[file]], new StringWriter(), error,
+            cancelled.Token);
+        Assert.Equal(ExitCodes.Cancelled, code);
+        Assert.Contains("cancelled", error.ToString());
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
     [Fact]
     public void Explain_InterruptedByCtrlC_RemovesItsStaging_AndExitsWith130()
     {

@@ -116,6 +116,17 @@ public sealed class PerturbationMethodTests
             Assert.Throws<OperationCanceledException>(() => KnownMethods.Create(name, model, options)
                 .Explain(input, cancelled.Token, progress: null, new ClassTarget(Class)));
         }
+        // The same parameters on the classes themselves (no extension, so no extra using): a method and a set.
+        var own = new List<MethodProgress>();
+        new ScoreCam(model, new CamOptions { Layer = "features" })
+            .Explain(input, CancellationToken.None, new Recorder(own), new ClassTarget(Class));
+        Assert.Equal(own[^1].Total, own[^1].Done);
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
+        MethodSet set =
+            KnownMethods.CreateSet(["gradcam", "ablationcam"], model, new CamOptions { Layer = "features" });
+        Assert.Throws<OperationCanceledException>(() =>
+            set.Explain(input, stopped.Token, new Recorder(own), new ClassTarget(Class)));
     }
 
     [Theory]

@@ -30,9 +30,10 @@ internal static class HeadTrainer
     /// <param name="classes">The object classes, in logit order; background comes last.</param>
     /// <param name="options">The recipe.</param>
     /// <param name="progress">Lines about extraction and fitting.</param>
+    /// <param name="cancellation">Checked between batches of scenes and between steps.</param>
     public static TrainedHead Train(IExplainableModel features, Preprocessing preprocessing,
         IReadOnlyList<AnnotatedPhoto> photos, IReadOnlyList<string> classes, HeadTrainingOptions options,
-        IProgress<string>? progress = null)
+        IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(preprocessing);
@@ -47,8 +48,9 @@ internal static class HeadTrainer
         using DisposeScope scope = NewDisposeScope();
         using var world =
             new PhotoWorld(photos, new PhotoWorldOptions { Size = preprocessing.Width, Labels = classes });
-        Samples samples = Extract(features, preprocessing, world, labels, options, progress);
-        (Tensor weights, Tensor bias, float firstLoss, float lastLoss) = Fit(samples, labels.Length, options, progress);
+        Samples samples = Extract(features, preprocessing, world, labels, options, progress, cancellation);
+        (Tensor weights, Tensor bias, float firstLoss, float lastLoss) =
+            Fit(samples, labels.Length, options, progress, cancellation);
         // Softmax logits are fixed only up to a shift common to all classes. Measuring every class against background
         // (its row becomes zero) leaves the probabilities as they are and makes each class's activation map show
         // where that class beats background, rather than wherever the features are strong.
@@ -69,7 +71,7 @@ internal static class HeadTrainer
         Tensor HeldOut, bool[][] Present);
 
     private static Samples Extract(IExplainableModel features, Preprocessing preprocessing, PhotoWorld world,
-        string[] labels, HeadTrainingOptions options, IProgress<string>? progress)
+        string[] labels, HeadTrainingOptions options, IProgress<string>? progress, CancellationToken cancellation)
     {
         int total = options.Composites + options.Crops;
         using IDisposable state = features.BeginExplanation();
@@ -84,6 +86,7 @@ internal static class HeadTrainer
         var present = new List<bool[]>();
         for (int start = 0; start < total; start += Batch)
         {
+            cancellation.ThrowIfCancellationRequested();
             int count = Math.Min(Batch, total - start);
             var scenes = Enumerable.Range(start, count).Select(i => i < options.Composites
                 ? world.Generate(options.Seed, i) : world.Crop(options.Seed, i - options.Composites)).ToList();
@@ -207,8 +210,7 @@ internal static class HeadTrainer
     }
 
     private static (Tensor Weights, Tensor Bias, float FirstLoss, float LastLoss) Fit(Samples samples, int classes,
-        HeadTrainingOptions options,
-        IProgress<string>? progress)
+        HeadTrainingOptions options, IProgress<string>? progress, CancellationToken cancellation)
     {
         using var gradients = enable_grad();
         Tensor trainScenes = samples.HeldOut.logical_not();
@@ -241,6 +243,7 @@ internal static class HeadTrainer
         float firstLoss = float.NaN, lastLoss = float.NaN;
         for (int step = 1; step <= options.Steps; step++)
         {
+            cancellation.ThrowIfCancellationRequested();
             using DisposeScope stepScope = NewDisposeScope();
             optimizer.zero_grad();
             Tensor cellLogits = x.matmul(weights) + bias;

@@ -47,7 +47,7 @@ internal static class TrainCommand
         command.Add(task);
         worlds.AddTo(command);
         foreach (Option option in new Option[] { scenes, epochs, seed, output }) command.Add(option);
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             VisionLanguageRecipe standard = VisionLanguageRecipe.For(result.GetValue(task)!,
                 result.GetValue(worlds.World)!);
@@ -57,15 +57,16 @@ internal static class TrainCommand
                 Epochs = result.GetValue(epochs) ?? standard.Epochs,
                 Seed = result.GetValue(seed),
             };
-            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
+            return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
                 new Arguments(recipe, result.GetValue(output), result.GetValue(worlds.Boxes)!,
-                    result.GetValue(worlds.Images)!));
+                    result.GetValue(worlds.Images)!), cancellationToken));
         });
         return command;
     }
 
-    /// <summary>Runs <c>train</c>; returns the exit code.</summary>
-    public static int Run(TextWriter output, TextWriter error, Arguments arguments)
+    /// <summary>Runs <c>train</c>; returns the exit code. Ctrl-C stops it between steps, writing nothing.</summary>
+    public static int Run(TextWriter output, TextWriter error, Arguments arguments,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         VisionLanguageRecipe recipe = arguments.Recipe;
@@ -79,7 +80,8 @@ internal static class TrainCommand
         progress.Report($"{recipe.Task} on {recipe.Scenes} {recipe.World} scenes (seed {recipe.Seed}), " +
             $"{recipe.Epochs} epochs");
         (VisionLanguageModel model, IReadOnlyList<EpochReport> epochs) =
-            VisionLanguageTrainer.Train(recipe, world, Path.GetFileNameWithoutExtension(path), progress);
+            VisionLanguageTrainer.Train(recipe, world, Path.GetFileNameWithoutExtension(path), progress,
+                cancellationToken);
         using (model)
         {
             try

@@ -60,7 +60,7 @@ internal static class TrainHeadCommand
             """);
         foreach (Option option in new Option[] { seed, composites, crops, steps, boxes, images, output })
             command.Add(option);
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             var options = defaults with
             {
@@ -71,18 +71,21 @@ internal static class TrainHeadCommand
             };
             var arguments =
                 new Arguments(options, result.GetValue(boxes)!, result.GetValue(images)!, result.GetValue(output)!);
-            return Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, arguments);
+            return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
+                arguments, cancellationToken));
         });
         return command;
     }
 
-    /// <summary>Runs <c>train-head</c>; returns the exit code.</summary>
-    public static int Run(TextWriter output, TextWriter error, Arguments arguments)
+    /// <summary>Runs <c>train-head</c>; returns the exit code. Ctrl-C stops it between steps, writing nothing.
+    /// </summary>
+    public static int Run(TextWriter output, TextWriter error, Arguments arguments,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         arguments.Options.Validate();
         HeadFile head = DefaultModel.TrainHead(arguments.Options, arguments.Boxes, arguments.Images,
-            new LineProgress(error, "train-head: "));
+            new LineProgress(error, "train-head: "), cancellationToken);
         try
         {
             head.Save(arguments.Output);

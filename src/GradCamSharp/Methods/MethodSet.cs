@@ -61,6 +61,22 @@ public sealed class MethodSet : IExplainer
     public IReadOnlyList<Explanation> Explain(Tensor input, params ITarget[] targets) =>
         Explain(input, ExplainerExtensions.SameForEverySample(input, targets));
 
+    /// <summary>
+    /// Explains every sample of <paramref name="input"/> for the same targets, stopping between batches of perturbed
+    /// inputs when <paramref name="cancellation"/> fires and telling <paramref name="progress"/> after each.
+    /// </summary>
+    /// <param name="input">[N, C, H, W] model input.</param>
+    /// <param name="cancellation">Checked between batches (Score-CAM, Ablation-CAM, occlusion, SmoothGrad...).</param>
+    /// <param name="progress">The method and how many of its batches are done.</param>
+    /// <param name="targets">The scores to explain for every sample.</param>
+    /// <returns>Explanations ordered by sample, then target, then map (see <see cref="Outputs"/>).</returns>
+    /// <exception cref="UsageException">A target or layer that does not fit the model or a method.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired.</exception>
+    public IReadOnlyList<Explanation> Explain(Tensor input, CancellationToken cancellation,
+        IProgress<MethodProgress>? progress, params ITarget[] targets) =>
+        Explain(input, ExplainerExtensions.SameForEverySample(input, targets),
+            new RunOptions { Cancellation = cancellation, Progress = progress });
+
     /// <inheritdoc />
     /// <returns>Explanations ordered by sample, then target, then map (see <see cref="Outputs"/>).</returns>
     public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample,
