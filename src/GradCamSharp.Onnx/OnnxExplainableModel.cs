@@ -68,6 +68,11 @@ public sealed class OnnxExplainableModel : IExplainableModel
     /// <inheritdoc />
     public IReadOnlyList<LayerBias> LayerBiases() => _module.Biases();
 
+    /// <inheritdoc />
+    public IReadOnlyList<string> AttentionLayers => _attentionLayers ??= _module.AttentionValues();
+
+    private IReadOnlyList<string>? _attentionLayers;
+
     /// <summary>The values fed to the graph's other inputs.</summary>
     public IReadOnlyDictionary<string, Tensor> OtherInputs => _otherInputs;
 

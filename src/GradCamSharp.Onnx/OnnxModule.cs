@@ -57,6 +57,24 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     /// <summary>Whether any node of the graph is an <paramref name="opType"/> ("Relu").</summary>
     public bool HasOperator(string opType) => _nodes.Any(node => node.OpType == opType);
 
+    /// <summary>
+    /// The values that hold attention probabilities, in execution order: each Softmax output whose probabilities weight
+    /// values through a MatMul (softmax(Q K^T / sqrt d) V), perhaps through an inference-mode Dropout, an Identity or
+    /// a Cast on the way. Found from the graph, whatever the exporter named it.
+    /// </summary>
+    public IReadOnlyList<string> AttentionValues()
+    {
+        var passThrough = new HashSet<string>(StringComparer.Ordinal) { "Dropout", "Identity", "Cast" };
+        bool ReachesMatMulAsWeights(string value, int depth) => depth < 4 && _nodes.Any(node =>
+            (node.OpType == "MatMul" && node.Inputs.Length == 2 && node.Inputs[0] == value)
+            || (passThrough.Contains(node.OpType) && node.Inputs.FirstOrDefault() == value && node.Outputs.Length > 0
+                && ReachesMatMulAsWeights(node.Outputs[0], depth + 1)));
+        var values = new HashSet<string>(ValueNames, StringComparer.Ordinal);
+        return _nodes.Where(node => node.OpType == "Softmax" && node.Outputs.Length > 0
+                && values.Contains(node.Outputs[0]) && ReachesMatMulAsWeights(node.Outputs[0], 0))
+            .Select(node => node.Outputs[0]).ToArray();
+    }
+
     /// <summary>The default-domain opset the model was exported with.</summary>
     public long Opset { get; }
 

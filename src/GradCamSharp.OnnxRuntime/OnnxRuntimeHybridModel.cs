@@ -68,6 +68,9 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     public IReadOnlyList<LayerBias> LayerBiases() => _model.LayerBiases();
 
     /// <inheritdoc />
+    public IReadOnlyList<string> AttentionLayers => _model.AttentionLayers;
+
+    /// <inheritdoc />
     public IReadOnlyList<string> LayerNames => _model.LayerNames;
 
     /// <inheritdoc />

@@ -34,12 +34,23 @@ public sealed class MethodCoverageTests
         return (model, folder["labels.txt"]);
     }
 
+    /// <summary>
+    /// For the methods that read a transformer's attention: a two-block ViT in miniature, labelled dog, cat, bird.
+    /// </summary>
+    private static (string Model, string Labels) TinyTransformer(TempFolder folder)
+    {
+        string model = TransformerGraphs.MiniAttention().Save(folder["tiny-vit.onnx"]);
+        File.WriteAllLines(folder["labels.txt"], ["dog", "cat", "bird"]);
+        return (model, folder["labels.txt"]);
+    }
+
     [Theory]
     [MemberData(nameof(Methods))]
     public void EveryRegisteredMethod_RunsThroughExplainEvaluateAndBench(string method)
     {
         using var folder = new TempFolder();
-        (string model, string labels) = TinyClassifier(folder);
+        (string model, string labels) = method.StartsWith("attention-", StringComparison.Ordinal)
+            ? TinyTransformer(folder) : TinyClassifier(folder);
         CliRun explain = CliRun.Of("explain", SharedFixtures.Sample("dog.jpg"), "--model", model, "--labels", labels,
             "--class", "dog", "--method", method, "--out", folder["out"], "--json", "--quiet");
         Assert.True(explain.ExitCode == 0, explain.Error);

@@ -38,6 +38,51 @@ public static class TransformerGraphs
         .Node("Gather", "class_token_out", ["late", "class_index"], ["class_out"], ("axis", 1L))
         .Node("Gemm", "fc", ["class_out", "head"], ["logits"], ("transB", 1L));
 
+    /// <summary>
+    /// A ViT in miniature with real attention: the embedded tokens (a class token and the 8x8 patches of any input
+    /// they tile) pass <paramref name="blocks"/> blocks, each attention0, attention1, ...: per head h the scores
+    /// tokens Wq_h tokens^T, their Softmax over keys ([N, heads, T, T]), the attended tokens averaged over the heads,
+    /// projected, through tanh and added to the tokens. Only the class token reaches the linear head.
+    /// </summary>
+    public static OnnxGraphBuilder MiniAttention(int blocks = 2, int heads = 2)
+    {
+        manual_seed(11);
+        float[] head = (randn(Classes * Channels) * 0.5).data<float>().ToArray();
+        OnnxGraphBuilder graph = Embedded(head)
+            .Initializer("head_axis", [1], new long[] { 1 })
+            .Initializer("class_index", [], new long[] { 0 });
+        string tokens = "tokens";
+        for (int b = 0; b < blocks; b++)
+        {
+            graph.Node("Transpose", $"keys{b}", [tokens], [$"keys{b}"], ("perm", new long[] { 0, 2, 1 }))
+                .Node("Unsqueeze", $"values{b}", [tokens, "head_axis"], [$"values{b}"]);
+            var scores = new List<string>();
+            for (int h = 0; h < heads; h++)
+            {
+                float[] query = (randn(Channels * Channels) * 0.4).data<float>().ToArray();
+                graph.Initializer($"wq{b}_{h}", [Channels, Channels], query)
+                    .Node("MatMul", $"query{b}_{h}", [tokens, $"wq{b}_{h}"], [$"query{b}_{h}"])
+                    .Node("MatMul", $"scores{b}_{h}", [$"query{b}_{h}", $"keys{b}"], [$"scores{b}_{h}"])
+                    .Node("Unsqueeze", $"scores{b}_{h}_head", [$"scores{b}_{h}", "head_axis"],
+                        [$"scores{b}_{h}_head"]);
+                scores.Add($"scores{b}_{h}_head");
+            }
+            float[] projection = (randn(Channels * Channels) * 0.5).data<float>().ToArray();
+            graph.Node("Concat", $"heads{b}", [.. scores], [$"scores{b}"], ("axis", 1L))
+                .Node("Softmax", $"attention{b}", [$"scores{b}"], [$"attention{b}"], ("axis", -1L))
+                .Node("MatMul", $"attend{b}", [$"attention{b}", $"values{b}"], [$"attended{b}"])
+                .Node("ReduceMean", $"merge{b}", [$"attended{b}"], [$"merged{b}"], ("axes", new long[] { 1 }),
+                    ("keepdims", 0L))
+                .Initializer($"wo{b}", [Channels, Channels], projection)
+                .Node("MatMul", $"project{b}", [$"merged{b}", $"wo{b}"], [$"projected{b}"])
+                .Node("Tanh", $"squash{b}", [$"projected{b}"], [$"update{b}"])
+                .Node("Add", $"residual{b}", [tokens, $"update{b}"], [$"block{b}"]);
+            tokens = $"block{b}";
+        }
+        return graph.Node("Gather", "class_token_out", [tokens, "class_index"], ["class_out"], ("axis", 1L))
+            .Node("Gemm", "fc", ["class_out", "head"], ["logits"], ("transB", 1L));
+    }
+
     private static OnnxGraphBuilder Embedded(float[] head, int patchWidth = Patch)
     {
         manual_seed(4);

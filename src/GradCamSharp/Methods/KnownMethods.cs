@@ -177,6 +177,22 @@ public static class KnownMethods
         },
         new()
         {
+            Name = "attention-rollout", Title = "Attention rollout", UsesLayer = false, NeedsGradients = false,
+            Paper = "Abnar and Zuidema, Quantifying Attention Flow in Transformers, ACL 2020",
+            Summary = "product over blocks of head-mean attention + identity, rows normalised; class token's row",
+            Obstacle = model => model.AttentionLayers.Count == 0 ? AttentionFlow.NoAttentionObstacle : null,
+            Create = (model, options) => new AttentionRollout(model, options),
+        },
+        new()
+        {
+            Name = "attention-relevance", Title = "Attention relevance", UsesLayer = false, NeedsClassTarget = true,
+            Paper = "Chefer, Gur and Wolf, Generic Attention-model Explainability, ICCV 2021",
+            Summary = "R = I, then per block R += mean over heads of (gradient x attention)+ times R",
+            Obstacle = model => model.AttentionLayers.Count == 0 ? AttentionFlow.NoAttentionObstacle : null,
+            Create = (model, options) => new AttentionRelevance(model, options),
+        },
+        new()
+        {
             Name = "kpcacam", Title = "KPCA-CAM", NeedsGradients = false,
             Paper = "Karmani et al., KPCA-CAM, 2024",
             Summary = "the positions' first kernel principal component (sigmoid kernel); class-agnostic",

@@ -22,6 +22,9 @@ public sealed class ChainedModel(IExplainableModel preprocessing, IExplainableMo
     public IReadOnlyList<LayerBias> LayerBiases() => main.LayerBiases();
 
     /// <inheritdoc />
+    public IReadOnlyList<string> AttentionLayers => main.AttentionLayers;
+
+    /// <inheritdoc />
     public IReadOnlyList<string> LayerNames => main.LayerNames;
 
     /// <inheritdoc />

@@ -70,6 +70,14 @@ public interface IExplainableModel : IDisposable
     IReadOnlyList<LayerBias> LayerBiases() => [];
 
     /// <summary>
+    /// The layers whose values are a transformer's attention probabilities (a Softmax over keys that weights the
+    /// values, <c>[N, heads, T, T]</c> or <c>[N * heads, T, T]</c>), in execution order: what attention rollout and
+    /// attention relevance read. Empty where the model has none or cannot tell (an imported ONNX graph finds them from
+    /// its operators).
+    /// </summary>
+    IReadOnlyList<string> AttentionLayers => [];
+
+    /// <summary>
     /// Why the deconvnet's ReLU rule cannot run on this model (it needs each ReLU's input, so every ReLU must be one
     /// the model can intercept), or null when it can.
     /// </summary>
