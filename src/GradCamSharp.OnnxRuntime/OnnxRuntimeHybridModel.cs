@@ -93,9 +93,19 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(taps);
-        bool runtimeCan = !taps.GuidedRelu && !taps.DeconvnetRelu && taps.ObserveEveryLayer is null
-            && taps.ReplaceEveryLayerOutput is null && !input.requires_grad
-            && (taps.Layer is null || taps.Layer != _model.ImageInput);
+        bool runtimeCan = !taps.GuidedRelu && !taps.DeconvnetRelu && taps.ReplaceEveryLayerOutput is null
+            && !input.requires_grad && (taps.Layer is null || taps.Layer != _model.ImageInput);
+        if (taps.ObserveEveryLayer is not null)
+        {
+            // Named values observed in a gradient-free pass: extra outputs of one ONNX Runtime session.
+            if (!runtimeCan || taps.Layer is not null || taps.ObservedLayers is not { Count: > 0 } observed
+                || RunPart(ObservedKey(observed), input) is not Dictionary<string, Tensor> seen)
+            {
+                return _model.Forward(input, taps);
+            }
+            foreach (string name in observed) taps.ObserveEveryLayer(name, seen[name]);
+            return seen[_model.ExplainedOutput];
+        }
         if (!runtimeCan || RunPart(taps.Layer ?? "", input) is not Dictionary<string, Tensor> values)
             return _model.Forward(input, taps);
         if (taps.Layer is not string layer) return values[_model.ExplainedOutput];
@@ -168,12 +178,20 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
 
     private void Notify(string layer, Exception exception) =>
         _notice?.Invoke($"ONNX Runtime cannot run {Name} up to " +
-            $"{(layer.Length == 0 ? "its output" : $"'{layer}'")} ({FirstLine(exception.Message)}); " +
+            $"{(layer.Length == 0 ? "its output" : layer.StartsWith(ObservedPrefix, StringComparison.Ordinal)
+                ? "its output and the values observed" : $"'{layer}'")} ({FirstLine(exception.Message)}); " +
             "TorchSharp runs it instead");
+
+    /// <summary>The key of the part that returns <paramref name="observed"/> beside the output.</summary>
+    private static string ObservedKey(IReadOnlyList<string> observed) => ObservedPrefix + string.Join('\n', observed);
+
+    private const string ObservedPrefix = "\0observed\n";
 
     private RuntimePart? Create(string layer, Tensor input)
     {
         string[] outputs = layer.Length == 0 ? [_model.ExplainedOutput]
+            : layer.StartsWith(ObservedPrefix, StringComparison.Ordinal) ? [_model.ExplainedOutput,
+                .. layer[ObservedPrefix.Length..].Split('\n').Except([_model.ExplainedOutput])]
             : [layer, .. _model.Module.TailInputs(layer, [_model.ExplainedOutput])];
         try
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
 using GradCamSharp.Targets;
@@ -177,6 +178,27 @@ public sealed class AttentionMethodTests
 
     private static string Fixture(string name) =>
         Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "transformers", name);
+
+    [Fact]
+    public void OnTorchvisionsVit_RolloutAndRelevance_ArePyTorchsOwn()
+    {
+        // transformers/make_attention.py: the same model in PyTorch, its attention run by hand so that autograd gives
+        // the gradient there, and both rules as the papers write them.
+        using DisposeScope scope = NewDisposeScope();
+        using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(Fixture("vit_tiny_attention.json")));
+        using var vit = new OnnxExplainableModel(OnnxModule.Load(Fixture("vit_tiny.onnx")));
+        Tensor input = (0.5 * sin(0.37 * arange(3 * 64 * 64, ScalarType.Float64))).to(ScalarType.Float32)
+            .reshape(1, 3, 64, 64);
+        static float[] Values(JsonElement array) => [.. array.EnumerateArray().Select(v => v.GetSingle())];
+        Explanation rollout = new AttentionRollout(vit).Explain(input, new ClassTarget(0)).Single();
+        Tolerance.AssertClose(Values(golden.RootElement.GetProperty("rollout")), rollout.RawMap!.Values, 1e-4);
+        JsonElement[] relevance = [.. golden.RootElement.GetProperty("relevance").EnumerateArray()];
+        for (int target = 0; target < relevance.Length; target++)
+        {
+            Explanation map = new AttentionRelevance(vit).Explain(input, new ClassTarget(target)).Single();
+            Tolerance.AssertClose(Values(relevance[target]), map.RawMap!.Values, 1e-4, $"class {target}");
+        }
+    }
 
     [Fact]
     public void TorchvisionsVit_HasAnAttentionPerBlock_AndSwinsWindowsAreRefused()

@@ -79,6 +79,34 @@ public sealed class HybridModelTests
     }
 
     [Fact]
+    public void AttentionRollout_ReadsTheAttentionFromOnnxRuntime_AndEqualsTheTorchSharpPath()
+    {
+        string path = Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "transformers",
+            "vit_tiny.onnx");
+        using var torchOnly = new OnnxExplainableModel(OnnxModule.Load(path));
+        var notices = new List<string>();
+        using var hybrid = new OnnxRuntimeHybridModel(new OnnxExplainableModel(OnnxModule.Load(path)), notices.Add);
+        using DisposeScope scope = NewDisposeScope();
+        manual_seed(9);
+        Tensor input = randn(1, 3, 64, 64);   // torch 1.13 exports this ViT for one image at a time
+        int before = hybrid.RuntimePasses;
+        // The attention values are extra outputs of one ONNX Runtime pass; nothing runs in TorchSharp.
+        Tolerance.AssertClose(AttentionFlow.Rollout(torchOnly, input).data<float>().ToArray(),
+            AttentionFlow.Rollout(hybrid, input).data<float>().ToArray(), 1e-5);
+        Assert.Equal(before + 1, hybrid.RuntimePasses);
+        // Relevance needs the gradient at every attention: TorchSharp, with the same result.
+        Tolerance.AssertClose(AttentionFlow.Relevance(torchOnly, input, 2).data<float>().ToArray(),
+            AttentionFlow.Relevance(hybrid, input, 2).data<float>().ToArray(), 1e-5);
+        Assert.Equal(before + 1, hybrid.RuntimePasses);
+        // As a method, rollout reads the attention in the explanation's own pass: one ONNX Runtime run in all.
+        Explanation fast = new AttentionRollout(hybrid).Explain(input, new ClassTarget(0)).Single();
+        Assert.Equal(before + 2, hybrid.RuntimePasses);
+        Explanation slow = new AttentionRollout(torchOnly).Explain(input, new ClassTarget(0)).Single();
+        Tolerance.AssertClose(slow.RawMap!.Values, fast.RawMap!.Values, 1e-5);
+        Assert.Empty(notices);
+    }
+
+    [Fact]
     public void AGraphOnnxRuntimeRefuses_FallsBackToTorchSharp_WithOneNotice()
     {
         // Opset 99 does not exist: the importer reads these operators the same at any opset, ONNX Runtime refuses it.

@@ -32,7 +32,13 @@ public static class AttentionFlow
         ArgumentNullException.ThrowIfNull(input);
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGradients = no_grad();
-        List<Tensor> blocks = Capture(model, input, probes: null, scope).Attention;
+        return RolloutOf(Capture(model, input, probes: null, scope).Attention).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Attention rollout of attention already read: [N, heads, T, T] per block, in order.</summary>
+    internal static Tensor RolloutOf(IReadOnlyList<Tensor> blocks)
+    {
+        using DisposeScope scope = NewDisposeScope();
         Tensor identity = eye(blocks[0].shape[^1], dtype: blocks[0].dtype);
         Tensor flow = identity.expand(blocks[0].shape[0], -1, -1);
         foreach (Tensor attention in blocks)
@@ -102,20 +108,45 @@ public static class AttentionFlow
         var wanted = new HashSet<string>(layers, StringComparer.Ordinal);
         long samples = input.shape[0];
         var attention = new List<Tensor>();
-        var taps = new ForwardTaps
-        {
-            ReplaceEveryLayerOutput = (name, value) =>
+        // Ours to keep: the model's own dispose scopes end with the forward pass.
+        void Keep(string name, Tensor value) =>
+            attention.Add(PerHead(name, value, samples).detach().clone().OwnedBy(scope));
+        // Rollout only reads the attention (so ONNX Runtime may compute it); relevance adds a zero probe to each, whose
+        // gradient is the score's gradient at the attention.
+        ForwardTaps taps = probes is null
+            ? new ForwardTaps
             {
-                if (!wanted.Contains(name)) return value;
-                // Ours to keep: the model's own dispose scopes end with the forward pass.
-                attention.Add(PerHead(name, value, samples).detach().clone().OwnedBy(scope));
-                if (probes is null) return value;
-                Tensor probe = zeros_like(value).requires_grad_(true).OwnedBy(scope);
-                probes.Add(probe);
-                return value + probe;
-            },
-        };
+                ObservedLayers = layers,
+                ObserveEveryLayer = (name, value) =>
+                {
+                    if (wanted.Contains(name)) Keep(name, value);
+                },
+            }
+            : new ForwardTaps
+            {
+                ReplaceEveryLayerOutput = (name, value) =>
+                {
+                    if (!wanted.Contains(name)) return value;
+                    Keep(name, value);
+                    Tensor probe = zeros_like(value).requires_grad_(true).OwnedBy(scope);
+                    probes.Add(probe);
+                    return value + probe;
+                },
+            };
         Tensor output = model.Forward(input, taps);
+        return (Checked(attention), output);
+    }
+
+    /// <summary>
+    /// The attention of every block, [N, heads, T, T], read from <paramref name="observed"/> (values by name) for a
+    /// batch of <paramref name="samples"/>.
+    /// </summary>
+    internal static List<Tensor> Blocks(IExplainableModel model, IReadOnlyDictionary<string, Tensor> observed,
+        long samples) => Checked([.. model.AttentionLayers.Where(observed.ContainsKey)
+            .Select(name => PerHead(name, observed[name], samples))]);
+
+    private static List<Tensor> Checked(List<Tensor> attention)
+    {
         if (attention.Count == 0) throw new UsageException(NoAttentionObstacle);
         if (attention.Select(a => a.shape[^1]).Distinct().Count() > 1)
         {
@@ -124,7 +155,7 @@ public static class AttentionFlow
                 "transformer's stages do: rollout and relevance need every block to attend over the same tokens; use " +
                 "gradcam at a token layer");
         }
-        return (attention, output);
+        return attention;
     }
 
     /// <summary>

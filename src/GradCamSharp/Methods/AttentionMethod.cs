@@ -25,9 +25,8 @@ public abstract class AttentionMethod : Explainer
 
     internal override bool NeedsPixelGradient => false;
 
-    /// <summary>The [1, T, T] token-to-token matrix of one sample, <paramref name="input"/>, for
-    /// <paramref name="entry"/>'s score.</summary>
-    private protected abstract Tensor Flow(Tensor input, ScoreEntry entry);
+    /// <summary>The [1, T, T] token-to-token matrix of <paramref name="entry"/>'s sample, for its score.</summary>
+    private protected abstract Tensor Flow(PassResult pass, ScoreEntry entry);
 
     internal override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column,
         ColumnGradients gradients) =>
@@ -35,7 +34,7 @@ public abstract class AttentionMethod : Explainer
         {
             using DisposeScope scope = NewDisposeScope();
             Tensor input = pass.Input.narrow(0, entry.Sample, 1);
-            Tensor flow = Flow(input, entry);
+            Tensor flow = Flow(pass, entry);
             string layer = Model.AttentionLayers[^1];
             TokenGrid grid = TokenGrid.Of(flow, input, layer, _tokens);
             Tensor raw = AttentionFlow.PatchMap(flow, grid);

@@ -17,6 +17,7 @@ public sealed class AttentionRelevance(IExplainableModel model, CamOptions? opti
     /// <inheritdoc />
     public override string Name => "attention-relevance";
 
-    private protected override Tensor Flow(Tensor input, ScoreEntry entry) => AttentionFlow.Relevance(Model, input,
+    private protected override Tensor Flow(PassResult pass, ScoreEntry entry) => AttentionFlow.Relevance(Model,
+        pass.Input.narrow(0, entry.Sample, 1),
         entry.ClassIndex ?? throw new UsageException($"{Name} explains a class score: use class or top-k targets"));
 }

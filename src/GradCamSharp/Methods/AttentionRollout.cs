@@ -16,5 +16,11 @@ public sealed class AttentionRollout(IExplainableModel model, CamOptions? option
     /// <inheritdoc />
     public override string Name => "attention-rollout";
 
-    private protected override Tensor Flow(Tensor input, ScoreEntry entry) => AttentionFlow.Rollout(Model, input);
+    /// <summary>The attention of every block, read by the explanation's own forward pass (by ONNX Runtime, where the
+    /// model runs in it).</summary>
+    internal override IReadOnlyList<string> ObservedLayers => Model.AttentionLayers;
+
+    private protected override Tensor Flow(PassResult pass, ScoreEntry entry) =>
+        AttentionFlow.RolloutOf(AttentionFlow.Blocks(Model, pass.Observed, pass.Input.shape[0]))
+            .narrow(0, entry.Sample, 1);
 }

@@ -35,6 +35,12 @@ public abstract class Explainer : IExplainer
     /// <summary>How the target layer's tokens fold into a map, when the caller gave it; null infers it.</summary>
     internal virtual TokenGrid? RequestedTokens => null;
 
+    /// <summary>
+    /// Values the method reads from the pass's own forward, without gradients (attention rollout's attention); the
+    /// pass keeps them in <see cref="PassResult.Observed"/>.
+    /// </summary>
+    internal virtual IReadOnlyList<string> ObservedLayers => [];
+
     /// <summary>Whether the method reads the gradient of the score at the target layer.</summary>
     internal abstract bool NeedsLayerGradient { get; }
 

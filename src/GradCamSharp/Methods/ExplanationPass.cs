@@ -77,9 +77,16 @@ internal static class ExplanationPass
         TokenGrid? tokens = null;
         bool afterLayer = false, reluAfterLayer = false;
         int relus = 0;
+        string[] wanted = [.. methods.SelectMany(m => m.ObservedLayers).Distinct()];
+        var observed = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var taps = new ForwardTaps
         {
             Layer = layer,
+            ObservedLayers = wanted.Length == 0 ? null : wanted,
+            ObserveEveryLayer = wanted.Length == 0 ? null : (name, value) =>
+            {
+                if (wanted.Contains(name)) observed[name] = value.detach().clone().OwnedBy(scope);
+            },
             GuidedRelu = pixelGradients,
             ReluMet = () => relus++,
             GuidedReluWhen = layer is null ? null : () =>
@@ -115,7 +122,7 @@ internal static class ExplanationPass
         IReadOnlyList<ScoreColumn> columns = ScoreColumns.Build(output, targets);
         bool separateGuidedPass = pixelGradients && layer is not null && reluAfterLayer;
         Tensor[]? guided = separateGuidedPass ? GuidedPixelGradients(model, input, targets) : null;
-        var pass = new PassResult(pixels.detach(), layer, leaf?.detach(), run);
+        var pass = new PassResult(pixels.detach(), layer, leaf?.detach(), run) { Observed = observed };
         var results = new List<(int, int, int, Explanation)>();
         for (int j = 0; j < columns.Count; j++)
         {

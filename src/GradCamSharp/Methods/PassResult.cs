@@ -9,6 +9,9 @@ namespace GradCamSharp.Methods;
 /// <param name="Run">The run's batching, memory, progress and cancellation.</param>
 internal sealed record PassResult(Tensor Input, string? Layer, Tensor? Activations, RunOptions Run)
 {
+    /// <summary>The values of <see cref="Explainer.ObservedLayers"/>, detached, by name.</summary>
+    public IReadOnlyDictionary<string, Tensor> Observed { get; init; } = new Dictionary<string, Tensor>();
+
     /// <summary>The input's height.</summary>
     public long Height => Input.shape[2];
 

@@ -22,6 +22,13 @@ public sealed record ForwardTaps
     public Action<string, torch.Tensor>? ObserveEveryLayer { get; init; }
 
     /// <summary>
+    /// With <see cref="ObserveEveryLayer"/>: the only layers the observer needs, or null for every layer. A model that
+    /// runs part of its graph without autograd elsewhere (ONNX Runtime) then returns just these as extra outputs of
+    /// one gradient-free pass (attention rollout's attention); others still show every layer.
+    /// </summary>
+    public IReadOnlyList<string>? ObservedLayers { get; init; }
+
+    /// <summary>
     /// Receives every named layer output with its name, in execution order, and returns the tensor the rest of the
     /// model uses instead (FullGrad adds a zero probe to each layer with a bias, to read the gradient there). Applied
     /// after <see cref="ReplaceLayerOutput"/>; models that cannot intercept every layer ignore it and list no
@@ -53,7 +60,7 @@ public sealed record ForwardTaps
     /// hold the tapped layer runs with (the ReLU rules still apply there).
     /// </summary>
     public ForwardTaps WithoutLayerTaps() => this with { Layer = null, ReplaceLayerOutput = null,
-        ObserveEveryLayer = null, ReplaceEveryLayerOutput = null };
+        ObserveEveryLayer = null, ObservedLayers = null, ReplaceEveryLayerOutput = null };
 
     /// <summary>
     /// Called at every ReLU a ReLU rule (<see cref="GuidedRelu"/>, <see cref="DeconvnetRelu"/>) meets, whether or not
