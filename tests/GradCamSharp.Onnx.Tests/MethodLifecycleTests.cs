@@ -47,13 +47,17 @@ public sealed class MethodLifecycleTests
         Assert.Throws<ObjectDisposedException>(() => gradCam.Explain(randn(1, 3, 16, 16), TopClassesTarget.Top1));
     }
 
-    [Fact]
-    public void EveryMethod_HundredCalls_DoNotGrowLiveTensors_AndLeaveTheOutputAsItWas()
+    public static TheoryData<bool> Transformer => new([false, true]);
+
+    [Theory]
+    [MemberData(nameof(Transformer))]
+    public void EveryMethod_HundredCalls_DoNotGrowLiveTensors_AndLeaveTheOutputAsItWas(bool transformer)
     {
-        using var model = new OnnxExplainableModel(SmallCnn());
+        // A CNN, and a transformer in miniature for the methods that read attention.
+        using var model = new OnnxExplainableModel(transformer ? TransformerGraphs.MiniAttention().Load() : SmallCnn());
         IExplainer[] methods =
-            [.. KnownMethods.Registered.Select(m => m.Create(model, new CamOptions())), KnownMethods.Create(
-                "guided-ablationcam", model)];
+            [.. KnownMethods.Registered.Where(m => m.Obstacle(model) is null).Select(m => m.Create(model,
+                new CamOptions())), KnownMethods.Create("guided-ablationcam", model)];
         using Tensor input = randn(1, 3, 16, 16);
         float[] before;
         using (no_grad()) before = model.Forward(input, ForwardTaps.None).data<float>().ToArray();

@@ -64,4 +64,36 @@ public sealed class VisionTransformerTests
             .Explain(input, new ClassTarget(2)).Single();
         Assert.True(map.Heatmap.Values.All(float.IsFinite) && map.Heatmap.Values.Max() > 0);
     }
+
+    [Fact]
+    public void TorchvisionsSwin_ChannelsLastBlocks_AreMaps_AndGradCamThereIsPyTorchsOwn()
+    {
+        // transformers/make_swin_gradcam.py: Grad-CAM as pytorch-grad-cam computes it with the reshape transform its
+        // Swin users write (channels first), at the last block's two norms and at the final norm.
+        using DisposeScope scope = NewDisposeScope();
+        using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(Fixture("swin_tiny_gradcam.json")));
+        using var model = new OnnxExplainableModel(OnnxModule.Load(Fixture("swin_tiny.onnx")));
+        Tensor input = (0.5 * sin(0.37 * arange(3 * 32 * 32, ScalarType.Float64))).to(ScalarType.Float32)
+            .reshape(1, 3, 32, 32);
+        Tolerance.AssertClose([.. golden.RootElement.GetProperty("logits").EnumerateArray().Select(v => v.GetSingle())],
+            model.Forward(input, ForwardTaps.None).data<float>().ToArray(), 1e-3);
+
+        // The automatic layer is the last map, as a CNN's: the final norm, channels-last, which the head pools.
+        LayerInfo auto = ModelLayers.FindAuto(model, input);
+        Assert.Equal("/norm/LayerNormalization_output_0", auto.Name);
+        Assert.True(auto.IsChannelsLast);
+        foreach (JsonProperty layer in golden.RootElement.GetProperty("gradcam").EnumerateObject())
+        {
+            string name = model.FindLayer(layer.Name)!;
+            Assert.True(ModelLayers.Describe(model, input).Single(l => l.Name == name).IsChannelsLast, layer.Name);
+            JsonElement[] maps = [.. layer.Value.EnumerateArray()];
+            for (int target = 0; target < maps.Length; target++)
+            {
+                Explanation map = new GradCam(model, new CamOptions { Layer = layer.Name })
+                    .Explain(input, new ClassTarget(target)).Single();
+                Tolerance.AssertClose([.. maps[target].EnumerateArray().Select(v => v.GetSingle())],
+                    map.RawMap!.Values, 1e-3, $"{layer.Name} class {target}");
+            }
+        }
+    }
 }

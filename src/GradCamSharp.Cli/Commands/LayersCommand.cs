@@ -44,8 +44,11 @@ internal static class LayersCommand
         foreach (LayerInfo layer in layers)
         {
             string mark = layer.Name == automatic ? "*" : " ";
+            // How a transformer's layer is read as a map: its patch tokens' grid, or channels moved first.
+            string reading = layer.Tokens is { } grid ? $"  ({grid.Height}x{grid.Width} tokens after {grid.Skipped})"
+                : layer.IsChannelsLast ? "  (channels-last)" : "";
             output.WriteLine($"{mark} {layer.Name.PadRight(width)}  {"[" + string.Join(", ", layer.Shape) + "]",-20} " +
-                $" {layer.Kind}");
+                $" {layer.Kind}{reading}");
         }
         return ExitCodes.Success;
     }

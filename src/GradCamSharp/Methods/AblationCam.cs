@@ -37,9 +37,10 @@ public sealed class AblationCam(IExplainableModel model, CamOptions? options = n
             ModelTail tail = ModelTail.Split(Model, context.Input[n].unsqueeze(0), context.Layer);
             int skipped = tail.LayerOutput.dim() == 3
                 ? TokenGrid.Of(tail.LayerOutput, context.Input, context.Layer, Options.Tokens).Skipped : 0;
+            bool channelsLast = LayerInfo.IsChannelsLastMap(tail.LayerOutput.shape, context.Input[..1].shape);
             double score = tail.Run(tail.LayerOutput).reshape(-1)[classIndex].item<float>();
             Tensor ablated = PerturbationBatches.Scores(channels, batchSize, Name, context.Run,
-                (start, count) => Ablate(tail.LayerOutput, start, count, skipped), tail.Run, classIndex);
+                (start, count) => Ablate(tail.LayerOutput, start, count, skipped, channelsLast), tail.Run, classIndex);
             weights.Add((score - ablated.to(ScalarType.Float64)) / Math.Max(Math.Abs(score), SmallestScore));
         }
         return stack(weights).to(context.Activations.dtype).reshape(samples, channels, 1, 1);
@@ -47,15 +48,18 @@ public sealed class AblationCam(IExplainableModel model, CamOptions? options = n
 
     /// <summary>
     /// [count, ...] copies of the [1, ...] layer output, copy i with channel start + i zeroed: of a [1, K, h, w] map,
-    /// or of the patch tokens (after the <paramref name="skippedTokens"/> leading ones) of [1, T, K] tokens.
+    /// of a channels-last [1, h, w, K] one, or of the patch tokens (after the <paramref name="skippedTokens"/> leading
+    /// ones) of [1, T, K] tokens.
     /// </summary>
-    internal static Tensor Ablate(Tensor layerOutput, long start, int count, int skippedTokens = 0)
+    internal static Tensor Ablate(Tensor layerOutput, long start, int count, int skippedTokens = 0,
+        bool channelsLast = false)
     {
         Tensor copies = layerOutput.expand([count, .. layerOutput.shape[1..]]).clone();
         bool tokens = layerOutput.dim() == 3;
         for (int i = 0; i < count; i++)
         {
             if (tokens) copies[i, skippedTokens.., start + i].zero_();
+            else if (channelsLast) copies[i, .., .., start + i].zero_();
             else copies[i, start + i].zero_();
         }
         return copies;

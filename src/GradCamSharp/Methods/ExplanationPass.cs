@@ -75,7 +75,7 @@ internal static class ExplanationPass
         if (pixelGradients) pixels.requires_grad_(true);
         Tensor? leaf = null, layerInGraph = null;
         TokenGrid? tokens = null;
-        bool afterLayer = false, reluAfterLayer = false;
+        bool afterLayer = false, reluAfterLayer = false, channelsLast = false;
         int relus = 0;
         string[] wanted = [.. methods.SelectMany(m => m.ObservedLayers).Distinct()];
         var observed = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -99,13 +99,16 @@ internal static class ExplanationPass
                 // A transformer's token layer is explained as the map of its patch tokens; the model reads that map
                 // folded back into tokens, behind its leading tokens unchanged.
                 tokens = output.dim() == 3 ? TokenGrid.Of(output, pixels, layer, givenTokens) : null;
-                Tensor map = tokens?.ToMap(output) ?? output;
+                // A channels-last map (a Swin's blocks, [N, h, w, C]) is read channels first, and given back as it was.
+                channelsLast = LayerInfo.IsChannelsLastMap(output.shape, pixels.shape);
+                Tensor map = tokens?.ToMap(output) ?? (channelsLast ? output.permute(0, 3, 1, 2) : output);
                 // The model's own dispose scopes end before the backward pass, so what is kept moves to ours; the
                 // model gets a copy, which it may dispose or modify in place.
                 if (pixelGradients) layerInGraph = map.OwnedBy(scope);
                 leaf = map.detach().requires_grad_(layerGradients).OwnedBy(scope);
                 afterLayer = true;
-                return tokens?.ToTokens(leaf, output.detach()) ?? leaf.clone();
+                return tokens?.ToTokens(leaf, output.detach())
+                    ?? (channelsLast ? leaf.permute(0, 2, 3, 1).contiguous() : leaf.clone());
             },
         };
         Tensor output = model.Forward(pixels, taps);

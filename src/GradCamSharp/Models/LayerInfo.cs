@@ -18,15 +18,30 @@ public sealed record LayerInfo(string Name, long[] Shape, string Kind, bool IsSp
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(inputShape);
-        bool spatial = shape.Length == 4 && inputShape.Length == 4 && shape[2] > 1 && shape[3] > 1
-            && shape[2] <= inputShape[2] && shape[3] <= inputShape[3] && kind != "Transpose";
+        bool channelsLast = IsChannelsLastMap(shape, inputShape);
+        bool spatial = channelsLast || (shape.Length == 4 && inputShape.Length == 4 && shape[2] > 1 && shape[3] > 1
+            && shape[2] <= inputShape[2] && shape[3] <= inputShape[3] && kind != "Transpose");
         // Tokens of the input's own samples (not a [heads, T, d] or [T, N, C] arrangement) that tile the input.
         TokenGrid? tokens = shape.Length == 3 && inputShape.Length == 4 && shape[0] == inputShape[0] && shape[2] > 1
             ? TokenGrid.Infer(shape[1], inputShape[2], inputShape[3]) : null;
         return new LayerInfo(name, shape, kind, spatial)
         {
             Tokens = tokens is { Height: > 1, Width: > 1 } ? tokens : null,
+            IsChannelsLast = channelsLast,
         };
+    }
+
+    /// <summary>
+    /// Whether a 4-D value is a channels-last map, [N, h, w, C] (a Swin's blocks): its dimensions 1 and 2 tile the
+    /// input at one stride, and dimensions 2 and 3 do not (which they would for an [N, C, h, w] map).
+    /// </summary>
+    internal static bool IsChannelsLastMap(long[] shape, long[] inputShape)
+    {
+        static bool Tiles(long rows, long columns, long height, long width) => rows > 1 && columns > 1
+            && height % rows == 0 && width % columns == 0 && height / rows == width / columns;
+        return shape.Length == 4 && inputShape.Length == 4 && shape[0] == inputShape[0]
+            && Tiles(shape[1], shape[2], inputShape[2], inputShape[3])
+            && !Tiles(shape[2], shape[3], inputShape[2], inputShape[3]);
     }
 
     /// <summary>
@@ -34,4 +49,9 @@ public sealed record LayerInfo(string Name, long[] Shape, string Kind, bool IsSp
     /// input in more than one row and column; null otherwise.
     /// </summary>
     public TokenGrid? Tokens { get; init; }
+
+    /// <summary>
+    /// Whether the layer is a channels-last map, [N, h, w, C] (a Swin's blocks): methods read it as [N, C, h, w].
+    /// </summary>
+    public bool IsChannelsLast { get; init; }
 }
