@@ -96,4 +96,35 @@ public sealed class VisionTransformerTests
             }
         }
     }
+
+    [Fact]
+    public void ADeitStyleVit_WithTwoLeadingTokens_IsExplainedAsPyTorchExplainsIt()
+    {
+        // transformers/make_deit.py: a class and a distillation token before 4x4 patch tokens; PyTorch's Grad-CAM
+        // with the reshape that drops both, and its rollout and relevance on the class token's row.
+        using DisposeScope scope = NewDisposeScope();
+        string path = Fixture("deit_tiny.onnx");
+        using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(Fixture("deit_tiny.json")));
+        using var model = new OnnxExplainableModel(OnnxModule.Load(path));
+        Tensor input = Input();
+        static float[] Values(JsonElement array) => [.. array.EnumerateArray().Select(v => v.GetSingle())];
+        float[] logits = model.Forward(input, ForwardTaps.None).data<float>().ToArray();
+        Tolerance.AssertClose(Values(golden.RootElement.GetProperty("logits")), logits, 1e-4);
+        OnnxRuntimeOracle.AssertAgrees(OnnxRuntimeOracle.Run(path, "input", input.data<float>().ToArray(),
+            [1, 3, 64, 64]), logits, "deit_tiny");
+
+        // The same automatic layer as a ViT's, found from the gradients: the last block's first norm.
+        Assert.Equal(LastBlockFirstNorm, ModelLayers.Resolve(model, ModelLayers.Auto, input));
+        JsonElement root = golden.RootElement;
+        for (int target = 0; target < 5; target++)
+        {
+            Explanation map = new GradCam(model).Explain(input, new ClassTarget(target)).Single();
+            Assert.Equal(new TokenGrid(4, 4, 2), map.Tokens);
+            Tolerance.AssertClose(Values(root.GetProperty("gradcam")[target]), map.RawMap!.Values, 1e-4);
+            Explanation relevance = new AttentionRelevance(model).Explain(input, new ClassTarget(target)).Single();
+            Tolerance.AssertClose(Values(root.GetProperty("relevance")[target]), relevance.RawMap!.Values, 1e-4);
+        }
+        Explanation rollout = new AttentionRollout(model).Explain(input, new ClassTarget(0)).Single();
+        Tolerance.AssertClose(Values(root.GetProperty("rollout")), rollout.RawMap!.Values, 1e-4);
+    }
 }
