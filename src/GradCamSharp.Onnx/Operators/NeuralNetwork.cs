@@ -91,6 +91,8 @@ internal static partial class OnnxOperators
             if (Optional(i, 2) is not Tensor c) return product;
             return beta == 1f ? product + c : product + c * beta;
         });
+        r["Einsum"] = Single(["equation"], (n, i) => einsum(n.Attributes.String("equation", ""),
+            [.. i.Select((t, k) => t ?? Required(i, k, n))]));
         r["MatMul"] = Single([], (n, i) => MatrixProduct(n, Required(i, 0, n), Required(i, 1, n)));
         r["Softmax"] = Single(["axis"], (n, i) => SoftmaxLike(n, Required(i, 0, n), (x, d) => x.softmax(d)));
         r["LogSoftmax"] = Single(["axis"], (n, i) => SoftmaxLike(n, Required(i, 0, n), (x, d) => x.log_softmax(d)));

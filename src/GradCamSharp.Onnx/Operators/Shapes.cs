@@ -92,6 +92,31 @@ internal static partial class OnnxOperators
             long axis = NormaliseAxis(n.Attributes.Int("axis", 0), x.dim());
             return x.gather(axis, where(indices.lt(0), indices + x.shape[axis], indices));
         });
+        r["ScatterND"] = Single(["reduction"], (n, i) =>
+        {
+            Tensor data = Required(i, 0, n), indices = Required(i, 1, n).to(ScalarType.Int64);
+            Tensor updates = Required(i, 2, n).to(data.dtype);
+            // Each index row addresses one slice of the first 'depth' axes: write (or add) the updates there, through
+            // the rows' linear positions in those axes, so that gradients reach both the data and the updates.
+            int depth = (int)indices.shape[^1];
+            Tensor rows = indices.reshape(-1, depth);
+            Tensor linear = zeros(rows.shape[0], ScalarType.Int64);
+            for (int k = 0; k < depth; k++)
+            {
+                Tensor index = rows[.., k];
+                linear = linear * data.shape[k] + where(index.lt(0), index + data.shape[k], index);
+            }
+            long[] slice = data.shape[depth..];
+            Tensor flat = data.reshape([-1, .. slice]);
+            Tensor values = updates.reshape([rows.shape[0], .. slice]);
+            Tensor written = n.Attributes.String("reduction", "none") == "add"
+                ? flat.index_add(0, linear, values, 1) : flat.index_copy(0, linear, values);
+            return written.reshape(data.shape);
+        }, n =>
+        {
+            if (n.Attributes.String("reduction", "none") is not ("none" or "add"))
+                throw n.Unsupported("reduction must be 'none' or 'add'");
+        });
         r["Slice"] = Single(["starts", "ends", "axes"], Slice);
         r["Split"] = new(["axis", "split", "num_outputs"], (n, i, _) =>
         {
