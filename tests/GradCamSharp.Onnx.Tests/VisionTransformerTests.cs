@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Xunit.Abstractions;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
 using GradCamSharp.Targets;
@@ -12,7 +13,7 @@ namespace GradCamSharp.Onnx.Tests;
 /// automatic layer is the last block's first norm, and Grad-CAM there equals PyTorch's, computed as pytorch-grad-cam
 /// computes it with the reshape transform its users write by hand.
 /// </summary>
-public sealed class VisionTransformerTests
+public sealed class VisionTransformerTests(ITestOutputHelper output)
 {
     private static string Fixture(string name) =>
         Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "transformers", name);
@@ -126,5 +127,48 @@ public sealed class VisionTransformerTests
         }
         Explanation rollout = new AttentionRollout(model).Explain(input, new ClassTarget(0)).Single();
         Tolerance.AssertClose(Values(root.GetProperty("rollout")), rollout.RawMap!.Values, 1e-4);
+    }
+
+    [Fact]
+    public void GradCamAndLayerCam_EqualThePytorchGradCamLibrarysOwnMaps()
+    {
+        // transformers/make_library_maps.py: jacobgil/pytorch-grad-cam's GradCAM and LayerCAM with the reshape
+        // transforms its documentation gives; the ViT at our automatic layer, the Swin at the layer it names. Its maps
+        // are min-max scaled and resized with OpenCV, ours with bilinear interpolation: compared by correlation over
+        // the input-size map, as the issue asks, and by the largest difference.
+        using DisposeScope scope = NewDisposeScope();
+        using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(Fixture("library_maps.json")));
+        foreach (JsonProperty fixture in golden.RootElement.EnumerateObject())
+        {
+            using var model = new OnnxExplainableModel(OnnxModule.Load(Fixture(fixture.Name + ".onnx")));
+            int size = fixture.Value.GetProperty("size")[0].GetInt32();
+            Tensor input = (0.5 * sin(0.37 * arange(3 * size * size, ScalarType.Float64))).to(ScalarType.Float32)
+                .reshape(1, 3, size, size);
+            string layer = fixture.Name == "vit_tiny" ? ModelLayers.Auto
+                : fixture.Value.GetProperty("layer").GetString()!;
+            foreach (JsonProperty method in fixture.Value.GetProperty("maps").EnumerateObject())
+            {
+                foreach (JsonProperty target in method.Value.EnumerateObject())
+                {
+                    float[] theirs = [.. target.Value.EnumerateArray().Select(v => v.GetSingle())];
+                    float[] ours = KnownMethods.Create(method.Name, model, new CamOptions { Layer = layer })
+                        .Explain(input, new ClassTarget(int.Parse(target.Name, System.Globalization.CultureInfo
+                            .InvariantCulture))).Single().Heatmap.Values;
+                    double correlation = Correlation(theirs, ours);
+                    double largest = theirs.Zip(ours).Max(p => Math.Abs(p.First - p.Second));
+                    string what = $"{fixture.Name} {method.Name} class {target.Name}";
+                    output.WriteLine($"{what}: correlation {correlation:0.00000}, largest difference {largest:0.0000}");
+                    Assert.True(correlation >= 0.99, $"{what}: correlation {correlation}");
+                    Assert.True(largest < 1e-3, $"{what}: largest difference {largest}");
+                }
+            }
+        }
+    }
+
+    private static double Correlation(float[] a, float[] b)
+    {
+        double meanA = a.Average(), meanB = b.Average();
+        double covariance = a.Zip(b).Sum(p => (p.First - meanA) * (p.Second - meanB));
+        return covariance / Math.Sqrt(a.Sum(v => (v - meanA) * (v - meanA)) * b.Sum(v => (v - meanB) * (v - meanB)));
     }
 }
