@@ -22,6 +22,7 @@ public sealed class PhotoExplainer
     private readonly Preprocessing _preprocessing;
     private readonly Func<int, int, Preprocessing>? _preprocessingFor;
     private readonly IReadOnlyList<int>? _region;
+    private readonly int[] _regionClasses = [];
     private readonly Func<int?, string?> _labelOf;
     private readonly IColormap _colormap;
     private readonly ITarget[] _targets;
@@ -55,7 +56,11 @@ public sealed class PhotoExplainer
                 throw new UsageException("--region must be x0,y0,x1,y1 with x1 > x0 and y1 > y0");
             _region = region;
             _targets = [];
-            Targets = [$"region {string.Join(",", region)}"];
+            // With classes, a segmenter's class over the box (each class its own score); without, the whole dense
+            // output summed inside it (a text detector's probability).
+            _regionClasses = [.. settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct()];
+            Targets = _regionClasses.Length == 0 ? [$"region {string.Join(",", region)}"]
+                : [.. _regionClasses.Select(c => $"{model.LabelOf(c) ?? $"class {c}"} in {string.Join(",", region)}")];
             _methods = settings.CreateMethods(model.Model);
             _run = settings.RunOptions(progress, cancellation);
             return;
@@ -196,7 +201,7 @@ public sealed class PhotoExplainer
         long start = Stopwatch.GetTimestamp();
         using DisposeScope scope = NewDisposeScope();
         IReadOnlyList<Explanation> explanations =
-            _methods.Explain(prepared.ToTensor(), [_region is null ? _targets : [RegionOn(prepared)]], _run);
+            _methods.Explain(prepared.ToTensor(), [_region is null ? _targets : RegionOn(prepared)], _run);
         ModelTime += Stopwatch.GetElapsedTime(start);
         return new ExplainedPhoto(prepared, explanations);
     }
@@ -236,8 +241,9 @@ public sealed class PhotoExplainer
         return targets;
     }
 
-    /// <summary>The region, given in photo pixels, in the model's input (and dense output) pixels.</summary>
-    private RegionTarget RegionOn(PreparedImage prepared)
+    /// <summary>The region, given in photo pixels, in the model's input (and dense output) pixels: the targets there.
+    /// </summary>
+    private IReadOnlyList<ITarget> RegionOn(PreparedImage prepared)
     {
         IReadOnlyList<int> region = _region!;
         if (region[0] < 0 || region[1] < 0 || region[2] > prepared.OriginalWidth || region[3] > prepared.OriginalHeight)
@@ -247,8 +253,10 @@ public sealed class PhotoExplainer
         }
         (double x0, double y0) = prepared.ToInput(region[0], region[1]);
         (double x1, double y1) = prepared.ToInput(region[2], region[3]);
-        return new RegionTarget((int)Math.Floor(x0), (int)Math.Floor(y0), (int)Math.Ceiling(x1), (int)Math.Ceiling(y1),
-            Targets[0]);
+        (int left, int top, int right, int bottom) =
+            ((int)Math.Floor(x0), (int)Math.Floor(y0), (int)Math.Ceiling(x1), (int)Math.Ceiling(y1));
+        return _regionClasses.Length == 0 ? [new RegionTarget(left, top, right, bottom, Targets[0])]
+            : [.. _regionClasses.Select(c => new SegmentationTarget(c, left, top, right, bottom))];
     }
 
     private RenderedMap RenderMap(Explanation explanation, SKBitmap photo, PreparedImage prepared)

@@ -195,8 +195,9 @@ internal static class ExplainCommand
 
         public Option<string?> Region { get; } = new("--region")
         {
-            Description = "x0,y0,x1,y1 in photo pixels: explain a dense output (the ocr-detector's text probability) " +
-                "summed inside this box instead of classes",
+            Description = "x0,y0,x1,y1 in photo pixels: explain a dense output summed inside this box instead of " +
+                "classes (the ocr-detector's text probability); with --class, a segmenter's class inside the box " +
+                "(without --region a segmenter's class is explained over the pixels it assigns to it)",
         };
 
         public Option<string?> TokenGrid { get; } = new("--token-grid")

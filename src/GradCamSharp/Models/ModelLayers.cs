@@ -75,6 +75,7 @@ public static class ModelLayers
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);
         IReadOnlyList<LayerInfo> layers = DescribedOnce(model, input);
+        if (BackboneEndOfASegmenter(layers) is LayerInfo backbone) return backbone;
         int lastMap = layers.Select((layer, index) => layer.IsSpatialFeatureMap ? index : -1).Max();
         // Tokens that are the last map's cells (a ViT's patch embedding, folded): a sequence model whose tokens
         // are some other arrangement keeps its map.
@@ -86,6 +87,43 @@ public static class ModelLayers
             if (LastTokenLayerReachingTheScore(model, probe, tokenLayers) is LayerInfo chosen) return chosen;
         }
         return FindAuto(layers, model.Name);
+    }
+
+    /// <summary>
+    /// A semantic segmenter's automatic layer, or null for other models: where the output is a map of 2 or more
+    /// classes, [N, K, H, W], the last map of the backbone before the classifier head (pytorch-grad-cam's segmentation
+    /// tutorial takes the backbone's last block), not the output itself. The head is the module, below the path every
+    /// layer shares, that computes the class scores (the last K-channel map before the output: torchvision's
+    /// <c>classifier</c>); where values carry no module paths, the layers from the first K-channel map on.
+    /// </summary>
+    private static LayerInfo? BackboneEndOfASegmenter(IReadOnlyList<LayerInfo> layers)
+    {
+        if (layers.Count < 2 || layers[^1] is not { IsSpatialFeatureMap: true, Shape: [_, >= 2, var h, var w] } output
+            || h * w <= 1)
+        {
+            return null;
+        }
+        long classes = output.Shape[1];
+        bool Maps(LayerInfo layer) => layer.IsSpatialFeatureMap && !layer.IsChannelsLast;
+        int scores = Enumerable.Range(0, layers.Count - 1).LastOrDefault(i => Maps(layers[i])
+            && layers[i].Shape[1] == classes, layers.Count - 1);
+        static string[] PathOf(string name) => name.Split('/', StringSplitOptions.RemoveEmptyEntries)[..^1];
+        string[][] paths = [.. layers.Where(Maps).Select(l => PathOf(l.Name)).Where(p => p.Length > 0)];
+        string[] scorePath = PathOf(layers[scores].Name);
+        int shared = paths.Length == 0 ? 0 : Enumerable.Range(0, paths.Min(p => p.Length))
+            .TakeWhile(k => paths.All(p => p[k] == paths[0][k])).Count();
+        int headStart;
+        if (scorePath.Length > shared)
+        {
+            string head = "/" + string.Join('/', scorePath[..(shared + 1)]) + "/";
+            headStart = Enumerable.Range(0, scores + 1)
+                .First(i => layers[i].Name.StartsWith(head, StringComparison.Ordinal));
+        }
+        else
+        {
+            headStart = Enumerable.Range(0, scores + 1).First(i => Maps(layers[i]) && layers[i].Shape[1] == classes);
+        }
+        return layers.Take(headStart).LastOrDefault(Maps);
     }
 
     /// <summary>

@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace GradCamSharp.Targets;
 
-/// <summary>The logit of one class: <c>output[:, ClassIndex]</c>.</summary>
+/// <summary>The logit of one class: <c>output[:, ClassIndex]</c> (of a segmenter, over the pixels it assigns to the
+/// class).</summary>
 public sealed class ClassTarget : ITarget
 {
     /// <summary>Targets class <paramref name="classIndex"/>.</summary>
@@ -18,8 +19,12 @@ public sealed class ClassTarget : ITarget
     public int ClassIndex { get; }
 
     /// <inheritdoc />
+    /// <remarks>On a segmenter's [N, classes, H, W] output: the class's scores summed over the pixels the model
+    /// assigns to it (see <see cref="SegmentationTarget"/>).</remarks>
     public IReadOnlyList<TargetScore> Scores(Tensor output)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        if (SegmentationTarget.IsDense(output)) return new SegmentationTarget(ClassIndex).Scores(output);
         long classes = output.shape[^1];
         if (ClassIndex >= classes)
         {

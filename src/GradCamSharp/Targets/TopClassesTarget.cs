@@ -29,9 +29,15 @@ public sealed class TopClassesTarget : ITarget
     public IReadOnlyCollection<int> Excluded { get; }
 
     /// <inheritdoc />
+    /// <remarks>On a segmenter's [N, classes, H, W] output the classes that cover the most pixels, each scored over
+    /// its own pixels (see <see cref="SegmentationTarget"/>).</remarks>
     public IReadOnlyList<TargetScore> Scores(Tensor output)
     {
-        Tensor logits = output.reshape(output.shape[0], -1);
+        ArgumentNullException.ThrowIfNull(output);
+        // A segmenter's classes are ranked by the pixels they cover; each is then scored over its own pixels.
+        Tensor logits = SegmentationTarget.IsDense(output)
+            ? nn.functional.one_hot(output.detach().argmax(1).flatten(1), output.shape[1]).sum(1).to(output.dtype)
+            : output.reshape(output.shape[0], -1);
         int candidates = (int)logits.shape[1] - Excluded.Count(c => c < logits.shape[1]);
         if (Count > candidates)
         {
@@ -50,8 +56,11 @@ public sealed class TopClassesTarget : ITarget
         {
             Tensor column = indices[.., rank..(rank + 1)];
             int[] classes = Enumerable.Range(0, samples).Select(sample => (int)flat[sample * count + rank]).ToArray();
-            columns.Add(new TargetScore(logits.gather(1, column).squeeze(1), classes,
-                rank == 0 ? "top-1" : $"top-{rank + 1}"));
+            Tensor scores = SegmentationTarget.IsDense(output)
+                ? stack([.. classes.Select((c, n) =>
+                    (output[n, c] * SegmentationTarget.OwnPixels(output[n..(n + 1)], c)[0]).sum())])
+                : logits.gather(1, column).squeeze(1);
+            columns.Add(new TargetScore(scores, classes, rank == 0 ? "top-1" : $"top-{rank + 1}"));
         }
         return columns;
     }
