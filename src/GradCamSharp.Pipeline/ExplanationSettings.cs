@@ -45,6 +45,12 @@ public sealed record ExplanationSettings
     public IReadOnlyList<int>? Region { get; init; }
 
     /// <summary>
+    /// A mask picture of the photo's size whose light pixels (brighter than mid-grey) mark where a segmenter's
+    /// classes are explained, instead of the pixels the model assigns to them; needs <see cref="Classes"/>.
+    /// </summary>
+    public string? Mask { get; init; }
+
+    /// <summary>
     /// Perturbed inputs per forward pass for Score-CAM, Ablation-CAM, occlusion, SmoothGrad and Integrated Gradients;
     /// 0 chooses from the input's size (see <see cref="RunOptions.BatchSize"/>).
     /// </summary>
@@ -60,11 +66,11 @@ public sealed record ExplanationSettings
     /// <summary>
     /// What the model's work depends on, as text: settings with the same key give the same maps of the same photo
     /// (the colormap and saving the maps' values change only the drawing), so a server may explain photos of such
-    /// settings in one pass. Null with a region, which is given per photo.
+    /// settings in one pass. Null with a region or a mask, which are given per photo.
     /// </summary>
-    public string? ModelWorkKey => Region is not null ? null : string.Join("|", string.Join(",", Classes), Top,
-        string.Join(",", Methods), Layer, string.Join(",", Layers), LayerFusion, EigenSmooth, AugSmooth, BatchSize,
-        Tokens);
+    public string? ModelWorkKey => Region is not null || Mask is not null ? null : string.Join("|",
+        string.Join(",", Classes), Top, string.Join(",", Methods), Layer, string.Join(",", Layers), LayerFusion,
+        EigenSmooth, AugSmooth, BatchSize, Tokens);
 
     /// <summary>The set of methods these settings ask for, on <paramref name="model"/>.</summary>
     /// <exception cref="UsageException">An unknown method or layer.</exception>

@@ -23,6 +23,7 @@ public sealed class PhotoExplainer
     private readonly Func<int, int, Preprocessing>? _preprocessingFor;
     private readonly IReadOnlyList<int>? _region;
     private readonly int[] _regionClasses = [];
+    private readonly (bool[] Pixels, int Width, int Height)? _mask;
     private readonly Func<int?, string?> _labelOf;
     private readonly IColormap _colormap;
     private readonly ITarget[] _targets;
@@ -66,6 +67,18 @@ public sealed class PhotoExplainer
             return;
         }
         int[] classes = settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct().ToArray();
+        if (settings.Mask is string maskFile)
+        {
+            if (classes.Length == 0) throw new UsageException("--mask explains a segmenter's classes: give --class");
+            using SKBitmap picture = ImageLoader.Load(maskFile);
+            _mask = (LightPixels(picture), picture.Width, picture.Height);
+            _regionClasses = classes;
+            _targets = [];
+            Targets = [.. classes.Select(c => $"{model.LabelOf(c) ?? $"class {c}"} in {Path.GetFileName(maskFile)}")];
+            _methods = settings.CreateMethods(model.Model);
+            _run = settings.RunOptions(progress, cancellation);
+            return;
+        }
         _targets = classes.Length > 0
             ? classes.Select(c => (ITarget)new ClassTarget(c)).ToArray()
             : [new TopClassesTarget(settings.Top, model.NotAnswers)];
@@ -166,7 +179,8 @@ public sealed class PhotoExplainer
     public IReadOnlyList<ExplainedPhoto> ExplainPrepared(IReadOnlyList<PreparedImage> prepared)
     {
         ArgumentNullException.ThrowIfNull(prepared);
-        if (_region is not null || prepared.Count == 1) return [.. prepared.Select(ExplainAlone)];
+        if (_region is not null || _mask is not null || prepared.Count == 1)
+            return [.. prepared.Select(ExplainAlone)];
         var explained = new ExplainedPhoto[prepared.Count];
         foreach (IGrouping<(int, int), int> sameSize in Enumerable.Range(0, prepared.Count)
             .GroupBy(i => (prepared[i].Preprocessing.Width, prepared[i].Preprocessing.Height)))
@@ -201,7 +215,8 @@ public sealed class PhotoExplainer
         long start = Stopwatch.GetTimestamp();
         using DisposeScope scope = NewDisposeScope();
         IReadOnlyList<Explanation> explanations =
-            _methods.Explain(prepared.ToTensor(), [_region is null ? _targets : RegionOn(prepared)], _run);
+            _methods.Explain(prepared.ToTensor(), [_mask is not null ? MaskOn(prepared)
+                : _region is null ? _targets : RegionOn(prepared)], _run);
         ModelTime += Stopwatch.GetElapsedTime(start);
         return new ExplainedPhoto(prepared, explanations);
     }
@@ -257,6 +272,46 @@ public sealed class PhotoExplainer
             ((int)Math.Floor(x0), (int)Math.Floor(y0), (int)Math.Ceiling(x1), (int)Math.Ceiling(y1));
         return _regionClasses.Length == 0 ? [new RegionTarget(left, top, right, bottom, Targets[0])]
             : [.. _regionClasses.Select(c => new SegmentationTarget(c, left, top, right, bottom))];
+    }
+
+    /// <summary>The mask, given in photo pixels, in the model's input (and dense output) pixels: the targets there.
+    /// </summary>
+    private SegmentationTarget[] MaskOn(PreparedImage prepared)
+    {
+        (bool[] pixels, int width, int height) = _mask!.Value;
+        if (width != prepared.OriginalWidth || height != prepared.OriginalHeight)
+        {
+            throw new UsageException($"the mask is {width}x{height} pixels and the photo {prepared.OriginalWidth}x" +
+                $"{prepared.OriginalHeight}: a mask marks the photo's own pixels");
+        }
+        int inputWidth = prepared.Preprocessing.Width, inputHeight = prepared.Preprocessing.Height;
+        var input = new bool[inputWidth * inputHeight];
+        for (int v = 0; v < inputHeight; v++)
+        {
+            for (int u = 0; u < inputWidth; u++)
+            {
+                (double x, double y) = prepared.ToOriginal(u + 0.5, v + 0.5);
+                int column = (int)Math.Floor(x), row = (int)Math.Floor(y);
+                input[v * inputWidth + u] = column >= 0 && row >= 0 && column < width && row < height
+                    && pixels[row * width + column];
+            }
+        }
+        return [.. _regionClasses.Select(c => new SegmentationTarget(c, input, inputWidth, inputHeight))];
+    }
+
+    /// <summary>Which pixels of a mask picture are lighter than mid-grey.</summary>
+    private static bool[] LightPixels(SKBitmap picture)
+    {
+        var light = new bool[picture.Width * picture.Height];
+        for (int y = 0; y < picture.Height; y++)
+        {
+            for (int x = 0; x < picture.Width; x++)
+            {
+                SKColor color = picture.GetPixel(x, y);
+                light[y * picture.Width + x] = color.Alpha > 127 && color.Red + color.Green + color.Blue > 3 * 127;
+            }
+        }
+        return light;
     }
 
     private RenderedMap RenderMap(Explanation explanation, SKBitmap photo, PreparedImage prepared)

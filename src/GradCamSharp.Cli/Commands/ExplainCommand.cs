@@ -82,6 +82,7 @@ internal static class ExplainCommand
                 BatchSize = result.GetValue(options.BatchSize),
                 LayerFusion = ParseFusion(result.GetValue(options.Fusion)!),
                 Region = result.GetValue(options.Region) is string box ? ParseRegion(box) : null,
+                Mask = result.GetValue(options.Mask),
                 SaveMaps = result.GetValue(options.SaveMaps),
                 Tokens = TokenGrid.Parse(result.GetValue(options.TokenGrid), result.GetValue(options.SkipTokens)),
             },
@@ -200,6 +201,12 @@ internal static class ExplainCommand
                 "(without --region a segmenter's class is explained over the pixels it assigns to it)",
         };
 
+        public Option<string?> Mask { get; } = new("--mask")
+        {
+            Description = "A picture of the photo's size whose light pixels mark where a segmenter's --class is " +
+                "explained (default: the pixels the model assigns to the class)",
+        };
+
         public Option<string?> TokenGrid { get; } = new("--token-grid")
         {
             Description = "HxW: the grid a transformer's token layer folds into, where it cannot be inferred " +
@@ -223,7 +230,7 @@ internal static class ExplainCommand
             command.Add(Images);
             Common.AddTo(command);
             foreach (Option option in new Option[] { Layer, Classes, Top, Method, Colormap, EigenSmooth, AugSmooth,
-                SaveMaps, BatchSize, Fusion, Region, TokenGrid, SkipTokens, Output, Concept, Json, Quiet })
+                SaveMaps, BatchSize, Fusion, Region, Mask, TokenGrid, SkipTokens, Output, Concept, Json, Quiet })
             {
                 command.Add(option);
             }
