@@ -176,8 +176,7 @@ public sealed class AttentionMethodTests
         }
     }
 
-    private static string Fixture(string name) =>
-        Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "transformers", name);
+    private static string Fixture(string name) => PyTorchReferences.Fixture("transformers", name);
 
     [Fact]
     public void OnTorchvisionsVit_RolloutAndRelevance_ArePyTorchsOwn()
@@ -187,16 +186,16 @@ public sealed class AttentionMethodTests
         using DisposeScope scope = NewDisposeScope();
         using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(Fixture("vit_tiny_attention.json")));
         using var vit = new OnnxExplainableModel(OnnxModule.Load(Fixture("vit_tiny.onnx")));
-        Tensor input = (0.5 * sin(0.37 * arange(3 * 64 * 64, ScalarType.Float64))).to(ScalarType.Float32)
-            .reshape(1, 3, 64, 64);
-        static float[] Values(JsonElement array) => [.. array.EnumerateArray().Select(v => v.GetSingle())];
+        Tensor input = PyTorchReferences.SineInput(64);
         Explanation rollout = new AttentionRollout(vit).Explain(input, new ClassTarget(0)).Single();
-        Tolerance.AssertClose(Values(golden.RootElement.GetProperty("rollout")), rollout.RawMap!.Values, 1e-4);
+        Tolerance.AssertClose(PyTorchReferences.Floats(golden.RootElement.GetProperty("rollout")),
+            rollout.RawMap!.Values, 1e-4);
         JsonElement[] relevance = [.. golden.RootElement.GetProperty("relevance").EnumerateArray()];
         for (int target = 0; target < relevance.Length; target++)
         {
             Explanation map = new AttentionRelevance(vit).Explain(input, new ClassTarget(target)).Single();
-            Tolerance.AssertClose(Values(relevance[target]), map.RawMap!.Values, 1e-4, $"class {target}");
+            Tolerance.AssertClose(PyTorchReferences.Floats(relevance[target]), map.RawMap!.Values, 1e-4,
+                $"class {target}");
         }
     }
 

@@ -13,21 +13,13 @@ namespace GradCamSharp.Onnx.Tests;
 /// </summary>
 public sealed class SegmentationTests
 {
-    private static string Fixture(string name) =>
-        Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "segmentation", name);
+    private static string Fixture(string name) => PyTorchReferences.Fixture("segmentation", name);
 
     /// <summary>make_fcn.py's input: x[c, h, w] = sin(0.11 (c + 1) h) + cos(0.07 (c + 2) w).</summary>
     private static Tensor Input()
     {
         Tensor c = arange(3.0).reshape(3, 1, 1), h = arange(64.0).reshape(1, 64, 1), w = arange(64.0).reshape(1, 1, 64);
         return (sin(0.11 * (c + 1) * h) + cos(0.07 * (c + 2) * w)).to(ScalarType.Float32).unsqueeze(0);
-    }
-
-    private static double Correlation(float[] a, float[] b)
-    {
-        double meanA = a.Average(), meanB = b.Average();
-        double covariance = a.Zip(b).Sum(p => (p.First - meanA) * (p.Second - meanB));
-        return covariance / Math.Sqrt(a.Sum(v => (v - meanA) * (v - meanA)) * b.Sum(v => (v - meanB) * (v - meanB)));
     }
 
     [Fact]
@@ -56,10 +48,10 @@ public sealed class SegmentationTests
         };
         foreach ((string name, ITarget target) in cases)
         {
-            float[] theirs = [.. golden.RootElement.GetProperty("gradcam").GetProperty(name).EnumerateArray()
-                .Select(v => v.GetSingle())];
+            float[] theirs = PyTorchReferences.Floats(golden.RootElement.GetProperty("gradcam").GetProperty(name));
             float[] ours = gradCam.Explain(input, target).Single().Heatmap.Values;
-            Assert.True(Correlation(theirs, ours) >= 0.999, $"{name}: correlation {Correlation(theirs, ours)}");
+            double correlation = Tolerance.Correlation(theirs, ours);
+            Assert.True(correlation >= 0.999, $"{name}: correlation {correlation}");
             Assert.True(theirs.Zip(ours).Max(p => Math.Abs(p.First - p.Second)) < 1e-3, name);
         }
         // The top classes of a segmenter are those that cover the most pixels (2, then 1, then 3).

@@ -15,14 +15,12 @@ namespace GradCamSharp.Onnx.Tests;
 /// </summary>
 public sealed class VisionTransformerTests(ITestOutputHelper output)
 {
-    private static string Fixture(string name) =>
-        Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "transformers", name);
+    private static string Fixture(string name) => PyTorchReferences.Fixture("transformers", name);
 
     private const string LastBlockFirstNorm = "/encoder/layers/encoder_layer_1/ln_1/Add_1_output_0";
 
-    /// <summary>The input make_vit.py feeds: 0.5 sin(0.37 i) over the flat index.</summary>
-    private static Tensor Input() =>
-        (0.5 * sin(0.37 * arange(3 * 64 * 64, ScalarType.Float64))).to(ScalarType.Float32).reshape(1, 3, 64, 64);
+    /// <summary>The input make_vit.py feeds.</summary>
+    private static Tensor Input() => PyTorchReferences.SineInput(64);
 
     [Fact]
     public void TorchvisionsVit_Imports_AndItsGradCamAtTheAutomaticLayer_IsPyTorchsOwn()
@@ -33,8 +31,7 @@ public sealed class VisionTransformerTests(ITestOutputHelper output)
         Tensor input = Input();
 
         float[] logits = model.Forward(input, ForwardTaps.None).data<float>().ToArray();
-        Tolerance.AssertClose(golden.RootElement.GetProperty("logits").EnumerateArray().Select(v => v.GetSingle())
-            .ToArray(), logits, 1e-4);
+        Tolerance.AssertClose(PyTorchReferences.Floats(golden.RootElement.GetProperty("logits")), logits, 1e-4);
         Assert.Equal(LastBlockFirstNorm, ModelLayers.Resolve(model, ModelLayers.Auto, input));
         Assert.Equal(LastBlockFirstNorm, model.FindLayer("encoder.layers.encoder_layer_1.ln_1"));
 
@@ -44,7 +41,7 @@ public sealed class VisionTransformerTests(ITestOutputHelper output)
         {
             Explanation map = gradCam.Explain(input, new ClassTarget(target)).Single();
             Assert.Equal(new TokenGrid(4, 4, 1), map.Tokens);
-            float[] expected = [.. maps[target].EnumerateArray().Select(v => v.GetSingle())];
+            float[] expected = PyTorchReferences.Floats(maps[target]);
             Tolerance.AssertClose(expected, map.RawMap!.Values, 1e-4);
         }
     }
@@ -74,9 +71,8 @@ public sealed class VisionTransformerTests(ITestOutputHelper output)
         using DisposeScope scope = NewDisposeScope();
         using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(Fixture("swin_tiny_gradcam.json")));
         using var model = new OnnxExplainableModel(OnnxModule.Load(Fixture("swin_tiny.onnx")));
-        Tensor input = (0.5 * sin(0.37 * arange(3 * 32 * 32, ScalarType.Float64))).to(ScalarType.Float32)
-            .reshape(1, 3, 32, 32);
-        Tolerance.AssertClose([.. golden.RootElement.GetProperty("logits").EnumerateArray().Select(v => v.GetSingle())],
+        Tensor input = PyTorchReferences.SineInput(32);
+        Tolerance.AssertClose(PyTorchReferences.Floats(golden.RootElement.GetProperty("logits")),
             model.Forward(input, ForwardTaps.None).data<float>().ToArray(), 1e-3);
 
         // The automatic layer is the last map, as a CNN's: the final norm, channels-last, which the head pools.
@@ -92,7 +88,7 @@ public sealed class VisionTransformerTests(ITestOutputHelper output)
             {
                 Explanation map = new GradCam(model, new CamOptions { Layer = layer.Name })
                     .Explain(input, new ClassTarget(target)).Single();
-                Tolerance.AssertClose([.. maps[target].EnumerateArray().Select(v => v.GetSingle())],
+                Tolerance.AssertClose(PyTorchReferences.Floats(maps[target]),
                     map.RawMap!.Values, 1e-3, $"{layer.Name} class {target}");
             }
         }
@@ -108,9 +104,8 @@ public sealed class VisionTransformerTests(ITestOutputHelper output)
         using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(Fixture("deit_tiny.json")));
         using var model = new OnnxExplainableModel(OnnxModule.Load(path));
         Tensor input = Input();
-        static float[] Values(JsonElement array) => [.. array.EnumerateArray().Select(v => v.GetSingle())];
         float[] logits = model.Forward(input, ForwardTaps.None).data<float>().ToArray();
-        Tolerance.AssertClose(Values(golden.RootElement.GetProperty("logits")), logits, 1e-4);
+        Tolerance.AssertClose(PyTorchReferences.Floats(golden.RootElement.GetProperty("logits")), logits, 1e-4);
         OnnxRuntimeOracle.AssertAgrees(OnnxRuntimeOracle.Run(path, "input", input.data<float>().ToArray(),
             [1, 3, 64, 64]), logits, "deit_tiny");
 
@@ -121,12 +116,14 @@ public sealed class VisionTransformerTests(ITestOutputHelper output)
         {
             Explanation map = new GradCam(model).Explain(input, new ClassTarget(target)).Single();
             Assert.Equal(new TokenGrid(4, 4, 2), map.Tokens);
-            Tolerance.AssertClose(Values(root.GetProperty("gradcam")[target]), map.RawMap!.Values, 1e-4);
+            Tolerance.AssertClose(PyTorchReferences.Floats(root.GetProperty("gradcam")[target]), map.RawMap!.Values,
+                1e-4);
             Explanation relevance = new AttentionRelevance(model).Explain(input, new ClassTarget(target)).Single();
-            Tolerance.AssertClose(Values(root.GetProperty("relevance")[target]), relevance.RawMap!.Values, 1e-4);
+            Tolerance.AssertClose(PyTorchReferences.Floats(root.GetProperty("relevance")[target]),
+                relevance.RawMap!.Values, 1e-4);
         }
         Explanation rollout = new AttentionRollout(model).Explain(input, new ClassTarget(0)).Single();
-        Tolerance.AssertClose(Values(root.GetProperty("rollout")), rollout.RawMap!.Values, 1e-4);
+        Tolerance.AssertClose(PyTorchReferences.Floats(root.GetProperty("rollout")), rollout.RawMap!.Values, 1e-4);
     }
 
     [Fact]
@@ -142,19 +139,18 @@ public sealed class VisionTransformerTests(ITestOutputHelper output)
         {
             using var model = new OnnxExplainableModel(OnnxModule.Load(Fixture(fixture.Name + ".onnx")));
             int size = fixture.Value.GetProperty("size")[0].GetInt32();
-            Tensor input = (0.5 * sin(0.37 * arange(3 * size * size, ScalarType.Float64))).to(ScalarType.Float32)
-                .reshape(1, 3, size, size);
+            Tensor input = PyTorchReferences.SineInput(size);
             string layer = fixture.Name == "vit_tiny" ? ModelLayers.Auto
                 : fixture.Value.GetProperty("layer").GetString()!;
             foreach (JsonProperty method in fixture.Value.GetProperty("maps").EnumerateObject())
             {
                 foreach (JsonProperty target in method.Value.EnumerateObject())
                 {
-                    float[] theirs = [.. target.Value.EnumerateArray().Select(v => v.GetSingle())];
+                    float[] theirs = PyTorchReferences.Floats(target.Value);
                     float[] ours = KnownMethods.Create(method.Name, model, new CamOptions { Layer = layer })
                         .Explain(input, new ClassTarget(int.Parse(target.Name, System.Globalization.CultureInfo
                             .InvariantCulture))).Single().Heatmap.Values;
-                    double correlation = Correlation(theirs, ours);
+                    double correlation = Tolerance.Correlation(theirs, ours);
                     double largest = theirs.Zip(ours).Max(p => Math.Abs(p.First - p.Second));
                     string what = $"{fixture.Name} {method.Name} class {target.Name}";
                     output.WriteLine($"{what}: correlation {correlation:0.00000}, largest difference {largest:0.0000}");
@@ -163,12 +159,5 @@ public sealed class VisionTransformerTests(ITestOutputHelper output)
                 }
             }
         }
-    }
-
-    private static double Correlation(float[] a, float[] b)
-    {
-        double meanA = a.Average(), meanB = b.Average();
-        double covariance = a.Zip(b).Sum(p => (p.First - meanA) * (p.Second - meanB));
-        return covariance / Math.Sqrt(a.Sum(v => (v - meanA) * (v - meanA)) * b.Sum(v => (v - meanB) * (v - meanB)));
     }
 }

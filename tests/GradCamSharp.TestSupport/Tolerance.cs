@@ -27,4 +27,13 @@ public static class Tolerance
                 $"{what} element {i}: expected {expected[i]}, got {actual[i]} (tolerance {tolerance} x {scale})");
         }
     }
+
+    /// <summary>Pearson's correlation of two series of the same length.</summary>
+    public static double Correlation(IReadOnlyList<float> a, IReadOnlyList<float> b)
+    {
+        Assert.Equal(a.Count, b.Count);
+        double meanA = a.Average(), meanB = b.Average();
+        double covariance = a.Zip(b).Sum(p => (p.First - meanA) * (p.Second - meanB));
+        return covariance / Math.Sqrt(a.Sum(v => (v - meanA) * (v - meanA)) * b.Sum(v => (v - meanB) * (v - meanB)));
+    }
 }

@@ -13,10 +13,10 @@ both leading tokens, fold 16 tokens into 4x4, channels first); rollout and relev
 class token's row.
 """
 import json
-import math
-
 import torch
 import torchvision
+
+import attention_by_hand
 from torchvision.models.vision_transformer import Encoder
 
 
@@ -50,22 +50,9 @@ model.encoder.layers[-1].ln_1.register_forward_hook(lambda m, i, o: captured.__s
 attention = []
 
 
-def by_hand(mha):
-    def forward(query, key, value, need_weights=False):
-        batch, tokens, width = query.shape
-        heads = mha.num_heads
-        q, k, v = torch.nn.functional.linear(query, mha.in_proj_weight, mha.in_proj_bias).chunk(3, dim=-1)
-        q, k, v = (t.reshape(batch, tokens, heads, width // heads).transpose(1, 2) for t in (q, k, v))
-        a = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(width // heads), dim=-1)
-        attention.append(a)
-        return mha.out_proj((a @ v).transpose(1, 2).reshape(batch, tokens, width)), None
-    return forward
-
-
 with torch.no_grad():
     plain = model(x)[0]
-for layer in model.encoder.layers:
-    layer.self_attention.forward = by_hand(layer.self_attention)
+attention_by_hand.replace(model.encoder.layers, attention)
 
 gradcam, relevance = [], []
 eye = torch.eye(18)
