@@ -270,8 +270,17 @@ public sealed class PhotoExplainer
         (double x1, double y1) = prepared.ToInput(region[2], region[3]);
         (int left, int top, int right, int bottom) =
             ((int)Math.Floor(x0), (int)Math.Floor(y0), (int)Math.Ceiling(x1), (int)Math.Ceiling(y1));
-        return _regionClasses.Length == 0 ? [new RegionTarget(left, top, right, bottom, Targets[0])]
-            : [.. _regionClasses.Select(c => new SegmentationTarget(c, left, top, right, bottom))];
+        if (_regionClasses.Length == 0) return [new RegionTarget(left, top, right, bottom, Targets[0])];
+        // What the model sees of the box (rounding to input pixels may pass its edge), as the region target clamps it.
+        (left, top) = (Math.Max(left, 0), Math.Max(top, 0));
+        right = Math.Min(right, prepared.Preprocessing.Width);
+        bottom = Math.Min(bottom, prepared.Preprocessing.Height);
+        if (right <= left || bottom <= top)
+        {
+            throw new UsageException($"--region {string.Join(",", region)} lies outside what the model sees of the " +
+                "photo");
+        }
+        return [.. _regionClasses.Select(c => new SegmentationTarget(c, left, top, right, bottom))];
     }
 
     /// <summary>The mask, given in photo pixels, in the model's input (and dense output) pixels: the targets there.
