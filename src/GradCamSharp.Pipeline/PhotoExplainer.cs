@@ -51,40 +51,37 @@ public sealed class PhotoExplainer
         _labelOf = model.LabelOf;
         _colormap = KnownColormaps.Get(settings.Colormap);
         _saveMaps = settings.SaveMaps;
+        int[] classes = [.. settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct()];
+        string[] In(string where) => [.. classes.Select(c => $"{model.LabelOf(c) ?? $"class {c}"} in {where}")];
         if (settings.Region is { } region)
         {
             if (region.Count != 4 || region[2] <= region[0] || region[3] <= region[1])
                 throw new UsageException("--region must be x0,y0,x1,y1 with x1 > x0 and y1 > y0");
-            _region = region;
-            _targets = [];
             // With classes, a segmenter's class over the box (each class its own score); without, the whole dense
             // output summed inside it (a text detector's probability).
-            _regionClasses = [.. settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct()];
-            Targets = _regionClasses.Length == 0 ? [$"region {string.Join(",", region)}"]
-                : [.. _regionClasses.Select(c => $"{model.LabelOf(c) ?? $"class {c}"} in {string.Join(",", region)}")];
-            _methods = settings.CreateMethods(model.Model);
-            _run = settings.RunOptions(progress, cancellation);
-            return;
+            _region = region;
+            _regionClasses = classes;
+            _targets = [];
+            Targets = classes.Length == 0 ? [$"region {string.Join(",", region)}"] : In(string.Join(",", region));
         }
-        int[] classes = settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct().ToArray();
-        if (settings.Mask is string maskFile)
+        else if (settings.Mask is string maskFile)
         {
             if (classes.Length == 0) throw new UsageException("--mask explains a segmenter's classes: give --class");
             using SKBitmap picture = ImageLoader.Load(maskFile);
             _mask = (LightPixels(picture), picture.Width, picture.Height);
             _regionClasses = classes;
             _targets = [];
-            Targets = [.. classes.Select(c => $"{model.LabelOf(c) ?? $"class {c}"} in {Path.GetFileName(maskFile)}")];
-            _methods = settings.CreateMethods(model.Model);
-            _run = settings.RunOptions(progress, cancellation);
-            return;
+            Targets = In(Path.GetFileName(maskFile));
         }
-        _targets = classes.Length > 0
-            ? classes.Select(c => (ITarget)new ClassTarget(c)).ToArray()
-            : [new TopClassesTarget(settings.Top, model.NotAnswers)];
-        Targets = classes.Length > 0
-            ? classes.Select(c => model.LabelOf(c) is string label ? $"{label} (class {c})" : $"class {c}").ToArray()
-            : [settings.Top == 1 ? "the top class" : $"the top {settings.Top} classes"];
+        else
+        {
+            _targets = classes.Length > 0
+                ? classes.Select(c => (ITarget)new ClassTarget(c)).ToArray()
+                : [new TopClassesTarget(settings.Top, model.NotAnswers)];
+            Targets = classes.Length > 0
+                ? [.. classes.Select(c => model.LabelOf(c) is string label ? $"{label} (class {c})" : $"class {c}")]
+                : [settings.Top == 1 ? "the top class" : $"the top {settings.Top} classes"];
+        }
         _methods = settings.CreateMethods(model.Model);
         _run = settings.RunOptions(progress, cancellation);
     }

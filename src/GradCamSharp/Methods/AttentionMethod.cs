@@ -1,4 +1,3 @@
-using GradCamSharp.Maps;
 using GradCamSharp.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,14 +38,10 @@ public abstract class AttentionMethod : Explainer
             TokenGrid grid = TokenGrid.Of(flow, input, layer, _tokens);
             Tensor raw = AttentionFlow.PatchMap(flow, grid);
             Tensor heat = CamMethod.UpsampleAndNormalise(raw, pass.Height, pass.Width);
-            return entry.Explained(Name, layer, ToHeatmap(heat[0])) with
+            return entry.Explained(Name, layer, CamMethod.ToHeatmap(heat[0])) with
             {
-                RawMap = ToHeatmap(raw[0]),
+                RawMap = CamMethod.ToHeatmap(raw[0]),
                 Tokens = grid,
             };
         }).ToList();
-
-    private static Heatmap ToHeatmap(Tensor map) =>
-        new((int)map.shape[1], (int)map.shape[0],
-            map.contiguous().to(ScalarType.Float32).cpu().data<float>().ToArray());
 }

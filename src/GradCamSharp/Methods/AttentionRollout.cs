@@ -21,6 +21,6 @@ public sealed class AttentionRollout(IExplainableModel model, CamOptions? option
     internal override IReadOnlyList<string> ObservedLayers => Model.AttentionLayers;
 
     private protected override Tensor Flow(PassResult pass, ScoreEntry entry) =>
-        AttentionFlow.RolloutOf(AttentionFlow.Blocks(Model, pass.Observed, pass.Input.shape[0]))
-            .narrow(0, entry.Sample, 1);
+        AttentionFlow.RolloutOf([.. AttentionFlow.Blocks(Model, pass.Observed, pass.Input.shape[0])
+            .Select(block => block.narrow(0, entry.Sample, 1))]);
 }

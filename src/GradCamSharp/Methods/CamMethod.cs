@@ -98,7 +98,8 @@ public abstract class CamMethod : Explainer
         return ((flat - minimum) / range.clamp_min(1e-30)).view_as(upsampled);
     }
 
-    private static Heatmap ToHeatmap(Tensor map) =>
+    /// <summary>An [h, w] map as a heatmap.</summary>
+    internal static Heatmap ToHeatmap(Tensor map) =>
         new((int)map.shape[1], (int)map.shape[0],
             map.contiguous().to(ScalarType.Float32).cpu().data<float>().ToArray());
 }

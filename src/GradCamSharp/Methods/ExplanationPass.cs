@@ -78,6 +78,7 @@ internal static class ExplanationPass
         bool afterLayer = false, reluAfterLayer = false, channelsLast = false;
         int relus = 0;
         string[] wanted = [.. methods.SelectMany(m => m.ObservedLayers).Distinct()];
+        var wantedSet = new HashSet<string>(wanted, StringComparer.Ordinal);
         var observed = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var taps = new ForwardTaps
         {
@@ -85,7 +86,7 @@ internal static class ExplanationPass
             ObservedLayers = wanted.Length == 0 ? null : wanted,
             ObserveEveryLayer = wanted.Length == 0 ? null : (name, value) =>
             {
-                if (wanted.Contains(name)) observed[name] = value.detach().clone().OwnedBy(scope);
+                if (wantedSet.Contains(name)) observed[name] = value.detach().clone().OwnedBy(scope);
             },
             GuidedRelu = pixelGradients,
             ReluMet = () => relus++,

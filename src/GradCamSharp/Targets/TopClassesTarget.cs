@@ -34,10 +34,12 @@ public sealed class TopClassesTarget : ITarget
     public IReadOnlyList<TargetScore> Scores(Tensor output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        // A segmenter's classes are ranked by the pixels they cover; each is then scored over its own pixels.
-        Tensor logits = SegmentationTarget.IsDense(output)
-            ? nn.functional.one_hot(output.detach().argmax(1).flatten(1), output.shape[1]).sum(1).to(output.dtype)
-            : output.reshape(output.shape[0], -1);
+        // A segmenter's classes are ranked by the pixels they cover, and each is scored over its own pixels.
+        Tensor? own = SegmentationTarget.IsDense(output)
+            ? nn.functional.one_hot(output.detach().argmax(1), output.shape[1]).permute(0, 3, 1, 2).to(output.dtype)
+            : null;
+        Tensor logits = own is null ? output.reshape(output.shape[0], -1) : (output * own).sum([2, 3]);
+        Tensor ranked = own is null ? logits : own.sum([2, 3]);
         int candidates = (int)logits.shape[1] - Excluded.Count(c => c < logits.shape[1]);
         if (Count > candidates)
         {
@@ -45,7 +47,7 @@ public sealed class TopClassesTarget : ITarget
                 (Excluded.Count > 0 ? " that are answers" : ""));
         }
         int count = Count;
-        Tensor ranking = logits.detach().clone();
+        Tensor ranking = ranked.detach().clone();
         foreach (int excluded in Excluded.Where(c => c < logits.shape[1]))
             ranking[.., excluded] = float.NegativeInfinity;
         Tensor indices = ranking.topk(count, dim: 1).indexes;
@@ -56,11 +58,8 @@ public sealed class TopClassesTarget : ITarget
         {
             Tensor column = indices[.., rank..(rank + 1)];
             int[] classes = Enumerable.Range(0, samples).Select(sample => (int)flat[sample * count + rank]).ToArray();
-            Tensor scores = SegmentationTarget.IsDense(output)
-                ? stack([.. classes.Select((c, n) =>
-                    (output[n, c] * SegmentationTarget.OwnPixels(output[n..(n + 1)], c)[0]).sum())])
-                : logits.gather(1, column).squeeze(1);
-            columns.Add(new TargetScore(scores, classes, rank == 0 ? "top-1" : $"top-{rank + 1}"));
+            columns.Add(new TargetScore(logits.gather(1, column).squeeze(1), classes,
+                rank == 0 ? "top-1" : $"top-{rank + 1}"));
         }
         return columns;
     }
