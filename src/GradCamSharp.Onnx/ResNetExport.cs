@@ -1,5 +1,3 @@
-using Google.Protobuf;
-using GradCamSharp.Onnx.Proto;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,74 +37,37 @@ public static class ResNetExport
         }
         using DisposeScope scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var graph = new Graph(stateDict);
+        var graph = new Graph(stateDict, name);
         string x = graph.ConvBatchNorm("/conv1/Conv", InputName, "conv1", "bn1", stride: 2);
-        x = graph.Node("/relu/Relu", "Relu", [x]);
-        x = graph.Node("/maxpool/MaxPool", "MaxPool", [x], Ints("kernel_shape", 3, 3), Ints("strides", 2, 2),
-            Ints("pads", 1, 1, 1, 1));
+        x = graph.Writer.Node("/relu/Relu", "Relu", [x]);
+        x = graph.Writer.Node("/maxpool/MaxPool", "MaxPool", [x], OnnxSetting.Integers("kernel_shape", 3, 3),
+            OnnxSetting.Integers("strides", 2, 2), OnnxSetting.Integers("pads", 1, 1, 1, 1));
         for (int stage = 1; stateDict.ContainsKey($"layer{stage}.0.conv1.weight"); stage++)
         {
             for (int block = 0; stateDict.ContainsKey($"layer{stage}.{block}.conv1.weight"); block++)
                 x = graph.Block($"layer{stage}", block, x, stride: stage > 1 && block == 0 ? 2 : 1);
         }
-        x = graph.Node("/avgpool/GlobalAveragePool", "GlobalAveragePool", [x]);
-        x = graph.Node("/Flatten", "Flatten", [x], new AttributeProto
-        {
-            Name = "axis", I = 1, Type = AttributeProto.Types.AttributeType.Int,
-        });
-        graph.Node("/fc/Gemm", "Gemm", [x, graph.Weight("fc.weight", stateDict["fc.weight"]),
-            graph.Weight("fc.bias", stateDict["fc.bias"])], [OutputName], new AttributeProto
-        {
-            Name = "transB", I = 1, Type = AttributeProto.Types.AttributeType.Int,
-        });
-        return graph.ToModel(name).ToByteArray();
+        x = graph.Writer.Node("/avgpool/GlobalAveragePool", "GlobalAveragePool", [x]);
+        x = graph.Writer.Node("/Flatten", "Flatten", [x], OnnxSetting.Whole("axis", 1));
+        graph.Writer.Node("/fc/Gemm", "Gemm", [x, graph.Writer.Weight("fc.weight", stateDict["fc.weight"]),
+            graph.Writer.Weight("fc.bias", stateDict["fc.bias"])], [OutputName], OnnxSetting.Whole("transB", 1));
+        return graph.Writer.ToBytes(InputName, [null, 3, null, null], OutputName,
+            [null, stateDict["fc.weight"].shape[0]]);
     }
 
-    private static AttributeProto Ints(string name, params long[] values)
+    /// <summary>The graph under construction and the weights it folds.</summary>
+    private sealed class Graph(IReadOnlyDictionary<string, Tensor> stateDict, string name)
     {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
-
-    /// <summary>The graph under construction: nodes in execution order and the folded weights.</summary>
-    private sealed class Graph(IReadOnlyDictionary<string, Tensor> stateDict)
-    {
-        private readonly GraphProto _graph = new();
-
-        /// <summary>Adds a node whose one output is named after it, as PyTorch's exporter names values.</summary>
-        public string Node(string name, string opType, string[] inputs, params AttributeProto[] attributes) =>
-            Node(name, opType, inputs, [name + "_output_0"], attributes)[0];
-
-        public string[] Node(string name, string opType, string[] inputs, string[] outputs,
-            params AttributeProto[] attributes)
-        {
-            var node = new NodeProto { Name = name, OpType = opType };
-            node.Input.AddRange(inputs);
-            node.Output.AddRange(outputs);
-            node.Attribute.AddRange(attributes);
-            _graph.Node.Add(node);
-            return outputs;
-        }
-
-        public string Weight(string name, Tensor value)
-        {
-            _graph.Initializer.Add(OnnxTensors.FromTensor(value.to(ScalarType.Float32), name));
-            return name;
-        }
+        public OnnxGraphWriter Writer { get; } = new(name, Opset);
 
         /// <summary>A convolution with the BatchNorm after it folded into its weight and bias.</summary>
         public string ConvBatchNorm(string name, string input, string conv, string batchNorm, int stride)
         {
             Tensor weight = stateDict[conv + ".weight"];
-            Tensor scale = stateDict[batchNorm + ".weight"]
-                / (stateDict[batchNorm + ".running_var"] + BatchNormEpsilon).sqrt();
-            Tensor folded = weight * scale.reshape(-1, 1, 1, 1);
-            Tensor bias = stateDict[batchNorm + ".bias"] - stateDict[batchNorm + ".running_mean"] * scale;
-            long kernel = weight.shape[2], pad = kernel / 2;
-            return Node(name, "Conv", [input, Weight(conv + ".weight", folded), Weight(conv + ".bias", bias)],
-                Ints("kernel_shape", kernel, kernel), Ints("strides", stride, stride),
-                Ints("pads", pad, pad, pad, pad), Ints("dilations", 1, 1));
+            (Tensor folded, Tensor bias) = OnnxGraphWriter.FoldBatchNorm(weight, null,
+                stateDict[batchNorm + ".weight"], stateDict[batchNorm + ".bias"],
+                stateDict[batchNorm + ".running_mean"], stateDict[batchNorm + ".running_var"], BatchNormEpsilon);
+            return Writer.Conv(name, input, conv + ".weight", folded, bias, stride, padding: weight.shape[2] / 2);
         }
 
         /// <summary>
@@ -119,51 +80,19 @@ public static class ResNetExport
             bool bottleneck = stateDict.ContainsKey(path + ".conv3.weight");
             string x = ConvBatchNorm($"{scope}/conv1/Conv", input, path + ".conv1", path + ".bn1",
                 bottleneck ? 1 : stride);
-            x = Node($"{scope}/relu/Relu", "Relu", [x]);
+            x = Writer.Node($"{scope}/relu/Relu", "Relu", [x]);
             x = ConvBatchNorm($"{scope}/conv2/Conv", x, path + ".conv2", path + ".bn2", bottleneck ? stride : 1);
             if (bottleneck)
             {
-                x = Node($"{scope}/relu_1/Relu", "Relu", [x]);
+                x = Writer.Node($"{scope}/relu_1/Relu", "Relu", [x]);
                 x = ConvBatchNorm($"{scope}/conv3/Conv", x, path + ".conv3", path + ".bn3", 1);
             }
             string shortcut = stateDict.ContainsKey(path + ".downsample.0.weight")
                 ? ConvBatchNorm($"{scope}/downsample/downsample.0/Conv", input, path + ".downsample.0",
                     path + ".downsample.1", stride)
                 : input;
-            x = Node($"{scope}/Add", "Add", [x, shortcut]);
-            return Node($"{scope}/relu_{(bottleneck ? 2 : 1)}/Relu", "Relu", [x]);
-        }
-
-        public ModelProto ToModel(string name)
-        {
-            _graph.Name = name;
-            _graph.Input.Add(Value(InputName, new TensorShapeProto.Types.Dimension { DimParam = "batch" },
-                new() { DimValue = 3 }, new() { DimParam = "height" }, new() { DimParam = "width" }));
-            _graph.Output.Add(Value(OutputName, new TensorShapeProto.Types.Dimension { DimParam = "batch" },
-                new() { DimValue = stateDict["fc.weight"].shape[0] }));
-            var model = new ModelProto
-            {
-                IrVersion = 7, ProducerName = "GradCamSharp", Graph = _graph,
-            };
-            model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-            return model;
-        }
-
-        private static ValueInfoProto Value(string name, params TensorShapeProto.Types.Dimension[] dimensions)
-        {
-            var shape = new TensorShapeProto();
-            shape.Dim.AddRange(dimensions);
-            return new ValueInfoProto
-            {
-                Name = name,
-                Type = new TypeProto
-                {
-                    TensorType = new TypeProto.Types.Tensor
-                    {
-                        ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape,
-                    },
-                },
-            };
+            x = Writer.Node($"{scope}/Add", "Add", [x, shortcut]);
+            return Writer.Node($"{scope}/relu_{(bottleneck ? 2 : 1)}/Relu", "Relu", [x]);
         }
     }
 }
