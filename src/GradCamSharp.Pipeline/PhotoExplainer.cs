@@ -53,6 +53,10 @@ public sealed class PhotoExplainer
         _saveMaps = settings.SaveMaps;
         int[] classes = [.. settings.Classes.Select(c => Labels.Resolve(c, model.Labels, null)).Distinct()];
         string[] In(string where) => [.. classes.Select(c => $"{model.LabelOf(c) ?? $"class {c}"} in {where}")];
+        if (settings.Region is not null && settings.Mask is not null)
+        {
+            throw new UsageException("give --region or --mask, not both: each says where the class is explained");
+        }
         if (settings.Region is { } region)
         {
             if (region.Count != 4 || region[2] <= region[0] || region[3] <= region[1])

@@ -35,7 +35,7 @@ public sealed class SegmentationCommandTests
     }
 
     [Fact]
-    public void AMaskPicture_MarksThePixels_AsTheSameBoxWould_AndAWrongSizeIsRefused()
+    public void AMaskPicture_MarksThePixels_AsTheSameBoxWould_AndAWrongSizeOrABoxBesideItIsRefused()
     {
         using var folder = new TempFolder();
         // dog.jpg is 768x576 and the model reads 64x64: a box of whole input pixels (12 x 9 photo pixels each).
@@ -64,5 +64,9 @@ public sealed class SegmentationCommandTests
         CliRun noClass = CliRun.Of("explain", SharedFixtures.Sample("dog.jpg"), "--model", Model, "--mask",
             folder["mask.png"], "--out", folder["none"]);
         Assert.Equal(ExitCodes.Usage, noClass.ExitCode);
+        CliRun both = CliRun.Of("explain", SharedFixtures.Sample("dog.jpg"), "--model", Model, "--class", "1",
+            "--mask", folder["mask.png"], "--region", "0,0,240,288", "--out", folder["both"]);
+        Assert.Equal(ExitCodes.Usage, both.ExitCode);
+        Assert.Contains("not both", both.Error);
     }
 }
