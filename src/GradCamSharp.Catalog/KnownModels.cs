@@ -1,6 +1,7 @@
 using GradCamSharp.Imaging;
 using GradCamSharp.Models;
 using GradCamSharp.Onnx;
+using GradCamSharp.Scenes;
 using GradCamSharp.TorchVision;
 
 namespace GradCamSharp.Catalog;
@@ -21,6 +22,16 @@ public static class KnownModels
 
     /// <summary>PaddleOCR's DB text detector, explained through <c>--region</c>.</summary>
     public const string OcrDetector = "ocr-detector";
+
+    /// <summary>The small vision transformer trained here on the shape world (<c>gradcam train classifier</c>).
+    /// </summary>
+    public const string ShapesVit = "shapes-vit";
+
+    /// <summary>The CNN trained here on the same task as <see cref="ShapesVit"/>, for comparison.</summary>
+    public const string ShapesCnn = "shapes-cnn";
+
+    /// <summary>The semantic segmenter trained here on the shape world (<c>gradcam train segmenter</c>).</summary>
+    public const string ShapesSegmenter = "shapes-segmenter";
 
     /// <summary>Every named model, the default first.</summary>
     public static IReadOnlyList<ModelDescriptor> Registered { get; } =
@@ -51,6 +62,25 @@ public static class KnownModels
             Summary = "PaddleOCR's PP-OCRv4 text detector (fetched by the build); explain a region with --region",
             Load = (_, _) => OcrDetectorModel(),
         },
+        new()
+        {
+            Name = ShapesVit,
+            Summary = "a small vision transformer trained here on the shape world's 25 colour-and-shape pairs",
+            Load = (options, runtime) => SceneModel(ShapesVit, ShapeWorld.PairNames, options, runtime),
+        },
+        new()
+        {
+            Name = ShapesCnn,
+            Summary = "the shape world's CNN trained here on the same task as shapes-vit, for comparison",
+            Load = (options, runtime) => SceneModel(ShapesCnn, ShapeWorld.PairNames, options, runtime),
+        },
+        new()
+        {
+            Name = ShapesSegmenter,
+            Summary = "a semantic segmenter trained here on the shape world: the background and the 25 pairs",
+            Load = (options, runtime) => SceneModel(ShapesSegmenter, ["background", .. ShapeWorld.PairNames], options,
+                runtime),
+        },
         .. TorchVisionModels.Names.Order(StringComparer.Ordinal).Select(architecture => new ModelDescriptor
         {
             Name = architecture,
@@ -73,6 +103,14 @@ public static class KnownModels
         ArgumentNullException.ThrowIfNull(name);
         return Registered.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>A shipped shape-world model: an ONNX file beside the assembly, with its classes.</summary>
+    private static LoadedModel SceneModel(string name, IReadOnlyList<string> classes, ModelLoadOptions options,
+        OnnxRuntimeChoice runtime) =>
+        ModelCatalog.LoadOnnx(Path.Combine(AppContext.BaseDirectory, "models", "scenes", name + ".onnx"),
+            KnownPreprocessing.ShapeWorld, preprocessingGiven: true,
+            options.LabelsPath is string labels ? Labels.Read(labels) : classes,
+            options.RandomWeightsSeed, options.RandomizedBand, runtime);
 
     private static LoadedModel OcrDetectorModel()
     {

@@ -103,7 +103,7 @@ public static class ModelCatalog
         }
     }
 
-    private static LoadedModel LoadOnnx(string path, Preprocessing preprocessing, bool preprocessingGiven,
+    internal static LoadedModel LoadOnnx(string path, Preprocessing preprocessing, bool preprocessingGiven,
         IReadOnlyList<string>? labels, int? randomWeightsSeed, WeightBand? randomizedBand, OnnxRuntimeChoice runtime)
     {
         if (!File.Exists(path)) throw new UnreadableInputException($"model file '{path}' not found");

@@ -34,9 +34,16 @@ public static class MapRegions
     /// The map's mean inside <paramref name="area"/> and its mean outside: the parts of the paper's caption metric
     /// (mean inside over mean outside, 3.27 for Grad-CAM on COCO). Zero for an empty part.
     /// </summary>
-    public static (double Inside, double Outside) Means(Heatmap map, Area area)
+    public static (double Inside, double Outside) Means(Heatmap map, Area area) => Means(map, area.ContainsPixel);
+
+    /// <summary>
+    /// The map's mean where <paramref name="region"/> holds (an object's exact mask) and its mean elsewhere. Zero for
+    /// an empty part.
+    /// </summary>
+    public static (double Inside, double Outside) Means(Heatmap map, Func<int, int, bool> region)
     {
         ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(region);
         double inside = 0, outside = 0;
         long insideCount = 0, outsideCount = 0;
         for (int y = 0; y < map.Height; y++)
@@ -44,7 +51,7 @@ public static class MapRegions
             for (int x = 0; x < map.Width; x++)
             {
                 float value = map[x, y];
-                if (area.ContainsPixel(x, y))
+                if (region(x, y))
                 {
                     inside += value;
                     insideCount++;
@@ -60,7 +67,7 @@ public static class MapRegions
     }
 
     /// <summary>
-    /// <see cref="Means"/> as one ratio, inside over outside, the outside mean taken as at least
+    /// <see cref="Means(Heatmap, Area)"/> as one ratio, inside over outside, the outside mean taken as at least
     /// <paramref name="floor"/> so that a map that is zero outside stays finite.
     /// </summary>
     public static double InsideOverOutside(Heatmap map, Area area, double floor = 1e-6)

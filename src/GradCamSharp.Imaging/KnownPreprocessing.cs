@@ -25,6 +25,12 @@ public static class KnownPreprocessing
         ResizeMode = ResizeMode.FitHeightPadRight,
     };
 
+    /// <summary>The seeded shape world's scenes: RGB, 128x128, 0..1 centred at 0.5 and divided by 0.25.</summary>
+    public static Preprocessing ShapeWorld { get; } = new()
+    {
+        Width = 128, Height = 128, Mean = [0.5f, 0.5f, 0.5f], Std = [0.25f, 0.25f, 0.25f],
+    };
+
     private static readonly Dictionary<string, Preprocessing> ByName = new(StringComparer.OrdinalIgnoreCase)
     {
         ["imagenet"] = ImageNet,
@@ -32,6 +38,7 @@ public static class KnownPreprocessing
         ["inception"] = Inception,
         ["unit"] = Unit,
         ["ppocr-textline"] = PaddleOcrTextLine,
+        ["shapes"] = ShapeWorld,
     };
 
     /// <summary>Every preset name.</summary>

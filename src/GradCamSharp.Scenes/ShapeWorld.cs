@@ -17,6 +17,13 @@ public sealed class ShapeWorld : ISceneWorld
     /// <summary>The colours.</summary>
     public static IReadOnlyList<string> ColorNames { get; } = ["red", "green", "blue", "yellow", "purple"];
 
+    /// <summary>
+    /// Each colour with each shape, colour-major: "red circle", "red square", ..., "purple cross" (the classes of the
+    /// scene classifiers trained on this world).
+    /// </summary>
+    public static IReadOnlyList<string> PairNames { get; } =
+        [.. ColorNames.SelectMany(color => ShapeNames.Select(shape => $"{color} {shape}"))];
+
     private static readonly SKColor[] Colors =
     [
         new(215, 40, 40), new(40, 170, 60), new(45, 80, 215), new(230, 205, 35), new(150, 55, 185),

@@ -18,8 +18,7 @@ internal static class ConceptPretraining
     public static IReadOnlyList<string> Concepts { get; } = [.. ShapeWorld.ColorNames, .. ShapeWorld.ShapeNames];
 
     /// <summary>The paired concepts: each colour with each shape, "red circle", "red square", ...</summary>
-    public static IReadOnlyList<string> PairedConcepts { get; } =
-        [.. ShapeWorld.ColorNames.SelectMany(color => ShapeWorld.ShapeNames.Select(shape => $"{color} {shape}"))];
+    public static IReadOnlyList<string> PairedConcepts => ShapeWorld.PairNames;
 
     /// <summary>The concepts of a recipe's <see cref="VisionLanguageRecipe.Concepts"/>.</summary>
     public static IReadOnlyList<string> ConceptsFor(string kind) =>

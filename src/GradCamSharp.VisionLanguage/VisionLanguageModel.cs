@@ -199,12 +199,5 @@ public abstract class VisionLanguageModel : IDisposable
     }
 
     /// <summary>The shape world's input: 128x128 RGB, scaled to about -2..2.</summary>
-    public static Preprocessing ShapePreprocessing { get; } = new()
-    {
-        Width = 128,
-        Height = 128,
-        Scale = 1f / 255f,
-        Mean = [0.5f, 0.5f, 0.5f],
-        Std = [0.25f, 0.25f, 0.25f],
-    };
+    public static Preprocessing ShapePreprocessing => KnownPreprocessing.ShapeWorld;
 }

@@ -56,6 +56,17 @@ public sealed class LocalisationScore
     /// <summary>Dense captioning: maps for an object in a scene of several.</summary>
     [JsonPropertyName("among_others")] public int AmongOthers { get; set; }
 
+    /// <summary>
+    /// Segmentation: the mean over maps of the share of the map's mass inside the class's exact mask; null for tasks
+    /// scored against boxes.
+    /// </summary>
+    [JsonPropertyName("mass_inside")]
+    public double? MassInside => MassTargets == 0 ? null : MassInsideSum / MassTargets;
+
+    [JsonIgnore] internal int MassTargets { get; set; }
+
+    [JsonIgnore] internal double MassInsideSum { get; set; }
+
     [JsonIgnore] internal int OnOtherObject { get; set; }
 
     [JsonIgnore] internal int OnLeftmost { get; set; }

@@ -2,7 +2,9 @@ using System.Text.Json.Serialization;
 
 namespace GradCamSharp.VisionLanguage.Evaluation;
 
-/// <summary>What <c>gradcam evaluate --task caption|vqa</c> measured on held-out scenes.</summary>
+/// <summary>
+/// What <c>gradcam evaluate --task caption|vqa|dense-caption|classify|segment</c> measured on held-out scenes.
+/// </summary>
 public sealed class VisionLanguageReport
 {
     /// <summary>The model.</summary>
@@ -41,6 +43,10 @@ public sealed class VisionLanguageReport
     /// <summary>Dense captioning: whether each phrase was explained with the end's log-probability (as a whole
     /// caption) or by its words alone; null for other tasks.</summary>
     [JsonPropertyName("phrase_end")] public bool? PhraseEnd { get; init; }
+
+    /// <summary>Segmentation: the mean over classes of the intersection over union of predicted and true pixels.
+    /// </summary>
+    [JsonPropertyName("mean_iou")] public double? MeanIoU { get; set; }
 
     /// <summary>Pointing and inside/outside per method and layer.</summary>
     [JsonPropertyName("localisation")] public List<LocalisationScore> Localisation { get; } = [];

@@ -67,7 +67,8 @@ public static class ModelLayers
     /// <summary>
     /// The layer <see cref="Auto"/> means for <paramref name="model"/>: the last spatial feature map of a CNN; for a
     /// transformer, whose token layers follow its last map (the patch embedding), the last token layer on which the
-    /// top score still depends through its patch tokens (see <see cref="LastTokenLayerReachingTheScore"/>).
+    /// top score still depends through its patch tokens (see <see cref="LastTokenLayerReachingTheScore"/>), of the
+    /// residual stream's width where there is one.
     /// </summary>
     /// <exception cref="UsageException">There is none.</exception>
     public static LayerInfo FindAuto(IExplainableModel model, Tensor input)
@@ -81,6 +82,11 @@ public static class ModelLayers
         // are some other arrangement keeps its map.
         LayerInfo[] tokenLayers = [.. layers.Skip(lastMap + 1).Where(layer => layer.Tokens is { } grid
             && (lastMap < 0 || (grid.Height == layers[lastMap].Shape[2] && grid.Width == layers[lastMap].Shape[3])))];
+        // The residual stream keeps the patch embedding's width; a block's inner projections (queries, keys and
+        // values together, the MLP's hidden layer) are wider and mix what the methods should weigh apart.
+        LayerInfo[] stream = lastMap < 0 ? []
+            : [.. tokenLayers.Where(layer => layer.Shape[^1] == layers[lastMap].Shape[1])];
+        if (stream.Length > 0) tokenLayers = stream;
         if (tokenLayers.Length > 0)
         {
             using Tensor probe = input[..1].detach();

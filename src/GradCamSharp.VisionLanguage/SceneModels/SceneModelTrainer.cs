@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using GradCamSharp.Imaging;
+using GradCamSharp.Scenes;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace GradCamSharp.VisionLanguage.SceneModels;
+
+/// <summary>
+/// Trains a model of the shape world, reproducibly (the scenes, the initial weights and the batches' order follow
+/// from the recipe's seed), and writes it as an ONNX file, explained as any exported model is. A classifier labels
+/// each scene with the colour-and-shape pairs present (25 classes, several at once); a segmenter labels each pixel
+/// with the pair of the object it shows, or the background. The evaluation then holds every map to the objects'
+/// exact masks.
+/// </summary>
+public static class SceneModelTrainer
+{
+    /// <summary>The classes, in output order: "red circle", "red square", ... (each colour with each shape).</summary>
+    public static IReadOnlyList<string> Classes => ShapeWorld.PairNames;
+
+    private static readonly Dictionary<string, int> ClassIndices =
+        ShapeWorld.PairNames.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => p.index);
+
+    /// <summary>A segmenter's classes, in output order: the background, then <see cref="Classes"/>.</summary>
+    public static IReadOnlyList<string> SegmenterClasses { get; } = ["background", .. ShapeWorld.PairNames];
+
+    /// <summary>The input convention of the trained models (the shape world's).</summary>
+    public static Preprocessing Preprocessing => KnownPreprocessing.ShapeWorld;
+
+    /// <summary>Trains the model <paramref name="recipe"/> describes.</summary>
+    /// <param name="recipe">Architecture, scenes, epochs, seed.</param>
+    /// <param name="progress">Receives a line per stage and per epoch.</param>
+    /// <param name="cancellation">Stops training between steps.</param>
+    /// <returns>The model as ONNX and its per-epoch report (loss; on held-out scenes, a classifier's share of label
+    /// sets exactly right, a segmenter's mean IoU).</returns>
+    public static (byte[] Onnx, IReadOnlyList<EpochReport> Epochs) Train(SceneModelRecipe recipe,
+        IProgress<string>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        recipe.Validate();
+        var clock = Stopwatch.StartNew();
+        using var world = new ShapeWorld();
+        using var scope = NewDisposeScope();
+        bool dense = recipe.Architecture == SceneModelRecipe.Segmenter;
+        (Tensor inputs, Tensor labels) =
+            Encode(world, recipe.Seed, recipe.Scenes, dense, "training", progress, cancellation);
+        (Tensor checkInputs, Tensor checkLabels) =
+            Encode(world, recipe.HeldOutSeed, recipe.HeldOutScenes, dense, "held-out", progress, cancellation);
+        random.manual_seed(recipe.Seed);
+        using Module<Tensor, Tensor> model = recipe.Architecture switch
+        {
+            SceneModelRecipe.Transformer => new SceneTransformer(Classes.Count),
+            SceneModelRecipe.ConvNet => new SceneConvNet(Classes.Count),
+            _ => new SceneSegmenter(SegmenterClasses.Count),
+        };
+        if (dense) StartAtTheFrequencies(model, labels);
+        else if (recipe.Architecture == SceneModelRecipe.ConvNet) StartAtThePriors(model, labels);
+        int stepsPerEpoch = (int)Math.Ceiling(recipe.Scenes / (double)recipe.BatchSize);
+        using var optimizer = optim.AdamW(model.parameters(), recipe.LearningRate, weight_decay: 0.05);
+        var schedule = optim.lr_scheduler.OneCycleLR(optimizer, recipe.LearningRate,
+            total_steps: stepsPerEpoch * recipe.Epochs);
+        var order = new Random(recipe.Seed);
+        var reports = new List<EpochReport>();
+        for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
+        {
+            model.train();
+            long[] shuffled = [.. Enumerable.Range(0, recipe.Scenes).Select(i => (long)i).OrderBy(_ => order.Next())];
+            double lossSum = 0;
+            for (int start = 0; start < shuffled.Length; start += recipe.BatchSize)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                using var step = NewDisposeScope();
+                Tensor batch = tensor(shuffled[start..Math.Min(shuffled.Length, start + recipe.BatchSize)]);
+                Tensor logits = model.call(inputs.index_select(0, batch));
+                Tensor loss = dense
+                    ? functional.cross_entropy(logits, labels.index_select(0, batch).to(ScalarType.Int64))
+                    : functional.binary_cross_entropy_with_logits(logits, labels.index_select(0, batch));
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                schedule.step();
+                lossSum += loss.item<float>();
+            }
+            double heldOut = dense ? MeanIoU(model, checkInputs, checkLabels)
+                : ExactSets(model, checkInputs, checkLabels);
+            reports.Add(new EpochReport(epoch, lossSum / stepsPerEpoch, heldOut, clock.Elapsed.TotalSeconds));
+            string measured = dense ? $"held-out mean IoU {heldOut:F3}"
+                : $"held-out label sets exactly right {heldOut:P1}";
+            progress?.Report($"epoch {epoch}/{recipe.Epochs}: loss {lossSum / stepsPerEpoch:F4}, {measured} " +
+                $"({clock.Elapsed.TotalMinutes:F1} min)");
+        }
+        model.eval();
+        return (SceneModelExport.Export(model, recipe.ModelName), reports);
+    }
+
+    /// <summary>[N, classes] multi-hot labels: which colour-and-shape pairs are present in each scene.</summary>
+    public static float[] Labels(Scene scene)
+    {
+        ArgumentNullException.ThrowIfNull(scene);
+        var label = new float[Classes.Count];
+        foreach (SceneObject shape in scene.Objects) label[ClassIndices[shape.Name]] = 1;
+        return label;
+    }
+
+    /// <summary>
+    /// Sets the CNN head's biases to each class's prior log-odds (Lin et al., "Focal loss", 2017): a pair is absent
+    /// from most scenes, and a head that starts at zero first learns that by pushing every feature down, which can
+    /// leave the CNN's last ReLU dead everywhere (its loss then stays at the priors' for good). The transformer's head
+    /// reads a normalised token and needs no such start; given one, it learnt more slowly (56% of held-out label sets
+    /// right after its 6 epochs instead of 69%).
+    /// </summary>
+    private static void StartAtThePriors(Module<Tensor, Tensor> model, Tensor labels)
+    {
+        using var noGradient = no_grad();
+        Tensor prior = labels.mean([0]).clamp(1e-3, 1 - 1e-3);
+        model.named_parameters().Single(p => p.name == "head.bias").parameter.copy_((prior / (1 - prior)).log());
+    }
+
+    /// <summary>[H * W] pixel labels, row-major: 0 for the background, 1 + the pair's index where an object shows.
+    /// </summary>
+    public static byte[] PixelLabels(Scene scene)
+    {
+        ArgumentNullException.ThrowIfNull(scene);
+        var label = new byte[scene.Width * scene.Height];
+        foreach (SceneObject shape in scene.Objects)
+        {
+            byte index = (byte)(1 + ClassIndices[shape.Name]);
+            for (int i = 0; i < label.Length; i++) if (shape.Mask[i]) label[i] = index;
+        }
+        return label;
+    }
+
+    /// <summary>
+    /// Sets a segmenter's per-class biases to the log of each class's share of the pixels: the background covers
+    /// most of every scene, and starting there the features need not first learn that.
+    /// </summary>
+    private static void StartAtTheFrequencies(Module<Tensor, Tensor> model, Tensor labels)
+    {
+        using var noGradient = no_grad();
+        Tensor counts = labels.flatten().to(ScalarType.Int64).bincount(null, SegmenterClasses.Count);
+        Tensor share = (counts.to(ScalarType.Float32) / counts.sum()).clamp_min(1e-4);
+        model.named_parameters().Single(p => p.name == "classifier.bias").parameter.copy_(share.log());
+    }
+
+    /// <summary>The mean over classes present of the intersection over union of predicted and true pixels.</summary>
+    internal static double MeanIoU(Module<Tensor, Tensor> model, Tensor inputs, Tensor labels)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGradient = no_grad();
+        Tensor confusion = zeros(SegmenterClasses.Count * SegmenterClasses.Count, ScalarType.Int64);
+        for (long start = 0; start < inputs.shape[0]; start += 50)
+        {
+            long length = Math.Min(50, inputs.shape[0] - start);
+            Tensor predicted = model.call(inputs.narrow(0, start, length)).argmax(1).flatten();
+            Tensor truth = labels.narrow(0, start, length).flatten().to(ScalarType.Int64);
+            confusion += (truth * SegmenterClasses.Count + predicted).bincount(null,
+                SegmenterClasses.Count * SegmenterClasses.Count);
+        }
+        return MeanIoU(confusion.reshape(SegmenterClasses.Count, SegmenterClasses.Count));
+    }
+
+    /// <summary>Mean IoU from a [true, predicted] confusion matrix, over the classes that occur.</summary>
+    internal static double MeanIoU(Tensor confusion)
+    {
+        using var scope = NewDisposeScope();
+        Tensor counts = confusion.to(ScalarType.Float64);
+        Tensor right = counts.diagonal(), union = counts.sum([0]) + counts.sum([1]) - right;
+        Tensor present = counts.sum([1]).gt(0);
+        return (right / union.clamp_min(1)).masked_select(present).mean().item<double>();
+    }
+
+    /// <summary>The share of scenes whose predicted label set (logits above zero) is exactly the true one.</summary>
+    private static double ExactSets(Module<Tensor, Tensor> model, Tensor inputs, Tensor labels)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGradient = no_grad();
+        long right = 0;
+        for (long start = 0; start < inputs.shape[0]; start += 100)
+        {
+            long length = Math.Min(100, inputs.shape[0] - start);
+            Tensor predicted = model.call(inputs.narrow(0, start, length)).gt(0);
+            right += predicted.eq(labels.narrow(0, start, length).gt(0.5)).all(1).sum().item<long>();
+        }
+        return right / (double)inputs.shape[0];
+    }
+
+    /// <summary>
+    /// Draws and prepares scenes: [N, 3, H, W] inputs, and [N, classes] multi-hot labels or, for a segmenter,
+    /// [N, H, W] pixel labels (bytes).
+    /// </summary>
+    private static (Tensor Inputs, Tensor Labels) Encode(ShapeWorld world, int seed, int count, bool dense,
+        string what, IProgress<string>? progress, CancellationToken cancellation)
+    {
+        var inputs = new Tensor[count];
+        var labels = new List<Tensor>(count);
+        for (int i = 0; i < count; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using Scene scene = world.Generate(seed, i);
+            inputs[i] = ImagePreprocessor.Prepare(scene.Image, Preprocessing).ToTensor();
+            labels.Add(dense ? tensor(PixelLabels(scene)).reshape(1, scene.Height, scene.Width)
+                : tensor(Labels(scene)).reshape(1, Classes.Count));
+            if ((i + 1) % 2000 == 0) progress?.Report($"{what}: {i + 1}/{count} scenes drawn");
+        }
+        Tensor batch = cat(inputs, 0), labelled = cat(labels, 0);
+        foreach (Tensor one in inputs.Concat(labels)) one.Dispose();
+        return (batch, labelled);
+    }
+}

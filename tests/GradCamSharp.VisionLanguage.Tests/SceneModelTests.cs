@@ -1,0 +1,161 @@
+using GradCamSharp.Catalog;
+using GradCamSharp.Models;
+using GradCamSharp.Onnx;
+using GradCamSharp.Scenes;
+using GradCamSharp.VisionLanguage.SceneModels;
+using GradCamSharp.VisionLanguage.Evaluation;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace GradCamSharp.VisionLanguage.Tests;
+
+/// <summary>
+/// The shape world's classifiers and segmenter (<c>gradcam train classifier|segmenter</c>): their ONNX export equals
+/// the trained module and ONNX Runtime, training is reproducible and learns, and the evaluation's figures follow their
+/// definitions.
+/// </summary>
+public sealed class SceneModelTests
+{
+    private static Module<Tensor, Tensor> Fresh(string architecture, int seed)
+    {
+        random.manual_seed(seed);
+        Module<Tensor, Tensor> model = architecture switch
+        {
+            SceneModelRecipe.Transformer => new SceneTransformer(25),
+            SceneModelRecipe.ConvNet => new SceneConvNet(25),
+            _ => new SceneSegmenter(26),
+        };
+        // BatchNorm's running statistics moved from their defaults, so that folding them into the export is tested.
+        model.train();
+        using (no_grad()) model.call(randn(8, 3, 128, 128) * 2 + 0.5);
+        model.eval();
+        return model;
+    }
+
+    [Theory]
+    [InlineData(SceneModelRecipe.Transformer)]
+    [InlineData(SceneModelRecipe.ConvNet)]
+    [InlineData(SceneModelRecipe.Segmenter)]
+    public void Export_EqualsTheModule_TheImport_AndOnnxRuntime(string architecture)
+    {
+        using var scope = NewDisposeScope();
+        using Module<Tensor, Tensor> model = Fresh(architecture, 7);
+        Tensor input = randn(2, 3, 128, 128);
+        float[] expected;
+        using (no_grad()) expected = model.call(input).data<float>().ToArray();
+        string path = Path.Combine(Path.GetTempPath(), $"scene-{architecture}-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            File.WriteAllBytes(path, SceneModelExport.Export(model, architecture));
+            float[] runtime = OnnxRuntimeOracle.Run(path, SceneModelExport.InputName,
+                input.data<float>().ToArray(), input.shape);
+            OnnxRuntimeOracle.AssertAgrees(expected, runtime, "ONNX Runtime on the export");
+            using var imported = new OnnxExplainableModel(OnnxModule.Load(path));
+            float[] import;
+            using (no_grad())
+            using (imported.BeginExplanation())
+                import = imported.Forward(input, ForwardTaps.None).data<float>().ToArray();
+            OnnxRuntimeOracle.AssertAgrees(expected, import, "the import of the export");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void TransformerExport_AutoIsTheLastBlocksFirstNorm_AndEveryBlocksAttentionIsFound()
+    {
+        using var scope = NewDisposeScope();
+        using Module<Tensor, Tensor> model = Fresh(SceneModelRecipe.Transformer, 11);
+        using OnnxModule module = OnnxModule.Load(SceneModelExport.Export(model, "vit"), null, "vit");
+        using var explained = new OnnxExplainableModel(module);
+
+        LayerInfo auto = ModelLayers.FindAuto(explained, randn(1, 3, 128, 128));
+
+        // Not the wider query-key-value projection after it, which the gradient also reaches at every token.
+        Assert.Equal($"/blocks.{SceneTransformer.Depth - 1}/norm1/LayerNormalization_output_0", auto.Name);
+        Assert.Equal(SceneTransformer.Depth, explained.AttentionLayers.Count);
+    }
+
+    [Fact]
+    public void SegmenterExport_AutoIsTheBackbonesLastMap()
+    {
+        using var scope = NewDisposeScope();
+        using Module<Tensor, Tensor> model = Fresh(SceneModelRecipe.Segmenter, 13);
+        using OnnxModule module = OnnxModule.Load(SceneModelExport.Export(model, "fcn"), null, "fcn");
+        using var explained = new OnnxExplainableModel(module);
+
+        Assert.Equal($"/backbone/{ShapeEncoder.OutputLayer}/Relu_output_0",
+            ModelLayers.FindAuto(explained, randn(1, 3, 128, 128)).Name);
+    }
+
+    [Theory]
+    // The transformer learns slowly at first (its loss starts at the priors'); the CNNs fall fast.
+    [InlineData(SceneModelRecipe.Transformer, 0.98)]
+    [InlineData(SceneModelRecipe.ConvNet, 0.92)]
+    [InlineData(SceneModelRecipe.Segmenter, 0.8)]
+    public void Train_SameSeedGivesTheSameFile_AndTheLossFalls(string architecture, double atMost)
+    {
+        var recipe = new SceneModelRecipe
+        {
+            Architecture = architecture, Scenes = 192, Epochs = 3, HeldOutScenes = 16, LearningRate = 3e-3,
+        };
+
+        (byte[] first, IReadOnlyList<EpochReport> epochs) = SceneModelTrainer.Train(recipe);
+        (byte[] again, _) = SceneModelTrainer.Train(recipe);
+
+        Assert.Equal(first, again);
+        Assert.True(epochs[^1].Loss < atMost * epochs[0].Loss,
+            $"loss {epochs[0].Loss:0.000} -> {epochs[^1].Loss:0.000}");
+    }
+
+    [Fact]
+    public void Train_Cancelled_StopsWithoutAModel()
+    {
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => SceneModelTrainer.Train(
+            new SceneModelRecipe { Scenes = 64, Epochs = 1 }, cancellation: cancelled.Token));
+    }
+
+    [Fact]
+    public void Evaluation_RefusesAModelOfOtherClasses_AndTheTrainingSeeds()
+    {
+        using LoadedModel other = ModelCatalog.Load(KnownModels.Default, new ModelLoadOptions());
+        Assert.Contains("not a shape-world classifier", Assert.Throws<UsageException>(() =>
+            VisionLanguageEvaluator.EvaluateClassifier(other, 1, 1000)).Message);
+        using LoadedModel vit = ModelCatalog.Load(KnownModels.ShapesVit, new ModelLoadOptions());
+        Assert.Throws<UsageException>(() => VisionLanguageEvaluator.EvaluateClassifier(vit, 1, 2));
+        Assert.Contains("not a shape-world segmenter", Assert.Throws<UsageException>(() =>
+            VisionLanguageEvaluator.EvaluateSegmenter(vit, 1, 1000)).Message);
+    }
+
+    [Fact]
+    public void PixelLabels_AreEachVisiblePixelsPair_AndTheBackgroundElsewhere()
+    {
+        using var world = new ShapeWorld();
+        using Scene scene = world.Generate(31, 0);
+
+        byte[] labels = SceneModelTrainer.PixelLabels(scene);
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            SceneObject? shown = scene.Objects.LastOrDefault(o => o.Mask[i]);
+            Assert.Equal(shown is null ? "background" : shown.Name, SceneModelTrainer.SegmenterClasses[labels[i]]);
+        }
+    }
+
+    [Fact]
+    public void MeanIoU_OfAConfusionMatrix_IsTheMeanOverClassesThatOccur()
+    {
+        // Rows: true class; columns: predicted. Class 0: 8 right, 2 called 1; class 1: 3 right, 1 called 0; class 2
+        // never occurs but is predicted once for class 1.
+        using Tensor confusion = tensor(new long[] { 8, 2, 0, 1, 3, 1, 0, 0, 0 }).reshape(3, 3);
+
+        double meanIoU = SceneModelTrainer.MeanIoU(confusion);
+
+        Assert.Equal((8.0 / (8 + 2 + 1) + 3.0 / (3 + 1 + 1 + 2)) / 2, meanIoU, 12);
+    }
+}
