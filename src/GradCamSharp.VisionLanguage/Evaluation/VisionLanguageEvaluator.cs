@@ -214,12 +214,8 @@ public static class VisionLanguageEvaluator
                     Heatmap map = explanation.Heatmap.Width == scene.Width && explanation.Heatmap.Height ==
                         scene.Height ? explanation.Heatmap : explanation.Heatmap.Resize(scene.Width, scene.Height);
                     // The automatic layer is reported as what it resolved to (attention methods: the last attention).
-                    string explained = layer == ModelLayers.Auto ? explanation.Layer : layer;
-                    if (!scores.TryGetValue((explanation.Method, explained), out LocalisationScore? score))
-                    {
-                        score = new LocalisationScore { Method = explanation.Method, Layer = explained };
-                        scores[(explanation.Method, explained)] = score;
-                    }
+                    LocalisationScore score = ScoreOf(scores, explanation.Method,
+                        layer == ModelLayers.Auto ? explanation.Layer : layer);
                     score.Targets++;
                     bool hit = PointingGame.Hit(map, item.Named, tolerance: 0);
                     if (hit) score.Hits++;
@@ -315,10 +311,7 @@ public static class VisionLanguageEvaluator
         IReadOnlyList<string> classes = SceneModels.SceneModelTrainer.SegmenterClasses;
         methods = CheckedSceneModel(model, classes, "segmenter", scenes, seed, methods);
         using var world = new ShapeWorld();
-        var report = new VisionLanguageReport
-        {
-            Model = model.Name, Task = Segment, World = world.Name, Scenes = scenes, Seed = seed,
-        };
+        VisionLanguageReport report = SceneReport(model, Segment, world, scenes, seed);
         var pixels = new Tally();
         report.Accuracy["pixel"] = pixels;
         var scores = new Dictionary<(string Method, string Layer), LocalisationScore>();
@@ -380,6 +373,9 @@ public static class VisionLanguageEvaluator
         return score;
     }
 
+    private static VisionLanguageReport SceneReport(LoadedModel model, string task, ShapeWorld world, int scenes,
+        int seed) => new() { Model = model.Name, Task = task, World = world.Name, Scenes = scenes, Seed = seed };
+
     /// <summary>Refuses a model of other classes, a training seed and a bad count; checks the methods.</summary>
     private static IReadOnlyList<string> CheckedSceneModel(LoadedModel model, IReadOnlyList<string> classes,
         string kind, int scenes, int seed, IReadOnlyList<string>? methods)
@@ -432,10 +428,7 @@ public static class VisionLanguageEvaluator
         IReadOnlyList<string> classes = SceneModels.SceneModelTrainer.Classes;
         methods = CheckedSceneModel(model, classes, "classifier", scenes, seed, methods);
         using var world = new ShapeWorld();
-        var report = new VisionLanguageReport
-        {
-            Model = model.Name, Task = Classify, World = world.Name, Scenes = scenes, Seed = seed,
-        };
+        VisionLanguageReport report = SceneReport(model, Classify, world, scenes, seed);
         var exact = new Tally();
         report.Accuracy["label set"] = exact;
         ScoreScenes(scene => ImagePreprocessor.Prepare(scene.Image, model.Preprocessing).ToTensor(),
