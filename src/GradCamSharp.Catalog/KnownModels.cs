@@ -78,8 +78,7 @@ public static class KnownModels
         {
             Name = ShapesSegmenter,
             Summary = "a semantic segmenter trained here on the shape world: the background and the 25 pairs",
-            Load = (options, runtime) => SceneModel(ShapesSegmenter, ["background", .. ShapeWorld.PairNames], options,
-                runtime),
+            Load = (options, runtime) => SceneModel(ShapesSegmenter, ShapeWorld.PixelClassNames, options, runtime),
         },
         .. TorchVisionModels.Names.Order(StringComparer.Ordinal).Select(architecture => new ModelDescriptor
         {

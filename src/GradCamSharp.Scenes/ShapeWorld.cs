@@ -24,6 +24,9 @@ public sealed class ShapeWorld : ISceneWorld
     public static IReadOnlyList<string> PairNames { get; } =
         [.. ColorNames.SelectMany(color => ShapeNames.Select(shape => $"{color} {shape}"))];
 
+    /// <summary>What a pixel shows: "background", then <see cref="PairNames"/> (a segmenter's classes).</summary>
+    public static IReadOnlyList<string> PixelClassNames { get; } = ["background", .. PairNames];
+
     private static readonly SKColor[] Colors =
     [
         new(215, 40, 40), new(40, 170, 60), new(45, 80, 215), new(230, 205, 35), new(150, 55, 185),

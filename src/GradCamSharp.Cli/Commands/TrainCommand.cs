@@ -61,8 +61,9 @@ internal static class TrainCommand
             A classifier (shape world only) labels each scene with the colour-and-shape pairs present (25 classes,
             several at once): --architecture vit trains a small vision transformer (convolutional stem, 16x16
             tokens and a class token, 4 blocks), cnn the shape world's CNN with a pooled linear head. It is written
-            as an ONNX file: explain it with --model FILE --preprocess shapes --labels shapes-pairs.txt (the shipped
-            ones are the models shapes-vit and shapes-cnn) and measure it with gradcam evaluate --task classify.
+            as an ONNX file: explain it with --model FILE --preprocess shapes and --labels naming the 25 pairs
+            ("red circle", "red square", ..., one a line, colour-major as gradcam models' shapes-vit has them; the
+            shipped ones are the models shapes-vit and shapes-cnn); measure it with gradcam evaluate --task classify.
             A segmenter labels each pixel with its object's pair or the background (the shape world's CNN, a 1x1
             classifier, upsampling; shipped as shapes-segmenter; gradcam evaluate --task segment).
 
@@ -87,14 +88,14 @@ internal static class TrainCommand
                 if (what == Classifier && network == SceneModelRecipe.Segmenter)
                     throw new UsageException("a classifier's --architecture is vit or cnn (gradcam train segmenter)");
                 SceneModelRecipe shipped = SceneModelRecipe.For(network);
-                SceneModelRecipe classifier = shipped with
+                SceneModelRecipe sceneRecipe = shipped with
                 {
                     Scenes = result.GetValue(scenes) ?? shipped.Scenes,
                     Epochs = result.GetValue(epochs) ?? shipped.Epochs,
                     Seed = result.GetValue(seed),
                 };
                 return Task.FromResult(RunSceneModel(result.InvocationConfiguration.Output,
-                    result.InvocationConfiguration.Error, classifier, result.GetValue(output), cancellationToken));
+                    result.InvocationConfiguration.Error, sceneRecipe, result.GetValue(output), cancellationToken));
             }
             VisionLanguageRecipe standard = VisionLanguageRecipe.For(result.GetValue(task)!,
                 result.GetValue(worlds.World)!);

@@ -211,8 +211,7 @@ public static class VisionLanguageEvaluator
                 MethodSet set = KnownMethods.CreateSet(methods, item.Model, new CamOptions { Layer = layer });
                 foreach (Explanation explanation in set.Explain(input, item.Target))
                 {
-                    Heatmap map = explanation.Heatmap.Width == scene.Width && explanation.Heatmap.Height ==
-                        scene.Height ? explanation.Heatmap : explanation.Heatmap.Resize(scene.Width, scene.Height);
+                    Heatmap map = AtSceneSize(explanation.Heatmap, scene);
                     // The automatic layer is reported as what it resolved to (attention methods: the last attention).
                     LocalisationScore score = ScoreOf(scores, explanation.Method,
                         layer == ModelLayers.Auto ? explanation.Layer : layer);
@@ -330,8 +329,7 @@ public static class VisionLanguageEvaluator
             {
                 Tensor predicted = model.Model.Forward(input, ForwardTaps.None)[0].argmax(0).flatten();
                 Tensor expected = tensor(truth).to(ScalarType.Int64);
-                confusion.add_((expected * classes.Count + predicted)
-                    .bincount(null, classes.Count * classes.Count).reshape(classes.Count, classes.Count));
+                confusion.add_(SceneModels.SceneModelTrainer.Confusion(expected, predicted));
                 pixels.Total += truth.Length;
                 pixels.Right += (int)predicted.eq(expected).sum().item<long>();
             }
@@ -344,8 +342,7 @@ public static class VisionLanguageEvaluator
                 targets++;
                 foreach (Explanation explanation in set.Explain(input, new SegmentationTarget(present)))
                 {
-                    Heatmap map = explanation.Heatmap.Width == scene.Width && explanation.Heatmap.Height ==
-                        scene.Height ? explanation.Heatmap : explanation.Heatmap.Resize(scene.Width, scene.Height);
+                    Heatmap map = AtSceneSize(explanation.Heatmap, scene);
                     LocalisationScore score = ScoreOf(scores, explanation.Method, explanation.Layer);
                     score.Targets++;
                     (int peakX, int peakY) = map.Peak;
@@ -364,6 +361,9 @@ public static class VisionLanguageEvaluator
         report.ChancePointing = targets == 0 ? 0 : coverage / targets;
         return report;
     }
+
+    private static Heatmap AtSceneSize(Heatmap map, Scene scene) =>
+        map.Width == scene.Width && map.Height == scene.Height ? map : map.Resize(scene.Width, scene.Height);
 
     private static LocalisationScore ScoreOf(Dictionary<(string Method, string Layer), LocalisationScore> scores,
         string method, string layer)
@@ -443,8 +443,9 @@ public static class VisionLanguageEvaluator
                     exact.Total++;
                     if (predicted.Select(v => v > 0).SequenceEqual(truth.Select(v => v > 0.5f))) exact.Right++;
                 }
-                return [.. scene.Objects.Select(shape => new Located(new ClassTarget(classes.ToList()
-                    .IndexOf(shape.Name)), model.Model, shape.Box, scene.Objects.Count == 1 ? "alone" : "among others")
+                return [.. scene.Objects.Select(shape => new Located(
+                    new ClassTarget(SceneModels.SceneModelTrainer.ClassIndex(shape.Name)), model.Model, shape.Box,
+                    scene.Objects.Count == 1 ? "alone" : "among others")
                 {
                     Named = [.. scene.Objects.Where(o => o.Name == shape.Name).Select(o => o.Box)],
                     Others = [.. scene.Objects.Where(o => o.Name != shape.Name).Select(o => o.Box)],

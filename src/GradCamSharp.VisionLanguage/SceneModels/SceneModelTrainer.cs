@@ -22,7 +22,7 @@ public static class SceneModelTrainer
         ShapeWorld.PairNames.Select((name, index) => (name, index)).ToDictionary(p => p.name, p => p.index);
 
     /// <summary>A segmenter's classes, in output order: the background, then <see cref="Classes"/>.</summary>
-    public static IReadOnlyList<string> SegmenterClasses { get; } = ["background", .. ShapeWorld.PairNames];
+    public static IReadOnlyList<string> SegmenterClasses => ShapeWorld.PixelClassNames;
 
     /// <summary>The input convention of the trained models (the shape world's).</summary>
     public static Preprocessing Preprocessing => KnownPreprocessing.ShapeWorld;
@@ -98,9 +98,12 @@ public static class SceneModelTrainer
     {
         ArgumentNullException.ThrowIfNull(scene);
         var label = new float[Classes.Count];
-        foreach (SceneObject shape in scene.Objects) label[ClassIndices[shape.Name]] = 1;
+        foreach (SceneObject shape in scene.Objects) label[ClassIndex(shape.Name)] = 1;
         return label;
     }
+
+    /// <summary>The index of a pair ("red circle") among <see cref="Classes"/>.</summary>
+    internal static int ClassIndex(string pair) => ClassIndices[pair];
 
     /// <summary>
     /// Sets the CNN head's biases to each class's prior log-odds (Lin et al., "Focal loss", 2017): a pair is absent
@@ -124,7 +127,7 @@ public static class SceneModelTrainer
         var label = new byte[scene.Width * scene.Height];
         foreach (SceneObject shape in scene.Objects)
         {
-            byte index = (byte)(1 + ClassIndices[shape.Name]);
+            byte index = (byte)(1 + ClassIndex(shape.Name));
             for (int i = 0; i < label.Length; i++) if (shape.Mask[i]) label[i] = index;
         }
         return label;
@@ -148,16 +151,24 @@ public static class SceneModelTrainer
         model.eval();
         using var scope = NewDisposeScope();
         using var noGradient = no_grad();
-        Tensor confusion = zeros(SegmenterClasses.Count * SegmenterClasses.Count, ScalarType.Int64);
+        Tensor confusion = zeros(SegmenterClasses.Count, SegmenterClasses.Count, ScalarType.Int64);
         for (long start = 0; start < inputs.shape[0]; start += 50)
         {
             long length = Math.Min(50, inputs.shape[0] - start);
-            Tensor predicted = model.call(inputs.narrow(0, start, length)).argmax(1).flatten();
-            Tensor truth = labels.narrow(0, start, length).flatten().to(ScalarType.Int64);
-            confusion += (truth * SegmenterClasses.Count + predicted).bincount(null,
-                SegmenterClasses.Count * SegmenterClasses.Count);
+            confusion += Confusion(labels.narrow(0, start, length), model.call(inputs.narrow(0, start, length))
+                .argmax(1));
         }
-        return MeanIoU(confusion.reshape(SegmenterClasses.Count, SegmenterClasses.Count));
+        return MeanIoU(confusion);
+    }
+
+    /// <summary>[classes, classes] pixel counts of each true class (rows) predicted as each class (columns).</summary>
+    /// <param name="truth">True pixel classes, any shape.</param>
+    /// <param name="predicted">Predicted pixel classes, the same number of pixels.</param>
+    internal static Tensor Confusion(Tensor truth, Tensor predicted)
+    {
+        int classes = SegmenterClasses.Count;
+        return (truth.flatten().to(ScalarType.Int64) * classes + predicted.flatten()).bincount(null, classes * classes)
+            .reshape(classes, classes);
     }
 
     /// <summary>Mean IoU from a [true, predicted] confusion matrix, over the classes that occur.</summary>
