@@ -33,6 +33,9 @@ public static class KnownModels
     /// <summary>The semantic segmenter trained here on the shape world (<c>gradcam train segmenter</c>).</summary>
     public const string ShapesSegmenter = "shapes-segmenter";
 
+    /// <summary>The 3-D CNN trained here on the volume world (<c>gradcam train volume</c>).</summary>
+    public const string VolumesCnn = "volumes-cnn";
+
     /// <summary>Every named model, the default first.</summary>
     public static IReadOnlyList<ModelDescriptor> Registered { get; } =
     [
@@ -79,6 +82,12 @@ public static class KnownModels
             Name = ShapesSegmenter,
             Summary = "a semantic segmenter trained here on the shape world: the background and the 25 pairs",
             Load = (options, runtime) => SceneModel(ShapesSegmenter, ShapeWorld.PixelClassNames, options, runtime),
+        },
+        new()
+        {
+            Name = VolumesCnn,
+            Summary = "a 3-D CNN trained here on the volume world: spheres and cubes in noise; explain a .npy volume",
+            Load = (options, runtime) => SceneModel(VolumesCnn, VolumeWorld.ClassNames, options, runtime),
         },
         .. TorchVisionModels.Names.Order(StringComparer.Ordinal).Select(architecture => new ModelDescriptor
         {

@@ -82,27 +82,28 @@ public sealed class OnnxGraphWriter(string name, int opset = 17)
         return constantName;
     }
 
-    /// <summary>A 2-D convolution, square kernel, same padding on every side.</summary>
+    /// <summary>A 2-D (or, with a 5-D weight, 3-D) convolution, cubic kernel, the same padding on every side.</summary>
     /// <param name="nodeName">The node, e.g. <c>/stem/conv1/Conv</c>.</param>
     /// <param name="input">Its input value.</param>
     /// <param name="weightName">The name of its weight; its bias is called the same with ".bias" for ".weight".</param>
-    /// <param name="weight">[out, in, k, k].</param>
+    /// <param name="weight">[out, in, k, k] (or [out, in, k, k, k]).</param>
     /// <param name="bias">[out], or null.</param>
-    /// <param name="stride">The stride along both axes.</param>
+    /// <param name="stride">The stride along every axis.</param>
     /// <param name="padding">Zero padding on each side.</param>
-    /// <param name="dilation">The dilation along both axes.</param>
+    /// <param name="dilation">The dilation along every axis.</param>
     /// <returns>The output's name.</returns>
     public string Conv(string nodeName, string input, string weightName, Tensor weight, Tensor? bias, long stride = 1,
         long padding = 0, long dilation = 1)
     {
         ArgumentNullException.ThrowIfNull(weight);
-        long kernel = weight.shape[2];
+        int axes = (int)weight.dim() - 2;
+        long[] Along(long value, int times) => Enumerable.Repeat(value, times).ToArray();
         string[] inputs = bias is null ? [input, Weight(weightName, weight)]
             : [input, Weight(weightName, weight), Weight(BiasName(weightName), bias)];
-        return Node(nodeName, "Conv", inputs, OnnxSetting.Integers("kernel_shape", kernel, kernel),
-            OnnxSetting.Integers("strides", stride, stride),
-            OnnxSetting.Integers("pads", padding, padding, padding, padding),
-            OnnxSetting.Integers("dilations", dilation, dilation));
+        return Node(nodeName, "Conv", inputs, OnnxSetting.Integers("kernel_shape", Along(weight.shape[2], axes)),
+            OnnxSetting.Integers("strides", Along(stride, axes)),
+            OnnxSetting.Integers("pads", Along(padding, 2 * axes)),
+            OnnxSetting.Integers("dilations", Along(dilation, axes)));
     }
 
     /// <summary>

@@ -361,7 +361,7 @@ public sealed class PhotoExplainer
     /// <summary>The display name of a method, as in the paper's figures.</summary>
     public static string Title(string method) => KnownMethods.Get(method).Title;
 
-    private static string Slug(string text)
+    internal static string Slug(string text)
     {
         string slug = new string(text.Select(ch => char.IsAsciiLetterOrDigit(ch)
             ? char.ToLowerInvariant(ch) : '-').ToArray()).Trim('-');

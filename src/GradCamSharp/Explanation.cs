@@ -34,6 +34,15 @@ public sealed record Explanation
     /// <summary>The raw map at the target layer's resolution, not normalised (CAM methods only).</summary>
     public Heatmap? RawMap { get; init; }
 
+    /// <summary>
+    /// For a volume model, the map at input resolution, in [0, 1] (then <see cref="Heatmap"/> is its largest value
+    /// along the depth); null for an image.
+    /// </summary>
+    public VolumeMap? Volume { get; init; }
+
+    /// <summary>For a volume model, the raw map at the target layer's resolution; null for an image.</summary>
+    public VolumeMap? RawVolume { get; init; }
+
     /// <summary>The per-channel input attribution (Guided Backprop, Guided Grad-CAM).</summary>
     public Attribution? Attribution { get; init; }
 

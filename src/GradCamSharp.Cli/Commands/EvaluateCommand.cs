@@ -112,6 +112,13 @@ internal static class EvaluateCommand
         mean there over its mean elsewhere.
 
           gradcam evaluate --task segment --scenes 500 --seed 1000 --method gradcam,hirescam
+
+        With --task volume it measures a 3-D CNN of the volume world (by default volumes-cnn) on held-out volumes
+        (--scenes counts them): the share whose set of kinds (sphere, cube) it gets exactly right, and per method,
+        for each kind present, how often the volume map's peak voxel lies in that kind's exact voxels, the share of
+        its mass there and its mean there over its mean elsewhere.
+
+          gradcam evaluate --task volume --scenes 500 --seed 1000 --method gradcam,layercam,hirescam
         """;
 
     internal static Command Create()
@@ -147,13 +154,21 @@ internal static class EvaluateCommand
             };
             return RunOcr(output, error, ocr, result.GetValue(options.Json));
         }
-        if (task?.ToLowerInvariant() is VisionLanguageEvaluator.Classify or VisionLanguageEvaluator.Segment)
+        if (task?.ToLowerInvariant() is VisionLanguageEvaluator.Classify or VisionLanguageEvaluator.Segment
+            or VisionLanguageEvaluator.Volume)
         {
-            bool segment = task.Equals(VisionLanguageEvaluator.Segment, StringComparison.OrdinalIgnoreCase);
+            string sceneTask = task.ToLowerInvariant();
             (string sceneModel, ModelLoadOptions sceneLoading) = options.Common.Read(result);
             if (sceneModel == KnownModels.Default)
-                sceneModel = segment ? KnownModels.ShapesSegmenter : KnownModels.ShapesVit;
-            return RunSceneModel(output, error, sceneModel, sceneLoading, segment, result.GetValue(options.Scenes),
+            {
+                sceneModel = sceneTask switch
+                {
+                    VisionLanguageEvaluator.Segment => KnownModels.ShapesSegmenter,
+                    VisionLanguageEvaluator.Volume => KnownModels.VolumesCnn,
+                    _ => KnownModels.ShapesVit,
+                };
+            }
+            return RunSceneModel(output, error, sceneModel, sceneLoading, sceneTask, result.GetValue(options.Scenes),
                 result.GetValue(options.Seed), methods.Length > 0 ? methods : VisionLanguageEvaluator.ClassifierMethods,
                 result.GetValue(options.Json));
         }
@@ -351,7 +366,7 @@ internal static class EvaluateCommand
         VisionLanguageTasks.Vqa => VisionLanguageTasks.Vqa,
         VisionLanguageEvaluator.DenseCaption => VisionLanguageEvaluator.DenseCaption,
         _ => throw new UsageException(
-            $"unknown --task '{name}'; known: caption, vqa, dense-caption, ocr, classify, segment"),
+            $"unknown --task '{name}'; known: caption, vqa, dense-caption, ocr, classify, segment, volume"),
     };
 
     /// <summary>The kind of model a text task evaluates: dense captioning explains a captioner.</summary>
@@ -403,18 +418,24 @@ internal static class EvaluateCommand
     }
 
     /// <summary>
-    /// Runs <c>evaluate --task classify|segment</c> on a shape-world classifier or segmenter; returns the exit code.
+    /// Runs <c>evaluate --task classify|segment|volume</c> on a shape-world classifier or segmenter, or a volume
+    /// model; returns the exit code.
     /// </summary>
     public static int RunSceneModel(TextWriter output, TextWriter error, string spec, ModelLoadOptions loading,
-        bool segment, int scenes, int seed, IReadOnlyList<string> methods, bool json)
+        string task, int scenes, int seed, IReadOnlyList<string> methods, bool json)
     {
         ArgumentNullException.ThrowIfNull(loading);
         _ = KnownMethods.Expand(methods);
         using LoadedModel model = ModelCatalog.Load(spec, loading);
         var progress = new LineProgress(error, "evaluate: ");
-        VisionLanguageReport report = segment
-            ? VisionLanguageEvaluator.EvaluateSegmenter(model, scenes, seed, methods, progress)
-            : VisionLanguageEvaluator.EvaluateClassifier(model, scenes, seed, methods, progress);
+        VisionLanguageReport report = task switch
+        {
+            VisionLanguageEvaluator.Segment => VisionLanguageEvaluator.EvaluateSegmenter(model, scenes, seed, methods,
+                progress),
+            VisionLanguageEvaluator.Volume => VisionLanguageEvaluator.EvaluateVolumes(model, scenes, seed, methods,
+                progress),
+            _ => VisionLanguageEvaluator.EvaluateClassifier(model, scenes, seed, methods, progress),
+        };
         return Print(output, report, json);
     }
 
@@ -426,7 +447,8 @@ internal static class EvaluateCommand
             output.WriteLine(JsonSerializer.Serialize(report, CliJson.Indented));
             return ExitCodes.Success;
         }
-        output.WriteLine($"{report.Model} on {report.Scenes} held-out {report.World} scenes (seed {report.Seed})");
+        string drawn = report.Task == VisionLanguageEvaluator.Volume ? "volumes" : $"{report.World} scenes";
+        output.WriteLine($"{report.Model} on {report.Scenes} held-out {drawn} (seed {report.Seed})");
         foreach ((string type, Tally tally) in report.Accuracy)
             output.WriteLine(Invariant($"  accuracy {type,-9} {tally.Rate:0.000} ({tally.Right}/{tally.Total})"));
         if (report.OverallAccuracy is double overall && report.Accuracy.Count > 1)
@@ -443,6 +465,7 @@ internal static class EvaluateCommand
             VisionLanguageTasks.Vqa => "answers about one object",
             VisionLanguageEvaluator.Classify => "each object's own colour-and-shape pair",
             VisionLanguageEvaluator.Segment => "each class present, over the pixels the model gives it, in its mask",
+            VisionLanguageEvaluator.Volume => "each kind of solid present, in its exact voxels",
             VisionLanguageEvaluator.DenseCaption => report.PhraseEnd == true
                 ? "each object's own phrase as the whole caption, its end included"
                 : "each object's own phrase, its words read as the caption's start",

@@ -46,6 +46,11 @@ internal static class ExplainCommand
           gradcam explain samples/person.jpg --concept horse=samples/person.jpg#405,138,600,343
           gradcam explain line.png --model cls.onnx --labels labels.txt --preprocess ppocr-textline
           gradcam explain page.png --model ocr-detector --region 40,38,420,80 --method gradcam --method hirescam
+          gradcam explain scan.nii.gz --model volumes-cnn --class cube --method gradcam --method layercam
+
+        A volume (.npy [D, H, W] or [C, D, H, W], or NIfTI .nii/.nii.gz) is explained by a model with an
+        [N, C, D, H, W] input at a volume map: each map is written as a volume of the input's size (.npy, or
+        .nii.gz in the scan's space) and as a panel of the slices through its peak.
         """;
 
     internal static Command Create()
@@ -112,7 +117,8 @@ internal static class ExplainCommand
 
         public Argument<string[]> Images { get; } = new("IMAGE")
         {
-            Description = "Photos to explain (JPEG, PNG, WebP, BMP), or one folder of them",
+            Description = "Photos to explain (JPEG, PNG, WebP, BMP), or one folder of them; or volumes (.npy, .nii, " +
+                ".nii.gz)",
             Arity = ArgumentArity.ZeroOrMore,
         };
 
@@ -261,8 +267,10 @@ internal static class ExplainCommand
                 new ExplainPipeline(model).Run(photos, run, job.Settings, progress, cancellationToken), error,
                 arguments.Quiet);
         }
-        IReadOnlyList<ManifestEntry> entries =
-            new ExplainPipeline(model).Run(job, arguments.Quiet ? null : new LineProgress(error), cancellationToken);
+        bool volumes = job.Images.Count > 0 && job.Images.All(VolumeInput.Handles);
+        IReadOnlyList<ManifestEntry> entries = volumes
+            ? new VolumePipeline(model).Run(job, arguments.Quiet ? null : new LineProgress(error), cancellationToken)
+            : new ExplainPipeline(model).Run(job, arguments.Quiet ? null : new LineProgress(error), cancellationToken);
         if (!arguments.Quiet)
         {
             if (string.Equals(job.Settings.Layer, ModelLayers.Auto, StringComparison.OrdinalIgnoreCase))
@@ -316,7 +324,13 @@ internal static class ExplainCommand
         if (arguments.ModelOptions.Preprocess is string preprocess)
             _ = ModelCatalog.ResolvePreprocessing(preprocess, KnownPreprocessing.ImageNet);
         if (arguments.Dataset is not null) DatasetInput.RefuseJson(arguments.Json);
-        foreach (string image in arguments.Job.Images) ImageLoader.Probe(image, arguments.Job.Decoding);
+        int volumes = arguments.Job.Images.Count(VolumeInput.Handles);
+        if (volumes > 0 && volumes < arguments.Job.Images.Count)
+            throw new UsageException("give photos or volumes (.npy, .nii, .nii.gz), not both in one run");
+        if (volumes > 0 && arguments.Dataset is not null)
+            throw new UsageException("volumes are given as files; a folder or --from-list streams photos");
+        foreach (string image in arguments.Job.Images.Where(i => !VolumeInput.Handles(i)))
+            ImageLoader.Probe(image, arguments.Job.Decoding);
         foreach (ConceptExample example in arguments.ModelOptions.Concepts.SelectMany(c => c.Examples))
             _ = example.Region();
     }

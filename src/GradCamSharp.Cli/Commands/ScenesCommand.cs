@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Text.Json;
+using GradCamSharp.Imaging;
+using GradCamSharp.Maps;
 using GradCamSharp.Pipeline;
 using GradCamSharp.Scenes;
 
@@ -32,11 +35,15 @@ internal static class ScenesCommand
             colour, box [x0, y0, x1, y1] in pixels, mask file), captions and question/answer pairs. The shape world
             draws shapes of several colours and sizes on plain, noisy and textured backgrounds; the photo world
             pastes objects cut out of the annotated photos onto regions of other photos that hold no object. Scene i
-            of a seed is always the same.
+            of a seed is always the same. --world volumes writes the volume world's 32-voxel volumes instead (spheres
+            and cubes in noise): volume_NNNNN.npy to explain with volumes-cnn, volume_NNNNN_labels.npy (0 background,
+            1 sphere, 2 cube, per voxel) and volumes.json listing each volume's solids (kind, centre [x, y, z],
+            radius).
 
             Examples:
               gradcam scenes --world shapes --count 20 --seed 7 --out shapes/
               gradcam scenes --world photos --count 50 --out composites/
+              gradcam scenes --world volumes --count 5 --seed 7 --out volumes/
             """);
         worlds.AddTo(command);
         var photos = new PhotoOptions();
@@ -54,6 +61,7 @@ internal static class ScenesCommand
     {
         ArgumentNullException.ThrowIfNull(arguments);
         if (arguments.Count < 1) throw new UsageException($"--count must be at least 1, got {arguments.Count}");
+        if (arguments.World == Volumes) return RunVolumes(error, arguments, cancellationToken);
         using ISceneWorld world = SceneWorlds.Create(arguments.World, arguments.Boxes, arguments.Images);
         using StagedOutput output = StagedOutput.Begin(arguments.Output, arguments.Overwrite);
         var records = new List<SceneRecord>();
@@ -69,6 +77,38 @@ internal static class ScenesCommand
         output.Publish();
         error.WriteLine($"gradcam: wrote {records.Count} {world.Name} scenes and {SceneWriter.IndexName} to " +
             $"{arguments.Output}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The volume world's name on the command line (it draws volumes, not scenes of a picture).</summary>
+    public const string Volumes = "volumes";
+
+    private static int RunVolumes(TextWriter error, Arguments arguments, CancellationToken cancellationToken)
+    {
+        using StagedOutput output = StagedOutput.Begin(arguments.Output, arguments.Overwrite);
+        var records = new List<object>();
+        const int size = VolumeWorld.Size;
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            VolumeScene volume = VolumeWorld.Generate(arguments.Seed, i);
+            string name = $"volume_{i:D5}";
+            NpyFile.Save(new VolumeMap(size, size, size, volume.Voxels), output.Add(name + ".npy"));
+            NpyFile.Save(new VolumeMap(size, size, size, [.. volume.Labels.Select(l => (float)l)]),
+                output.Add(name + "_labels.npy"));
+            records.Add(new
+            {
+                file = name + ".npy",
+                labels = name + "_labels.npy",
+                seed = arguments.Seed,
+                index = i,
+                objects = volume.Objects.Select(o =>
+                    new { kind = o.Kind, centre = new[] { o.X, o.Y, o.Z }, radius = o.Radius }),
+            });
+        }
+        File.WriteAllText(output.Add("volumes.json"), JsonSerializer.Serialize(records, ExplainPipeline.ManifestJson));
+        output.Publish();
+        error.WriteLine($"gradcam: wrote {arguments.Count} volumes and volumes.json to {arguments.Output}");
         return ExitCodes.Success;
     }
 }

@@ -3,12 +3,13 @@ using GradCamSharp.Pipeline;
 using GradCamSharp.Scenes;
 using GradCamSharp.VisionLanguage;
 using GradCamSharp.VisionLanguage.SceneModels;
+using GradCamSharp.VisionLanguage.VolumeModels;
 
 namespace GradCamSharp.Cli.Commands;
 
 /// <summary>
-/// <c>gradcam train captioner|vqa|classifier</c>: trains a captioner, a VQA model or a scene classifier on a seeded
-/// world.
+/// <c>gradcam train captioner|vqa|classifier|segmenter|volume</c>: trains a captioner, a VQA model, a scene
+/// classifier or segmenter, or a 3-D CNN, on a seeded world.
 /// </summary>
 internal static class TrainCommand
 {
@@ -25,7 +26,7 @@ internal static class TrainCommand
         var worlds = new WorldOptions();
         var task = new Argument<string>("task")
         {
-            Description = "What to train: captioner, vqa, classifier or segmenter",
+            Description = "What to train: captioner, vqa, classifier, segmenter or volume",
         };
         var architecture = new Option<string>("--architecture")
         {
@@ -34,11 +35,13 @@ internal static class TrainCommand
         };
         var scenes = new Option<int?>("--scenes")
         {
-            Description = "Training scenes (default: 6000 shapes, 2000 photos; a classifier 8000, a segmenter 4000)",
+            Description = "Training scenes (default: 6000 shapes, 2000 photos; a classifier 8000, a segmenter 4000, " +
+                "volumes 3000)",
         };
         var epochs = new Option<int?>("--epochs")
         {
-            Description = "Passes over the scenes (default: 10 shapes, 20 photos; vit 6, cnn 20, segmenter 8)",
+            Description = "Passes over the scenes (default: 10 shapes, 20 photos; vit 6, cnn 20, segmenter 8, " +
+                "volume 10)",
         };
         var seed = new Option<int>("--seed")
         {
@@ -47,9 +50,10 @@ internal static class TrainCommand
         };
         var output = new Option<string?>("--out", "-o")
         {
-            Description = "The model file (default: WORLD-TASK.json; a classifier shapes-ARCHITECTURE.onnx)",
+            Description = "The model file (default: WORLD-TASK.json; a classifier shapes-ARCHITECTURE.onnx, a " +
+                "volume model volumes-cnn.onnx)",
         };
-        const string summary = "Train a captioner, a VQA model, a scene classifier or a segmenter on seeded scenes";
+        const string summary = "Train a captioner, a VQA model, a scene classifier, a segmenter or a 3-D CNN";
         var command = CommandHelp.Create("train", summary, """
             Train a captioning model (CNN encoder, attention LSTM decoder) or a VQA model (CNN features, LSTM
             question, fusion, answer classifier) with TorchSharp on the CPU. On the shape world the CNN is first taught
@@ -66,6 +70,9 @@ internal static class TrainCommand
             shipped ones are the models shapes-vit and shapes-cnn); measure it with gradcam evaluate --task classify.
             A segmenter labels each pixel with its object's pair or the background (the shape world's CNN, a 1x1
             classifier, upsampling; shipped as shapes-segmenter; gradcam evaluate --task segment).
+            A volume model is a 3-D CNN told which kinds of solid (sphere, cube) a 32-voxel volume of the volume world
+            holds (shipped as volumes-cnn; gradcam evaluate --task volume; gradcam scenes --world volumes writes
+            volumes as .npy files to explain).
 
             Examples:
               gradcam train vqa --world shapes
@@ -73,6 +80,7 @@ internal static class TrainCommand
               gradcam train vqa --world shapes --scenes 500 --epochs 2 --out quick.json
               gradcam train classifier --architecture vit --out shapes-vit.onnx
               gradcam train segmenter --out shapes-segmenter.onnx
+              gradcam train volume --out volumes-cnn.onnx
             """);
         command.Add(task);
         worlds.AddTo(command);
@@ -80,6 +88,18 @@ internal static class TrainCommand
         command.SetAction((result, cancellationToken) =>
         {
             string what = result.GetValue(task)!.ToLowerInvariant();
+            if (what == Volume)
+            {
+                var shipped = new VolumeModelRecipe();
+                var volumeRecipe = shipped with
+                {
+                    Volumes = result.GetValue(scenes) ?? shipped.Volumes,
+                    Epochs = result.GetValue(epochs) ?? shipped.Epochs,
+                    Seed = result.GetValue(seed),
+                };
+                return Task.FromResult(RunVolumeModel(result.InvocationConfiguration.Output,
+                    result.InvocationConfiguration.Error, volumeRecipe, result.GetValue(output), cancellationToken));
+            }
             if (what is Classifier or SceneModelRecipe.Segmenter)
             {
                 if (result.GetValue(worlds.World) != SceneWorlds.Shapes)
@@ -115,6 +135,48 @@ internal static class TrainCommand
     /// <summary>The task that trains a scene classifier.</summary>
     public const string Classifier = "classifier";
 
+    /// <summary>The task that trains the volume world's 3-D CNN.</summary>
+    public const string Volume = "volume";
+
+    /// <summary>
+    /// Runs <c>train volume</c>; returns the exit code. Ctrl-C stops it between steps, writing nothing; the file
+    /// appears whole or not at all.
+    /// </summary>
+    public static int RunVolumeModel(TextWriter output, TextWriter error, VolumeModelRecipe recipe, string? path,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(recipe);
+        recipe.Validate();
+        path = OnnxPath(path ?? "volumes-cnn.onnx");
+        var progress = new LineProgress(error, "train: ");
+        progress.Report($"a 3-D CNN on {recipe.Volumes} volumes (seed {recipe.Seed}), {recipe.Epochs} epochs");
+        (byte[] onnx, IReadOnlyList<EpochReport> epochs) =
+            VolumeModelTrainer.Train(recipe, progress, cancellationToken);
+        WriteWhole(path, onnx);
+        output.WriteLine($"wrote {path} (final loss {epochs[^1].Loss:0.0000}, held-out sets of kinds exactly right " +
+            $"{epochs[^1].HeldOut:0.000})");
+        return ExitCodes.Success;
+    }
+
+    private static string OnnxPath(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? path
+        : throw new UsageException($"--out must name an .onnx file, got '{path}'");
+
+    /// <summary>Writes the file beside itself first, so that it appears whole or not at all.</summary>
+    private static void WriteWhole(string path, byte[] bytes)
+    {
+        try
+        {
+            string partial = path + ".partial";
+            File.WriteAllBytes(partial, bytes);
+            File.Move(partial, path, overwrite: true);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputException($"cannot write '{path}': {exception.Message}", exception);
+        }
+    }
+
     /// <summary>
     /// Runs <c>train classifier|segmenter</c>; returns the exit code. Ctrl-C stops it between steps, writing nothing;
     /// the file appears whole or not at all.
@@ -125,24 +187,13 @@ internal static class TrainCommand
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(recipe);
         recipe.Validate();
-        path ??= recipe.ModelName + ".onnx";
-        if (!path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"--out must name an .onnx file, got '{path}'");
+        path = OnnxPath(path ?? recipe.ModelName + ".onnx");
         var progress = new LineProgress(error, "train: ");
         progress.Report($"{recipe.ModelName} on {recipe.Scenes} shapes scenes (seed {recipe.Seed}), " +
             $"{recipe.Epochs} epochs");
         (byte[] onnx, IReadOnlyList<EpochReport> epochs) =
             SceneModelTrainer.Train(recipe, progress, cancellationToken);
-        try
-        {
-            string partial = path + ".partial";
-            File.WriteAllBytes(partial, onnx);
-            File.Move(partial, path, overwrite: true);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new OutputException($"cannot write '{path}': {exception.Message}", exception);
-        }
+        WriteWhole(path, onnx);
         string measured = recipe.Architecture == SceneModelRecipe.Segmenter ? "held-out mean IoU"
             : "held-out label sets exactly right";
         output.WriteLine($"wrote {path} (final loss {epochs[^1].Loss:0.0000}, {measured} {epochs[^1].HeldOut:0.000})");

@@ -16,7 +16,7 @@ namespace GradCamSharp.VisionLanguage.Evaluation;
 /// and the mean map inside the named object's box over the mean outside, for every caption word that names an object
 /// (its colour and its noun) and every answer about a single object.
 /// </summary>
-public static class VisionLanguageEvaluator
+public static partial class VisionLanguageEvaluator
 {
     /// <summary>The methods measured unless others are asked for.</summary>
     public static IReadOnlyList<string> DefaultMethods { get; } =
@@ -378,13 +378,14 @@ public static class VisionLanguageEvaluator
 
     /// <summary>Refuses a model of other classes, a training seed and a bad count; checks the methods.</summary>
     private static IReadOnlyList<string> CheckedSceneModel(LoadedModel model, IReadOnlyList<string> classes,
-        string kind, int scenes, int seed, IReadOnlyList<string>? methods)
+        string kind, int scenes, int seed, IReadOnlyList<string>? methods, string world = "shape-world")
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.Labels is not { } labels || !labels.SequenceEqual(classes))
         {
-            throw new UsageException($"{model.Name} is not a shape-world {kind}: its classes must be " +
-                $"{string.Join(", ", classes.Take(3))}, ... ({classes.Count}; pass --labels with them, one a line)");
+            throw new UsageException($"{model.Name} is not a {world} {kind}: its classes must be " +
+                $"{string.Join(", ", classes.Take(3))}{(classes.Count > 3 ? ", ..." : "")} ({classes.Count}; pass " +
+                "--labels with them, one a line)");
         }
         if (seed is 1 or 2) throw new UsageException($"seed {seed} trained the shipped scene models; choose another");
         if (scenes < 1) throw new UsageException($"--scenes must be at least 1, got {scenes}");

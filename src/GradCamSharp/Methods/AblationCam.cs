@@ -20,6 +20,10 @@ public sealed class AblationCam(IExplainableModel model, CamOptions? options = n
     protected override string MethodName => "ablationcam";
 
     /// <inheritdoc />
+    /// <remarks>Not for volumes: it runs the model again from the layer, which is written for images.</remarks>
+    internal override bool ExplainsVolumes => false;
+
+    /// <inheritdoc />
     protected override bool UsesGradients => false;
 
     /// <inheritdoc />

@@ -64,6 +64,13 @@ public abstract class CamMethod : Explainer
 
     internal sealed override bool NeedsPixelGradient => false;
 
+    /// <summary>
+    /// True for the methods whose weights and map treat the layer's positions alike (a spatial mean or sum, weights per
+    /// position, principal components over positions); false for those that run the model again from the layer or
+    /// mask the input with the upsampled maps.
+    /// </summary>
+    internal override bool ExplainsVolumes => true;
+
     internal sealed override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column,
         ColumnGradients gradients)
     {
@@ -75,10 +82,30 @@ public abstract class CamMethod : Explainer
         var context = new CamContext(activations, layerGradients, pass.Input.index_select(0, samples),
             column.Entries.Select(e => e.ClassIndex).ToArray(), pass.Layer!, pass.Run);
         Tensor raw = Map(context).relu();
+        if (pass.LayerDepth > 0) return VolumeExplanations(pass, column, raw);
         Tensor heat = UpsampleAndNormalise(raw, pass.Height, pass.Width);
         return column.Entries.Select((entry, k) =>
             entry.Explained(Name, pass.Layer!, ToHeatmap(heat[k])) with { RawMap = ToHeatmap(raw[k]) }).ToList();
     }
+
+    /// <summary>
+    /// Maps of a volume layer, computed with its depth folded into the rows: unfolded, upsampled trilinearly to the
+    /// input volume and scaled to [0, 1]; the heatmap is their projection along the depth (the largest value).
+    /// </summary>
+    private List<Explanation> VolumeExplanations(PassResult pass, ScoreColumn column, Tensor raw)
+    {
+        Tensor volumes = raw.reshape(raw.shape[0], pass.LayerDepth, -1, raw.shape[2]);
+        Tensor heat = Normalise(nn.functional.interpolate(volumes.unsqueeze(1),
+            size: [pass.Depth, pass.Height, pass.Width], mode: InterpolationMode.Trilinear, align_corners: false)
+            .squeeze(1));
+        return column.Entries.Select((entry, k) => entry.Explained(Name, pass.Layer!, ToHeatmap(heat[k].amax([0])))
+            with { Volume = ToVolume(heat[k]), RawVolume = ToVolume(volumes[k]) }).ToList();
+    }
+
+    /// <summary>A [d, h, w] map as a volume map.</summary>
+    private static VolumeMap ToVolume(Tensor map) =>
+        new((int)map.shape[0], (int)map.shape[1], (int)map.shape[2],
+            map.contiguous().to(ScalarType.Float32).cpu().data<float>().ToArray());
 
     /// <summary>[N, K, h, w] maps projected on their first principal direction: [N, h, w].</summary>
     private static Tensor FirstComponent(Tensor weighted)
@@ -92,10 +119,16 @@ public abstract class CamMethod : Explainer
     {
         Tensor upsampled = nn.functional.interpolate(maps.unsqueeze(1), size: [height, width],
             mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1);
-        Tensor flat = upsampled.flatten(1);
+        return Normalise(upsampled);
+    }
+
+    /// <summary>Each map of [n, ...] scaled to [0, 1] (an all-equal map to 0).</summary>
+    private static Tensor Normalise(Tensor maps)
+    {
+        Tensor flat = maps.flatten(1);
         Tensor minimum = flat.amin([1], keepdim: true);
         Tensor range = flat.amax([1], keepdim: true) - minimum;
-        return ((flat - minimum) / range.clamp_min(1e-30)).view_as(upsampled);
+        return ((flat - minimum) / range.clamp_min(1e-30)).view_as(maps);
     }
 
     /// <summary>An [h, w] map as a heatmap.</summary>

@@ -47,6 +47,12 @@ public abstract class Explainer : IExplainer
     /// <summary>Whether the method reads the guided gradient of the score at the input pixels.</summary>
     internal abstract bool NeedsPixelGradient { get; }
 
+    /// <summary>
+    /// Whether the method explains a volume model ([N, C, D, H, W] input) at a volume map: those that weigh the map's
+    /// positions alike, whatever their arrangement (see <see cref="ExplanationPass"/>).
+    /// </summary>
+    internal virtual bool ExplainsVolumes => false;
+
     /// <inheritdoc />
     public IReadOnlyList<Explanation> Explain(Tensor input, IReadOnlyList<IReadOnlyList<ITarget>> targetsPerSample,
         RunOptions? run = null) =>

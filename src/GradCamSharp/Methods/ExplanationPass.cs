@@ -28,8 +28,16 @@ internal static class ExplanationPass
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(targetsPerSample);
-        if (input.dim() != 4)
-            throw new UsageException($"expected an [N, C, H, W] input, got [{string.Join(", ", input.shape)}]");
+        if (input.dim() != 4 && input.dim() != 5)
+        {
+            throw new UsageException("expected an [N, C, H, W] image or [N, C, D, H, W] volume input, got " +
+                $"[{string.Join(", ", input.shape)}]");
+        }
+        if (input.dim() == 5 && methods.FirstOrDefault(m => !m.ExplainsVolumes) is { } planar)
+        {
+            throw new UsageException($"{planar.Name} does not explain volumes; the CAM methods that weigh a map's " +
+                $"positions alike do: {string.Join(", ", KnownMethods.ForVolumes(model))}");
+        }
         if (targetsPerSample.Count != input.shape[0])
             throw new ArgumentException($"{targetsPerSample.Count} target lists for a batch of {input.shape[0]}");
         if (methods.Any(m => !ReferenceEquals(m.Model, model)))
@@ -75,6 +83,7 @@ internal static class ExplanationPass
         if (pixelGradients) pixels.requires_grad_(true);
         Tensor? leaf = null, layerInGraph = null;
         TokenGrid? tokens = null;
+        long layerDepth = 0;
         bool afterLayer = false, reluAfterLayer = false, channelsLast = false;
         int relus = 0;
         string[] wanted = [.. methods.SelectMany(m => m.ObservedLayers).Distinct()];
@@ -102,14 +111,18 @@ internal static class ExplanationPass
                 tokens = output.dim() == 3 ? TokenGrid.Of(output, pixels, layer, givenTokens) : null;
                 // A channels-last map (a Swin's blocks, [N, h, w, C]) is read channels first, and given back as it was.
                 channelsLast = LayerInfo.IsChannelsLastMap(output.shape, pixels.shape);
-                Tensor map = tokens?.ToMap(output) ?? (channelsLast ? output.permute(0, 3, 1, 2) : output);
+                // A volume map, [N, K, d, h, w], is read with its slices one below the other, [N, K, d * h, w]: a
+                // method that weighs positions alike computes on it exactly what it computes in three dimensions.
+                layerDepth = output.dim() == 5 ? output.shape[2] : 0;
+                Tensor map = tokens?.ToMap(output) ?? (channelsLast ? output.permute(0, 3, 1, 2)
+                    : layerDepth > 0 ? output.flatten(2, 3) : output);
                 // The model's own dispose scopes end before the backward pass, so what is kept moves to ours; the
                 // model gets a copy, which it may dispose or modify in place.
                 if (pixelGradients) layerInGraph = map.OwnedBy(scope);
                 leaf = map.detach().requires_grad_(layerGradients).OwnedBy(scope);
                 afterLayer = true;
-                return tokens?.ToTokens(leaf, output.detach())
-                    ?? (channelsLast ? leaf.permute(0, 2, 3, 1).contiguous() : leaf.clone());
+                return tokens?.ToTokens(leaf, output.detach()) ?? (channelsLast ? leaf.permute(0, 2, 3, 1).contiguous()
+                    : layerDepth > 0 ? leaf.reshape(output.shape).clone() : leaf.clone());
             },
         };
         Tensor output = model.Forward(pixels, taps);
@@ -119,14 +132,19 @@ internal static class ExplanationPass
         if (leaf is not null && leaf.dim() != 4)
         {
             throw new UsageException($"layer '{layer}' has shape [{string.Join(", ", leaf.shape)}]; " +
-                "CAM methods need an [N, C, H, W] feature map or [N, tokens, C] patch tokens (the model's Layers " +
-                "list the others)");
+                "CAM methods need an [N, C, H, W] feature map, [N, tokens, C] patch tokens or, for a volume, an " +
+                "[N, C, D, H, W] map (the model's Layers list the others)");
         }
 
         IReadOnlyList<ScoreColumn> columns = ScoreColumns.Build(output, targets);
         bool separateGuidedPass = pixelGradients && layer is not null && reluAfterLayer;
         Tensor[]? guided = separateGuidedPass ? GuidedPixelGradients(model, input, targets) : null;
-        var pass = new PassResult(pixels.detach(), layer, leaf?.detach(), run) { Observed = observed };
+        if (input.dim() == 5 && layer is not null && layerDepth == 0)
+            throw new UsageException($"layer '{layer}' of a volume model is no [N, C, D, H, W] volume map");
+        var pass = new PassResult(pixels.detach(), layer, leaf?.detach(), run)
+        {
+            Observed = observed, LayerDepth = layerDepth,
+        };
         var results = new List<(int, int, int, Explanation)>();
         for (int j = 0; j < columns.Count; j++)
         {

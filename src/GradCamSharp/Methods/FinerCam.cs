@@ -32,6 +32,10 @@ public sealed class FinerCam(IExplainableModel model, CamOptions? options = null
     protected override string MethodName => "finercam";
 
     /// <inheritdoc />
+    /// <remarks>Not for volumes: it runs the model again from the layer, which is written for images.</remarks>
+    internal override bool ExplainsVolumes => false;
+
+    /// <inheritdoc />
     protected override Tensor Weights(CamContext context) => TailGradients.ChannelWeights(this, context,
         (classIndex, output) => Contrast(output.reshape(-1), classIndex), hessian: false, (gradient, _) => gradient);
 

@@ -246,6 +246,14 @@ public static class KnownMethods
     public static IReadOnlyList<string> Perturbing { get; } = [.. Registered.Where(m => m.PerturbsInputs)
         .Select(m => m.Name)];
 
+    /// <summary>
+    /// The registered methods that explain a volume model (see <see cref="Explainer.ExplainsVolumes"/>), asked of
+    /// each method made for <paramref name="model"/>.
+    /// </summary>
+    internal static IReadOnlyList<string> ForVolumes(IExplainableModel model) => [.. Registered
+        .Where(m => m.UsesLayer && !m.CombinesLayers && m.Create(model, new CamOptions()).ExplainsVolumes)
+        .Select(m => m.Name)];
+
     /// <summary>Every registered method name, in registry order.</summary>
     public static IReadOnlyList<string> Names { get; } = Registered.Select(m => m.Name).ToArray();
 

@@ -14,6 +14,10 @@ public sealed class ScoreCam(IExplainableModel model, CamOptions? options = null
     protected override string MethodName => "scorecam";
 
     /// <inheritdoc />
+    /// <remarks>Not for volumes: it masks the input with each upsampled map, which is written for images.</remarks>
+    internal override bool ExplainsVolumes => false;
+
+    /// <inheritdoc />
     protected override bool UsesGradients => false;
 
     /// <inheritdoc />

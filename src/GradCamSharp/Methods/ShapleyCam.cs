@@ -17,6 +17,10 @@ public sealed class ShapleyCam(IExplainableModel model, CamOptions? options = nu
     protected override string MethodName => "shapleycam";
 
     /// <inheritdoc />
+    /// <remarks>Not for volumes: it runs the model again from the layer, which is written for images.</remarks>
+    internal override bool ExplainsVolumes => false;
+
+    /// <inheritdoc />
     protected override Tensor Weights(CamContext context) => TailGradients.ChannelWeights(this, context,
         (classIndex, output) => output.reshape(-1)[classIndex], hessian: true,
         (gradient, product) => gradient - 0.5 * product!);

@@ -7,7 +7,8 @@ namespace GradCamSharp.Models;
 /// <param name="IsSpatialFeatureMap">
 /// Whether it is an [N, C, H, W] map Grad-CAM can use: more than one row and more than one column (so a channels-last
 /// [1, 1, 1, 768] row is not), no larger than the input in either direction, and not a mere permutation of another
-/// value. Text-line models whose last maps are one row high are explained at a named layer.
+/// value; for a volume model, an [N, C, D, H, W] map by the same rules along its three axes. Text-line models whose
+/// last maps are one row high are explained at a named layer.
 /// </param>
 public sealed record LayerInfo(string Name, long[] Shape, string Kind, bool IsSpatialFeatureMap)
 {
@@ -20,7 +21,8 @@ public sealed record LayerInfo(string Name, long[] Shape, string Kind, bool IsSp
         ArgumentNullException.ThrowIfNull(inputShape);
         bool channelsLast = IsChannelsLastMap(shape, inputShape);
         bool spatial = channelsLast || (shape.Length == 4 && inputShape.Length == 4 && shape[2] > 1 && shape[3] > 1
-            && shape[2] <= inputShape[2] && shape[3] <= inputShape[3] && kind != "Transpose");
+            && shape[2] <= inputShape[2] && shape[3] <= inputShape[3] && kind != "Transpose")
+            || IsVolumeMap(shape, inputShape) && kind != "Transpose";
         // Tokens of the input's own samples (not a [heads, T, d] or [T, N, C] arrangement) that tile the input.
         TokenGrid? tokens = shape.Length == 3 && inputShape.Length == 4 && shape[0] == inputShape[0] && shape[2] > 1
             ? TokenGrid.Infer(shape[1], inputShape[2], inputShape[3]) : null;
@@ -30,6 +32,14 @@ public sealed record LayerInfo(string Name, long[] Shape, string Kind, bool IsSp
             IsChannelsLast = channelsLast,
         };
     }
+
+    /// <summary>
+    /// Whether a value of a volume model (input [N, C, D, H, W]) is a volume map, [N, K, d, h, w], more than one cell
+    /// along each axis and no larger than the input along any.
+    /// </summary>
+    internal static bool IsVolumeMap(long[] shape, long[] inputShape) =>
+        shape.Length == 5 && inputShape.Length == 5 && shape[0] == inputShape[0]
+        && Enumerable.Range(2, 3).All(axis => shape[axis] > 1 && shape[axis] <= inputShape[axis]);
 
     /// <summary>
     /// Whether a 4-D value is a channels-last map, [N, h, w, C] (a Swin's blocks): its dimensions 1 and 2 tile the
