@@ -33,6 +33,10 @@ public static class KnownModels
     /// <summary>The semantic segmenter trained here on the shape world (<c>gradcam train segmenter</c>).</summary>
     public const string ShapesSegmenter = "shapes-segmenter";
 
+    /// <summary>The single-tensor object detector trained here on the shape world (<c>gradcam train detector</c>).
+    /// </summary>
+    public const string ShapesDetector = "shapes-detector";
+
     /// <summary>The 3-D CNN trained here on the volume world (<c>gradcam train volume</c>).</summary>
     public const string VolumesCnn = "volumes-cnn";
 
@@ -82,6 +86,12 @@ public static class KnownModels
             Name = ShapesSegmenter,
             Summary = "a semantic segmenter trained here on the shape world: the background and the 25 pairs",
             Load = (options, runtime) => SceneModel(ShapesSegmenter, ShapeWorld.PixelClassNames, options, runtime),
+        },
+        new()
+        {
+            Name = ShapesDetector,
+            Summary = "a single-tensor object detector trained here on the shape world; explain it with gradcam detect",
+            Load = (options, runtime) => SceneModel(ShapesDetector, ShapeWorld.PairNames, options, runtime),
         },
         new()
         {

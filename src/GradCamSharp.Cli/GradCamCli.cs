@@ -17,6 +17,7 @@ internal static class GradCamCli
             {ExitCodes.Help}
             """);
         root.Add(ExplainCommand.Create());
+        root.Add(DetectCommand.Create());
         root.Add(MergeCommand.Create());
         root.Add(LayersCommand.Create());
         root.Add(MethodsCommand.Create());

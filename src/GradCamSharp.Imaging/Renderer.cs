@@ -116,4 +116,28 @@ public static class Renderer
         bitmap.CopyTo(converted, SKColorType.Rgba8888);
         return converted;
     }
+
+    /// <summary>
+    /// Draws <paramref name="box"/> (in the bitmap's pixels) as a white frame edged in black, with
+    /// <paramref name="caption"/> on a dark band above it (inside the picture when the box touches its top).
+    /// </summary>
+    public static void DrawBox(SKBitmap bitmap, Box box, string caption)
+    {
+        Bitmaps.ThrowIfUnusable(bitmap, nameof(bitmap));
+        ArgumentNullException.ThrowIfNull(caption);
+        using var canvas = new SKCanvas(bitmap);
+        float width = Math.Max(2f, Math.Max(bitmap.Width, bitmap.Height) / 200f);
+        var rectangle = new SKRect(box.X0, box.Y0, box.X1, box.Y1);
+        using (var edge = new SKPaint { Color = SKColors.Black, Style = SKPaintStyle.Stroke, StrokeWidth = 2 * width })
+            canvas.DrawRect(rectangle, edge);
+        using (var frame = new SKPaint { Color = SKColors.White, Style = SKPaintStyle.Stroke, StrokeWidth = width })
+            canvas.DrawRect(rectangle, frame);
+        using SKTypeface typeface = Fonts.Sans();
+        using var font = new SKFont(typeface, Math.Max(10f, bitmap.Height / 30f));
+        using var ink = new SKPaint { Color = SKColors.White, IsAntialias = true };
+        using var band = new SKPaint { Color = new SKColor(0, 0, 0, 180) };
+        float top = Math.Max(0, box.Y0 - font.Size - 4);
+        canvas.DrawRect(new SKRect(box.X0, top, box.X0 + font.MeasureText(caption) + 6, top + font.Size + 4), band);
+        canvas.DrawText(caption, box.X0 + 3, top + font.Size, SKTextAlign.Left, font, ink);
+    }
 }

@@ -23,6 +23,7 @@ public sealed class SceneModelTests
         {
             SceneModelRecipe.Transformer => new SceneTransformer(25),
             SceneModelRecipe.ConvNet => new SceneConvNet(25),
+            SceneModelRecipe.Detector => new SceneDetector(25),
             _ => new SceneSegmenter(26),
         };
         // BatchNorm's running statistics moved from their defaults, so that folding them into the export is tested.
@@ -36,6 +37,7 @@ public sealed class SceneModelTests
     [InlineData(SceneModelRecipe.Transformer)]
     [InlineData(SceneModelRecipe.ConvNet)]
     [InlineData(SceneModelRecipe.Segmenter)]
+    [InlineData(SceneModelRecipe.Detector)]
     public void Export_EqualsTheModule_TheImport_AndOnnxRuntime(string architecture)
     {
         using var scope = NewDisposeScope();
@@ -95,6 +97,7 @@ public sealed class SceneModelTests
     [InlineData(SceneModelRecipe.Transformer, 0.98)]
     [InlineData(SceneModelRecipe.ConvNet, 0.92)]
     [InlineData(SceneModelRecipe.Segmenter, 0.8)]
+    [InlineData(SceneModelRecipe.Detector, 0.9)]
     public void Train_SameSeedGivesTheSameFile_AndTheLossFalls(string architecture, double atMost)
     {
         var recipe = new SceneModelRecipe

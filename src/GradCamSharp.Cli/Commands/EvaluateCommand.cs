@@ -119,6 +119,13 @@ internal static class EvaluateCommand
         its mass there and its mean there over its mean elsewhere.
 
           gradcam evaluate --task volume --scenes 500 --seed 1000 --method gradcam,layercam,hirescam
+
+        With --task detect it measures a shape-world single-tensor detector (by default shapes-detector): mean
+        average precision at IoU 0.5 against the exact boxes, and per method, for each detection that finds an
+        object, how often its map's peak lies in that object's box, the share of its mass there and its mean there
+        over its mean elsewhere.
+
+          gradcam evaluate --task detect --scenes 500 --seed 1000 --method gradcam,layercam,eigencam
         """;
 
     internal static Command Create()
@@ -155,7 +162,7 @@ internal static class EvaluateCommand
             return RunOcr(output, error, ocr, result.GetValue(options.Json));
         }
         if (task?.ToLowerInvariant() is VisionLanguageEvaluator.Classify or VisionLanguageEvaluator.Segment
-            or VisionLanguageEvaluator.Volume)
+            or VisionLanguageEvaluator.Volume or VisionLanguageEvaluator.Detect)
         {
             string sceneTask = task.ToLowerInvariant();
             (string sceneModel, ModelLoadOptions sceneLoading) = options.Common.Read(result);
@@ -165,6 +172,7 @@ internal static class EvaluateCommand
                 {
                     VisionLanguageEvaluator.Segment => KnownModels.ShapesSegmenter,
                     VisionLanguageEvaluator.Volume => KnownModels.VolumesCnn,
+                    VisionLanguageEvaluator.Detect => KnownModels.ShapesDetector,
                     _ => KnownModels.ShapesVit,
                 };
             }
@@ -366,7 +374,7 @@ internal static class EvaluateCommand
         VisionLanguageTasks.Vqa => VisionLanguageTasks.Vqa,
         VisionLanguageEvaluator.DenseCaption => VisionLanguageEvaluator.DenseCaption,
         _ => throw new UsageException(
-            $"unknown --task '{name}'; known: caption, vqa, dense-caption, ocr, classify, segment, volume"),
+            $"unknown --task '{name}'; known: caption, vqa, dense-caption, ocr, classify, segment, detect, volume"),
     };
 
     /// <summary>The kind of model a text task evaluates: dense captioning explains a captioner.</summary>
@@ -434,6 +442,8 @@ internal static class EvaluateCommand
                 progress),
             VisionLanguageEvaluator.Volume => VisionLanguageEvaluator.EvaluateVolumes(model, scenes, seed, methods,
                 progress),
+            VisionLanguageEvaluator.Detect => VisionLanguageEvaluator.EvaluateDetector(model, scenes, seed, methods,
+                progress: progress),
             _ => VisionLanguageEvaluator.EvaluateClassifier(model, scenes, seed, methods, progress),
         };
         return Print(output, report, json);
@@ -454,6 +464,8 @@ internal static class EvaluateCommand
         if (report.OverallAccuracy is double overall && report.Accuracy.Count > 1)
             output.WriteLine(Invariant($"  accuracy overall   {overall:0.000}"));
         if (report.MeanIoU is double meanIoU) output.WriteLine(Invariant($"  mean IoU           {meanIoU:0.000}"));
+        if (report.MeanAveragePrecision is double precision)
+            output.WriteLine(Invariant($"  mAP@0.5            {precision:0.000}"));
         if (report.ExactMatch is double exact)
         {
             string decoding = report.BeamWidth > 1 ? $"beam {report.BeamWidth}" : "greedy";
@@ -466,6 +478,7 @@ internal static class EvaluateCommand
             VisionLanguageEvaluator.Classify => "each object's own colour-and-shape pair",
             VisionLanguageEvaluator.Segment => "each class present, over the pixels the model gives it, in its mask",
             VisionLanguageEvaluator.Volume => "each kind of solid present, in its exact voxels",
+            VisionLanguageEvaluator.Detect => "each detection that finds an object, in that object's box",
             VisionLanguageEvaluator.DenseCaption => report.PhraseEnd == true
                 ? "each object's own phrase as the whole caption, its end included"
                 : "each object's own phrase, its words read as the caption's start",

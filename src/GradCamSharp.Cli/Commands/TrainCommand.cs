@@ -26,7 +26,7 @@ internal static class TrainCommand
         var worlds = new WorldOptions();
         var task = new Argument<string>("task")
         {
-            Description = "What to train: captioner, vqa, classifier, segmenter or volume",
+            Description = "What to train: captioner, vqa, classifier, segmenter, detector or volume",
         };
         var architecture = new Option<string>("--architecture")
         {
@@ -35,13 +35,13 @@ internal static class TrainCommand
         };
         var scenes = new Option<int?>("--scenes")
         {
-            Description = "Training scenes (default: 6000 shapes, 2000 photos; a classifier 8000, a segmenter 4000, " +
-                "volumes 3000)",
+            Description = "Training scenes (default: 6000 shapes, 2000 photos; a classifier 8000, a segmenter or " +
+                "detector 4000, volumes 3000)",
         };
         var epochs = new Option<int?>("--epochs")
         {
             Description = "Passes over the scenes (default: 10 shapes, 20 photos; vit 6, cnn 20, segmenter 8, " +
-                "volume 10)",
+                "detector 20, volume 10)",
         };
         var seed = new Option<int>("--seed")
         {
@@ -53,7 +53,7 @@ internal static class TrainCommand
             Description = "The model file (default: WORLD-TASK.json; a classifier shapes-ARCHITECTURE.onnx, a " +
                 "volume model volumes-cnn.onnx)",
         };
-        const string summary = "Train a captioner, a VQA model, a scene classifier, a segmenter or a 3-D CNN";
+        const string summary = "Train a captioner, a VQA model, a scene classifier, segmenter or detector, a 3-D CNN";
         var command = CommandHelp.Create("train", summary, """
             Train a captioning model (CNN encoder, attention LSTM decoder) or a VQA model (CNN features, LSTM
             question, fusion, answer classifier) with TorchSharp on the CPU. On the shape world the CNN is first taught
@@ -70,6 +70,9 @@ internal static class TrainCommand
             shipped ones are the models shapes-vit and shapes-cnn); measure it with gradcam evaluate --task classify.
             A segmenter labels each pixel with its object's pair or the background (the shape world's CNN, a 1x1
             classifier, upsampling; shipped as shapes-segmenter; gradcam evaluate --task segment).
+            A detector finds each object with its box and pair (the shape world's CNN and a single-tensor head: per
+            cell an objectness, a box and the pairs' logits; shipped as shapes-detector; gradcam detect explains its
+            detections, gradcam evaluate --task detect measures it).
             A volume model is a 3-D CNN told which kinds of solid (sphere, cube) a 32-voxel volume of the volume world
             holds (shipped as volumes-cnn; gradcam evaluate --task volume; gradcam scenes --world volumes writes
             volumes as .npy files to explain).
@@ -80,6 +83,7 @@ internal static class TrainCommand
               gradcam train vqa --world shapes --scenes 500 --epochs 2 --out quick.json
               gradcam train classifier --architecture vit --out shapes-vit.onnx
               gradcam train segmenter --out shapes-segmenter.onnx
+              gradcam train detector --out shapes-detector.onnx
               gradcam train volume --out volumes-cnn.onnx
             """);
         command.Add(task);
@@ -100,13 +104,13 @@ internal static class TrainCommand
                 return Task.FromResult(RunVolumeModel(result.InvocationConfiguration.Output,
                     result.InvocationConfiguration.Error, volumeRecipe, result.GetValue(output), cancellationToken));
             }
-            if (what is Classifier or SceneModelRecipe.Segmenter)
+            if (what is Classifier or SceneModelRecipe.Segmenter or SceneModelRecipe.Detector)
             {
                 if (result.GetValue(worlds.World) != SceneWorlds.Shapes)
                     throw new UsageException($"a {what} is trained on the shapes world only");
                 string network = what == Classifier ? result.GetValue(architecture)!.ToLowerInvariant() : what;
-                if (what == Classifier && network == SceneModelRecipe.Segmenter)
-                    throw new UsageException("a classifier's --architecture is vit or cnn (gradcam train segmenter)");
+                if (what == Classifier && network is SceneModelRecipe.Segmenter or SceneModelRecipe.Detector)
+                    throw new UsageException($"a classifier's --architecture is vit or cnn (gradcam train {network})");
                 SceneModelRecipe shipped = SceneModelRecipe.For(network);
                 SceneModelRecipe sceneRecipe = shipped with
                 {
@@ -194,8 +198,12 @@ internal static class TrainCommand
         (byte[] onnx, IReadOnlyList<EpochReport> epochs) =
             SceneModelTrainer.Train(recipe, progress, cancellationToken);
         WriteWhole(path, onnx);
-        string measured = recipe.Architecture == SceneModelRecipe.Segmenter ? "held-out mean IoU"
-            : "held-out label sets exactly right";
+        string measured = recipe.Architecture switch
+        {
+            SceneModelRecipe.Segmenter => "held-out mean IoU",
+            SceneModelRecipe.Detector => "held-out mAP@0.5",
+            _ => "held-out label sets exactly right",
+        };
         output.WriteLine($"wrote {path} (final loss {epochs[^1].Loss:0.0000}, {measured} {epochs[^1].HeldOut:0.000})");
         return ExitCodes.Success;
     }

@@ -48,6 +48,9 @@ public sealed class VisionLanguageReport
     /// </summary>
     [JsonPropertyName("mean_iou")] public double? MeanIoU { get; set; }
 
+    /// <summary>Detector: mean average precision at an IoU of 0.5 (PASCAL VOC's) over the classes present.</summary>
+    [JsonPropertyName("map50")] public double? MeanAveragePrecision { get; set; }
+
     /// <summary>Pointing and inside/outside per method and layer.</summary>
     [JsonPropertyName("localisation")] public List<LocalisationScore> Localisation { get; } = [];
 

@@ -69,7 +69,8 @@ public static partial class VisionLanguageEvaluator
                     LocalisationScore score = ScoreOf(scores, explanation.Method, explanation.Layer);
                     score.Targets++;
                     (int z, int y, int x) = map.Peak;
-                    if (Inside((z * map.Height + y) * map.Width + x)) score.Hits++;
+                    if (map[z, y, x] > 0 && Inside((z * map.Height + y) * map.Width + x))
+                        score.Hits++;
                     double inside = 0, outside = 0, total = 0;
                     int insideCount = 0;
                     for (int v = 0; v < map.Values.Length; v++)

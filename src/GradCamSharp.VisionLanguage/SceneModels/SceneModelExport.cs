@@ -5,11 +5,12 @@ using static TorchSharp.torch.nn;
 namespace GradCamSharp.VisionLanguage.SceneModels;
 
 /// <summary>
-/// Writes a trained <see cref="SceneTransformer"/>, <see cref="SceneConvNet"/> or <see cref="SceneSegmenter"/> as an
-/// ONNX graph laid out as <c>torch.onnx.export</c> lays out torchvision's models (BatchNorm folded, scoped node names,
-/// LayerNormalization at opset 17, GELU in its Erf form, attention as MatMul, scale, Softmax, MatMul; a segmenter's
-/// <c>backbone</c> and <c>classifier</c>), so that the shipped models are explained exactly as a user's exported model
-/// is, and ONNX Runtime can check them.
+/// Writes a trained <see cref="SceneTransformer"/>, <see cref="SceneConvNet"/>, <see cref="SceneSegmenter"/> or <see
+/// cref="SceneDetector"/> as an ONNX graph laid out as <c>torch.onnx.export</c> lays out torchvision's models
+/// (BatchNorm folded, scoped node names, LayerNormalization at opset 17, GELU in its Erf form, attention as MatMul,
+/// scale, Softmax, MatMul; a segmenter's <c>backbone</c> and <c>classifier</c>, a detector's <c>backbone</c> and
+/// <c>head</c>), so that the shipped models are explained exactly as a user's exported model is, and ONNX Runtime can
+/// check them.
 /// </summary>
 internal static class SceneModelExport
 {
@@ -29,6 +30,12 @@ internal static class SceneModelExport
         using var noGradient = no_grad();
         Dictionary<string, Tensor> weights = model.state_dict();
         var writer = new OnnxGraphWriter(name);
+        if (model is SceneDetector)
+        {
+            string detections = Detector(writer, weights);
+            return writer.ToBytes(InputName, [null, 3, null, null], detections,
+                [null, weights["head.conv2.weight"].shape[0], null, null]);
+        }
         if (model is SceneSegmenter)
         {
             string scores = Segmenter(writer, weights);
@@ -140,6 +147,19 @@ internal static class SceneModelExport
         using Tensor scales = tensor(new float[] { 1, 1, ShapeEncoder.Stride, ShapeEncoder.Stride });
         return writer.Node("/Resize", "Resize", [x, "", writer.Weight("/Constant_output_0", scales)], ["scores"],
             OnnxSetting.Text("mode", "linear"), OnnxSetting.Text("coordinate_transformation_mode", "half_pixel"))[0];
+    }
+
+    /// <summary>The detector: backbone, then the head's 3x3 convolution, ReLU and 1x1 convolution.</summary>
+    private static string Detector(OnnxGraphWriter writer, Dictionary<string, Tensor> weights)
+    {
+        string x = Encoder(writer, weights, "backbone");
+        x = writer.Conv("/head/conv1/Conv", x, "head.conv1.weight", weights["head.conv1.weight"],
+            weights["head.conv1.bias"], padding: 1);
+        x = writer.Node("/head/relu/Relu", "Relu", [x]);
+        return writer.Node("/head/conv2/Conv", "Conv", [x, writer.Weight("head.conv2.weight",
+            weights["head.conv2.weight"]), writer.Weight("head.conv2.bias", weights["head.conv2.bias"])],
+            ["detections"], OnnxSetting.Integers("kernel_shape", 1, 1), OnnxSetting.Integers("strides", 1, 1),
+            OnnxSetting.Integers("pads", 0, 0, 0, 0), OnnxSetting.Integers("dilations", 1, 1))[0];
     }
 
     private static string Head(OnnxGraphWriter writer, Dictionary<string, Tensor> weights, string x) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GradCamSharp.Imaging;
 using GradCamSharp.Scenes;
+using GradCamSharp.Targets;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -42,18 +43,21 @@ public static class SceneModelTrainer
         using var world = new ShapeWorld();
         using var scope = NewDisposeScope();
         bool dense = recipe.Architecture == SceneModelRecipe.Segmenter;
+        bool detector = recipe.Architecture == SceneModelRecipe.Detector;
         (Tensor inputs, Tensor labels) =
-            Encode(world, recipe.Seed, recipe.Scenes, dense, "training", progress, cancellation);
-        (Tensor checkInputs, Tensor checkLabels) =
-            Encode(world, recipe.HeldOutSeed, recipe.HeldOutScenes, dense, "held-out", progress, cancellation);
+            Encode(world, recipe.Seed, recipe.Scenes, recipe.Architecture, "training", progress, cancellation);
+        (Tensor checkInputs, Tensor checkLabels) = Encode(world, recipe.HeldOutSeed, recipe.HeldOutScenes,
+            recipe.Architecture, "held-out", progress, cancellation);
         random.manual_seed(recipe.Seed);
         using Module<Tensor, Tensor> model = recipe.Architecture switch
         {
             SceneModelRecipe.Transformer => new SceneTransformer(Classes.Count),
             SceneModelRecipe.ConvNet => new SceneConvNet(Classes.Count),
+            SceneModelRecipe.Detector => new SceneDetector(Classes.Count),
             _ => new SceneSegmenter(SegmenterClasses.Count),
         };
         if (dense) StartAtTheFrequencies(model, labels);
+        else if (detector) StartAtTheObjectPrior(model, labels);
         else if (recipe.Architecture == SceneModelRecipe.ConvNet) StartAtThePriors(model, labels);
         int stepsPerEpoch = (int)Math.Ceiling(recipe.Scenes / (double)recipe.BatchSize);
         using var optimizer = optim.AdamW(model.parameters(), recipe.LearningRate, weight_decay: 0.05);
@@ -74,6 +78,7 @@ public static class SceneModelTrainer
                 Tensor logits = model.call(inputs.index_select(0, batch));
                 Tensor loss = dense
                     ? functional.cross_entropy(logits, labels.index_select(0, batch).to(ScalarType.Int64))
+                    : detector ? SceneDetections.Loss(logits, labels.index_select(0, batch))
                     : functional.binary_cross_entropy_with_logits(logits, labels.index_select(0, batch));
                 optimizer.zero_grad();
                 loss.backward();
@@ -82,9 +87,11 @@ public static class SceneModelTrainer
                 lossSum += loss.item<float>();
             }
             double heldOut = dense ? MeanIoU(model, checkInputs, checkLabels)
+                : detector ? DetectorPrecision(model, checkInputs, checkLabels)
                 : ExactSets(model, checkInputs, checkLabels);
             reports.Add(new EpochReport(epoch, lossSum / stepsPerEpoch, heldOut, clock.Elapsed.TotalSeconds));
             string measured = dense ? $"held-out mean IoU {heldOut:F3}"
+                : detector ? $"held-out mAP@0.5 {heldOut:F3}"
                 : $"held-out label sets exactly right {heldOut:P1}";
             progress?.Report($"epoch {epoch}/{recipe.Epochs}: loss {lossSum / stepsPerEpoch:F4}, {measured} " +
                 $"({clock.Elapsed.TotalMinutes:F1} min)");
@@ -198,12 +205,52 @@ public static class SceneModelTrainer
     }
 
     /// <summary>
-    /// Draws and prepares scenes: [N, 3, H, W] inputs, and [N, classes] multi-hot labels or, for a segmenter,
-    /// [N, H, W] pixel labels (bytes).
+    /// Sets the detector's objectness bias to the prior log-odds of a cell holding an object's centre (a few cells of
+    /// 256), as <see cref="StartAtThePriors"/> does for the classes.
     /// </summary>
-    private static (Tensor Inputs, Tensor Labels) Encode(ShapeWorld world, int seed, int count, bool dense,
+    private static void StartAtTheObjectPrior(Module<Tensor, Tensor> model, Tensor truth)
+    {
+        using var noGradient = no_grad();
+        double prior = Math.Clamp(truth[.., 0].mean().item<float>(), 1e-4, 0.5);
+        model.named_parameters().Single(p => p.name == "head.conv2.bias").parameter[0]
+            .fill_(Math.Log(prior / (1 - prior)));
+    }
+
+    /// <summary>The detector's mean average precision at IoU 0.5 on scenes whose truth is given per cell.</summary>
+    private static double DetectorPrecision(Module<Tensor, Tensor> model, Tensor inputs, Tensor truth)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGradient = no_grad();
+        var detected = new List<IReadOnlyList<Detection>>();
+        var boxes = new List<IReadOnlyList<(Maps.Box, int)>>();
+        int height = (int)inputs.shape[2], width = (int)inputs.shape[3];
+        for (long start = 0; start < inputs.shape[0]; start += 50)
+        {
+            long length = Math.Min(50, inputs.shape[0] - start);
+            Tensor output = model.call(inputs.narrow(0, start, length));
+            for (int i = 0; i < length; i++)
+            {
+                detected.Add(Detection.Decode(output[i], width, height, SceneDetector.Anchor,
+                    SceneDetections.Threshold));
+                // The truth's own boxes, decoded as the output is: the cells holding objects, exactly.
+                Tensor cell = truth[start + i];
+                boxes.Add([.. Detection.Decode(SceneDetections.AsOutput(cell, Classes.Count), width, height,
+                    SceneDetector.Anchor, 0.5f, 1f).Select(d => (d.Box, d.ClassIndex))]);
+            }
+        }
+        return SceneDetections.MeanAveragePrecision(detected, boxes);
+    }
+
+    /// <summary>
+    /// Draws and prepares scenes: [N, 3, H, W] inputs, and [N, classes] multi-hot labels or, for a segmenter,
+    /// [N, H, W] pixel labels (bytes), for a detector [N, 6, H/8, W/8] truth per cell.
+    /// </summary>
+    private static (Tensor Inputs, Tensor Labels) Encode(ShapeWorld world, int seed, int count, string architecture,
         string what, IProgress<string>? progress, CancellationToken cancellation)
     {
+        bool dense = architecture == SceneModelRecipe.Segmenter;
+        bool detector = architecture == SceneModelRecipe.Detector;
         var inputs = new Tensor[count];
         var labels = new List<Tensor>(count);
         for (int i = 0; i < count; i++)
@@ -212,6 +259,8 @@ public static class SceneModelTrainer
             using Scene scene = world.Generate(seed, i);
             inputs[i] = ImagePreprocessor.Prepare(scene.Image, Preprocessing).ToTensor();
             labels.Add(dense ? tensor(PixelLabels(scene)).reshape(1, scene.Height, scene.Width)
+                : detector ? tensor(SceneDetections.Truth(scene)).reshape(1, SceneDetections.TruthChannels,
+                    scene.Height / ShapeEncoder.Stride, scene.Width / ShapeEncoder.Stride)
                 : tensor(Labels(scene)).reshape(1, Classes.Count));
             if ((i + 1) % 2000 == 0) progress?.Report($"{what}: {i + 1}/{count} scenes drawn");
         }

@@ -116,6 +116,9 @@ public static class ModelLayers
         static string[] PathOf(string name) => name.Split('/', StringSplitOptions.RemoveEmptyEntries)[..^1];
         string[][] paths = [.. layers.Where(Maps).Select(l => PathOf(l.Name)).Where(p => p.Length > 0)];
         string[] scorePath = PathOf(layers[scores].Name);
+        // An output named by the exporter ("detections") carries no module path; the head's value just before it
+        // does (a single-tensor detector's head ends in the output itself).
+        if (scorePath.Length == 0 && scores == layers.Count - 1) scorePath = PathOf(layers[scores - 1].Name);
         int shared = paths.Length == 0 ? 0 : Enumerable.Range(0, paths.Min(p => p.Length))
             .TakeWhile(k => paths.All(p => p[k] == paths[0][k])).Count();
         int headStart;

@@ -1,0 +1,98 @@
+using GradCamSharp.Catalog;
+using GradCamSharp.Evaluation;
+using GradCamSharp.Imaging;
+using GradCamSharp.Maps;
+using GradCamSharp.Methods;
+using GradCamSharp.Models;
+using GradCamSharp.Scenes;
+using GradCamSharp.Targets;
+using GradCamSharp.VisionLanguage.SceneModels;
+using static TorchSharp.torch;
+
+namespace GradCamSharp.VisionLanguage.Evaluation;
+
+public static partial class VisionLanguageEvaluator
+{
+    /// <summary>The task name of <see cref="EvaluateDetector"/>'s reports.</summary>
+    public const string Detect = "detect";
+
+    /// <summary>
+    /// Measures a shape-world single-tensor detector (<c>shapes-detector</c>, or one trained so) on held-out scenes:
+    /// mean average precision at IoU 0.5 against the exact boxes, and for each method, over every detection that finds
+    /// a true object (the same pair, IoU at least 0.5), its map through <see cref="DetectionTarget"/> against that
+    /// object's box: the pointing game, the mean inside over the mean outside, and the share of the map inside.
+    /// </summary>
+    /// <param name="model">A loaded detector.</param>
+    /// <param name="scenes">How many held-out scenes.</param>
+    /// <param name="seed">Their seed; the shipped models' training seeds (1 and 2) are refused.</param>
+    /// <param name="methods">The methods (default <see cref="ClassifierMethods"/>).</param>
+    /// <param name="anchor">The detector's box size for tw = th = 0, in input pixels.</param>
+    /// <param name="progress">Receives a line every 50 scenes.</param>
+    /// <param name="cancellation">Stops between scenes.</param>
+    /// <exception cref="UsageException">Not a shape-world detector, a training seed, a bad count.</exception>
+    public static VisionLanguageReport EvaluateDetector(LoadedModel model, int scenes, int seed,
+        IReadOnlyList<string>? methods = null, float anchor = SceneDetector.Anchor, IProgress<string>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        methods = CheckedSceneModel(model, SceneModelTrainer.Classes, "detector", scenes, seed, methods);
+        using var world = new ShapeWorld();
+        VisionLanguageReport report = SceneReport(model, Detect, world, scenes, seed);
+        var scores = new Dictionary<(string Method, string Layer), LocalisationScore>();
+        MethodSet set = KnownMethods.CreateSet(methods, model.Model);
+        var detected = new List<IReadOnlyList<Detection>>();
+        var truth = new List<IReadOnlyList<(Box Box, int ClassIndex)>>();
+        double coverage = 0;
+        int targets = 0;
+        for (int i = 0; i < scenes; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using Scene scene = world.Generate(seed, i);
+            using var scope = NewDisposeScope();
+            Tensor input = ImagePreprocessor.Prepare(scene.Image, model.Preprocessing).ToTensor();
+            Tensor output;
+            using (no_grad())
+            using (model.Model.BeginExplanation())
+                output = model.Model.Forward(input, ForwardTaps.None);
+            if (output.dim() != 4 || output.shape[1] != DetectionTarget.ClassOffset + SceneModelTrainer.Classes.Count)
+            {
+                throw new UsageException($"{model.Name} is no shape-world detector: its output is " +
+                    $"[{string.Join(", ", output.shape)}]");
+            }
+            IReadOnlyList<Detection> found = Detection.Decode(output[0], scene.Width, scene.Height, anchor,
+                SceneDetections.Threshold);
+            IReadOnlyList<(Box Box, int ClassIndex)> boxes = SceneDetections.Boxes(scene);
+            detected.Add(found);
+            truth.Add(boxes);
+            foreach (Detection detection in found)
+            {
+                // The true object it finds: the same pair, the best overlap of at least 0.5.
+                var matched = boxes.Where(b => b.ClassIndex == detection.ClassIndex)
+                    .Select(b => (b.Box, Iou: b.Box.IntersectionOverUnion(detection.Box)))
+                    .Where(b => b.Iou >= 0.5).OrderByDescending(b => b.Iou).ToList();
+                if (matched.Count == 0) continue;
+                Box box = matched[0].Box;
+                coverage += box.Area / (double)(scene.Width * scene.Height);
+                targets++;
+                bool Inside(int x, int y) => box.Contains(x + 0.5, y + 0.5);
+                foreach (Explanation explanation in set.Explain(input, detection.Target))
+                {
+                    Heatmap map = AtSceneSize(explanation.Heatmap, scene);
+                    LocalisationScore score = ScoreOf(scores, explanation.Method, explanation.Layer);
+                    score.Targets++;
+                    (int peakX, int peakY) = map.Peak;
+                    if (map.Max > 0 && Inside(peakX, peakY)) score.Hits++;
+                    (double inside, double outside) = MapRegions.Means(map, Inside);
+                    score.InsideSum += inside;
+                    score.OutsideSum += outside;
+                    score.MassInsideSum += MapRegions.Share(map, Inside);
+                    score.MassTargets++;
+                }
+            }
+            if ((i + 1) % 50 == 0 || i + 1 == scenes) progress?.Report($"{i + 1}/{scenes} scenes");
+        }
+        report.MeanAveragePrecision = SceneDetections.MeanAveragePrecision(detected, truth);
+        report.Localisation.AddRange(scores.Values);
+        report.ChancePointing = targets == 0 ? 0 : coverage / targets;
+        return report;
+    }
+}

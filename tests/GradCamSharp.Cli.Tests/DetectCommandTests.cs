@@ -1,0 +1,76 @@
+using System.Text.Json;
+using SkiaSharp;
+
+namespace GradCamSharp.Cli.Tests;
+
+/// <summary>
+/// <c>gradcam detect</c> on the shipped shape-world detector, against the exact boxes <c>gradcam scenes</c> writes;
+/// <c>train detector</c> and <c>evaluate --task detect</c> end to end.
+/// </summary>
+public sealed class DetectCommandTests
+{
+    [Fact]
+    public void Detections_AreTheScenesObjects_EachExplainedInsideItsBox()
+    {
+        using var folder = new TempFolder();
+        CliRun scenes = CliRun.Of("scenes", "--world", "shapes", "--count", "2", "--seed", "8642", "--out",
+            folder["scenes"]);
+        Assert.True(scenes.ExitCode == 0, scenes.Error);
+        JsonElement[] truth = [.. JsonDocument.Parse(File.ReadAllText(Path.Combine(folder["scenes"], "scenes.json")))
+            .RootElement.EnumerateArray()];
+        string[] photos = [.. Enumerable.Range(0, 2).Select(i => Path.Combine(folder["scenes"], $"scene_{i:D5}.png"))];
+
+        CliRun run = CliRun.Of(["detect", .. photos, "--model", "shapes-detector", "--method", "hirescam,layercam",
+            "--out", folder["out"]]);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("layer 'auto' is /backbone/relu4/Relu_output_0", run.Error);
+        JsonElement[] entries = [.. JsonDocument.Parse(File.ReadAllText(Path.Combine(folder["out"],
+            "explanations.json"))).RootElement.EnumerateArray()];
+        Assert.NotEmpty(entries);
+        int found = 0, pointed = 0;
+        foreach (JsonElement entry in entries)
+        {
+            int scene = Array.IndexOf(photos, entry.GetProperty("image").GetString());
+            int[] box = [.. entry.GetProperty("box").EnumerateArray().Select(v => v.GetInt32())];
+            string label = entry.GetProperty("class_label").GetString()!;
+            // A detection is one of the scene's objects: its pair, its box within a few pixels.
+            bool isAnObject = truth[scene].GetProperty("objects").EnumerateArray().Any(o =>
+                $"{o.GetProperty("color").GetString()} {o.GetProperty("label").GetString()}" == label
+                && o.GetProperty("box").EnumerateArray().Select(v => v.GetInt32()).Zip(box)
+                    .All(p => Math.Abs(p.First - p.Second) <= 6));
+            if (isAnObject) found++;
+            if (entry.GetProperty("peak_in_box").GetBoolean()) pointed++;
+            Assert.True(File.Exists(Path.Combine(folder["out"], entry.GetProperty("file").GetString()!)));
+        }
+        Assert.True(found >= entries.Length - 1, $"{found} of {entries.Length} detections are objects");
+        Assert.True(pointed >= entries.Length - 2, $"{pointed} of {entries.Length} maps peak in their box");
+        string panelFile = Path.Combine(folder["out"], entries[0].GetProperty("panel").GetString()!);
+        using SKBitmap panel = SKBitmap.Decode(panelFile);
+        Assert.NotNull(panel);
+
+        CliRun classes = CliRun.Of("detect", photos[0], "--model", "shapes-detector", "--class", "0", "--out",
+            folder["refused"]);
+        Assert.Equal(2, classes.ExitCode);
+        Assert.Contains("unrecognized option '--class'", classes.Error);
+        CliRun notADetector = CliRun.Of("detect", photos[0], "--model", "shapes-cnn", "--out", folder["refused"]);
+        Assert.Equal(2, notADetector.ExitCode);
+        Assert.Contains("no single-tensor detector", notADetector.Error);
+        Assert.Equal(2, CliRun.Of("detect", photos[0], "--threshold", "1.5", "--out", folder["refused"]).ExitCode);
+    }
+
+    [Fact]
+    public void TrainDetector_WritesAModel_ThatEvaluateMeasures()
+    {
+        using var folder = new TempFolder();
+        string model = folder["tiny.onnx"];
+        CliRun train = CliRun.Of("train", "detector", "--scenes", "64", "--epochs", "1", "--out", model);
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Contains("held-out mAP@0.5", train.Output);
+
+        CliRun evaluate = CliRun.Of("evaluate", "--task", "detect", "--model", "shapes-detector", "--scenes", "4",
+            "--seed", "99", "--method", "hirescam");
+        Assert.True(evaluate.ExitCode == 0, evaluate.Error);
+        Assert.Contains("mAP@0.5", evaluate.Output);
+        Assert.Contains("hirescam", evaluate.Output);
+    }
+}
