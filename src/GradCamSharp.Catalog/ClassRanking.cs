@@ -1,12 +1,14 @@
 using GradCamSharp.Imaging;
 using GradCamSharp.Models;
+using GradCamSharp.Targets;
 using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GradCamSharp.Catalog;
 
-/// <summary>What a model predicts for a photo, best first: what the demo offers to explain.</summary>
+/// <summary>What a model predicts for a photo, best first (a segmenter's classes by the pixels they cover): what the
+/// demo offers to explain.</summary>
 public static class ClassRanking
 {
     /// <summary>The <paramref name="count"/> best classes of <paramref name="photo"/>: one forward, no gradient.
@@ -48,13 +50,35 @@ public static class ClassRanking
             using DisposeScope scope = NewDisposeScope();
             Tensor output = model.Model.Forward(cat([.. members.Select(i => prepared[i].ToTensor())], 0),
                 ForwardTaps.None);
-            if (output.dim() != 2)
+            bool dense = SegmentationTarget.IsDense(output);
+            if (output.dim() != 2 && !dense)
                 throw new UsageException($"{model.Name} gives a {output.dim()}-D output, not classes");
             for (int sample = 0; sample < members.Length; sample++)
-                ranked[members[sample]] = Best(model, output[sample].to(ScalarType.Float32).data<float>().ToArray(),
-                    count);
+            {
+                Tensor scores = output[sample].to(ScalarType.Float32);
+                ranked[members[sample]] = dense ? Widest(model, scores, count)
+                    : Best(model, scores.data<float>().ToArray(), count);
+            }
         }
         return ranked;
+    }
+
+    /// <summary>
+    /// A segmenter's classes that cover the most pixels (those it assigns to them), as its top classes are chosen:
+    /// each with its logits summed over its pixels (the score a segmentation target explains) and its share of the
+    /// pixels as its probability.
+    /// </summary>
+    private static List<RankedClass> Widest(LoadedModel model, Tensor scores, int count)
+    {
+        long classes = scores.shape[0];
+        Tensor assigned = scores.argmax(0).flatten();
+        long[] pixels = assigned.bincount(null, classes).data<long>().ToArray();
+        float[] sums = (scores.flatten(1) * nn.functional.one_hot(assigned, classes).t().to(ScalarType.Float32))
+            .sum([1]).data<float>().ToArray();
+        long total = assigned.shape[0];
+        return [.. Enumerable.Range(0, (int)classes).Where(i => pixels[i] > 0 && !model.NotAnswers.Contains(i))
+            .OrderByDescending(i => pixels[i]).Take(count)
+            .Select(i => new RankedClass(i, model.LabelOf(i), sums[i], pixels[i] / (double)total))];
     }
 
     private static List<RankedClass> Best(LoadedModel model, float[] scores, int count)

@@ -90,7 +90,8 @@ public sealed class SegmentationTarget : ITarget
 
     /// <summary>Whether <paramref name="output"/> is a segmenter's: [N, classes, H, W], 2 or more classes and pixels.
     /// </summary>
-    internal static bool IsDense(Tensor output) =>
+    /// <param name="output">A model's output, batch first.</param>
+    public static bool IsDense(Tensor output) =>
         output.dim() == 4 && output.shape[1] >= 2 && output.shape[2] * output.shape[3] > 1;
 
     /// <summary>[N, H, W]: 1 where the model assigns the pixel to <paramref name="classIndex"/>, no gradient.</summary>
