@@ -71,6 +71,12 @@ public static class ClassRanking
     private static List<RankedClass> Widest(LoadedModel model, Tensor scores, int count)
     {
         long classes = scores.shape[0];
+        // A detector's map has 5 + classes channels: not a segmenter's, whatever its shape.
+        if (model.Labels is { } labels && labels.Count != classes)
+        {
+            throw new UsageException($"{model.Name} gives {classes} maps for its {labels.Count} labels: not a " +
+                "segmenter's classes (gradcam detect explains a detector)");
+        }
         Tensor assigned = scores.argmax(0).flatten();
         long[] pixels = assigned.bincount(null, classes).data<long>().ToArray();
         float[] sums = (scores.flatten(1) * nn.functional.one_hot(assigned, classes).t().to(ScalarType.Float32))
