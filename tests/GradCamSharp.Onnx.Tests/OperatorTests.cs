@@ -79,6 +79,34 @@ public sealed class OperatorTests
     }
 
     [Theory]
+    [InlineData(new long[] { 7, 1, 5 }, true)]
+    [InlineData(new long[] { 2, 7, 5 }, false)]
+    [InlineData(new long[] { 3, 2, 7, 5 }, true)]
+    public void MatMul_OfRowsByOneMatrix_EqualsTorchsMatmul_ContiguousOrNot(long[] shape, bool transposed)
+    {
+        // Rows times a matrix run as one product (folded), from a view whose rows are not contiguous too (a
+        // transformer's sequence-first tokens): the same values and the same gradient as torch.matmul.
+        using OnnxModule module = new OnnxGraphBuilder("rows")
+            .Input("a", shape)
+            .Input("b", [5, 3])
+            .Output("y", -1)
+            .Node("MatMul", "product", ["a", "b"], ["y"])
+            .Load();
+        using DisposeScope scope = NewDisposeScope();
+        Tensor source = randn(transposed ? [shape[1], shape[0], .. shape[2..]] : shape);
+        Tensor a = (transposed ? source.transpose(0, 1) : source).requires_grad_(true);
+        Tensor b = randn(5, 3);
+        Tensor ours = module.Run(new Dictionary<string, Tensor> { ["a"] = a, ["b"] = b })["y"];
+        Tensor theirs = a.matmul(b);
+        Assert.Equal(theirs.shape, ours.shape);
+        Assert.True(ours.allclose(theirs, 1e-5, 1e-6));
+        Tensor weights = randn_like(theirs);
+        Tensor ourGradient = autograd.grad([(ours * weights).sum()], [a])[0];
+        Tensor theirGradient = autograd.grad([(theirs * weights).sum()], [a])[0];
+        Assert.True(ourGradient.allclose(theirGradient, 1e-5, 1e-6));
+    }
+
+    [Theory]
     [InlineData(new long[] { 4, 8 }, new long[] { 4, 2 }, "cannot be multiplied")]
     [InlineData(new long[] { 3, 2, 4 }, new long[] { 5, 4, 2 }, "do not broadcast")]
     public void MatMul_OfShapesThatDoNotMultiply_IsRefused_WithoutAbortingTheProcess(long[] left, long[] right,

