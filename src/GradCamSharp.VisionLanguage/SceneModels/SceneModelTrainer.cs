@@ -59,44 +59,17 @@ public static class SceneModelTrainer
         if (dense) StartAtTheFrequencies(model, labels);
         else if (detector) StartAtTheObjectPrior(model, labels);
         else if (recipe.Architecture == SceneModelRecipe.ConvNet) StartAtThePriors(model, labels);
-        int stepsPerEpoch = (int)Math.Ceiling(recipe.Scenes / (double)recipe.BatchSize);
-        using var optimizer = optim.AdamW(model.parameters(), recipe.LearningRate, weight_decay: 0.05);
-        var schedule = optim.lr_scheduler.OneCycleLR(optimizer, recipe.LearningRate,
-            total_steps: stepsPerEpoch * recipe.Epochs);
-        var order = new Random(recipe.Seed);
-        var reports = new List<EpochReport>();
-        for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
-        {
-            model.train();
-            long[] shuffled = [.. Enumerable.Range(0, recipe.Scenes).Select(i => (long)i).OrderBy(_ => order.Next())];
-            double lossSum = 0;
-            for (int start = 0; start < shuffled.Length; start += recipe.BatchSize)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                using var step = NewDisposeScope();
-                Tensor batch = tensor(shuffled[start..Math.Min(shuffled.Length, start + recipe.BatchSize)]);
-                Tensor logits = model.call(inputs.index_select(0, batch));
-                Tensor loss = dense
-                    ? functional.cross_entropy(logits, labels.index_select(0, batch).to(ScalarType.Int64))
-                    : detector ? SceneDetections.Loss(logits, labels.index_select(0, batch))
-                    : functional.binary_cross_entropy_with_logits(logits, labels.index_select(0, batch));
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                schedule.step();
-                lossSum += loss.item<float>();
-            }
-            double heldOut = dense ? MeanIoU(model, checkInputs, checkLabels)
+        var settings = new TrainingSettings(recipe.BatchSize, recipe.Epochs, recipe.LearningRate, 0.05, recipe.Seed);
+        List<EpochReport> reports = TrainingLoop.Run(model, inputs, labels, settings, (logits, batch) => dense
+                ? functional.cross_entropy(logits, batch.to(ScalarType.Int64))
+                : detector ? SceneDetections.Loss(logits, batch)
+                : functional.binary_cross_entropy_with_logits(logits, batch),
+            () => dense ? MeanIoU(model, checkInputs, checkLabels)
                 : detector ? DetectorPrecision(model, checkInputs, checkLabels)
-                : ExactSets(model, checkInputs, checkLabels);
-            reports.Add(new EpochReport(epoch, lossSum / stepsPerEpoch, heldOut, clock.Elapsed.TotalSeconds));
-            string measured = dense ? $"held-out mean IoU {heldOut:F3}"
+                : ExactSets(model, checkInputs, checkLabels),
+            heldOut => dense ? $"held-out mean IoU {heldOut:F3}"
                 : detector ? $"held-out mAP@0.5 {heldOut:F3}"
-                : $"held-out label sets exactly right {heldOut:P1}";
-            progress?.Report($"epoch {epoch}/{recipe.Epochs}: loss {lossSum / stepsPerEpoch:F4}, {measured} " +
-                $"({clock.Elapsed.TotalMinutes:F1} min)");
-        }
-        model.eval();
+                : $"held-out label sets exactly right {heldOut:P1}", clock, progress, cancellation);
         return (SceneModelExport.Export(model, recipe.ModelName), reports);
     }
 

@@ -41,36 +41,11 @@ public static class VolumeModelTrainer
         (Tensor checkInputs, Tensor checkLabels) = Encode(recipe.HeldOutSeed, recipe.HeldOutVolumes, cancellation);
         random.manual_seed(recipe.Seed);
         using var model = new VolumeConvNet(Classes.Count);
-        int stepsPerEpoch = (int)Math.Ceiling(recipe.Volumes / (double)recipe.BatchSize);
-        using var optimizer = optim.AdamW(model.parameters(), recipe.LearningRate, weight_decay: 0.01);
-        var schedule = optim.lr_scheduler.OneCycleLR(optimizer, recipe.LearningRate,
-            total_steps: stepsPerEpoch * recipe.Epochs);
-        var order = new Random(recipe.Seed);
-        var reports = new List<EpochReport>();
-        for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
-        {
-            model.train();
-            long[] shuffled = [.. Enumerable.Range(0, recipe.Volumes).Select(i => (long)i).OrderBy(_ => order.Next())];
-            double lossSum = 0;
-            for (int start = 0; start < shuffled.Length; start += recipe.BatchSize)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                using var step = NewDisposeScope();
-                Tensor batch = tensor(shuffled[start..Math.Min(shuffled.Length, start + recipe.BatchSize)]);
-                Tensor loss = functional.binary_cross_entropy_with_logits(model.call(inputs.index_select(0, batch)),
-                    labels.index_select(0, batch));
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
-                schedule.step();
-                lossSum += loss.item<float>();
-            }
-            double heldOut = ExactSets(model, checkInputs, checkLabels);
-            reports.Add(new EpochReport(epoch, lossSum / stepsPerEpoch, heldOut, clock.Elapsed.TotalSeconds));
-            progress?.Report($"epoch {epoch}/{recipe.Epochs}: loss {lossSum / stepsPerEpoch:F4}, held-out sets of " +
-                $"kinds exactly right {heldOut:P1} ({clock.Elapsed.TotalMinutes:F1} min)");
-        }
-        model.eval();
+        var settings = new TrainingSettings(recipe.BatchSize, recipe.Epochs, recipe.LearningRate, 0.01, recipe.Seed);
+        List<EpochReport> reports = TrainingLoop.Run(model, inputs, labels, settings,
+            (logits, batch) => functional.binary_cross_entropy_with_logits(logits, batch),
+            () => ExactSets(model, checkInputs, checkLabels),
+            heldOut => $"held-out sets of kinds exactly right {heldOut:P1}", clock, progress, cancellation);
         return (Export(model), reports);
     }
 
