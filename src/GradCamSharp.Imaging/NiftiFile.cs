@@ -116,27 +116,49 @@ public static class NiftiFile
         stream.Write(data);
     }
 
+    /// <summary>
+    /// The file's bytes; of a .gz, only as many as its header says the volume needs (a small file may claim to
+    /// inflate to anything: what the header does not account for is never inflated).
+    /// </summary>
     private static byte[] ReadAll(string path)
     {
         if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return File.ReadAllBytes(path);
         try
         {
             using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-            using var buffer = new MemoryStream();
-            // Bounded: a small file may claim to inflate to anything.
-            var chunk = new byte[1 << 20];
-            for (int read; (read = gzip.Read(chunk)) > 0;)
-            {
-                if (buffer.Length + read > Array.MaxLength)
-                    throw new UnreadableInputException($"'{path}' inflates beyond the largest volume read");
-                buffer.Write(chunk, 0, read);
-            }
-            return buffer.ToArray();
+            var header = new byte[HeaderSize];
+            int read = gzip.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false);
+            if (read < HeaderSize) return header[..read];
+            long needed = Needed(header);
+            if (needed <= HeaderSize) return header;
+            var bytes = new byte[needed];
+            header.CopyTo(bytes, 0);
+            int rest = gzip.ReadAtLeast(bytes.AsSpan(HeaderSize), (int)(needed - HeaderSize),
+                throwOnEndOfStream: false);
+            return bytes[..(HeaderSize + rest)];
         }
         catch (InvalidDataException exception)
         {
             throw new UnreadableInputException($"'{path}' is not gzip-compressed: {exception.Message}", exception);
         }
+    }
+
+    /// <summary>The bytes a header says its file holds (offset and voxels), or 0 where it says nothing readable.
+    /// </summary>
+    private static long Needed(byte[] header)
+    {
+        bool little = BinaryPrimitives.ReadInt32LittleEndian(header) == HeaderSize;
+        if (!little && BinaryPrimitives.ReadInt32BigEndian(header) != HeaderSize) return 0;
+        short Short(int offset) => little ? BinaryPrimitives.ReadInt16LittleEndian(header.AsSpan(offset))
+            : BinaryPrimitives.ReadInt16BigEndian(header.AsSpan(offset));
+        float offset = little ? BinaryPrimitives.ReadSingleLittleEndian(header.AsSpan(108))
+            : BinaryPrimitives.ReadSingleBigEndian(header.AsSpan(108));
+        int rank = Short(40);
+        if (rank is < 3 or > 4 || !TypeSizes.TryGetValue(Short(70), out int size)) return 0;
+        long count = Enumerable.Range(1, rank).Aggregate(1L, (product, i) =>
+            Short(40 + 2 * i) < 1 ? -1 : Math.Min(product * Short(40 + 2 * i), MaxVoxels + 1));
+        if (count < 1 || count > MaxVoxels || offset is not (>= HeaderSize and <= 1 << 20)) return 0;
+        return Math.Min((long)offset + count * size, Array.MaxLength);
     }
 
     private static float Read(ReadOnlySpan<byte> bytes, short type, bool little) => type switch

@@ -95,7 +95,8 @@ public sealed class VolumePipeline
         {
             VolumeMap map = explanation.Volume ?? throw new InvalidOperationException(
                 $"{explanation.Method} gave no volume map");
-            string label = _model.LabelOf(explanation.ClassIndex) ?? explanation.TargetName;
+            string label = _model.LabelOf(explanation.ClassIndex)
+                ?? (explanation.ClassIndex is int index ? $"class{index}" : explanation.TargetName);
             string stem = $"{source.Stem}_{PhotoExplainer.Slug(label)}_{explanation.Method}";
             string mapPath = output.Add(stem + (nifti ? ".nii.gz" : ".npy"), out string mapName);
             if (nifti) NiftiFile.Save(map, mapPath, volume.NiftiHeader);
