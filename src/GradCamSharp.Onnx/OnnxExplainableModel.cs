@@ -110,6 +110,9 @@ public sealed class OnnxExplainableModel : IExplainableModel
     }
 
     /// <inheritdoc />
+    public long[]? DeclaredInputShape => _module.DeclaredShape(_imageInput);
+
+    /// <inheritdoc />
     public void ValidateInput(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -86,6 +86,9 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     public void ValidateInput(Tensor input) => _model.ValidateInput(input);
 
     /// <inheritdoc />
+    public long[]? DeclaredInputShape => _model.DeclaredInputShape;
+
+    /// <inheritdoc />
     public IDisposable BeginExplanation() => _model.BeginExplanation();
 
     /// <inheritdoc />

@@ -54,6 +54,15 @@ public sealed class VolumeCommandTests
     }
 
     [Fact]
+    public void Layers_OfAVolumeModel_AreListedForAVolume_WithTheAutomaticOneMarked()
+    {
+        CliRun run = CliRun.Of("layers", "--model", "volumes-cnn");
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("* /relu4/Relu_output_0", run.Output);
+        Assert.Contains("[1, 32, 8, 8, 8]", run.Output);
+    }
+
+    [Fact]
     public void PhotosAndVolumesTogether_ImageMethods_AndPhotoOptions_AreRefused()
     {
         using var folder = new TempFolder();

@@ -35,7 +35,11 @@ internal static class LayersCommand
     {
         using LoadedModel loaded = ModelCatalog.Load(model, options);
         using DisposeScope scope = NewDisposeScope();
-        Tensor input = zeros(1, 3, loaded.Preprocessing.Height, loaded.Preprocessing.Width);
+        // A volume model is probed with a volume: its declared sizes, 32 voxels where a size is free.
+        static long Size(long declared) => declared > 0 ? declared : 32;
+        Tensor input = loaded.Model.DeclaredInputShape is [_, var channels, var depth, var rows, var columns]
+            ? zeros([1, Math.Max(1, channels), Size(depth), Size(rows), Size(columns)])
+            : zeros(1, 3, loaded.Preprocessing.Height, loaded.Preprocessing.Width);
         IReadOnlyList<LayerInfo> layers = ModelLayers.Describe(loaded.Model, input);
         string? automatic = layers.Any(l => l.IsSpatialFeatureMap || l.Tokens is not null)
             ? ModelLayers.Resolve(loaded.Model, ModelLayers.Auto, input) : null;

@@ -87,4 +87,10 @@ public interface IExplainableModel : IDisposable
     /// Throws a <see cref="UsageException"/> saying what was expected when <paramref name="input"/> cannot fit.
     /// </summary>
     void ValidateInput(torch.Tensor input) { }
+
+    /// <summary>
+    /// The input's shape as the model declares it, batch first, 0 or less where a dimension is free; null where it
+    /// declares none (what <c>gradcam layers</c> probes a volume model with).
+    /// </summary>
+    long[]? DeclaredInputShape => null;
 }
