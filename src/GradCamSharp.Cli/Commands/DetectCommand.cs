@@ -83,19 +83,7 @@ internal static class DetectCommand
         command.SetAction((result, cancellationToken) =>
         {
             (string spec, ModelLoadOptions loading) = common.Read(result);
-            var job = new ExplainJob
-            {
-                Images = result.GetValue(images) ?? [],
-                OutputDirectory = result.GetValue(outputs.Output)!,
-                Decoding = photos.Decoding(result),
-                Overwrite = result.GetValue(photos.Overwrite),
-                Settings = new ExplanationSettings
-                {
-                    Methods = result.GetValue(method) is { Length: > 0 } methods ? methods : [DefaultMethod],
-                    Layer = result.GetValue(layer)!,
-                    Colormap = result.GetValue(outputs.Colormap)!,
-                },
-            };
+            ExplainJob job = outputs.Job(result, result.GetValue(images) ?? [], photos, method, layer, DefaultMethod);
             var detection = new DetectionOptions
             {
                 Threshold = result.GetValue(threshold),

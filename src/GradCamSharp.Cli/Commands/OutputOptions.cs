@@ -32,6 +32,25 @@ internal sealed class OutputOptions
         foreach (Option option in new Option[] { Colormap, Output, Json, Quiet }) command.Add(option);
     }
 
+    /// <summary>
+    /// The job such a command runs: <paramref name="images"/> into the output folder, decoded and overwritten as
+    /// <paramref name="photos"/> say, with the methods (or <paramref name="defaultMethod"/>), layer and colormap asked.
+    /// </summary>
+    public ExplainJob Job(ParseResult result, IReadOnlyList<string> images, PhotoOptions photos,
+        Option<string[]> method, Option<string> layer, string defaultMethod) => new()
+    {
+        Images = images,
+        OutputDirectory = result.GetValue(Output)!,
+        Decoding = photos.Decoding(result),
+        Overwrite = result.GetValue(photos.Overwrite),
+        Settings = new ExplanationSettings
+        {
+            Methods = result.GetValue(method) is { Length: > 0 } methods ? methods : [defaultMethod],
+            Layer = result.GetValue(layer)!,
+            Colormap = result.GetValue(Colormap)!,
+        },
+    };
+
     /// <summary>Says what was written (unless quiet) and prints the manifest when asked; the exit code.</summary>
     public static int Finish(TextWriter output, TextWriter error, IReadOnlyList<ManifestEntry> entries,
         string outputDirectory, bool json, bool quiet)

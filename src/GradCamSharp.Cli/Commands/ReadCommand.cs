@@ -63,19 +63,8 @@ internal static class ReadCommand
         command.SetAction((result, cancellationToken) =>
         {
             DatasetInput? input = dataset.Read(result, result.GetValue(images) ?? []);
-            var job = new ExplainJob
-            {
-                Images = input is null ? result.GetValue(images) ?? [] : [],
-                OutputDirectory = result.GetValue(outputs.Output)!,
-                Decoding = photos.Decoding(result),
-                Overwrite = result.GetValue(photos.Overwrite),
-                Settings = new ExplanationSettings
-                {
-                    Methods = result.GetValue(method) is { Length: > 0 } methods ? methods : [DefaultMethod],
-                    Layer = result.GetValue(layer)!,
-                    Colormap = result.GetValue(outputs.Colormap)!,
-                },
-            };
+            ExplainJob job = outputs.Job(result, input is null ? result.GetValue(images) ?? [] : [], photos, method,
+                layer, DefaultMethod);
             return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
                 new Arguments(job, result.GetValue(words), result.GetValue(outputs.Json),
                     result.GetValue(outputs.Quiet), input),
