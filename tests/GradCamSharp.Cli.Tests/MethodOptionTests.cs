@@ -16,8 +16,9 @@ public sealed class MethodOptionTests
     [Fact]
     public void TheCommandsThatTakeMethods_AreTheOnesExpected()
     {
-        Assert.Equal(["bench", "caption", "evaluate", "explain", "read", "vqa"], GradCamCli.Build().Subcommands
-            .Where(c => c.Options.Any(o => o.Name == "--method")).Select(c => c.Name).Order());
+        Assert.Equal(["bench", "caption", "detect", "evaluate", "explain", "read", "vqa"],
+            GradCamCli.Build().Subcommands.Where(c => c.Options.Any(o => o.Name == "--method")).Select(c => c.Name)
+                .Order());
     }
 
     [Theory]
