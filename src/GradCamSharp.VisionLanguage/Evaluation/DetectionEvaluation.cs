@@ -63,19 +63,31 @@ public static partial class VisionLanguageEvaluator
             IReadOnlyList<(Box Box, int ClassIndex)> boxes = SceneDetections.Boxes(scene);
             detected.Add(found);
             truth.Add(boxes);
+            // Each detection that finds a true object (the same pair, the best overlap of at least 0.5), with it.
+            var located = new List<(Detection Detection, Box Box)>();
             foreach (Detection detection in found)
             {
-                // The true object it finds: the same pair, the best overlap of at least 0.5.
                 var matched = boxes.Where(b => b.ClassIndex == detection.ClassIndex)
                     .Select(b => (b.Box, Iou: b.Box.IntersectionOverUnion(detection.Box)))
                     .Where(b => b.Iou >= 0.5).OrderByDescending(b => b.Iou).ToList();
-                if (matched.Count == 0) continue;
-                Box box = matched[0].Box;
-                coverage += box.Area / (double)(scene.Width * scene.Height);
-                targets++;
-                bool Inside(int x, int y) => box.Contains(x + 0.5, y + 0.5);
-                foreach (Explanation explanation in set.Explain(input, detection.Target))
+                if (matched.Count > 0) located.Add((detection, matched[0].Box));
+            }
+            if (located.Count > 0)
+            {
+                // All of a scene's detections from one pass: ordered by detection, then method.
+                IReadOnlyList<Explanation> explained = set.Explain(input,
+                    [[.. located.Select(l => (ITarget)l.Detection.Target)]]);
+                int perDetection = explained.Count / located.Count;
+                for (int k = 0; k < explained.Count; k++)
                 {
+                    Box box = located[k / perDetection].Box;
+                    if (k % perDetection == 0)
+                    {
+                        coverage += box.Area / (double)(scene.Width * scene.Height);
+                        targets++;
+                    }
+                    bool Inside(int x, int y) => box.Contains(x + 0.5, y + 0.5);
+                    Explanation explanation = explained[k];
                     Heatmap map = AtSceneSize(explanation.Heatmap, scene);
                     LocalisationScore score = ScoreOf(scores, explanation.Method, explanation.Layer);
                     score.Targets++;

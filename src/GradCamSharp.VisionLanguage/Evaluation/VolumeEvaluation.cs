@@ -58,36 +58,43 @@ public static partial class VisionLanguageEvaluator
                 exact.Total++;
                 if (logits.Select(v => v > 0).SequenceEqual(truth.Select(v => v > 0.5f))) exact.Right++;
             }
-            foreach (int kind in Enumerable.Range(0, truth.Length).Where(k => truth[k] > 0.5f))
+            // Every kind present explained in one pass: ordered by kind, then method.
+            int[] present = [.. Enumerable.Range(0, truth.Length).Where(k => truth[k] > 0.5f)];
+            IReadOnlyList<Explanation> explained = set.Explain(input,
+                [[.. present.Select(kind => (ITarget)new ClassTarget(kind))]]);
+            int perKind = explained.Count / present.Length;
+            for (int e = 0; e < explained.Count; e++)
             {
+                int kind = present[e / perKind];
                 bool Inside(int voxel) => volume.IsOf(voxel, kind);
-                coverage += Enumerable.Range(0, volume.Labels.Length).Count(Inside) / (double)volume.Labels.Length;
-                targets++;
-                foreach (Explanation explanation in set.Explain(input, new ClassTarget(kind)))
+                if (e % perKind == 0)
                 {
-                    VolumeMap map = explanation.Volume!;
-                    LocalisationScore score = ScoreOf(scores, explanation.Method, explanation.Layer);
-                    score.Targets++;
-                    (int z, int y, int x) = map.Peak;
-                    if (map[z, y, x] > 0 && Inside((z * map.Height + y) * map.Width + x))
-                        score.Hits++;
-                    double inside = 0, outside = 0, total = 0;
-                    int insideCount = 0;
-                    for (int v = 0; v < map.Values.Length; v++)
-                    {
-                        total += map.Values[v];
-                        if (Inside(v))
-                        {
-                            inside += map.Values[v];
-                            insideCount++;
-                        }
-                        else outside += map.Values[v];
-                    }
-                    score.InsideSum += inside / Math.Max(1, insideCount);
-                    score.OutsideSum += outside / Math.Max(1, map.Values.Length - insideCount);
-                    score.MassInsideSum += total > 0 ? inside / total : 0;
-                    score.MassTargets++;
+                    coverage += Enumerable.Range(0, volume.Labels.Length).Count(Inside) / (double)volume.Labels.Length;
+                    targets++;
                 }
+                Explanation explanation = explained[e];
+                VolumeMap map = explanation.Volume!;
+                LocalisationScore score = ScoreOf(scores, explanation.Method, explanation.Layer);
+                score.Targets++;
+                (int z, int y, int x) = map.Peak;
+                if (map[z, y, x] > 0 && Inside((z * map.Height + y) * map.Width + x))
+                    score.Hits++;
+                double inside = 0, outside = 0, total = 0;
+                int insideCount = 0;
+                for (int v = 0; v < map.Values.Length; v++)
+                {
+                    total += map.Values[v];
+                    if (Inside(v))
+                    {
+                        inside += map.Values[v];
+                        insideCount++;
+                    }
+                    else outside += map.Values[v];
+                }
+                score.InsideSum += inside / Math.Max(1, insideCount);
+                score.OutsideSum += outside / Math.Max(1, map.Values.Length - insideCount);
+                score.MassInsideSum += total > 0 ? inside / total : 0;
+                score.MassTargets++;
             }
             if ((i + 1) % 50 == 0 || i + 1 == volumes) progress?.Report($"{i + 1}/{volumes} volumes");
         }
