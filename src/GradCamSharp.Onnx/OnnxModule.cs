@@ -18,6 +18,7 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     private readonly Dictionary<string, int> _producer;
     private readonly Dictionary<string, ExecutionPlan> _plans = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TailPlan> _tails = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SelectedRows?> _selections = new(StringComparer.Ordinal);
     private readonly string? _baseDirectory;
 
     private OnnxModule(string name, ModelProto proto, OnnxNode[] nodes, Dictionary<string, Tensor> constants,
@@ -451,11 +452,80 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             values[name] = tailInputs.TryGetValue(name, out Tensor? value) ? value
                 : throw new ArgumentException($"the tail after '{layer}' reads '{name}', which was not given");
         }
-        return Execute(tail.Plan, values, ForwardTaps.None, outputs);
+        SelectedRows? rows = tail.MaySelectRows && SelectRows ? SelectedRowsFor(tail, values, outputs) : null;
+        return Execute(tail.Plan, values, ForwardTaps.None, outputs, rows);
+    }
+
+    /// <summary>
+    /// Whether <see cref="RunTail"/> runs the operations after a head's token selection on the selected rows only
+    /// (default true; the outputs and gradients are the same, the work for a transformer's tail a fraction).
+    /// </summary>
+    public bool SelectRows { get; set; } = true;
+
+    /// <summary>How many nodes the last plan for <paramref name="layer"/>'s tail runs on selected rows (for
+    /// tests).</summary>
+    internal int SelectedRowNodes(string layer)
+    {
+        lock (_selections)
+        {
+            return _selections.Where(pair => pair.Key.StartsWith(layer + "\n\n", StringComparison.Ordinal))
+                .Select(pair => pair.Value?.RegionSize ?? 0).LastOrDefault();
+        }
+    }
+
+    private const int MostSelectionPlans = 64;
+
+    /// <summary>
+    /// The plan that runs <paramref name="tail"/> on selected rows for these values' shapes, made the first time
+    /// they are seen: one run records every value's shape, and the plan is kept only if a run with it gives the same
+    /// outputs (1e-4 of their largest magnitude).
+    /// </summary>
+    private SelectedRows? SelectedRowsFor(TailPlan tail, Dictionary<string, Tensor> values,
+        IReadOnlyCollection<string> outputs)
+    {
+        string key = tail.Key + "\n\n" + string.Join(";", values.OrderBy(pair => pair.Key, StringComparer.Ordinal)
+            .Select(pair => string.Join(",", pair.Value.shape)));
+        lock (_selections)
+        {
+            if (_selections.TryGetValue(key, out SelectedRows? known)) return known;
+            using var scope = NewDisposeScope();
+            using var noGradient = no_grad();
+            var shapes = values.ToDictionary(pair => pair.Key, pair => pair.Value.shape, StringComparer.Ordinal);
+            var recording = new ForwardTaps { ObserveEveryLayer = (name, value) => shapes[name] = value.shape };
+            Dictionary<string, Tensor> full = Execute(tail.Plan, new(values, StringComparer.Ordinal), recording,
+                outputs);
+            SelectedRows? rows = SelectedRows.Find(_nodes, tail.Plan.Nodes,
+                name => shapes.GetValueOrDefault(name) ?? _constants.GetValueOrDefault(name)?.shape, outputs);
+            if (rows is not null)
+            {
+                try
+                {
+                    Dictionary<string, Tensor> selected = Execute(tail.Plan, new(values, StringComparer.Ordinal),
+                        ForwardTaps.None, outputs, rows);
+                    if (!outputs.All(name => Agree(full[name], selected[name]))) rows = null;
+                }
+                catch (OnnxRunException)
+                {
+                    // An operator that does not take the narrowed values: the tail runs whole.
+                    rows = null;
+                }
+            }
+            if (_selections.Count >= MostSelectionPlans) _selections.Clear();
+            _selections[key] = rows;
+            return rows;
+        }
+    }
+
+    private static bool Agree(Tensor full, Tensor selected)
+    {
+        if (!full.shape.SequenceEqual(selected.shape) || full.dtype != selected.dtype) return false;
+        if (!full.is_floating_point()) return full.equal(selected).item<bool>();
+        double scale = Math.Max(1, full.abs().max().item<float>());
+        return (full - selected).abs().max().item<float>() <= 1e-4 * scale;
     }
 
     private Dictionary<string, Tensor> Execute(ExecutionPlan plan, Dictionary<string, Tensor> values,
-        ForwardTaps taps, IReadOnlyCollection<string> outputs)
+        ForwardTaps taps, IReadOnlyCollection<string> outputs, SelectedRows? rows = null)
     {
         var context = new RunContext(taps);
         var owned = new HashSet<string>(StringComparer.Ordinal);
@@ -475,7 +545,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             Tensor[] results;
             try
             {
-                results = node.Operator.Run(node, arguments, context);
+                results = rows?.Prepare(plan.Nodes[step], node, arguments)
+                    ?? node.Operator.Run(node, arguments, context);
             }
             catch (Exception exception) when (exception is not (UnreadableInputException
                 or OperationCanceledException or OutOfMemoryException))
@@ -559,7 +630,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             string[] frontier = tail.SelectMany(i => _nodes[i].Inputs).Concat(outputs)
                 .Where(v => v.Length > 0 && v != layer && !produced.Contains(v) && !_constants.ContainsKey(v))
                 .Distinct(StringComparer.Ordinal).ToArray();
-            var plan = new TailPlan(PlanOf([.. tail], outputs), frontier);
+            var plan = new TailPlan(PlanOf([.. tail], outputs), frontier, key,
+                SelectedRows.MayApply(tail.Select(i => _nodes[i])));
             _tails[key] = plan;
             return plan;
         }
@@ -620,5 +692,5 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
 
     private sealed record ExecutionPlan(int[] Nodes, List<string>[] DeadAfter);
 
-    private sealed record TailPlan(ExecutionPlan Plan, string[] Frontier);
+    private sealed record TailPlan(ExecutionPlan Plan, string[] Frontier, string Key, bool MaySelectRows);
 }
