@@ -27,6 +27,10 @@ public static class KnownModels
     /// </summary>
     public const string ShapesVit = "shapes-vit";
 
+    /// <summary>The small Swin transformer trained here on the same task (<c>gradcam train classifier --architecture
+    /// swin</c>): where a Swin is best explained.</summary>
+    public const string ShapesSwin = "shapes-swin";
+
     /// <summary>The CNN trained here on the same task as <see cref="ShapesVit"/>, for comparison.</summary>
     public const string ShapesCnn = "shapes-cnn";
 
@@ -74,6 +78,12 @@ public static class KnownModels
             Name = ShapesVit,
             Summary = "a small vision transformer trained here on the shape world's 25 colour-and-shape pairs",
             Load = (options, runtime) => SceneModel(ShapesVit, ShapeWorld.PairNames, options, runtime),
+        },
+        new()
+        {
+            Name = ShapesSwin,
+            Summary = "a small Swin transformer (shifted windows, pooled head) trained here on the same task",
+            Load = (options, runtime) => SceneModel(ShapesSwin, ShapeWorld.PairNames, options, runtime),
         },
         new()
         {

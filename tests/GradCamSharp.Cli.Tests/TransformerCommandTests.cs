@@ -57,4 +57,23 @@ public sealed class TransformerCommandTests
         Assert.Equal([28, 56], tokens.GetProperty("grid").EnumerateArray().Select(v => v.GetInt32()));
         Assert.Equal(ExitCodes.Usage, CliRun.Of([.. explain, "--skip-tokens", "1", "--out", folder["x"]]).ExitCode);
     }
+
+    [Fact]
+    public void EvaluateClassify_AtSeveralLayers_ScoresEachMethodAtEach_AndOtherTasksRefuseTheList()
+    {
+        CliRun run = CliRun.Of("evaluate", "--task", "classify", "--model", "shapes-swin", "--scenes", "3", "--seed",
+            "4242", "--method", "gradcam", "--layer", "auto, blocks.3.norm1,blocks.3.norm2", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        using JsonDocument report = JsonDocument.Parse(run.Output);
+        JsonElement[] scores = [.. report.RootElement.GetProperty("localisation").EnumerateArray()];
+        // auto reads as the layer it found: the final norm, which the Swin's head pools.
+        Assert.Equal(["/norm/LayerNormalization_output_0", "blocks.3.norm1", "blocks.3.norm2"],
+            scores.Select(s => s.GetProperty("layer").GetString()));
+        Assert.All(scores, s => Assert.True(s.GetProperty("targets").GetInt32() > 0));
+        CliRun refused = CliRun.Of("evaluate", "--task", "segment", "--layer", "auto,backbone", "--scenes", "1",
+            "--seed", "4242");
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Contains("--task classify", refused.Error);
+    }
 }

@@ -1,5 +1,7 @@
 using GradCamSharp.Catalog;
+using GradCamSharp.Methods;
 using GradCamSharp.Models;
+using GradCamSharp.Targets;
 using GradCamSharp.Onnx;
 using GradCamSharp.Scenes;
 using GradCamSharp.VisionLanguage.SceneModels;
@@ -22,6 +24,7 @@ public sealed class SceneModelTests
         Module<Tensor, Tensor> model = architecture switch
         {
             SceneModelRecipe.Transformer => new SceneTransformer(25),
+            SceneModelRecipe.Swin => new SceneSwin(25),
             SceneModelRecipe.ConvNet => new SceneConvNet(25),
             SceneModelRecipe.Detector => new SceneDetector(25),
             _ => new SceneSegmenter(26),
@@ -35,6 +38,7 @@ public sealed class SceneModelTests
 
     [Theory]
     [InlineData(SceneModelRecipe.Transformer)]
+    [InlineData(SceneModelRecipe.Swin)]
     [InlineData(SceneModelRecipe.ConvNet)]
     [InlineData(SceneModelRecipe.Segmenter)]
     [InlineData(SceneModelRecipe.Detector)]
@@ -81,6 +85,55 @@ public sealed class SceneModelTests
     }
 
     [Fact]
+    public void SwinExport_BlocksAreChannelsLastMaps_AutoIsTheFinalNormItsHeadPools_AndEachWindowAttentionIsFound()
+    {
+        using var scope = NewDisposeScope();
+        using Module<Tensor, Tensor> model = Fresh(SceneModelRecipe.Swin, 17);
+        using OnnxModule module = OnnxModule.Load(SceneModelExport.Export(model, "swin"), null, "swin");
+        using var explained = new OnnxExplainableModel(module);
+        Tensor input = randn(1, 3, 128, 128);
+
+        Assert.Equal("/norm/LayerNormalization_output_0", ModelLayers.FindAuto(explained, input).Name);
+        int last = 2 * SceneSwin.BlocksPerStage - 1;
+        foreach (string norm in new[] { "norm1", "norm2" })
+        {
+            string layer = explained.FindLayer($"blocks.{last}.{norm}")!;
+            Assert.Equal($"/blocks.{last}/{norm}/LayerNormalization_output_0", layer);
+            // [1, 8, 8, 128] channels-last: explained as the [1, 128, 8, 8] map it is, with nothing configured.
+            Explanation map = new GradCam(explained, new CamOptions { Layer = layer })
+                .Explain(input, new ClassTarget(3)).Single();
+            Assert.Equal([8, 8], new[] { map.RawMap!.Height, map.RawMap.Width });
+        }
+        Assert.Equal(2 * SceneSwin.BlocksPerStage, explained.AttentionLayers.Count);
+    }
+
+    [Fact]
+    public void SwinMask_KeepsTokensTheShiftBroughtTogetherApart()
+    {
+        using var scope = NewDisposeScope();
+        // An 8x8 grid in 4x4 windows shifted by 2: the first window holds one region, the last window four.
+        float[,,] mask = SwinBlock.Mask(8, 8).data<float>().ToArray() is float[] flat
+            ? To3D(flat, 4, SwinBlock.WindowTokens) : throw new InvalidOperationException();
+        for (int i = 0; i < SwinBlock.WindowTokens; i++)
+        {
+            for (int j = 0; j < SwinBlock.WindowTokens; j++)
+            {
+                Assert.Equal(0f, mask[0, i, j]);
+                // In the last window, token (row, column) came from region (row >= 2, column >= 2).
+                bool same = (i / 4 >= 2) == (j / 4 >= 2) && (i % 4 >= 2) == (j % 4 >= 2);
+                Assert.Equal(same ? 0f : -100f, mask[3, i, j]);
+            }
+        }
+    }
+
+    private static float[,,] To3D(float[] flat, int windows, int tokens)
+    {
+        var result = new float[windows, tokens, tokens];
+        for (int k = 0; k < flat.Length; k++) result[k / (tokens * tokens), k / tokens % tokens, k % tokens] = flat[k];
+        return result;
+    }
+
+    [Fact]
     public void SegmenterExport_AutoIsTheBackbonesLastMap()
     {
         using var scope = NewDisposeScope();
@@ -95,6 +148,7 @@ public sealed class SceneModelTests
     [Theory]
     // The transformer learns slowly at first (its loss starts at the priors'); the CNNs fall fast.
     [InlineData(SceneModelRecipe.Transformer, 0.98)]
+    [InlineData(SceneModelRecipe.Swin, 0.98)]
     [InlineData(SceneModelRecipe.ConvNet, 0.92)]
     [InlineData(SceneModelRecipe.Segmenter, 0.8)]
     [InlineData(SceneModelRecipe.Detector, 0.9)]

@@ -1,5 +1,6 @@
 using GradCamSharp.Catalog;
 using GradCamSharp.Methods;
+using GradCamSharp.Models;
 using GradCamSharp.VisionLanguage.Evaluation;
 
 namespace GradCamSharp.VisionLanguage.Tests;
@@ -33,6 +34,27 @@ public sealed class ShippedSceneModelTests
         Assert.True(relevance.Pointing > Score(report, KnownMethods.GradCam).Pointing + 0.1, "relevance over Grad-CAM");
         Assert.True(rollout.PeakOnOtherObject > relevance.PeakOnOtherObject + 0.3, "rollout is class-agnostic");
         Assert.True(relevance.Ratio > 15, $"relevance inside/outside {relevance.Ratio:0.0}");
+    }
+
+    [Fact]
+    public void ShapesSwin_ClassifiesNearlyEveryScene_AndItsLastBlocksNorm1ExplainsItWhereNorm2DoesNot()
+    {
+        using LoadedModel swin = ModelCatalog.Load(KnownModels.ShapesSwin, new ModelLoadOptions());
+
+        VisionLanguageReport report = VisionLanguageEvaluator.EvaluateClassifier(swin, Scenes, Seed,
+            [KnownMethods.GradCam], [ModelLayers.Auto, "blocks.3.norm1", "blocks.3.norm2"]);
+
+        // Measured on 500 scenes of seed 1000: label sets 0.998; Grad-CAM pointing (inside/outside) at the final norm
+        // 0.403 (2.1), at the last block's norm1 0.404 (4.2), at its norm2 0.118 (1.9).
+        Assert.True(report.OverallAccuracy >= 0.93, $"label sets right {report.OverallAccuracy:0.000}");
+        LocalisationScore auto = report.Localisation[0], norm1 = report.Localisation[1], norm2 = report.Localisation[2];
+        Assert.Equal("/norm/LayerNormalization_output_0", auto.Layer);
+        Assert.True(auto.Pointing >= 0.3, $"Grad-CAM pointing at the final norm {auto.Pointing:0.000}");
+        Assert.True(norm1.Pointing > norm2.Pointing + 0.1,
+            $"pointing: norm1 {norm1.Pointing:0.000}, norm2 {norm2.Pointing:0.000}");
+        Assert.True(norm1.Ratio > 1.5 * norm2.Ratio,
+            $"inside/outside: norm1 {norm1.Ratio:0.0}, norm2 {norm2.Ratio:0.0}");
+        Assert.True(auto.PeakOnOtherObject < 0.05, "Grad-CAM peaks on another object");
     }
 
     [Fact]

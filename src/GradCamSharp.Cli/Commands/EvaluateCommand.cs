@@ -99,12 +99,13 @@ internal static class EvaluateCommand
           gradcam evaluate --task ocr --lines 100 --seed 7 --method gradcam --method hirescam
 
         With --task classify it measures a shape-world classifier (by default the shipped vision transformer,
-        shapes-vit; --model shapes-cnn is the CNN trained on the same task) on held-out scenes: the share of scenes
-        whose label set it gets exactly right, and per method the pointing game and inside/outside ratio of the map
-        of each object's own colour-and-shape pair.
+        shapes-vit; --model shapes-swin is a Swin and shapes-cnn the CNN trained on the same task) on held-out
+        scenes: the share of scenes whose label set it gets exactly right, and per method (and per layer, with
+        --layer) the pointing game and inside/outside ratio of the map of each object's own colour-and-shape pair.
 
           gradcam evaluate --task classify --scenes 500 --seed 1000 --method gradcam,layercam,attention-rollout
           gradcam evaluate --task classify --model shapes-cnn --scenes 500 --seed 1000
+          gradcam evaluate --task classify --model shapes-swin --layer auto,blocks.3.norm1,blocks.3.norm2
 
         With --task segment it measures a shape-world segmenter (by default shapes-segmenter): pixel accuracy and
         mean IoU against the exact masks, and per method, for each class present explained over the pixels the model
@@ -176,9 +177,13 @@ internal static class EvaluateCommand
                     _ => KnownModels.ShapesVit,
                 };
             }
+            string[] layers = result.GetValue(options.Layer)!.Split(',',
+                StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (sceneTask != VisionLanguageEvaluator.Classify && layers is not [] and not [ModelLayers.Auto])
+                throw new UsageException("--layer takes a list with --task classify only (and one layer with ocr)");
             return RunSceneModel(output, error, sceneModel, sceneLoading, sceneTask, result.GetValue(options.Scenes),
                 result.GetValue(options.Seed), methods.Length > 0 ? methods : VisionLanguageEvaluator.ClassifierMethods,
-                result.GetValue(options.Json));
+                result.GetValue(options.Json), layers);
         }
         if (task is not null)
         {
@@ -335,7 +340,8 @@ internal static class EvaluateCommand
 
         public Option<string> Layer { get; } = new("--layer", "-l")
         {
-            Description = "With --task ocr: the recogniser's target layer",
+            Description = "With --task ocr: the recogniser's target layer; with --task classify: the layers to " +
+                "measure each method at, comma-separated (names, module paths or auto)",
             DefaultValueFactory = _ => ModelLayers.Auto,
         };
 
@@ -430,7 +436,8 @@ internal static class EvaluateCommand
     /// model; returns the exit code.
     /// </summary>
     public static int RunSceneModel(TextWriter output, TextWriter error, string spec, ModelLoadOptions loading,
-        string task, int scenes, int seed, IReadOnlyList<string> methods, bool json)
+        string task, int scenes, int seed, IReadOnlyList<string> methods, bool json,
+        IReadOnlyList<string>? layers = null)
     {
         ArgumentNullException.ThrowIfNull(loading);
         _ = KnownMethods.Expand(methods);
@@ -444,7 +451,7 @@ internal static class EvaluateCommand
                 progress),
             VisionLanguageEvaluator.Detect => VisionLanguageEvaluator.EvaluateDetector(model, scenes, seed, methods,
                 progress: progress),
-            _ => VisionLanguageEvaluator.EvaluateClassifier(model, scenes, seed, methods, progress),
+            _ => VisionLanguageEvaluator.EvaluateClassifier(model, scenes, seed, methods, layers, progress),
         };
         return Print(output, report, json);
     }

@@ -30,7 +30,7 @@ internal static class TrainCommand
         };
         var architecture = new Option<string>("--architecture")
         {
-            Description = "The classifier's network: vit (a small vision transformer) or cnn",
+            Description = "The classifier's network: vit (a small vision transformer), swin (a small Swin) or cnn",
             DefaultValueFactory = _ => SceneModelRecipe.Transformer,
         };
         var scenes = new Option<int?>("--scenes")
@@ -40,8 +40,8 @@ internal static class TrainCommand
         };
         var epochs = new Option<int?>("--epochs")
         {
-            Description = "Passes over the scenes (default: 10 shapes, 20 photos; vit 6, cnn 20, segmenter 8, " +
-                "detector 20, volume 10)",
+            Description = "Passes over the scenes (default: 10 shapes, 20 photos; vit 6, swin 16, cnn 20, " +
+                "segmenter 8, detector 20, volume 10)",
         };
         var seed = new Option<int>("--seed")
         {
@@ -64,10 +64,13 @@ internal static class TrainCommand
 
             A classifier (shape world only) labels each scene with the colour-and-shape pairs present (25 classes,
             several at once): --architecture vit trains a small vision transformer (convolutional stem, 16x16
-            tokens and a class token, 4 blocks), cnn the shape world's CNN with a pooled linear head. It is written
+            tokens and a class token, 4 blocks), swin a small Swin transformer (the same stem, attention in shifted
+            4x4 windows, two stages of channels-last blocks, a head that pools every token), cnn the shape world's
+            CNN with a pooled linear head. It is written
             as an ONNX file: explain it with --model FILE --preprocess shapes and --labels naming the 25 pairs
             ("red circle", "red square", ..., one a line, colour-major as gradcam models' shapes-vit has them; the
-            shipped ones are the models shapes-vit and shapes-cnn); measure it with gradcam evaluate --task classify.
+            shipped ones are the models shapes-vit, shapes-swin and shapes-cnn); measure it with gradcam evaluate
+            --task classify.
             A segmenter labels each pixel with its object's pair or the background (the shape world's CNN, a 1x1
             classifier, upsampling; shipped as shapes-segmenter; gradcam evaluate --task segment).
             A detector finds each object with its box and pair (the shape world's CNN and a single-tensor head: per
@@ -82,6 +85,7 @@ internal static class TrainCommand
               gradcam train captioner --world photos --out my-captioner.json
               gradcam train vqa --world shapes --scenes 500 --epochs 2 --out quick.json
               gradcam train classifier --architecture vit --out shapes-vit.onnx
+              gradcam train classifier --architecture swin --out shapes-swin.onnx
               gradcam train segmenter --out shapes-segmenter.onnx
               gradcam train detector --out shapes-detector.onnx
               gradcam train volume --out volumes-cnn.onnx
@@ -110,7 +114,10 @@ internal static class TrainCommand
                     throw new UsageException($"a {what} is trained on the shapes world only");
                 string network = what == Classifier ? result.GetValue(architecture)!.ToLowerInvariant() : what;
                 if (what == Classifier && network is SceneModelRecipe.Segmenter or SceneModelRecipe.Detector)
-                    throw new UsageException($"a classifier's --architecture is vit or cnn (gradcam train {network})");
+                {
+                    throw new UsageException(
+                        $"a classifier's --architecture is vit, swin or cnn (gradcam train {network})");
+                }
                 SceneModelRecipe shipped = SceneModelRecipe.For(network);
                 SceneModelRecipe sceneRecipe = shipped with
                 {

@@ -410,8 +410,9 @@ public static partial class VisionLanguageEvaluator
     /// <param name="model">A loaded classifier (<c>shapes-vit</c>, <c>shapes-cnn</c> or one trained so).</param>
     /// <param name="scenes">How many held-out scenes.</param>
     /// <param name="seed">Their seed; the shipped models' training seeds (1 and 2) are refused.</param>
-    /// <param name="methods">The methods (default <see cref="ClassifierMethods"/>); the layer is each method's
-    /// automatic one.</param>
+    /// <param name="methods">The methods (default <see cref="ClassifierMethods"/>).</param>
+    /// <param name="layers">The layers each method is measured at (default each method's automatic one): names,
+    /// module paths (<c>blocks.3.norm1</c>) or <c>auto</c>.</param>
     /// <param name="progress">Receives a line every 50 scenes.</param>
     /// <param name="cancellation">Stops between scenes.</param>
     /// <exception cref="UsageException">Not a shape-world classifier, a training seed, a bad count.</exception>
@@ -423,8 +424,8 @@ public static partial class VisionLanguageEvaluator
     /// </code>
     /// </example>
     public static VisionLanguageReport EvaluateClassifier(LoadedModel model, int scenes, int seed,
-        IReadOnlyList<string>? methods = null, IProgress<string>? progress = null,
-        CancellationToken cancellation = default)
+        IReadOnlyList<string>? methods = null, IReadOnlyList<string>? layers = null,
+        IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
         IReadOnlyList<string> classes = SceneModels.SceneModelTrainer.Classes;
         methods = CheckedSceneModel(model, classes, "classifier", scenes, seed, methods);
@@ -433,7 +434,8 @@ public static partial class VisionLanguageEvaluator
         var exact = new Tally();
         report.Accuracy["label set"] = exact;
         ScoreScenes(scene => ImagePreprocessor.Prepare(scene.Image, model.Preprocessing).ToTensor(),
-            [ModelLayers.Auto], model.Model, world, scenes, seed, methods, report, (scene, input) =>
+            layers is { Count: > 0 } ? layers : [ModelLayers.Auto], model.Model, world, scenes, seed, methods, report,
+            (scene, input) =>
             {
                 float[] truth = SceneModels.SceneModelTrainer.Labels(scene);
                 using (no_grad())

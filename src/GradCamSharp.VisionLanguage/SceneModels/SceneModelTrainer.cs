@@ -52,6 +52,7 @@ public static class SceneModelTrainer
         using Module<Tensor, Tensor> model = recipe.Architecture switch
         {
             SceneModelRecipe.Transformer => new SceneTransformer(Classes.Count),
+            SceneModelRecipe.Swin => new SceneSwin(Classes.Count),
             SceneModelRecipe.ConvNet => new SceneConvNet(Classes.Count),
             SceneModelRecipe.Detector => new SceneDetector(Classes.Count),
             _ => new SceneSegmenter(SegmenterClasses.Count),
