@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using GradCamSharp.Catalog;
+using GradCamSharp.Evaluation;
 using GradCamSharp.Imaging;
 using GradCamSharp.Maps;
 using GradCamSharp.Methods;
@@ -43,15 +44,32 @@ public sealed class DetectionPipeline
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(detection);
         ExplanationSettings settings = job.Settings;
-        if (settings.Classes.Count > 0 || settings.Region is not null || settings.Mask is not null)
-            throw new UsageException("detect explains the model's own detections: --class, --region and --mask are " +
-                "for explain");
+        RefuseTargets(settings);
         detection.Validate();
         IColormap colormap = KnownColormaps.Get(settings.Colormap);
         MethodSet methods = settings.CreateMethods(_model.Model);
         var batch = new PhotoBatch(job.Images, job.OutputDirectory, job.Decoding, job.Overwrite);
         return batch.Run((photo, output) => DetectOne(photo, output, methods, detection, colormap, settings,
             cancellationToken), progress, $"detect, then {string.Join(", ", methods.Outputs)}", cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="model"/> is a single-tensor detector: its output for a blank input of its size is
+    /// <c>[1, 5 + classes, H, W]</c> with a label per class (a segmenter's has as many maps as labels).
+    /// </summary>
+    public static bool IsDetector(LoadedModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Labels is not { Count: > 0 } labels) return false;
+        using var blank = new SKBitmap(Math.Max(model.Preprocessing.Width, 32),
+            Math.Max(model.Preprocessing.Height, 32));
+        blank.Erase(SKColors.Gray);
+        PreparedImage prepared = ImagePreprocessor.Prepare(blank, model.Preprocessing);
+        using var scope = NewDisposeScope();
+        using var noGradient = no_grad();
+        using IDisposable explaining = model.Model.BeginExplanation();
+        Tensor output = model.Model.Forward(prepared.ToTensor(), Models.ForwardTaps.None);
+        return output.dim() == 4 && output.shape[1] == labels.Count + DetectionTarget.ClassOffset;
     }
 
     /// <summary>The detections on one photo, in its pixels, best first.</summary>
@@ -79,75 +97,127 @@ public sealed class DetectionPipeline
             detection.Anchor, detection.Threshold, detection.Overlap).Take(detection.MostDetections)];
     }
 
+    /// <summary>
+    /// The detections on <paramref name="photo"/>, each explained by every method of <paramref name="settings"/>: per
+    /// detection its maps with its box drawn on them, and the photo with every box. What <c>gradcam detect</c> writes
+    /// and the web demo serves.
+    /// </summary>
+    /// <exception cref="UsageException">A model whose output is no detector's, or settings that do not apply.
+    /// </exception>
+    public ExplainedDetections Explain(SKBitmap photo, ExplanationSettings settings, DetectionOptions detection,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(photo);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(detection);
+        RefuseTargets(settings);
+        detection.Validate();
+        return ExplainWith(photo, settings.CreateMethods(_model.Model), detection,
+            KnownColormaps.Get(settings.Colormap), settings, cancellation);
+    }
+
+    private ExplainedDetections ExplainWith(SKBitmap photo, MethodSet methods, DetectionOptions detection,
+        IColormap colormap, ExplanationSettings settings, CancellationToken cancellation)
+    {
+        PreparedImage prepared = ImagePreprocessor.Prepare(photo, _model.Preprocessing);
+        using var scope = NewDisposeScope();
+        Tensor input = prepared.ToTensor();
+        List<Detection> found = Decode(prepared, input, detection);
+        SKBitmap boxes = photo.Copy();
+        var targets = new List<RenderedTarget>();
+        try
+        {
+            foreach ((Detection one, int k) in found.Select((d, k) => (d, k)))
+                Renderer.DrawBox(boxes, ToPhoto(prepared, one.Box), $"{k + 1} {Label(one)} {one.Score:0.00}");
+            IReadOnlyList<Explanation> explained = found.Count == 0 ? [] : methods.Explain(input,
+                [[.. found.Select(d => (ITarget)d.Target)]], settings.RunOptions(cancellation: cancellation));
+            int perDetection = found.Count == 0 ? 0 : explained.Count / found.Count;
+            for (int k = 0; k < found.Count; k++)
+            {
+                Box box = ToPhoto(prepared, found[k].Box);
+                var maps = new List<RenderedMap>();
+                foreach (Explanation explanation in explained.Skip(k * perDetection).Take(perDetection))
+                {
+                    Heatmap heat = prepared.ToOriginal(explanation.Heatmap);
+                    SKBitmap overlay = Renderer.Overlay(photo, heat, colormap);
+                    Renderer.DrawBox(overlay, box, $"{Label(found[k])} {found[k].Score:0.00}");
+                    (int x, int y) = heat.Peak;
+                    maps.Add(new RenderedMap(explanation.Method, explanation, overlay, [x, y],
+                        Localization.BoundingBox(heat)?.ToArray()) { Values = heat });
+                }
+                targets.Add(new RenderedTarget
+                {
+                    Tag = $"d{k + 1}_{PhotoExplainer.Slug(Label(found[k]))}", Label = Label(found[k]), Maps = maps,
+                });
+            }
+            // The panel shows every detection's map by the first method.
+            List<PanelTile> tiles = [new(boxes, "detections", $"{found.Count} found"), .. targets.Select((t, k) =>
+                new PanelTile(t.Maps[0].Picture, $"{k + 1}: {t.Label}", PhotoExplainer.Title(t.Maps[0].Method)))];
+            return new ExplainedDetections
+            {
+                Boxes = boxes,
+                Found = [.. found.Select(d => d with { Box = ToPhoto(prepared, d.Box) })],
+                Targets = targets,
+                Panel = found.Count == 0 ? null : Panel.Compose(tiles),
+            };
+        }
+        catch
+        {
+            boxes.Dispose();
+            foreach (RenderedTarget target in targets) target.Dispose();
+            throw;
+        }
+    }
+
     private List<ManifestEntry> DetectOne(LoadedPhoto photo, IPhotoOutput output, MethodSet methods,
         DetectionOptions detection, IColormap colormap, ExplanationSettings settings, CancellationToken cancellation)
     {
-        PreparedImage prepared = ImagePreprocessor.Prepare(photo.Bitmap, _model.Preprocessing);
-        using var scope = NewDisposeScope();
-        Tensor input = prepared.ToTensor();
-        List<Detection> detections = Decode(prepared, input, detection);
+        using ExplainedDetections explained = ExplainWith(photo.Bitmap, methods, detection, colormap, settings,
+            cancellation);
         string stem = photo.Source.Stem;
-        using SKBitmap all = photo.Bitmap.Copy();
-        foreach ((Detection found, int k) in detections.Select((d, k) => (d, k)))
-            Renderer.DrawBox(all, ToPhoto(prepared, found.Box), $"{k + 1} {Label(found)} {found.Score:0.00}");
-        PngFile.Save(all, output.Add($"{stem}_detections.png", out string allName));
-        if (detections.Count == 0) return [];
-        IReadOnlyList<Explanation> explained = methods.Explain(input,
-            [[.. detections.Select(d => (ITarget)d.Target)]], settings.RunOptions(cancellation: cancellation));
-        int perDetection = explained.Count / detections.Count;
-        string panelPath = output.Add($"{stem}_panel.png", out string panelName);
+        PngFile.Save(explained.Boxes, output.Add($"{stem}_detections.png", out string allName));
+        if (explained.Panel is null) return [];
+        PngFile.Save(explained.Panel, output.Add($"{stem}_panel.png", out string panelName));
         var entries = new List<ManifestEntry>();
-        // The panel shows every detection's map by its first method.
-        var tiles = new List<PanelTile> { new(all, "detections", $"{detections.Count} found") };
-        try
+        for (int k = 0; k < explained.Found.Count; k++)
         {
-            for (int i = 0; i < explained.Count; i++)
+            Detection found = explained.Found[k];
+            foreach (RenderedMap map in explained.Targets[k].Maps)
             {
-                Explanation explanation = explained[i];
-                Detection found = detections[i / perDetection];
-                Box box = ToPhoto(prepared, found.Box);
-                Heatmap heat = prepared.ToOriginal(explanation.Heatmap);
-                SKBitmap overlay = Renderer.Overlay(photo.Bitmap, heat, colormap);
-                bool inPanel = i % perDetection == 0;
-                if (inPanel)
-                    tiles.Add(new PanelTile(overlay, $"{i / perDetection + 1}: {Label(found)}",
-                        PhotoExplainer.Title(explanation.Method)));
-                Renderer.DrawBox(overlay, box, $"{Label(found)} {found.Score:0.00}");
-                string file = $"{stem}_d{i / perDetection + 1}_{PhotoExplainer.Slug(Label(found))}";
-                PngFile.Save(overlay, output.Add($"{file}_{explanation.Method}.png", out string name));
-                if (!inPanel) overlay.Dispose();
-                (int peakX, int peakY) = heat.Peak;
+                string file = $"{stem}_{explained.Targets[k].Tag}_{map.Method}.png";
+                PngFile.Save(map.Picture, output.Add(file, out string name));
                 entries.Add(new ManifestEntry
                 {
                     Image = photo.Source.Path,
                     Model = _model.Name,
-                    Layer = explanation.Layer,
-                    Method = explanation.Method,
+                    Layer = map.Explanation.Layer,
+                    Method = map.Method,
                     ClassIndex = found.ClassIndex,
                     ClassLabel = _model.LabelOf(found.ClassIndex),
-                    Score = explanation.Score,
+                    Score = map.Explanation.Score,
                     ScoreKind = "objectness + class logit",
                     File = name,
-                    Peak = [peakX, peakY],
-                    Box = box.ToArray(),
+                    Peak = map.Peak,
+                    Box = found.Box.ToArray(),
                     Panel = panelName,
                 }.With(new DetectionFields
                 {
-                    Detection = i / perDetection + 1,
+                    Detection = k + 1,
                     Probability = found.Score,
                     Cell = [found.Row, found.Column],
-                    PeakInBox = heat.Max > 0 && box.Contains(peakX + 0.5, peakY + 0.5),
+                    PeakInBox = map.Values!.Max > 0 && found.Box.Contains(map.Peak[0] + 0.5, map.Peak[1] + 0.5),
                     Detections = allName,
                 }));
             }
-            using SKBitmap panel = Panel.Compose(tiles);
-            PngFile.Save(panel, panelPath);
-        }
-        finally
-        {
-            foreach (PanelTile tile in tiles.Skip(1)) tile.Image.Dispose();
         }
         return entries;
+    }
+
+    private static void RefuseTargets(ExplanationSettings settings)
+    {
+        if (settings.Classes.Count > 0 || settings.Region is not null || settings.Mask is not null)
+            throw new UsageException("detect explains the model's own detections: --class, --region and --mask are " +
+                "for explain");
     }
 
     private string Label(Detection detection) =>
@@ -160,6 +230,31 @@ public sealed class DetectionPipeline
         (double x1, double y1) = prepared.ToOriginal(box.X1, box.Y1);
         return new Box((int)Math.Round(x0), (int)Math.Round(y0), (int)Math.Round(Math.Min(x1, prepared.OriginalWidth)),
             (int)Math.Round(Math.Min(y1, prepared.OriginalHeight)));
+    }
+}
+
+/// <summary>A photo's detections, each explained (<see cref="DetectionPipeline.Explain"/>).</summary>
+public sealed class ExplainedDetections : IDisposable
+{
+    /// <summary>The photo with every detection's box, numbered, labelled and scored.</summary>
+    public required SKBitmap Boxes { get; init; }
+
+    /// <summary>The detections, best first, their boxes in the photo's pixels.</summary>
+    public required IReadOnlyList<Detection> Found { get; init; }
+
+    /// <summary>Per detection, in the order of <see cref="Found"/>, a map per method with the detection's box on it.
+    /// </summary>
+    public required IReadOnlyList<RenderedTarget> Targets { get; init; }
+
+    /// <summary>The boxes and each detection's first map side by side; null when nothing was found.</summary>
+    public SKBitmap? Panel { get; init; }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Boxes.Dispose();
+        foreach (RenderedTarget target in Targets) target.Dispose();
+        Panel?.Dispose();
     }
 }
 

@@ -94,6 +94,8 @@ internal sealed class ExplainService : IDisposable
     {
         ArgumentNullException.ThrowIfNull(admission);
         using SKBitmap photo = await DecodeAsync(admission, upload, name);
+        if (await admission.OnModelAsync(_ => IsDetector(_options.Model)))
+            return await DetectAsync(admission, photo, settings);
         // The model is held for the model's work only; drawing and encoding happen after its turn, beside the next.
         // Requests with the same settings that queue behind one another are explained in one pass.
         ExplainBatches.Request request = Batches.Join(settings.ModelWorkKey, photo);
@@ -143,6 +145,41 @@ internal sealed class ExplainService : IDisposable
                 ranking.Select(ClassScore.Of).ToList(), targets);
         });
     }
+
+    /// <summary>
+    /// A detector's detections on the photo, each explained through its own score (as <c>gradcam detect</c> does), its
+    /// maps drawn with its box; one request at a time (detections are not batched).
+    /// </summary>
+    private async Task<ExplainResponse> DetectAsync(ModelTurns.Admission admission, SKBitmap photo,
+        ExplanationSettings settings)
+    {
+        using ExplainedDetections detected = await admission.OnModelAsync(token =>
+            new DetectionPipeline(Classifier(_options.Model)).Explain(photo, settings, new DetectionOptions(), token));
+        return await admission.WithImageWorkAsync(() =>
+        {
+            var targets = detected.Targets.Select((target, k) => new TargetResult(target.Label,
+                detected.Found[k].ClassIndex, target.Maps[0].Explanation.Score, Maps(target), null)).ToList();
+            DetectionResult[] found = [.. detected.Found.Select((d, k) => new DetectionResult(d.ClassIndex,
+                detected.Targets[k].Label, d.Score, d.Box.ToArray()))];
+            return new ExplainResponse(_options.Model, photo.Width, photo.Height,
+                [.. found.Select(d => new ClassScore(d.ClassIndex, d.ClassLabel, d.Score, d.Score))], targets)
+            {
+                Detections = found,
+                Boxes = Png(detected.Boxes),
+            };
+        });
+    }
+
+    /// <summary>Whether the served model <paramref name="spec"/> is a single-tensor detector (checked once).
+    /// </summary>
+    private bool IsDetector(string spec)
+    {
+        if (!_detectors.TryGetValue(spec, out bool detector))
+            _detectors[spec] = detector = DetectionPipeline.IsDetector(Classifier(spec));
+        return detector;
+    }
+
+    private readonly Dictionary<string, bool> _detectors = new(StringComparer.Ordinal);
 
     /// <summary>Captions one uploaded photo (or reads the given caption) and explains it word by word.</summary>
     /// <exception cref="UsageException">Unknown model, word or method.</exception>
