@@ -44,18 +44,8 @@ internal sealed class SceneSwin : Module<Tensor, Tensor>
     /// <summary>A freshly initialised model (seed it with <c>torch.random.manual_seed</c> first).</summary>
     public SceneSwin(int classes) : base(nameof(SceneSwin))
     {
-        var layers = new List<(string, Module<Tensor, Tensor>)>();
-        int input = 3;
-        for (int i = 0; i < SceneTransformer.StemChannels.Length; i++)
-        {
-            layers.Add(($"conv{i + 1}", Conv2d(input, SceneTransformer.StemChannels[i], 3, stride: 2, padding: 1,
-                bias: false)));
-            layers.Add(($"norm{i + 1}", BatchNorm2d(SceneTransformer.StemChannels[i])));
-            layers.Add(($"relu{i + 1}", ReLU()));
-            input = SceneTransformer.StemChannels[i];
-        }
-        stem = Sequential(layers);
-        projection = Conv2d(input, Width, 1);
+        stem = SceneTransformer.ConvolutionalStem();
+        projection = Conv2d(SceneTransformer.StemChannels[^1], Width, 1);
         blocks = new ModuleList<SwinBlock>([.. Enumerable.Range(0, 2 * BlocksPerStage)
             .Select(b => new SwinBlock(StageWidth(b), b % 2 == 1))]);
         mergeNorm = LayerNorm(4 * Width);

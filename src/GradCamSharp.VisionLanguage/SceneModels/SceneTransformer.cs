@@ -42,6 +42,22 @@ internal sealed class SceneTransformer : Module<Tensor, Tensor>
     /// <summary>A freshly initialised model (seed it with <c>torch.random.manual_seed</c> first).</summary>
     public SceneTransformer(int classes) : base(nameof(SceneTransformer))
     {
+        stem = ConvolutionalStem();
+        projection = Conv2d(StemChannels[^1], Width, 1);
+        classToken = new Parameter(randn(1, 1, Width) * 0.02f);
+        positions = new Parameter(randn(1, Grid * Grid + 1, Width) * 0.02f);
+        blocks = new ModuleList<TransformerBlock>([.. Enumerable.Range(0, Depth).Select(_ => new TransformerBlock())]);
+        norm = LayerNorm(Width);
+        head = Linear(Width, classes);
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// The transformers' stem: three 3x3 stride-2 convolutions (<see cref="StemChannels"/>), each with BatchNorm and
+    /// ReLU, named <c>conv1</c>, <c>norm1</c>, <c>relu1</c>, ... as the exports read them.
+    /// </summary>
+    internal static Sequential ConvolutionalStem()
+    {
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         int input = 3;
         for (int i = 0; i < StemChannels.Length; i++)
@@ -51,14 +67,7 @@ internal sealed class SceneTransformer : Module<Tensor, Tensor>
             layers.Add(($"relu{i + 1}", ReLU()));
             input = StemChannels[i];
         }
-        stem = Sequential(layers);
-        projection = Conv2d(input, Width, 1);
-        classToken = new Parameter(randn(1, 1, Width) * 0.02f);
-        positions = new Parameter(randn(1, Grid * Grid + 1, Width) * 0.02f);
-        blocks = new ModuleList<TransformerBlock>([.. Enumerable.Range(0, Depth).Select(_ => new TransformerBlock())]);
-        norm = LayerNorm(Width);
-        head = Linear(Width, classes);
-        RegisterComponents();
+        return Sequential(layers);
     }
 
     /// <inheritdoc />
