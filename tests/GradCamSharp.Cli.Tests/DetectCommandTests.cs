@@ -48,6 +48,16 @@ public sealed class DetectCommandTests
         using SKBitmap panel = SKBitmap.Decode(panelFile);
         Assert.NotNull(panel);
 
+        // A folder stands for every photo in it (masks too): the scenes' detections are those named one by one.
+        CliRun fromFolder = CliRun.Of("detect", folder["scenes"], "--model", "shapes-detector", "--method",
+            "hirescam,layercam", "--out", folder["from-folder"], "--quiet");
+        Assert.True(fromFolder.ExitCode == 0, fromFolder.Error);
+        static string Key(JsonElement entry) => $"{Path.GetFileName(entry.GetProperty("image").GetString())} " +
+            $"{entry.GetProperty("method").GetString()} {entry.GetProperty("box")} {entry.GetProperty("peak")}";
+        JsonElement[] folderEntries = [.. JsonDocument.Parse(File.ReadAllText(Path.Combine(folder["from-folder"],
+            "explanations.json"))).RootElement.EnumerateArray()];
+        Assert.Subset(folderEntries.Select(Key).ToHashSet(), entries.Select(Key).ToHashSet());
+
         CliRun classes = CliRun.Of("detect", photos[0], "--model", "shapes-detector", "--class", "0", "--out",
             folder["refused"]);
         Assert.Equal(2, classes.ExitCode);

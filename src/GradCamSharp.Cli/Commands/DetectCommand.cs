@@ -18,7 +18,7 @@ internal static class DetectCommand
         var defaults = new DetectionOptions();
         var images = new Argument<string[]>("IMAGE")
         {
-            Description = "Photos to detect objects in (JPEG, PNG, WebP, BMP)",
+            Description = "Photos to detect objects in (JPEG, PNG, WebP, BMP), or folders of them",
             Arity = ArgumentArity.OneOrMore,
         };
         // HiResCAM by default: a detection's score reads a few cells of the backbone, and Grad-CAM's mean of the
@@ -73,6 +73,7 @@ internal static class DetectCommand
             Examples:
               gradcam scenes --world shapes --count 3 --seed 7 --out scenes/
               gradcam detect scenes/scene_00000.png --model shapes-detector
+              gradcam detect scenes/ --model shapes-detector --out detections/
               gradcam detect photo.png --model yolo.onnx --labels classes.txt --anchor 64 --method gradcam,eigencam
             """);
         command.Add(images);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using GradCamSharp.Imaging;
 using GradCamSharp.Pipeline;
+using GradCamSharp.Pipeline.Datasets;
 
 namespace GradCamSharp.Cli.Commands;
 
@@ -33,13 +34,17 @@ internal sealed class OutputOptions
     }
 
     /// <summary>
-    /// The job such a command runs: <paramref name="images"/> into the output folder, decoded and overwritten as
-    /// <paramref name="photos"/> say, with the methods (or <paramref name="defaultMethod"/>), layer and colormap asked.
+    /// The job such a command runs: <paramref name="images"/> (a folder stands for every photo in it, recursively,
+    /// the output folder left out) into the output folder, decoded and overwritten as <paramref name="photos"/> say,
+    /// with the methods (or <paramref name="defaultMethod"/>), layer and colormap asked.
     /// </summary>
+    /// <exception cref="UnreadableInputException">A folder that cannot be listed or holds no photos.</exception>
     public ExplainJob Job(ParseResult result, IReadOnlyList<string> images, PhotoOptions photos,
         Option<string[]> method, Option<string> layer, string defaultMethod) => new()
     {
-        Images = images,
+        Images = [.. images.SelectMany(path => Directory.Exists(path)
+            ? Dataset.FromFolder(path, exclude: result.GetValue(Output)).Photos.Select(photo => photo.Path)
+            : [path])],
         OutputDirectory = result.GetValue(Output)!,
         Decoding = photos.Decoding(result),
         Overwrite = result.GetValue(photos.Overwrite),
