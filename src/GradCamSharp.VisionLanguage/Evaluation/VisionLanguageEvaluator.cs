@@ -333,14 +333,19 @@ public static partial class VisionLanguageEvaluator
                 pixels.Total += truth.Length;
                 pixels.Right += (int)predicted.eq(expected).sum().item<long>();
             }
-            MethodSet set = KnownMethods.CreateSet(methods, model.Model);
-            foreach (int present in truth.Where(c => c > 0).Distinct().Select(c => (int)c))
+            // Every class present explained in one pass: one forward, one backward per class.
+            int[] present = [.. truth.Where(c => c > 0).Distinct().Select(c => (int)c)];
+            IReadOnlyList<Explanation> explained = present.Length == 0 ? []
+                : KnownMethods.CreateSet(methods, model.Model).Explain(input,
+                    [[.. present.Select(c => (ITarget)new SegmentationTarget(c))]]);
+            int perClass = present.Length == 0 ? 0 : explained.Count / present.Length;
+            for (int k = 0; k < present.Length; k++)
             {
-                bool[] mask = [.. truth.Select(c => c == present)];
+                bool[] mask = [.. truth.Select(c => c == present[k])];
                 bool Inside(int x, int y) => mask[y * scene.Width + x];
                 coverage += mask.Count(m => m) / (double)mask.Length;
                 targets++;
-                foreach (Explanation explanation in set.Explain(input, new SegmentationTarget(present)))
+                foreach (Explanation explanation in explained.Skip(k * perClass).Take(perClass))
                 {
                     Heatmap map = AtSceneSize(explanation.Heatmap, scene);
                     LocalisationScore score = ScoreOf(scores, explanation.Method, explanation.Layer);
