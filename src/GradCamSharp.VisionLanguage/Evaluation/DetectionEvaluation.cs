@@ -1,5 +1,4 @@
 using GradCamSharp.Catalog;
-using GradCamSharp.Evaluation;
 using GradCamSharp.Imaging;
 using GradCamSharp.Maps;
 using GradCamSharp.Methods;
@@ -89,15 +88,9 @@ public static partial class VisionLanguageEvaluator
                     bool Inside(int x, int y) => box.Contains(x + 0.5, y + 0.5);
                     Explanation explanation = explained[k];
                     Heatmap map = AtSceneSize(explanation.Heatmap, scene);
-                    LocalisationScore score = ScoreOf(scores, explanation.Method, explanation.Layer);
-                    score.Targets++;
                     (int peakX, int peakY) = map.Peak;
-                    if (map.Max > 0 && Inside(peakX, peakY)) score.Hits++;
-                    (double inside, double outside) = MapRegions.Means(map, Inside);
-                    score.InsideSum += inside;
-                    score.OutsideSum += outside;
-                    score.MassInsideSum += MapRegions.Share(map, Inside);
-                    score.MassTargets++;
+                    ScoreOf(scores, explanation.Method, explanation.Layer)
+                        .Count(map, Inside, map.Max > 0 && Inside(peakX, peakY));
                 }
             }
             if ((i + 1) % 50 == 0 || i + 1 == scenes) progress?.Report($"{i + 1}/{scenes} scenes");

@@ -1,3 +1,5 @@
+using GradCamSharp.Evaluation;
+using GradCamSharp.Maps;
 using System.Text.Json.Serialization;
 
 namespace GradCamSharp.VisionLanguage.Evaluation;
@@ -62,6 +64,30 @@ public sealed class LocalisationScore
     /// </summary>
     [JsonPropertyName("mass_inside")]
     public double? MassInside => MassTargets == 0 ? null : MassInsideSum / MassTargets;
+
+    /// <summary>
+    /// Counts one map scored against a region: whether its peak lies there, its mean there and elsewhere, and the
+    /// share of its mass there.
+    /// </summary>
+    internal void Count(bool hit, double inside, double outside, double massInside)
+    {
+        Targets++;
+        if (hit) Hits++;
+        InsideSum += inside;
+        OutsideSum += outside;
+        MassInsideSum += massInside;
+        MassTargets++;
+    }
+
+    /// <summary>
+    /// <see cref="Count(bool, double, double, double)"/> for a map at the scene's size and the pixels
+    /// <paramref name="region"/> holds (<see cref="MapRegions"/>).
+    /// </summary>
+    internal void Count(Heatmap map, Func<int, int, bool> region, bool hit)
+    {
+        (double inside, double outside) = MapRegions.Means(map, region);
+        Count(hit, inside, outside, MapRegions.Share(map, region));
+    }
 
     [JsonIgnore] internal int MassTargets { get; set; }
 

@@ -348,15 +348,8 @@ public static partial class VisionLanguageEvaluator
                 foreach (Explanation explanation in explained.Skip(k * perClass).Take(perClass))
                 {
                     Heatmap map = AtSceneSize(explanation.Heatmap, scene);
-                    LocalisationScore score = ScoreOf(scores, explanation.Method, explanation.Layer);
-                    score.Targets++;
                     (int peakX, int peakY) = map.Peak;
-                    if (Inside(peakX, peakY)) score.Hits++;
-                    (double inside, double outside) = MapRegions.Means(map, Inside);
-                    score.InsideSum += inside;
-                    score.OutsideSum += outside;
-                    score.MassInsideSum += MapRegions.Share(map, Inside);
-                    score.MassTargets++;
+                    ScoreOf(scores, explanation.Method, explanation.Layer).Count(map, Inside, Inside(peakX, peakY));
                 }
             }
             if ((i + 1) % 50 == 0 || i + 1 == scenes) progress?.Report($"{i + 1}/{scenes} scenes");

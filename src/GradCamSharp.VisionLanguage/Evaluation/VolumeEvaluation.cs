@@ -74,11 +74,9 @@ public static partial class VisionLanguageEvaluator
                 }
                 Explanation explanation = explained[e];
                 VolumeMap map = explanation.Volume!;
-                LocalisationScore score = ScoreOf(scores, explanation.Method, explanation.Layer);
-                score.Targets++;
                 (int z, int y, int x) = map.Peak;
-                if (map[z, y, x] > 0 && Inside((z * map.Height + y) * map.Width + x))
-                    score.Hits++;
+                bool hit = map[z, y, x] > 0 && Inside((z * map.Height + y) * map.Width + x);
+                // The same three figures as MapRegions gives a 2-D map, over the voxels.
                 double inside = 0, outside = 0, total = 0;
                 int insideCount = 0;
                 for (int v = 0; v < map.Values.Length; v++)
@@ -91,10 +89,8 @@ public static partial class VisionLanguageEvaluator
                     }
                     else outside += map.Values[v];
                 }
-                score.InsideSum += inside / Math.Max(1, insideCount);
-                score.OutsideSum += outside / Math.Max(1, map.Values.Length - insideCount);
-                score.MassInsideSum += total > 0 ? inside / total : 0;
-                score.MassTargets++;
+                ScoreOf(scores, explanation.Method, explanation.Layer).Count(hit, inside / Math.Max(1, insideCount),
+                    outside / Math.Max(1, map.Values.Length - insideCount), total > 0 ? inside / total : 0);
             }
             if ((i + 1) % 50 == 0 || i + 1 == volumes) progress?.Report($"{i + 1}/{volumes} volumes");
         }
