@@ -48,15 +48,20 @@ internal sealed class ExplainService : IDisposable
     /// What the page offers: the model, its classes, the methods and colormaps, the text models. The first call loads
     /// the model (in the queue, like any model work).
     /// </summary>
-    public async Task<ModelDescription> DescribeAsync(CancellationToken cancellation) =>
-        new(_options.Model, KnownModels.Find(_options.Model)?.Summary,
-            await Turns.RunAsync(_ => Classifier(_options.Model).Labels ?? [], cancellation),
-            KnownMethods.Names, [.. KnownMethods.Registered.Where(m => m.InAll).Select(m => m.Name)],
+    public async Task<ModelDescription> DescribeAsync(CancellationToken cancellation)
+    {
+        (IReadOnlyList<string> labels, bool detector) = await Turns.RunAsync(_ =>
+            (Classifier(_options.Model).Labels ?? [], IsDetector(_options.Model)), cancellation);
+        // A detector's maps default to the method its detections are explained with; a classifier's to the paper's.
+        return new(_options.Model, KnownModels.Find(_options.Model)?.Summary, labels, KnownMethods.Names,
+            detector ? [DetectionPipeline.DefaultMethod]
+                : [.. KnownMethods.Registered.Where(m => m.InAll).Select(m => m.Name)],
             KnownColormaps.Names,
             VisionLanguageCatalog.Names.Where(n => n.EndsWith(VisionLanguageTasks.Captioner, StringComparison.Ordinal))
                 .ToArray(),
             VisionLanguageCatalog.Names.Where(n => n.EndsWith(VisionLanguageTasks.Vqa, StringComparison.Ordinal))
                 .ToArray());
+    }
 
     /// <summary>
     /// Loads the served model now, so that a missing or unreadable model stops the server before it listens (and

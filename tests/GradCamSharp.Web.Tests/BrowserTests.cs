@@ -86,6 +86,42 @@ public sealed class BrowserTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task ServedDetector_UploadAScene_ShowsItsBoxes_ThenASectionPerDetection()
+    {
+        await using DemoServer server = await DemoServer.StartAsync(new ServerOptions { Model = "shapes-detector" },
+            kestrel: true);
+        using var world = new GradCamSharp.Scenes.ShapeWorld();
+        using GradCamSharp.Scenes.Scene scene = world.Generate(7070, 2);
+        string photo = Path.Combine(_folder.Path, "scene.png");
+        GradCamSharp.Imaging.PngFile.Save(scene.Image, photo);
+        using ChromeDriver browser = Browser(1280, 1400);
+        browser.Navigate().GoToUrl(server.Address);
+        WaitFor(browser, b => b.FindElements(By.CssSelector("#class option")).Count > 1 ? true : (bool?)null,
+            "the model's classes");
+        browser.FindElement(By.Id("image")).SendKeys(photo);
+
+        browser.FindElement(By.CssSelector("#form button[type=submit]")).Click();
+
+        IWebElement boxes = WaitFor(browser, b => b.FindElements(By.Id("detections")).FirstOrDefault(),
+            "the detections' boxes");
+        WaitFor(browser, b => (bool)Script(b, "return [...document.querySelectorAll('#results img')]" +
+            ".every(i => i.complete && i.naturalWidth > 0 && i.naturalHeight > 0)"), "every picture decoded");
+        string[] headings = [.. browser.FindElements(By.CssSelector("#results section.target h2")).Select(h => h.Text)];
+        Assert.NotEmpty(headings);
+        Assert.Equal(headings.Length, browser.FindElements(By.CssSelector("#top-classes li")).Count);
+        Assert.Contains($"{headings.Length} detections", boxes.GetAttribute("alt") ?? "");
+        // One map per detection, by the method detect uses, checked by default.
+        Assert.All(browser.FindElements(By.CssSelector("#results .maps img")),
+            map => Assert.Equal("HiResCAM", map.GetAttribute("alt")));
+        for (int k = 0; k < headings.Length; k++)
+        {
+            Assert.StartsWith($"{k + 1}: ", headings[k]);
+            Assert.Contains(scene.Objects, o => headings[k].Contains(o.Name, StringComparison.Ordinal));
+        }
+        Save(browser, "demo-detector.png");
+    }
+
+    [SkippableFact]
     public async Task StudyFlow_ThreeAnswers_ShowOnTheResultsPage()
     {
         await using DemoServer server = await DemoServer.StartAsync(new ServerOptions

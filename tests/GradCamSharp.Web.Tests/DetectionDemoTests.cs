@@ -49,6 +49,11 @@ public sealed class DetectionDemoTests
         HttpResponseMessage boxes = await client.GetAsync(body.RootElement.GetProperty("boxes").GetString());
         Assert.Equal("image/png", boxes.Content.Headers.ContentType?.MediaType);
 
+        // The page checks the method detections are explained with (Grad-CAM's mean gradient loses their cells).
+        using JsonDocument model = JsonDocument.Parse(await client.GetStringAsync("/api/model"));
+        Assert.Equal(["hirescam"], model.RootElement.GetProperty("default_methods").EnumerateArray()
+            .Select(m => m.GetString()));
+
         // A detector explains its own detections: a class asked for is refused, saying so.
         HttpResponseMessage asked = await client.PostAsync("/api/explain", Uploads.Form(png, "scene.png",
             ("class", objects[0])));

@@ -11,7 +11,7 @@ namespace GradCamSharp.Cli.Commands;
 internal static class DetectCommand
 {
     /// <summary>The method a detection is explained with unless others are asked for.</summary>
-    public const string DefaultMethod = "hirescam";
+    public const string DefaultMethod = DetectionPipeline.DefaultMethod;
 
     internal static Command Create()
     {
