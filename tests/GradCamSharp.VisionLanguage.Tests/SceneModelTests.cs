@@ -36,6 +36,14 @@ public sealed class SceneModelTests
         return model;
     }
 
+    /// <summary>A fresh model of <paramref name="architecture"/> exported and imported again.</summary>
+    private static OnnxExplainableModel Exported(string architecture, int seed)
+    {
+        using Module<Tensor, Tensor> model = Fresh(architecture, seed);
+        return new OnnxExplainableModel(OnnxModule.Load(SceneModelExport.Export(model, architecture), null,
+            architecture));
+    }
+
     [Theory]
     [InlineData(SceneModelRecipe.Transformer)]
     [InlineData(SceneModelRecipe.Swin)]
@@ -73,9 +81,7 @@ public sealed class SceneModelTests
     public void TransformerExport_AutoIsTheLastBlocksFirstNorm_AndEveryBlocksAttentionIsFound()
     {
         using var scope = NewDisposeScope();
-        using Module<Tensor, Tensor> model = Fresh(SceneModelRecipe.Transformer, 11);
-        using OnnxModule module = OnnxModule.Load(SceneModelExport.Export(model, "vit"), null, "vit");
-        using var explained = new OnnxExplainableModel(module);
+        using OnnxExplainableModel explained = Exported(SceneModelRecipe.Transformer, 11);
 
         LayerInfo auto = ModelLayers.FindAuto(explained, randn(1, 3, 128, 128));
 
@@ -88,9 +94,7 @@ public sealed class SceneModelTests
     public void SwinExport_BlocksAreChannelsLastMaps_AutoIsTheFinalNormItsHeadPools_AndEachWindowAttentionIsFound()
     {
         using var scope = NewDisposeScope();
-        using Module<Tensor, Tensor> model = Fresh(SceneModelRecipe.Swin, 17);
-        using OnnxModule module = OnnxModule.Load(SceneModelExport.Export(model, "swin"), null, "swin");
-        using var explained = new OnnxExplainableModel(module);
+        using OnnxExplainableModel explained = Exported(SceneModelRecipe.Swin, 17);
         Tensor input = randn(1, 3, 128, 128);
 
         Assert.Equal("/norm/LayerNormalization_output_0", ModelLayers.FindAuto(explained, input).Name);
@@ -137,9 +141,7 @@ public sealed class SceneModelTests
     public void SegmenterExport_AutoIsTheBackbonesLastMap()
     {
         using var scope = NewDisposeScope();
-        using Module<Tensor, Tensor> model = Fresh(SceneModelRecipe.Segmenter, 13);
-        using OnnxModule module = OnnxModule.Load(SceneModelExport.Export(model, "fcn"), null, "fcn");
-        using var explained = new OnnxExplainableModel(module);
+        using OnnxExplainableModel explained = Exported(SceneModelRecipe.Segmenter, 13);
 
         Assert.Equal($"/backbone/{ShapeEncoder.OutputLayer}/Relu_output_0",
             ModelLayers.FindAuto(explained, randn(1, 3, 128, 128)).Name);
