@@ -50,11 +50,11 @@ internal sealed class ExplainService : IDisposable
     /// </summary>
     public async Task<ModelDescription> DescribeAsync(CancellationToken cancellation)
     {
-        (IReadOnlyList<string> labels, bool detector) = await Turns.RunAsync(_ =>
-            (Classifier(_options.Model).Labels ?? [], IsDetector(_options.Model)), cancellation);
+        IReadOnlyList<string> labels =
+            await Turns.RunAsync(_ => Classifier(_options.Model).Labels ?? [], cancellation);
         // A detector's maps default to the method its detections are explained with; a classifier's to the paper's.
         return new(_options.Model, KnownModels.Find(_options.Model)?.Summary, labels, KnownMethods.Names,
-            detector ? [DetectionPipeline.DefaultMethod]
+            _servesDetector ? [DetectionPipeline.DefaultMethod]
                 : [.. KnownMethods.Registered.Where(m => m.InAll).Select(m => m.Name)],
             KnownColormaps.Names,
             VisionLanguageCatalog.Names.Where(n => n.EndsWith(VisionLanguageTasks.Captioner, StringComparison.Ordinal))
@@ -99,8 +99,7 @@ internal sealed class ExplainService : IDisposable
     {
         ArgumentNullException.ThrowIfNull(admission);
         using SKBitmap photo = await DecodeAsync(admission, upload, name);
-        if (await admission.OnModelAsync(_ => IsDetector(_options.Model)))
-            return await DetectAsync(admission, photo, settings);
+        if (_servesDetector) return await DetectAsync(admission, photo, settings);
         // The model is held for the model's work only; drawing and encoding happen after its turn, beside the next.
         // Requests with the same settings that queue behind one another are explained in one pass.
         ExplainBatches.Request request = Batches.Join(settings.ModelWorkKey, photo);
@@ -175,16 +174,11 @@ internal sealed class ExplainService : IDisposable
         });
     }
 
-    /// <summary>Whether the served model <paramref name="spec"/> is a single-tensor detector (checked once).
+    /// <summary>
+    /// Whether the served model is a single-tensor detector: found when it loads, before the server listens
+    /// (<see cref="LoadServedModel"/>), so that a request needs no model turn to know which way it goes.
     /// </summary>
-    private bool IsDetector(string spec)
-    {
-        if (!_detectors.TryGetValue(spec, out bool detector))
-            _detectors[spec] = detector = DetectionPipeline.IsDetector(Classifier(spec));
-        return detector;
-    }
-
-    private readonly Dictionary<string, bool> _detectors = new(StringComparer.Ordinal);
+    private bool _servesDetector;
 
     /// <summary>Captions one uploaded photo (or reads the given caption) and explains it word by word.</summary>
     /// <exception cref="UsageException">Unknown model, word or method.</exception>
@@ -264,6 +258,7 @@ internal sealed class ExplainService : IDisposable
             if (!known) throw new UsageException($"this server explains {_options.Model}, not '{spec}'");
             model = ModelCatalog.Load(spec, spec == _options.Model ? _options.ModelOptions : null);
             _classifiers[spec] = model;
+            if (spec == _options.Model) _servesDetector = DetectionPipeline.IsDetector(model);
         }
         return model;
     }
