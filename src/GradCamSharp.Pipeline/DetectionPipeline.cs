@@ -94,10 +94,11 @@ public sealed class DetectionPipeline
         ArgumentNullException.ThrowIfNull(detection);
         PreparedImage prepared = ImagePreprocessor.Prepare(photo, _model.Preprocessing);
         using var scope = NewDisposeScope();
-        return [.. Decode(prepared, prepared.ToTensor(), detection)
-            .Select(d => d with { Box = ToPhoto(prepared, d.Box) })];
+        return Decode(prepared, prepared.ToTensor(), detection);
     }
 
+    /// <summary>The detections on the prepared photo, best first, their boxes in the photo's pixels (a detection's
+    /// target is its cell, whatever the box's pixels).</summary>
     private List<Detection> Decode(PreparedImage prepared, Tensor input, DetectionOptions detection)
     {
         Tensor output;
@@ -110,7 +111,8 @@ public sealed class DetectionPipeline
                 $"[{string.Join(", ", output.shape)}], not [N, 5 + classes, H, W]");
         }
         return [.. Detection.Decode(output[0], prepared.Preprocessing.Width, prepared.Preprocessing.Height,
-            detection.Anchor, detection.Threshold, detection.Overlap).Take(detection.MostDetections)];
+            detection.Anchor, detection.Threshold, detection.Overlap).Take(detection.MostDetections)
+            .Select(d => d with { Box = ToPhoto(prepared, d.Box) })];
     }
 
     /// <summary>
@@ -144,13 +146,13 @@ public sealed class DetectionPipeline
         try
         {
             foreach ((Detection one, int k) in found.Select((d, k) => (d, k)))
-                Renderer.DrawBox(boxes, ToPhoto(prepared, one.Box), $"{k + 1} {Label(one)} {one.Score:0.00}");
+                Renderer.DrawBox(boxes, one.Box, $"{k + 1} {Label(one)} {one.Score:0.00}");
             IReadOnlyList<Explanation> explained = found.Count == 0 ? [] : methods.Explain(input,
                 [[.. found.Select(d => (ITarget)d.Target)]], settings.RunOptions(cancellation: cancellation));
             int perDetection = found.Count == 0 ? 0 : explained.Count / found.Count;
             for (int k = 0; k < found.Count; k++)
             {
-                Box box = ToPhoto(prepared, found[k].Box);
+                Box box = found[k].Box;
                 var maps = new List<RenderedMap>();
                 foreach (Explanation explanation in explained.Skip(k * perDetection).Take(perDetection))
                 {
@@ -172,7 +174,7 @@ public sealed class DetectionPipeline
             return new ExplainedDetections
             {
                 Boxes = boxes,
-                Found = [.. found.Select(d => d with { Box = ToPhoto(prepared, d.Box) })],
+                Found = found,
                 Targets = targets,
                 Panel = found.Count == 0 ? null : Panel.Compose(tiles),
             };

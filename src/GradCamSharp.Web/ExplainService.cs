@@ -18,6 +18,12 @@ internal sealed class ExplainService : IDisposable
     private readonly Dictionary<string, LoadedModel> _classifiers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, VisionLanguageModel> _textModels = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether the served model is a single-tensor detector: found when it loads, before the server listens
+    /// (<see cref="LoadServedModel"/>), so that a request needs no model turn to know which way it goes.
+    /// </summary>
+    private bool _servesDetector;
+
     /// <summary>Serves the model of <paramref name="options"/>; it loads on the first request.</summary>
     public ExplainService(ServerOptions options)
     {
@@ -173,12 +179,6 @@ internal sealed class ExplainService : IDisposable
             };
         });
     }
-
-    /// <summary>
-    /// Whether the served model is a single-tensor detector: found when it loads, before the server listens
-    /// (<see cref="LoadServedModel"/>), so that a request needs no model turn to know which way it goes.
-    /// </summary>
-    private bool _servesDetector;
 
     /// <summary>Captions one uploaded photo (or reads the given caption) and explains it word by word.</summary>
     /// <exception cref="UsageException">Unknown model, word or method.</exception>
