@@ -29,7 +29,9 @@ public sealed class OnnxExplainableModel : IExplainableModel
     /// <param name="module">The imported graph.</param>
     /// <param name="imageInput">The input that receives the image; default: the only (or first) input.</param>
     /// <param name="otherInputs">Fixed values for any other inputs (a question's tokens, a caption prefix).</param>
-    /// <param name="output">The output to explain; default: the first graph output.</param>
+    /// <param name="output">The output to explain; default: the first graph output, or for a detector that lists its
+    /// detections (torchvision's: boxes [D, 4], scores [D], labels [D]) the three as one <see cref="Targets.BoxList"/>.
+    /// </param>
     /// <param name="scoreBeforeSoftmax">Explain the logits feeding a final Softmax rather than its
     /// probabilities.</param>
     /// <param name="leaveOpen">Whether the graph stays alive when this model is disposed.</param>
@@ -46,6 +48,13 @@ public sealed class OnnxExplainableModel : IExplainableModel
         _otherInputs = otherInputs ?? new Dictionary<string, Tensor>();
         string explained = output ?? (module.OutputNames.Count > 0 ? module.OutputNames[0]
             : throw new OnnxImportException($"'{module.GetName()}' has no graph outputs"));
+        if (output is null && ListedDetections.Find(module) is ListedDetections listed)
+        {
+            Detections = listed;
+            ExplainedOutput = listed.Scores;
+            _output = [listed.Boxes, listed.Scores, listed.Labels];
+            return;
+        }
         if (scoreBeforeSoftmax && module.OperatorOf(explained) is "Softmax"
             && module.FirstInputOf(explained) is string logits)
         {
@@ -81,6 +90,35 @@ public sealed class OnnxExplainableModel : IExplainableModel
 
     /// <summary>The value whose entries are the scores explained.</summary>
     public string ExplainedOutput { get; }
+
+    /// <summary>The outputs of a detector that lists its detections, explained together as a box list; null for
+    /// other models.</summary>
+    public ListedDetections? Detections { get; }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A detector's: the backbone's last map that every detection depends on (pytorch-grad-cam's detection tutorials
+    /// explain the backbone's maps). Heads read several maps of a backbone (SSD's levels, a feature pyramid's), and
+    /// a detection made at a fine level does not depend on the coarser maps after it: the backbone's very last map
+    /// would leave its map blank. Without such a map, the backbone's output.
+    /// </remarks>
+    public string? AutomaticLayer => Detections is null ? null : _automaticLayer ??=
+        _module.Bottlenecks(_output).LastOrDefault(value => value.StartsWith("/backbone/", StringComparison.Ordinal))
+        ?? _module.ModuleOutputs.GetValueOrDefault("backbone");
+
+    private string? _automaticLayer;
+
+    /// <summary>The graph outputs the explained tensor is made of: <see cref="ExplainedOutput"/>, or a detector's
+    /// three.</summary>
+    public IReadOnlyList<string> ExplainedOutputs => _output;
+
+    /// <summary>The explained tensor from computed values holding <see cref="ExplainedOutputs"/> (of one sample, for
+    /// a detector).</summary>
+    public Tensor Explained(IReadOnlyDictionary<string, Tensor> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return Detections is null ? values[ExplainedOutput] : Targets.BoxList.Stack([Detections.Rows(values)]);
+    }
 
     /// <summary>The Softmax output that was bypassed, if any.</summary>
     public string? SkippedSoftmax { get; }
@@ -133,8 +171,15 @@ public sealed class OnnxExplainableModel : IExplainableModel
     public Tensor Forward(Tensor input, ForwardTaps taps)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var inputs = new Dictionary<string, Tensor>(_otherInputs) { [_imageInput] = input };
-        return _module.Run(inputs, taps, _output)[ExplainedOutput];
+        if (Detections is null)
+        {
+            var inputs = new Dictionary<string, Tensor>(_otherInputs) { [_imageInput] = input };
+            return _module.Run(inputs, taps, _output)[ExplainedOutput];
+        }
+        // A detector's graph handles one image (torchvision's exports unroll their per-image loop): one run each.
+        return Targets.BoxList.Stack([.. Enumerable.Range(0, (int)input.shape[0]).Select(k => Detections.Rows(
+            _module.Run(new Dictionary<string, Tensor>(_otherInputs) { [_imageInput] = input[k..(k + 1)] }, taps,
+                _output)))]);
     }
 
     /// <inheritdoc />
@@ -148,6 +193,8 @@ public sealed class OnnxExplainableModel : IExplainableModel
         ArgumentException.ThrowIfNullOrEmpty(layer);
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_module.ValueNames.Contains(layer, StringComparer.Ordinal)) return null;
+        if (Detections is not null && input.shape[0] != 1)
+            throw new UsageException($"{Name} lists its detections: it is explained one image at a time");
         IReadOnlyList<string> tailInputs = _module.TailInputs(layer, _output);
         var inputs = new Dictionary<string, Tensor>(_otherInputs) { [_imageInput] = input };
         return TailAfter(layer, _module.Run(inputs, outputs: [.. tailInputs, layer]));
@@ -161,6 +208,14 @@ public sealed class OnnxExplainableModel : IExplainableModel
         new(computed[layer], values =>
         {
             long batch = values.shape[0];
+            if (Detections is not null)
+            {
+                // One sample at a time, as the forward pass: the values beside the layer are one sample's already.
+                Dictionary<string, Tensor> beside = computed.Where(p => p.Key != layer)
+                    .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+                return Targets.BoxList.Stack([.. Enumerable.Range(0, (int)batch).Select(k =>
+                    Detections.Rows(_module.RunTail(layer, values[k..(k + 1)], beside, _output)))]);
+            }
             Dictionary<string, Tensor> repeated = computed.Keys.Where(name => name != layer).ToDictionary(
                 name => name, name => RepeatSample(computed[name], batch), StringComparer.Ordinal);
             return _module.RunTail(layer, values, repeated, _output)[ExplainedOutput];

@@ -215,34 +215,9 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                     constants[initializer.Name] =
                         OnnxTensors.ToTensor(initializer, externalData).DetachFromDisposeScope();
                 }
-                // ONNX graphs are in topological order, each value defined once: checked here, so that a cycle or a
-                // value read before it exists is refused at load instead of failing (or looping) at run time.
                 var defined = new HashSet<string>(constants.Keys, StringComparer.Ordinal);
                 defined.UnionWith(proto.Graph.Input.Select(v => v.Name));
-                int index = 0;
-                foreach (NodeProto nodeProto in proto.Graph.Node)
-                {
-                    OnnxNode node = Compile(nodeProto, opset, externalData, index++, constants);
-                    if (node.Inputs.FirstOrDefault(i => i.Length > 0 && !defined.Contains(i)) is string undefined)
-                    {
-                        // A malformed graph rather than an unsupported operator: no operator type on the error.
-                        throw new OnnxImportException($"node '{PrintableText.Printable(node.Name)}' ({node.OpType}) " +
-                            $"reads '{PrintableText.Printable(undefined)}', which no earlier node, initializer or " +
-                            "graph input defines (a cycle, or nodes out of order)");
-                    }
-                    if (node.Outputs.FirstOrDefault(o => o.Length > 0 && !defined.Add(o)) is string twice)
-                    {
-                        throw new OnnxImportException($"node '{PrintableText.Printable(node.Name)}' ({node.OpType}) " +
-                            $"defines '{PrintableText.Printable(twice)}', which is already defined");
-                    }
-                    if (node.OpType == "Constant")
-                    {
-                        // Constant nodes are folded at load: their value is a frozen tensor like an initializer.
-                        constants[node.Outputs[0]] =
-                            node.Operator.Run(node, [], RunContext.Plain)[0].DetachFromDisposeScope();
-                    }
-                    nodes.Add(node);
-                }
+                nodes.AddRange(CompileNodes(proto.Graph.Node, opset, externalData, constants, defined, depth: 0));
                 if (proto.Graph.Output.FirstOrDefault(o => !defined.Contains(o.Name)) is { } missing)
                     throw new OnnxImportException($"'{name}' has an output '{PrintableText.Printable(missing.Name)}' " +
                         "that nothing defines");
@@ -256,8 +231,49 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         return new OnnxModule(name, proto, nodes.ToArray(), constants, opset, baseDirectory);
     }
 
+    /// <summary>How deeply subgraphs (an If's branches) may nest: a hostile file cannot recurse without end.</summary>
+    private const int MostSubgraphDepth = 8;
+
+    /// <summary>
+    /// Compiles <paramref name="protos"/>, in order. ONNX graphs are in topological order, each value defined once:
+    /// checked here, so that a cycle or a value read before it exists is refused at load instead of failing (or
+    /// looping) at run time. <paramref name="defined"/> holds what is already defined (the outer graph's values, for a
+    /// subgraph) and receives every value defined here.
+    /// </summary>
+    private static List<OnnxNode> CompileNodes(IEnumerable<NodeProto> protos, long opset, ExternalData externalData,
+        Dictionary<string, Tensor> constants, HashSet<string> defined, int depth)
+    {
+        var nodes = new List<OnnxNode>();
+        foreach (NodeProto nodeProto in protos)
+        {
+            OnnxNode node = Compile(nodeProto, opset, externalData, nodes.Count, constants, defined, depth);
+            if (node.Inputs.FirstOrDefault(i => i.Length > 0 && !defined.Contains(i)) is string undefined)
+            {
+                // A malformed graph rather than an unsupported operator: no operator type on the error.
+                throw new OnnxImportException($"node '{PrintableText.Printable(node.Name)}' ({node.OpType}) " +
+                    $"reads '{PrintableText.Printable(undefined)}', which no earlier node, initializer or " +
+                    "graph input defines (a cycle, or nodes out of order)");
+            }
+            if (node.Outputs.FirstOrDefault(o => o.Length > 0 && !defined.Add(o)) is string twice)
+            {
+                throw new OnnxImportException($"node '{PrintableText.Printable(node.Name)}' ({node.OpType}) " +
+                    $"defines '{PrintableText.Printable(twice)}', which is already defined");
+            }
+            if (node.OpType == "Constant")
+            {
+                // Constant nodes are folded at load: their value is a frozen tensor like an initializer. Names are
+                // unique across a model and its subgraphs, so two branches cannot fold to one name.
+                if (constants.ContainsKey(node.Outputs[0]))
+                    throw node.Unsupported($"'{PrintableText.Printable(node.Outputs[0])}' is defined twice");
+                constants[node.Outputs[0]] = node.Operator.Run(node, [], RunContext.Plain)[0].DetachFromDisposeScope();
+            }
+            nodes.Add(node);
+        }
+        return nodes;
+    }
+
     private static OnnxNode Compile(NodeProto proto, long opset, ExternalData externalData, int index,
-        Dictionary<string, Tensor> constants)
+        Dictionary<string, Tensor> constants, HashSet<string> defined, int depth)
     {
         string name = proto.Name.Length > 0 ? proto.Name : $"#{index}";
         if (proto.Domain is not ("" or "ai.onnx"))
@@ -265,16 +281,30 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
                 $"operators of domain '{proto.Domain}' are not supported");
         if (!OnnxOperators.TryGet(proto.OpType, out OperatorDefinition definition))
             throw new OnnxImportException(proto.OpType, name, opset, "operator not supported");
+        var subgraphs = new Dictionary<string, OnnxSubgraph>(StringComparer.Ordinal);
+        foreach (AttributeProto attribute in proto.Attribute.Where(a => a.G is not null))
+        {
+            if (depth >= MostSubgraphDepth)
+                throw new OnnxImportException(proto.OpType, name, opset, $"subgraphs nest deeper than {depth} levels");
+            subgraphs[attribute.Name] =
+                CompileSubgraph(attribute.G, opset, externalData, constants, defined, depth + 1);
+        }
+        // A subgraph reads values of the graph around it by name: they are inputs of the node that holds it, so that
+        // planning keeps them alive until it runs (and a layer they depend on has it in its tail).
+        string[] outerReads = subgraphs.Values.SelectMany(g => g.OuterReads)
+            .Where(v => !constants.ContainsKey(v) && !proto.Input.Contains(v)).Distinct(StringComparer.Ordinal)
+            .ToArray();
         var node = new OnnxNode
         {
             OpType = proto.OpType,
             Name = name,
             Opset = opset,
-            Inputs = proto.Input.ToArray(),
+            Inputs = [.. proto.Input, .. outerReads],
             Outputs = proto.Output.ToArray(),
             Attributes = new NodeAttributes(proto.Attribute, externalData),
             Operator = definition,
             ConstantOf = value => constants.GetValueOrDefault(value),
+            Subgraphs = subgraphs,
         };
         foreach (string attribute in node.Attributes.Names)
         {
@@ -283,6 +313,37 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         }
         definition.Validate?.Invoke(node);
         return node;
+    }
+
+    /// <summary>
+    /// A subgraph's nodes, compiled as the main graph's are; its initializers and folded constants join the model's
+    /// (value names are unique across a model and its subgraphs).
+    /// </summary>
+    private static OnnxSubgraph CompileSubgraph(GraphProto graph, long opset, ExternalData externalData,
+        Dictionary<string, Tensor> constants, HashSet<string> outerDefined, int depth)
+    {
+        foreach (TensorProto initializer in graph.Initializer)
+        {
+            if (constants.ContainsKey(initializer.Name) || outerDefined.Contains(initializer.Name))
+                throw new OnnxImportException("a subgraph's initializer " +
+                    $"'{PrintableText.Printable(initializer.Name)}' repeats a name already defined");
+            constants[initializer.Name] = OnnxTensors.ToTensor(initializer, externalData).DetachFromDisposeScope();
+        }
+        if (graph.Input.Count > 0)
+            throw new OnnxImportException($"subgraph '{PrintableText.Printable(graph.Name)}' has inputs (a Loop or " +
+                "Scan body): only If branches are supported");
+        var defined = new HashSet<string>(outerDefined, StringComparer.Ordinal);
+        defined.UnionWith(graph.Initializer.Select(i => i.Name));
+        List<OnnxNode> nodes = CompileNodes(graph.Node, opset, externalData, constants, defined, depth);
+        string[] outputs = graph.Output.Select(o => o.Name).ToArray();
+        if (outputs.FirstOrDefault(o => !defined.Contains(o)) is string missing)
+            throw new OnnxImportException($"subgraph '{PrintableText.Printable(graph.Name)}' has an output " +
+                $"'{PrintableText.Printable(missing)}' that nothing defines");
+        var own = nodes.SelectMany(n => n.Outputs).ToHashSet(StringComparer.Ordinal);
+        string[] outerReads = nodes.SelectMany(n => n.Inputs).Concat(outputs)
+            .Where(v => v.Length > 0 && !own.Contains(v) && outerDefined.Contains(v)).Distinct(StringComparer.Ordinal)
+            .ToArray();
+        return new OnnxSubgraph([.. nodes], outputs, outerReads);
     }
 
     /// <summary>
@@ -426,6 +487,53 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// The values every differentiable path from the inputs to <paramref name="outputs"/> passes through, in the
+    /// order they are computed: after each, no other value carrying the input's gradient is still needed (index,
+    /// shape and comparison values, which carry none, do not count). Where several heads read several maps of a
+    /// backbone, the last of these is the last map that every score depends on.
+    /// </summary>
+    public IReadOnlyList<string> Bottlenecks(IReadOnlyCollection<string> outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        ExecutionPlan plan = PlanFor(outputs);
+        // Which nodes carry the input's gradient, and the last step at which such a node reads each value: a value
+        // read afterwards only for its shape (an anchor generator reading the image batch) is no longer needed.
+        var carries = new HashSet<string>(InputNames, StringComparer.Ordinal);
+        var carrying = new bool[plan.Nodes.Length];
+        var lastRead = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int step = 0; step < plan.Nodes.Length; step++)
+        {
+            OnnxNode node = _nodes[plan.Nodes[step]];
+            carrying[step] = node.Inputs.Any(carries.Contains) && !CarriesNoGradient(node);
+            if (!carrying[step]) continue;
+            carries.UnionWith(node.Outputs.Where((o, k) => o.Length > 0 && !(node.OpType == "TopK" && k == 1)));
+            foreach (string input in node.Inputs.Where(carries.Contains)) lastRead[input] = step;
+        }
+        foreach (string output in outputs) lastRead[output] = int.MaxValue;
+        var live = new HashSet<string>(InputNames.Where(lastRead.ContainsKey), StringComparer.Ordinal);
+        var result = new List<string>();
+        for (int step = 0; step < plan.Nodes.Length; step++)
+        {
+            OnnxNode node = _nodes[plan.Nodes[step]];
+            live.RemoveWhere(value => lastRead[value] <= step);
+            if (!carrying[step]) continue;
+            string[] made = node.Outputs.Where(o => o.Length > 0 && lastRead.GetValueOrDefault(o, -1) > step).ToArray();
+            live.UnionWith(made);
+            if (made.Length == 1 && live.Count == 1) result.Add(made[0]);
+        }
+        return result;
+    }
+
+    /// <summary>Operators whose outputs are indices, shapes, booleans or integers: no gradient flows through them.
+    /// </summary>
+    private static bool CarriesNoGradient(OnnxNode node) => node.OpType is "Shape" or "Size" or "NonZero"
+        or "ArgMax" or "ArgMin" or "NonMaxSuppression" or "Equal" or "Less" or "Greater" or "LessOrEqual"
+        or "GreaterOrEqual" or "Not" or "And" or "Or" or "Xor" or "IsNaN" or "IsInf" or "Floor" or "Ceil" or "Round"
+        || (node.OpType == "Cast" && node.Attributes.Int("to", 1) is not ((int)TensorProto.Types.DataType.Float
+            or (int)TensorProto.Types.DataType.Double or (int)TensorProto.Types.DataType.Float16
+            or (int)TensorProto.Types.DataType.Bfloat16));
+
+    /// <summary>
     /// The values that the part of the graph after <paramref name="layer"/> reads besides the layer's own output
     /// (e.g. a second input, a value that skips past the layer): what <see cref="RunTail"/> needs.
     /// </summary>
@@ -545,8 +653,8 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
             Tensor[] results;
             try
             {
-                results = rows?.Prepare(plan.Nodes[step], node, arguments)
-                    ?? node.Operator.Run(node, arguments, context);
+                results = OwnResults(rows?.Prepare(plan.Nodes[step], node, arguments)
+                    ?? node.Operator.Run(node, arguments, context), arguments);
             }
             catch (Exception exception) when (exception is not (UnreadableInputException
                 or OperationCanceledException or OutOfMemoryException))
@@ -574,6 +682,19 @@ public sealed class OnnxModule : nn.Module<Tensor, Tensor>
         return outputs.ToDictionary(name => name, name => values.TryGetValue(name, out Tensor? v) ? v
             : _constants.TryGetValue(name, out Tensor? c) ? c.alias()
             : throw new ArgumentException($"'{name}' is not a value of this model"));
+    }
+
+    /// <summary>
+    /// <paramref name="results"/>, each one that is an input itself (a Resize to the same size, a no-op) replaced by
+    /// an alias: each value is freed when no later node needs it, and freeing one must not free another.
+    /// </summary>
+    internal static Tensor[] OwnResults(Tensor[] results, Tensor?[] arguments)
+    {
+        for (int k = 0; k < results.Length; k++)
+        {
+            if (arguments.Any(argument => ReferenceEquals(argument, results[k]))) results[k] = results[k].alias();
+        }
+        return results;
     }
 
     private ExecutionPlan PlanFor(IReadOnlyCollection<string> outputs)

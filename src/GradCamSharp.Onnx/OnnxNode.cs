@@ -27,6 +27,10 @@ internal sealed class OnnxNode
     /// </summary>
     public Func<string, Tensor?> ConstantOf { get; init; } = _ => null;
 
+    /// <summary>The node's subgraphs by attribute name (an If's then_branch and else_branch); empty for most.</summary>
+    public IReadOnlyDictionary<string, OnnxSubgraph> Subgraphs { get; init; } =
+        new Dictionary<string, OnnxSubgraph>(StringComparer.Ordinal);
+
     /// <summary>A load-time error about this node.</summary>
     public OnnxImportException Unsupported(string problem) => new(OpType, Name, Opset, problem);
 

@@ -74,6 +74,9 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     public IReadOnlyList<string> LayerNames => _model.LayerNames;
 
     /// <inheritdoc />
+    public string? AutomaticLayer => _model.AutomaticLayer;
+
+    /// <inheritdoc />
     public string KindOf(string layer) => _model.KindOf(layer);
 
     /// <inheritdoc />
@@ -96,6 +99,8 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(taps);
+        // A detector's graph takes one image: a batch runs image by image in TorchSharp.
+        if (_model.Detections is not null && input.shape[0] != 1) return _model.Forward(input, taps);
         bool runtimeCan = !taps.GuidedRelu && !taps.DeconvnetRelu && taps.ReplaceEveryLayerOutput is null
             && !input.requires_grad && (taps.Layer is null || taps.Layer != _model.ImageInput);
         if (taps.ObserveEveryLayer is not null)
@@ -107,14 +112,14 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
                 return _model.Forward(input, taps);
             }
             foreach (string name in observed) taps.ObserveEveryLayer(name, seen[name]);
-            return seen[_model.ExplainedOutput];
+            return _model.Explained(seen);
         }
         if (!runtimeCan || RunPart(taps.Layer ?? "", input) is not Dictionary<string, Tensor> values)
             return _model.Forward(input, taps);
-        if (taps.Layer is not string layer) return values[_model.ExplainedOutput];
+        if (taps.Layer is not string layer) return _model.Explained(values);
         Tensor layerValue = values[layer];
         Tensor replaced = taps.ReplaceLayerOutput?.Invoke(layerValue) ?? layerValue;
-        return _model.Module.RunTail(layer, replaced, values, [_model.ExplainedOutput])[_model.ExplainedOutput];
+        return _model.Explained(_model.Module.RunTail(layer, replaced, values, _model.ExplainedOutputs));
     }
 
     /// <inheritdoc />
@@ -124,6 +129,7 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
         ArgumentNullException.ThrowIfNull(input);
         ArgumentException.ThrowIfNullOrEmpty(layer);
         if (input.requires_grad || !_model.Module.ValueNames.Contains(layer, StringComparer.Ordinal)
+            || (_model.Detections is not null && input.shape[0] != 1)
             || RunPart(layer, input) is not Dictionary<string, Tensor> computed)
         {
             return _model.SplitAt(input, layer);
@@ -192,10 +198,11 @@ public sealed class OnnxRuntimeHybridModel : IExplainableModel
 
     private RuntimePart? Create(string layer, Tensor input)
     {
-        string[] outputs = layer.Length == 0 ? [_model.ExplainedOutput]
-            : layer.StartsWith(ObservedPrefix, StringComparison.Ordinal) ? [_model.ExplainedOutput,
-                .. layer[ObservedPrefix.Length..].Split('\n').Except([_model.ExplainedOutput])]
-            : [layer, .. _model.Module.TailInputs(layer, [_model.ExplainedOutput])];
+        IReadOnlyList<string> explained = _model.ExplainedOutputs;
+        string[] outputs = layer.Length == 0 ? [.. explained]
+            : layer.StartsWith(ObservedPrefix, StringComparison.Ordinal) ? [.. explained,
+                .. layer[ObservedPrefix.Length..].Split('\n').Except(explained)]
+            : [layer, .. _model.Module.TailInputs(layer, explained)];
         try
         {
             // One TorchSharp pass tells each value's element type; ONNX Runtime then computes them for every input.

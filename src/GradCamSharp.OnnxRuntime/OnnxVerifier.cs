@@ -110,7 +110,7 @@ public static class OnnxVerifier
 
     private static ValueComparison Compare(OnnxModule module, string name, float[] reference, Tensor actual)
     {
-        float[] mine = actual.to(ScalarType.Float32).contiguous().data<float>().ToArray();
+        float[] mine = actual.numel() == 0 ? [] : actual.to(ScalarType.Float32).contiguous().data<float>().ToArray();
         (string op, string node) = module.ProducerOf(name) ?? ("", "");
         if (mine.Length != reference.Length)
             return new ValueComparison(name, op, node, double.PositiveInfinity, double.PositiveInfinity, false);
@@ -147,6 +147,16 @@ public static class OnnxVerifier
         var input = new DenseTensor<float>(values, shape.Select(d => (int)d).ToArray());
         using IDisposableReadOnlyCollection<DisposableNamedOnnxValue> results =
             session.Run([NamedOnnxValue.CreateFromTensor(inputName, input)], outputs.ToArray());
-        return results.ToDictionary(r => r.Name, r => r.AsEnumerable<float>().ToArray());
+        return results.ToDictionary(r => r.Name, AsFloats);
     }
+
+    /// <summary>An output's values as floats, whatever its numeric type (a detector's labels are int64).</summary>
+    private static float[] AsFloats(DisposableNamedOnnxValue value) => value.ElementType switch
+    {
+        TensorElementType.Int64 => [.. value.AsEnumerable<long>().Select(v => (float)v)],
+        TensorElementType.Int32 => [.. value.AsEnumerable<int>().Select(v => (float)v)],
+        TensorElementType.Double => [.. value.AsEnumerable<double>().Select(v => (float)v)],
+        TensorElementType.Bool => [.. value.AsEnumerable<bool>().Select(v => v ? 1f : 0f)],
+        _ => value.AsEnumerable<float>().ToArray(),
+    };
 }

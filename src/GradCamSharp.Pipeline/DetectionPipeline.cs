@@ -11,8 +11,10 @@ using static TorchSharp.torch;
 namespace GradCamSharp.Pipeline;
 
 /// <summary>
-/// <c>gradcam detect</c>: a single-tensor detector's detections on each photo (<see cref="Detection.Decode"/>), each
-/// explained through its own score at the cell that produced it (<see cref="DetectionTarget"/>): per detection and
+/// <c>gradcam detect</c>: a detector's detections on each photo, each explained through its own score: a single-tensor
+/// detector's (<see cref="Detection.Decode"/>) at the cell that produced it (<see cref="DetectionTarget"/>), a listing
+/// detector's such as torchvision's (<see cref="BoxList"/>) through the output box that matches it
+/// (<see cref="BoxScoreTarget"/>, pytorch-grad-cam's Faster R-CNN target): per detection and
 /// method an overlay with the detection's box (PHOTO_dN_LABEL_METHOD.png), a picture of every box
 /// (PHOTO_detections.png), a panel of both (PHOTO_panel.png) and <see cref="ExplainPipeline.ManifestName"/>, published
 /// all together or not at all.
@@ -61,14 +63,15 @@ public sealed class DetectionPipeline
     }
 
     /// <summary>
-    /// Whether <paramref name="model"/> is a single-tensor detector: its output for a blank input of its size is
+    /// Whether <paramref name="model"/> is a detector: its output for a blank input of its size is a box list
+    /// (<see cref="BoxList"/>: a torchvision detector's boxes, scores and labels) or, for a single-tensor detector,
     /// <c>[1, 5 + classes, H, W]</c> with a label per class (a segmenter's has as many maps as labels). A model that
     /// cannot run on a blank input of its preprocessing's size is not taken for one.
     /// </summary>
     public static bool IsDetector(LoadedModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model.Labels is not { Count: > 0 } labels) return false;
+        IReadOnlyList<string> labels = model.Labels ?? [];
         using var blank = new SKBitmap(Math.Max(model.Preprocessing.Width, 32),
             Math.Max(model.Preprocessing.Height, 32));
         blank.Erase(SKColors.Gray);
@@ -79,7 +82,8 @@ public sealed class DetectionPipeline
         try
         {
             Tensor output = model.Model.Forward(prepared.ToTensor(), Models.ForwardTaps.None);
-            return output.dim() == 4 && output.shape[1] == labels.Count + DetectionTarget.ClassOffset;
+            return IsBoxList(output)
+                || (output.dim() == 4 && output.shape[1] == labels.Count + DetectionTarget.ClassOffset);
         }
         catch (Exception exception) when (exception is ArgumentException or UnreadableInputException
             or InvalidOperationException or System.Runtime.InteropServices.ExternalException)
@@ -105,14 +109,16 @@ public sealed class DetectionPipeline
         using (no_grad())
         using (_model.Model.BeginExplanation())
             output = _model.Model.Forward(input, Models.ForwardTaps.None);
-        if (output.dim() != 4 || output.shape[1] <= DetectionTarget.ClassOffset)
+        if (!IsBoxList(output) && (output.dim() != 4 || output.shape[1] <= DetectionTarget.ClassOffset))
         {
-            throw new UsageException($"{_model.Name} is no single-tensor detector: its output is " +
-                $"[{string.Join(", ", output.shape)}], not [N, 5 + classes, H, W]");
+            throw new UsageException($"{_model.Name} is no detector: its output is " +
+                $"[{string.Join(", ", output.shape)}], neither a single tensor [N, 5 + classes, H, W] nor boxes, " +
+                "scores and labels");
         }
-        return [.. Detection.Decode(output[0], prepared.Preprocessing.Width, prepared.Preprocessing.Height,
-            detection.Anchor, detection.Threshold, detection.Overlap).Take(detection.MostDetections)
-            .Select(d => d with { Box = ToPhoto(prepared, d.Box) })];
+        IReadOnlyList<Detection> found = IsBoxList(output) ? BoxList.Decode(output[0], detection.Threshold)
+            : Detection.Decode(output[0], prepared.Preprocessing.Width, prepared.Preprocessing.Height,
+                detection.Anchor, detection.Threshold, detection.Overlap);
+        return [.. found.Take(detection.MostDetections).Select(d => d with { Box = ToPhoto(prepared, d.Box) })];
     }
 
     /// <summary>
@@ -213,7 +219,7 @@ public sealed class DetectionPipeline
                     ClassIndex = found.ClassIndex,
                     ClassLabel = _model.LabelOf(found.ClassIndex),
                     Score = map.Explanation.Score,
-                    ScoreKind = "objectness + class logit",
+                    ScoreKind = found.HasCell ? "objectness + class logit" : "IoU + score of the matching box",
                     File = name,
                     Peak = map.Peak,
                     Box = found.Box.ToArray(),
@@ -222,7 +228,7 @@ public sealed class DetectionPipeline
                 {
                     Detection = k + 1,
                     Probability = found.Score,
-                    Cell = [found.Row, found.Column],
+                    Cell = found.HasCell ? [found.Row, found.Column] : null,
                     PeakInBox = map.Values!.Max > 0 && found.Box.Contains(map.Peak[0] + 0.5, map.Peak[1] + 0.5),
                     Detections = allName,
                 }));
@@ -230,6 +236,9 @@ public sealed class DetectionPipeline
         }
         return entries;
     }
+
+    /// <summary>Whether a forward pass's output is a detector's list of boxes, scores and labels.</summary>
+    private static bool IsBoxList(Tensor output) => output.dim() == 3 && output.shape[2] == BoxList.Columns;
 
     private static void RefuseTargets(ExplanationSettings settings)
     {

@@ -64,8 +64,37 @@ public sealed class DetectCommandTests
         Assert.Contains("unrecognized option '--class'", classes.Error);
         CliRun notADetector = CliRun.Of("detect", photos[0], "--model", "shapes-cnn", "--out", folder["refused"]);
         Assert.Equal(2, notADetector.ExitCode);
-        Assert.Contains("no single-tensor detector", notADetector.Error);
+        Assert.Contains("is no detector", notADetector.Error);
         Assert.Equal(2, CliRun.Of("detect", photos[0], "--threshold", "1.5", "--out", folder["refused"]).ExitCode);
+    }
+
+    [Theory]
+    [InlineData("ssd")]
+    [InlineData("fasterrcnn")]
+    public void ATorchvisionExport_IsDetectedWhole_AndEachDetectionExplained(string name)
+    {
+        using var folder = new TempFolder();
+        string model = Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "detection",
+            $"{name}_tiny.onnx");
+        CliRun run = CliRun.Of("detect", Path.Combine(CliRun.Samples, "dog.jpg"), "--model",
+            model, "--threshold", "0.2", "--method", "hirescam,eigencam", "--out", folder["out"]);
+        Assert.True(run.ExitCode == 0, run.Error);
+        // The backbone's last map that every detection depends on (make_detectors.py says why).
+        Assert.Contains("layer 'auto' is /backbone/layer1/layer1.1/Relu_output_0", run.Error);
+        JsonElement[] entries = [.. JsonDocument.Parse(File.ReadAllText(Path.Combine(folder["out"],
+            "explanations.json"))).RootElement.EnumerateArray()];
+        Assert.True(entries.Length >= 4, $"{entries.Length} entries");
+        Assert.Equal(entries.Length / 2, entries.Select(e => e.GetProperty("detection").GetInt32()).Distinct().Count());
+        foreach (JsonElement entry in entries)
+        {
+            // A listed detection has no cell; its score is the matching box's IoU (1: itself) plus its score.
+            Assert.False(entry.TryGetProperty("cell", out JsonElement cell) && cell.ValueKind != JsonValueKind.Null);
+            Assert.Equal("IoU + score of the matching box", entry.GetProperty("score_kind").GetString());
+            float score = entry.GetProperty("detection_score").GetSingle();
+            if (entry.GetProperty("method").GetString() == "hirescam")
+                Assert.InRange(entry.GetProperty("score").GetSingle() - (1 + score), -0.01f, 0.01f);
+            Assert.True(File.Exists(Path.Combine(folder["out"], entry.GetProperty("file").GetString()!)));
+        }
     }
 
     [Fact]

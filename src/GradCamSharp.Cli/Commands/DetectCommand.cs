@@ -7,7 +7,7 @@ using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Cli.Commands;
 
-/// <summary><c>gradcam detect</c>: a single-tensor detector's detections on photos, each explained.</summary>
+/// <summary><c>gradcam detect</c>: a detector's detections on photos, each explained.</summary>
 internal static class DetectCommand
 {
     /// <summary>The method a detection is explained with unless others are asked for.</summary>
@@ -69,12 +69,17 @@ internal static class DetectCommand
             per detection and method PHOTO_dN_LABEL_METHOD.png (the map with the detection's box) and
             explanations.json (box, score, cell, peak and whether it lies in the box). The shipped shapes-detector
             was trained here on the shape world (gradcam train detector; gradcam evaluate --task detect measures it).
+            A detector exported whole with boxes [D, 4], scores [D] and labels [D] (torchvision's SSD, RetinaNet,
+            Faster R-CNN) runs post-processing included; each detection is explained through the output box that
+            matches it (its IoU plus its score, pytorch-grad-cam's Faster R-CNN target) at the backbone's last map
+            that every detection depends on.
 
             Examples:
               gradcam scenes --world shapes --count 3 --seed 7 --out scenes/
               gradcam detect scenes/scene_00000.png --model shapes-detector
               gradcam detect scenes/ --model shapes-detector --out detections/
               gradcam detect photo.png --model yolo.onnx --labels classes.txt --anchor 64 --method gradcam,eigencam
+              gradcam detect photo.jpg --model fasterrcnn.onnx --labels coco.txt --threshold 0.5
             """);
         command.Add(images);
         foreach (Option option in new Option[] { method, layer, threshold, overlap, anchor, most }) command.Add(option);

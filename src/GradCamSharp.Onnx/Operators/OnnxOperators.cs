@@ -13,6 +13,8 @@ internal static partial class OnnxOperators
         RegisterShapes(registry);
         RegisterReductions(registry);
         RegisterResize(registry);
+        RegisterSelection(registry);
+        RegisterControlFlow(registry);
         return registry;
     });
 
@@ -36,7 +38,11 @@ internal static partial class OnnxOperators
     private static Tensor? Optional(Tensor?[] inputs, int index) => index < inputs.Length ? inputs[index] : null;
 
     /// <summary>The values of a small integer tensor (shapes, axes, pads) read on the host.</summary>
-    private static long[] Longs(Tensor t) => t.to(ScalarType.Int64).cpu().data<long>().ToArray();
+    private static long[] Longs(Tensor t) => t.numel() == 0 ? [] : t.to(ScalarType.Int64).cpu().data<long>().ToArray();
+
+    /// <summary>The values of a tensor read on the host as float32 (TorchSharp cannot read an empty one).</summary>
+    private static float[] Singles(Tensor t) =>
+        t.numel() == 0 ? [] : t.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
 
     private static double Scalar(Tensor t) => t.to(ScalarType.Float64).cpu().item<double>();
 

@@ -45,7 +45,8 @@ internal static partial class OnnxOperators
             Tensor x = Required(i, 0, n);
             long axis = NormaliseAxis(n.Attributes.Int("axis", 1), x.dim());
             long rows = x.shape[..(int)axis].Aggregate(1L, (a, b) => a * b);
-            return x.reshape(rows, -1);
+            // Both sizes given: an empty tensor (no detections) has no -1 to infer.
+            return x.reshape(rows, x.shape[(int)axis..].Aggregate(1L, (a, b) => a * b));
         });
         r["Transpose"] = Single(["perm"], (n, i) =>
         {

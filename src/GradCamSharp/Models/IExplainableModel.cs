@@ -78,6 +78,12 @@ public interface IExplainableModel : IDisposable
     IReadOnlyList<string> AttentionLayers => [];
 
     /// <summary>
+    /// The layer <see cref="ModelLayers.Auto"/> means where the model itself knows better than the rules for CNNs,
+    /// segmenters and transformers (a detector's backbone output, before its heads); null to follow the rules.
+    /// </summary>
+    string? AutomaticLayer => null;
+
+    /// <summary>
     /// Why the deconvnet's ReLU rule cannot run on this model (it needs each ReLU's input, so every ReLU must be one
     /// the model can intercept), or null when it can.
     /// </summary>

@@ -76,6 +76,9 @@ public static class ModelLayers
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(input);
         IReadOnlyList<LayerInfo> layers = DescribedOnce(model, input);
+        if (model.AutomaticLayer is string named
+            && layers.FirstOrDefault(layer => layer.Name == named && layer.IsSpatialFeatureMap) is LayerInfo own)
+            return own;
         if (BackboneEndOfASegmenter(layers) is LayerInfo backbone) return backbone;
         int lastMap = layers.Select((layer, index) => layer.IsSpatialFeatureMap ? index : -1).Max();
         // Tokens that are the last map's cells (a ViT's patch embedding, folded): a sequence model whose tokens

@@ -3,17 +3,29 @@ using static TorchSharp.torch;
 
 namespace GradCamSharp.Targets;
 
-/// <summary>One detection of a single-tensor detector, and the cell that produced it (its <see cref="Target"/>).
-/// </summary>
+/// <summary>One detection: of a single-tensor detector, with the cell that produced it, or listed by a detector such
+/// as torchvision's (<see cref="BoxList"/>); its <see cref="Target"/> explains it.</summary>
 /// <param name="Box">The box, in input pixels.</param>
 /// <param name="ClassIndex">The class.</param>
 /// <param name="Score">sigmoid(objectness) times the class's softmax probability.</param>
-/// <param name="Row">The producing cell's row.</param>
-/// <param name="Column">The producing cell's column.</param>
+/// <param name="Row">The producing cell's row (a listed detection's rank in the detector's list).</param>
+/// <param name="Column">The producing cell's column (<see cref="Listed"/> for a listed detection).</param>
 public sealed record Detection(Box Box, int ClassIndex, float Score, int Row, int Column)
 {
-    /// <summary>The target that explains this detection.</summary>
-    public DetectionTarget Target => new(Row, Column, ClassIndex);
+    /// <summary>The <see cref="Column"/> of a listed detection (<see cref="BoxList"/>): it has no cell, and its
+    /// <see cref="Row"/> is its rank in the detector's list.</summary>
+    public const int Listed = -1;
+
+    /// <summary>The target that explains this detection: its score at its cell (<see cref="DetectionTarget"/>), or
+    /// for a listed detection the output box that matches it (<see cref="BoxScoreTarget"/>).</summary>
+    public ITarget Target { get; init; } = Column == Listed ? NoTarget : new DetectionTarget(Row, Column, ClassIndex);
+
+    /// <summary>Whether the detection comes from a cell of a single-tensor detector's map.</summary>
+    public bool HasCell => Column != Listed;
+
+    /// <summary>Stands in until a listed detection's initializer sets its target.</summary>
+    private static readonly ITarget NoTarget = new DelegateTarget("no target", _ =>
+        throw new InvalidOperationException("a listed detection is created with its target"));
 
     /// <summary>
     /// The detections of one sample's output [5 + classes, H, W] (a single-tensor, YOLO-style head): per cell an
