@@ -113,12 +113,15 @@ public static class OnnxVerifier
         float[] mine = actual.numel() == 0 ? [] : actual.to(ScalarType.Float32).contiguous().data<float>().ToArray();
         (string op, string node) = module.ProducerOf(name) ?? ("", "");
         if (mine.Length != reference.Length)
-            return new ValueComparison(name, op, node, double.PositiveInfinity, double.PositiveInfinity, false);
+        {
+            return new ValueComparison(name, op, node, double.PositiveInfinity, double.PositiveInfinity, false,
+                actual.shape);
+        }
         double scale = reference.Length == 0 ? 0 : reference.Max(v => Math.Abs(v));
         double worst = reference.Length == 0 ? 0 : reference.Zip(mine, (r, m) => Math.Abs(r - m)).Max();
         double relative = scale > 0 ? worst / scale : worst;
         return new ValueComparison(name, op, node, worst, relative,
-            worst <= AbsoluteTolerance + RelativeTolerance * scale);
+            worst <= AbsoluteTolerance + RelativeTolerance * scale, actual.shape);
     }
 
     private static Dictionary<string, float[]> RunOnnxRuntime(OnnxModule module, string path, string inputName,

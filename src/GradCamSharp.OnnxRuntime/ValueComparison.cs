@@ -12,5 +12,6 @@ namespace GradCamSharp.OnnxRuntime;
 /// Within tolerance, absolute plus relative as numpy.allclose: max |ort - import| &lt;=
 /// <see cref="OnnxVerifier.AbsoluteTolerance"/> + <see cref="OnnxVerifier.RelativeTolerance"/> x max |ort|.
 /// </param>
+/// <param name="Shape">The import's shape of it (a detector's outputs say how many detections were compared).</param>
 public sealed record ValueComparison(string Name, string Operator, string Node, double MaxAbsolute, double MaxRelative,
-    bool Agrees);
+    bool Agrees, long[]? Shape = null);

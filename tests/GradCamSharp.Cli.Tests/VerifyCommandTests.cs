@@ -20,8 +20,19 @@ public sealed class VerifyCommandTests
         using var folder = new TempFolder();
         CliRun run = CliRun.Of("verify", WriteModel(folder, "Tanh"));
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("output y: max abs", run.Output);
+        Assert.Contains("output y [1, 3, 4, 4]: max abs", run.Output);
         Assert.Contains("OK: the import agrees with ONNX Runtime on [1, 3, 4, 4]", run.Output);
+    }
+
+    [Fact]
+    public void Verify_ATorchvisionDetector_ComparesItsDetections()
+    {
+        string export = Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "detection",
+            "fasterrcnn_tiny.onnx");
+        CliRun run = CliRun.Of("verify", export);
+        Assert.True(run.ExitCode == 0, run.Error + run.Output);
+        Assert.Matches(@"output boxes \[\d+, 4\]: max abs", run.Output);
+        Assert.Contains("OK: the import agrees with ONNX Runtime on [1, 3, 64, 64]", run.Output);
     }
 
     [Fact]

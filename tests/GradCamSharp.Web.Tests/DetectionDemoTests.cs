@@ -61,6 +61,31 @@ public sealed class DetectionDemoTests
         Assert.Contains("own detections", await asked.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task AServedTorchvisionExport_AnswersWithTheDetectionsItLists_EachExplained()
+    {
+        string export = Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "detection",
+            "retinanet_tiny.onnx");
+        await using DemoServer server = await DemoServer.StartAsync(new ServerOptions { Model = export });
+        byte[] photo = await File.ReadAllBytesAsync(Path.Combine(SharedFixtures.Samples, "dog.jpg"));
+        using HttpClient client = server.CreateClient();
+
+        HttpResponseMessage response = await client.PostAsync("/api/explain", Uploads.Form(photo, "dog.jpg",
+            ("method", "hirescam")));
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        JsonElement[] detections = [.. body.RootElement.GetProperty("detections").EnumerateArray()];
+        JsonElement[] targets = [.. body.RootElement.GetProperty("targets").EnumerateArray()];
+        Assert.NotEmpty(detections);
+        Assert.Equal(detections.Length, targets.Length);
+        foreach (JsonElement target in targets)
+        {
+            JsonElement map = Assert.Single(target.GetProperty("maps").EnumerateArray());
+            Assert.Equal("hirescam", map.GetProperty("method").GetString());
+        }
+    }
+
     /// <summary>Intersection over union of a scene box and an [x0, y0, x1, y1] box.</summary>
     private static double Overlap(Box truth, int[] box)
     {

@@ -56,8 +56,9 @@ internal static class VerifyCommand
         var c = CultureInfo.InvariantCulture;
         foreach (ValueComparison o in report.Outputs)
         {
+            string shape = o.Shape is long[] dims ? $" [{string.Join(", ", dims)}]" : "";
             output.WriteLine(string.Create(c,
-                $"output {o.Name}: max abs {o.MaxAbsolute:0.###e+0}, max rel {o.MaxRelative:0.###e+0}  " +
+                $"output {o.Name}{shape}: max abs {o.MaxAbsolute:0.###e+0}, max rel {o.MaxRelative:0.###e+0}  " +
                     $"{(o.Agrees ? "OK" : "DIFFERS")}"));
         }
         if (report.Agrees)
