@@ -41,6 +41,10 @@ public static class KnownModels
     /// </summary>
     public const string ShapesDetector = "shapes-detector";
 
+    /// <summary>The same detector trained here on the photo world's composites (<c>gradcam train detector --world
+    /// photos</c>): objects cut out of the annotated sample photos, pasted onto others.</summary>
+    public const string PhotosDetector = "photos-detector";
+
     /// <summary>The 3-D CNN trained here on the volume world (<c>gradcam train volume</c>).</summary>
     public const string VolumesCnn = "volumes-cnn";
 
@@ -102,6 +106,14 @@ public static class KnownModels
             Name = ShapesDetector,
             Summary = "a single-tensor object detector trained here on the shape world; explain it with gradcam detect",
             Load = (options, runtime) => SceneModel(ShapesDetector, ShapeWorld.PairNames, options, runtime),
+        },
+        new()
+        {
+            Name = PhotosDetector,
+            Summary = "the same detector trained here on composites of the sample photos' objects; gradcam detect",
+            Load = (options, runtime) => SceneModel(PhotosDetector, PhotoWorld.LabelsOf(PhotoAnnotations.Read(
+                Path.Combine(DefaultModel.SamplesFolder, "boxes.json"), DefaultModel.SamplesFolder)
+                .SelectMany(photo => photo.Objects)), options, runtime),
         },
         new()
         {

@@ -41,9 +41,13 @@ public sealed class PhotoWorld : ISceneWorld
     /// <inheritdoc />
     public string Name => SceneWorlds.Photos;
 
-    /// <summary>The object labels scenes are made of.</summary>
-    public IReadOnlyList<string> Labels =>
-        _objects.Select(o => o.Object.Label).Distinct().Order(StringComparer.Ordinal).ToArray();
+    /// <summary>The object labels scenes are made of, in ordinal order.</summary>
+    public IReadOnlyList<string> Labels => LabelsOf(_objects.Select(o => o.Object));
+
+    /// <summary>The distinct labels of <paramref name="objects"/>, in ordinal order: a photo-world model's classes.
+    /// </summary>
+    public static IReadOnlyList<string> LabelsOf(IEnumerable<AnnotatedObject> objects) =>
+        [.. objects.Select(o => o.Label).Distinct().Order(StringComparer.Ordinal)];
 
     /// <summary>The annotated photos.</summary>
     public IReadOnlyList<AnnotatedPhoto> Photos => _photos;

@@ -111,5 +111,14 @@ public sealed class DetectCommandTests
         Assert.True(evaluate.ExitCode == 0, evaluate.Error);
         Assert.Contains("mAP@0.5", evaluate.Output);
         Assert.Contains("hirescam", evaluate.Output);
+
+        // The photo world: composites of the sample photos' objects, photos-detector by default.
+        CliRun photos = CliRun.Of("evaluate", "--task", "detect", "--world", "photos", "--scenes", "4", "--seed", "99",
+            "--method", "hirescam", "--boxes", Path.Combine(CliRun.Samples, "boxes.json"), "--images", CliRun.Samples);
+        Assert.True(photos.ExitCode == 0, photos.Error);
+        Assert.Contains("photos-detector on 4 held-out photos scenes", photos.Output);
+        CliRun segmenter = CliRun.Of("train", "segmenter", "--world", "photos", "--out", folder["refused.onnx"]);
+        Assert.Equal(2, segmenter.ExitCode);
+        Assert.Contains("shapes world only", segmenter.Error);
     }
 }

@@ -121,12 +121,14 @@ internal static class EvaluateCommand
 
           gradcam evaluate --task volume --scenes 500 --seed 1000 --method gradcam,layercam,hirescam
 
-        With --task detect it measures a shape-world single-tensor detector (by default shapes-detector): mean
+        With --task detect it measures a single-tensor detector of the shape world (by default shapes-detector) or,
+        with --world photos, of the photo world's composites (by default photos-detector): mean
         average precision at IoU 0.5 against the exact boxes, and per method, for each detection that finds an
         object, how often its map's peak lies in that object's box, the share of its mass there and its mean there
         over its mean elsewhere.
 
           gradcam evaluate --task detect --scenes 500 --seed 1000 --method gradcam,layercam,eigencam
+          gradcam evaluate --task detect --world photos --scenes 500 --seed 1000 --method hirescam,layercam
         """;
 
     internal static Command Create()
@@ -167,23 +169,30 @@ internal static class EvaluateCommand
         {
             string sceneTask = task.ToLowerInvariant();
             (string sceneModel, ModelLoadOptions sceneLoading) = options.Common.Read(result);
+            bool photos =
+                result.GetValue(options.World)!.Equals(SceneWorlds.Photos, StringComparison.OrdinalIgnoreCase);
+            if (photos && sceneTask != VisionLanguageEvaluator.Detect)
+                throw new UsageException($"--task {sceneTask} is measured on the shapes world only (detect on either)");
             if (sceneModel == KnownModels.Default)
             {
                 sceneModel = sceneTask switch
                 {
                     VisionLanguageEvaluator.Segment => KnownModels.ShapesSegmenter,
                     VisionLanguageEvaluator.Volume => KnownModels.VolumesCnn,
-                    VisionLanguageEvaluator.Detect => KnownModels.ShapesDetector,
+                    VisionLanguageEvaluator.Detect => photos ? KnownModels.PhotosDetector : KnownModels.ShapesDetector,
                     _ => KnownModels.ShapesVit,
                 };
             }
+            // The photo world at the detector's input size, cut from the annotated photos.
+            using PhotoWorld? photoWorld = photos ? VisionLanguage.SceneModels.SceneModelTrainer.PhotoWorldAt(
+                PhotoAnnotations.Read(result.GetValue(options.Boxes)!, result.GetValue(options.Images)!)) : null;
             string[] layers = result.GetValue(options.Layer)!.Split(',',
                 StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (sceneTask != VisionLanguageEvaluator.Classify && layers is not [] and not [ModelLayers.Auto])
                 throw new UsageException("--layer takes a list with --task classify only (and one layer with ocr)");
             return RunSceneModel(output, error, sceneModel, sceneLoading, sceneTask, result.GetValue(options.Scenes),
                 result.GetValue(options.Seed), methods.Length > 0 ? methods : VisionLanguageEvaluator.ClassifierMethods,
-                result.GetValue(options.Json), layers);
+                result.GetValue(options.Json), layers, photoWorld);
         }
         if (task is not null)
         {
@@ -437,7 +446,7 @@ internal static class EvaluateCommand
     /// </summary>
     public static int RunSceneModel(TextWriter output, TextWriter error, string spec, ModelLoadOptions loading,
         string task, int scenes, int seed, IReadOnlyList<string> methods, bool json,
-        IReadOnlyList<string>? layers = null)
+        IReadOnlyList<string>? layers = null, ISceneWorld? world = null)
     {
         ArgumentNullException.ThrowIfNull(loading);
         _ = KnownMethods.Expand(methods);
@@ -450,7 +459,7 @@ internal static class EvaluateCommand
             VisionLanguageEvaluator.Volume => VisionLanguageEvaluator.EvaluateVolumes(model, scenes, seed, methods,
                 progress),
             VisionLanguageEvaluator.Detect => VisionLanguageEvaluator.EvaluateDetector(model, scenes, seed, methods,
-                progress: progress),
+                world: world, progress: progress),
             _ => VisionLanguageEvaluator.EvaluateClassifier(model, scenes, seed, methods, layers, progress),
         };
         return Print(output, report, json);

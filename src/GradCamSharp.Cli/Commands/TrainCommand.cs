@@ -75,7 +75,8 @@ internal static class TrainCommand
             classifier, upsampling; shipped as shapes-segmenter; gradcam evaluate --task segment).
             A detector finds each object with its box and pair (the shape world's CNN and a single-tensor head: per
             cell an objectness, a box and the pairs' logits; shipped as shapes-detector; gradcam detect explains its
-            detections, gradcam evaluate --task detect measures it).
+            detections, gradcam evaluate --task detect measures it). With --world photos it learns the photo world's
+            composites of the sample photos' objects at 128 pixels, their labels its classes (photos-detector).
             A volume model is a 3-D CNN told which kinds of solid (sphere, cube) a 32-voxel volume of the volume world
             holds (shipped as volumes-cnn; gradcam evaluate --task volume; gradcam scenes --world volumes writes
             volumes as .npy files to explain).
@@ -88,6 +89,7 @@ internal static class TrainCommand
               gradcam train classifier --architecture swin --out shapes-swin.onnx
               gradcam train segmenter --out shapes-segmenter.onnx
               gradcam train detector --out shapes-detector.onnx
+              gradcam train detector --world photos --out photos-detector.onnx
               gradcam train volume --out volumes-cnn.onnx
             """);
         command.Add(task);
@@ -110,23 +112,27 @@ internal static class TrainCommand
             }
             if (what is Classifier or SceneModelRecipe.Segmenter or SceneModelRecipe.Detector)
             {
-                if (result.GetValue(worlds.World) != SceneWorlds.Shapes)
-                    throw new UsageException($"a {what} is trained on the shapes world only");
+                string world = result.GetValue(worlds.World)!.ToLowerInvariant();
+                if (world != SceneWorlds.Shapes && (world != SceneWorlds.Photos || what != SceneModelRecipe.Detector))
+                    throw new UsageException($"a {what} is trained on the shapes world only (a detector on either)");
                 string network = what == Classifier ? result.GetValue(architecture)!.ToLowerInvariant() : what;
                 if (what == Classifier && network is SceneModelRecipe.Segmenter or SceneModelRecipe.Detector)
                 {
                     throw new UsageException(
                         $"a classifier's --architecture is vit, swin or cnn (gradcam train {network})");
                 }
-                SceneModelRecipe shipped = SceneModelRecipe.For(network);
+                SceneModelRecipe shipped = SceneModelRecipe.For(network, world);
                 SceneModelRecipe sceneRecipe = shipped with
                 {
                     Scenes = result.GetValue(scenes) ?? shipped.Scenes,
                     Epochs = result.GetValue(epochs) ?? shipped.Epochs,
                     Seed = result.GetValue(seed),
                 };
+                IReadOnlyList<AnnotatedPhoto>? photos = world == SceneWorlds.Photos
+                    ? PhotoAnnotations.Read(result.GetValue(worlds.Boxes)!, result.GetValue(worlds.Images)!) : null;
                 return Task.FromResult(RunSceneModel(result.InvocationConfiguration.Output,
-                    result.InvocationConfiguration.Error, sceneRecipe, result.GetValue(output), cancellationToken));
+                    result.InvocationConfiguration.Error, sceneRecipe, result.GetValue(output), photos,
+                    cancellationToken));
             }
             VisionLanguageRecipe standard = VisionLanguageRecipe.For(result.GetValue(task)!,
                 result.GetValue(worlds.World)!);
@@ -192,18 +198,27 @@ internal static class TrainCommand
     /// Runs <c>train classifier|segmenter</c>; returns the exit code. Ctrl-C stops it between steps, writing nothing;
     /// the file appears whole or not at all.
     /// </summary>
+    /// <param name="output">Receives the result line.</param>
+    /// <param name="error">Receives progress.</param>
+    /// <param name="recipe">What to train.</param>
+    /// <param name="path">Where to write the model (default: its name, .onnx).</param>
+    /// <param name="photos">The annotated photos, for the photo world.</param>
+    /// <param name="cancellationToken">Stops training between steps.</param>
     public static int RunSceneModel(TextWriter output, TextWriter error, SceneModelRecipe recipe, string? path,
-        CancellationToken cancellationToken = default)
+        IReadOnlyList<AnnotatedPhoto>? photos = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(recipe);
         recipe.Validate();
         path = OnnxPath(path ?? recipe.ModelName + ".onnx");
         var progress = new LineProgress(error, "train: ");
-        progress.Report($"{recipe.ModelName} on {recipe.Scenes} shapes scenes (seed {recipe.Seed}), " +
+        progress.Report($"{recipe.ModelName} on {recipe.Scenes} {recipe.World} scenes (seed {recipe.Seed}), " +
             $"{recipe.Epochs} epochs");
+        using PhotoWorld? world = recipe.World == SceneWorlds.Photos
+            ? SceneModelTrainer.PhotoWorldAt(photos ?? throw new UsageException("the photo world needs --boxes"))
+            : null;
         (byte[] onnx, IReadOnlyList<EpochReport> epochs) =
-            SceneModelTrainer.Train(recipe, progress, cancellationToken);
+            SceneModelTrainer.Train(recipe, world, progress, cancellationToken);
         WriteWhole(path, onnx);
         string measured = recipe.Architecture switch
         {

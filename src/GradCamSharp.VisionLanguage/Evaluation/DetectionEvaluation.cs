@@ -16,7 +16,8 @@ public static partial class VisionLanguageEvaluator
     public const string Detect = "detect";
 
     /// <summary>
-    /// Measures a shape-world single-tensor detector (<c>shapes-detector</c>, or one trained so) on held-out scenes:
+    /// Measures a single-tensor detector of a scene world (<c>shapes-detector</c>, <c>photos-detector</c>, or one
+    /// trained so) on held-out scenes:
     /// mean average precision at IoU 0.5 against the exact boxes, and for each method, over every detection that finds
     /// a true object (the same pair, IoU at least 0.5), its map through <see cref="DetectionTarget"/> against that
     /// object's box: the pointing game, the mean inside over the mean outside, and the share of the map inside.
@@ -26,15 +27,20 @@ public static partial class VisionLanguageEvaluator
     /// <param name="seed">Their seed; the shipped models' training seeds (1 and 2) are refused.</param>
     /// <param name="methods">The methods (default <see cref="ClassifierMethods"/>).</param>
     /// <param name="anchor">The detector's box size for tw = th = 0, in input pixels.</param>
+    /// <param name="world">The scenes: null for the shape world, or the photo world at the input's size
+    /// (<see cref="SceneModelTrainer.PhotoWorldAt"/>).</param>
     /// <param name="progress">Receives a line every 50 scenes.</param>
     /// <param name="cancellation">Stops between scenes.</param>
     /// <exception cref="UsageException">Not a shape-world detector, a training seed, a bad count.</exception>
     public static VisionLanguageReport EvaluateDetector(LoadedModel model, int scenes, int seed,
-        IReadOnlyList<string>? methods = null, float anchor = SceneDetector.Anchor, IProgress<string>? progress = null,
-        CancellationToken cancellation = default)
+        IReadOnlyList<string>? methods = null, float anchor = SceneDetector.Anchor, ISceneWorld? world = null,
+        IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
-        methods = CheckedSceneModel(model, SceneModelTrainer.Classes, "detector", scenes, seed, methods);
-        using var world = new ShapeWorld();
+        using ISceneWorld? shapes = world is null ? new ShapeWorld() : null;
+        world ??= shapes!;
+        IReadOnlyList<string> classes = SceneModelTrainer.ClassesOf(world);
+        string kind = world is PhotoWorld ? "photo-world" : "shape-world";
+        methods = CheckedSceneModel(model, classes, "detector", scenes, seed, methods, kind);
         VisionLanguageReport report = SceneReport(model, Detect, world, scenes, seed);
         var scores = new Dictionary<(string Method, string Layer), LocalisationScore>();
         MethodSet set = KnownMethods.CreateSet(methods, model.Model);
@@ -52,14 +58,14 @@ public static partial class VisionLanguageEvaluator
             using (no_grad())
             using (model.Model.BeginExplanation())
                 output = model.Model.Forward(input, ForwardTaps.None);
-            if (output.dim() != 4 || output.shape[1] != DetectionTarget.ClassOffset + SceneModelTrainer.Classes.Count)
+            if (output.dim() != 4 || output.shape[1] != DetectionTarget.ClassOffset + classes.Count)
             {
-                throw new UsageException($"{model.Name} is no shape-world detector: its output is " +
+                throw new UsageException($"{model.Name} is no {kind} detector: its output is " +
                     $"[{string.Join(", ", output.shape)}]");
             }
             IReadOnlyList<Detection> found = Detection.Decode(output[0], scene.Width, scene.Height, anchor,
                 SceneDetections.Threshold);
-            IReadOnlyList<(Box Box, int ClassIndex)> boxes = SceneDetections.Boxes(scene);
+            IReadOnlyList<(Box Box, int ClassIndex)> boxes = SceneDetections.Boxes(scene, classes);
             detected.Add(found);
             truth.Add(boxes);
             // Each detection that finds a true object (the same pair, the best overlap of at least 0.5), with it.

@@ -371,7 +371,7 @@ public static partial class VisionLanguageEvaluator
         return score;
     }
 
-    private static VisionLanguageReport SceneReport(LoadedModel model, string task, ShapeWorld world, int scenes,
+    private static VisionLanguageReport SceneReport(LoadedModel model, string task, ISceneWorld world, int scenes,
         int seed) => new() { Model = model.Name, Task = task, World = world.Name, Scenes = scenes, Seed = seed };
 
     /// <summary>Refuses a model of other classes, a training seed and a bad count; checks the methods.</summary>

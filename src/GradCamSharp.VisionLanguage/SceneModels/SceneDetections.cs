@@ -24,7 +24,9 @@ internal static class SceneDetections
     /// cell, the log of the box's width and height over <see cref="SceneDetector.Anchor"/>, and its pair's index; 0
     /// elsewhere. Two centres in one cell (rare: objects barely overlap) keep the larger object.
     /// </summary>
-    public static float[] Truth(Scene scene)
+    /// <param name="scene">A scene drawn at the input's size.</param>
+    /// <param name="classes">The model's classes (<see cref="SceneModelTrainer.ClassesOf"/>).</param>
+    public static float[] Truth(Scene scene, IReadOnlyList<string> classes)
     {
         ArgumentNullException.ThrowIfNull(scene);
         int rows = scene.Height / ShapeEncoder.Stride, columns = scene.Width / ShapeEncoder.Stride;
@@ -39,7 +41,7 @@ internal static class SceneDetections
             float[] values = [1, (float)(x / ShapeEncoder.Stride - column), (float)(y / ShapeEncoder.Stride - row),
                 MathF.Log(Math.Max(1, shape.Box.Width) / SceneDetector.Anchor),
                 MathF.Log(Math.Max(1, shape.Box.Height) / SceneDetector.Anchor),
-                SceneModelTrainer.ClassIndex(shape.Name)];
+                IndexOf(classes, shape.Name)];
             for (int channel = 0; channel < TruthChannels; channel++) truth[channel * cells + cell] = values[channel];
         }
         return truth;
@@ -83,9 +85,20 @@ internal static class SceneDetections
         return cat([(objects * 80 - 40).unsqueeze(0), (offsets / (1 - offsets)).log(), truth[3..5], classLogits], 0);
     }
 
-    /// <summary>The true boxes of a scene, with their pairs' indices.</summary>
-    public static IReadOnlyList<(Box Box, int ClassIndex)> Boxes(Scene scene) =>
-        [.. scene.Objects.Select(o => (o.Box, SceneModelTrainer.ClassIndex(o.Name)))];
+    /// <summary>The true boxes of a scene, with their classes' indices among <paramref name="classes"/>.</summary>
+    public static IReadOnlyList<(Box Box, int ClassIndex)> Boxes(Scene scene, IReadOnlyList<string> classes) =>
+        [.. scene.Objects.Select(o => (o.Box, IndexOf(classes, o.Name)))];
+
+    /// <summary>An object's class among <paramref name="classes"/>: its pair in the shape world, its label in the
+    /// photo world.</summary>
+    private static int IndexOf(IReadOnlyList<string> classes, string name)
+    {
+        for (int k = 0; k < classes.Count; k++)
+        {
+            if (classes[k] == name) return k;
+        }
+        throw new InvalidOperationException($"'{name}' is none of the model's classes");
+    }
 
     /// <summary>
     /// Mean average precision at an IoU of <paramref name="overlap"/> (PASCAL VOC's, all points interpolated): per

@@ -1,3 +1,5 @@
+using GradCamSharp.Scenes;
+
 namespace GradCamSharp.VisionLanguage.SceneModels;
 
 /// <summary>
@@ -27,6 +29,10 @@ public sealed record SceneModelRecipe
     /// <summary>Every architecture: the classifiers' by the name <c>--architecture</c> takes, the segmenter and the
     /// detector.</summary>
     public static IReadOnlyList<string> Architectures { get; } = [Transformer, Swin, ConvNet, Segmenter, Detector];
+
+    /// <summary>Which world it learns: the shape world, or for a detector also the photo world's composites
+    /// (<c>photos-detector</c>).</summary>
+    public string World { get; init; } = SceneWorlds.Shapes;
 
     /// <summary>Which network: <see cref="Transformer"/>, <see cref="Swin"/>, <see cref="ConvNet"/>,
     /// <see cref="Segmenter"/> or <see cref="Detector"/>.</summary>
@@ -59,8 +65,12 @@ public sealed record SceneModelRecipe
     /// times cheaper a step, 20; the segmenter, whose loss is over every pixel, 8 of 4000 (about 10 minutes); the
     /// detector 20 of 4000 (about 4 minutes).
     /// </summary>
-    public static SceneModelRecipe For(string architecture) => architecture switch
+    public static SceneModelRecipe For(string architecture, string world = SceneWorlds.Shapes) => architecture switch
     {
+        Detector when world == SceneWorlds.Photos => new()
+        {
+            Architecture = architecture, World = world, Scenes = PhotoDetectorScenes, Epochs = PhotoDetectorEpochs,
+        },
         Transformer => new() { Architecture = architecture, Epochs = 6 },
         Swin => new() { Architecture = architecture, Epochs = 16 },
         Segmenter => new() { Architecture = architecture, Scenes = 4000, Epochs = 8 },
@@ -68,8 +78,15 @@ public sealed record SceneModelRecipe
         _ => new() { Architecture = architecture, Epochs = 20 },
     };
 
-    /// <summary>The name the model is shipped under: <c>shapes-vit</c> or <c>shapes-cnn</c>.</summary>
-    public string ModelName => $"shapes-{Architecture}";
+    /// <summary>The photo-world detector's training scenes.</summary>
+    public const int PhotoDetectorScenes = 4000;
+
+    /// <summary>The photo-world detector's epochs.</summary>
+    public const int PhotoDetectorEpochs = 20;
+
+    /// <summary>The name the model is shipped under: <c>shapes-vit</c>, <c>shapes-cnn</c>, <c>photos-detector</c>...
+    /// </summary>
+    public string ModelName => $"{World}-{Architecture}";
 
     /// <summary>Throws a <see cref="UsageException"/> naming what is out of range.</summary>
     public void Validate()
@@ -79,6 +96,8 @@ public sealed record SceneModelRecipe
             throw new UsageException($"unknown architecture '{Architecture}'; known: " +
                 string.Join(", ", Architectures));
         }
+        if (World != SceneWorlds.Shapes && (World != SceneWorlds.Photos || Architecture != Detector))
+            throw new UsageException($"a {Architecture} is trained on the shapes world only (a detector on either)");
         if (Scenes < BatchSize) throw new UsageException($"--scenes must be at least {BatchSize}, got {Scenes}");
         if (Epochs < 1) throw new UsageException($"--epochs must be at least 1, got {Epochs}");
         if (HeldOutScenes < 1) throw new UsageException($"held-out scenes must be at least 1, got {HeldOutScenes}");

@@ -25,6 +25,18 @@ public static class SceneModelTrainer
     /// <summary>A segmenter's classes, in output order: the background, then <see cref="Classes"/>.</summary>
     public static IReadOnlyList<string> SegmenterClasses => ShapeWorld.PixelClassNames;
 
+    /// <summary>The classes of a model of <paramref name="world"/>: the shape world's pairs, or the photo world's
+    /// labels.</summary>
+    public static IReadOnlyList<string> ClassesOf(ISceneWorld world) =>
+        world is PhotoWorld photos ? photos.Labels : Classes;
+
+    /// <summary>
+    /// The photo world a photo-world detector learns and is measured on: the composites of <paramref name="photos"/>
+    /// drawn at the input's size (128 pixels), as for the shape world, with one to three objects.
+    /// </summary>
+    public static PhotoWorld PhotoWorldAt(IReadOnlyList<AnnotatedPhoto> photos) =>
+        new(photos, new PhotoWorldOptions { Size = Preprocessing.Width });
+
     /// <summary>The input convention of the trained models (the shape world's).</summary>
     public static Preprocessing Preprocessing => KnownPreprocessing.ShapeWorld;
 
@@ -35,18 +47,35 @@ public static class SceneModelTrainer
     /// <returns>The model as ONNX and its per-epoch report (loss; on held-out scenes, a classifier's share of label
     /// sets exactly right, a segmenter's mean IoU).</returns>
     public static (byte[] Onnx, IReadOnlyList<EpochReport> Epochs) Train(SceneModelRecipe recipe,
+        IProgress<string>? progress = null, CancellationToken cancellation = default) =>
+        Train(recipe, world: null, progress, cancellation);
+
+    /// <summary>Trains the model <paramref name="recipe"/> describes on <paramref name="world"/>.</summary>
+    /// <param name="recipe">Architecture, world, scenes, epochs, seed.</param>
+    /// <param name="world">The scenes: null for the shape world; for a photo-world detector a
+    /// <see cref="PhotoWorld"/> whose scenes are the input's size (<see cref="PhotoWorldAt"/>), whose labels are its
+    /// classes.</param>
+    /// <param name="progress">Receives a line per stage and per epoch.</param>
+    /// <param name="cancellation">Stops training between steps.</param>
+    /// <returns>The model as ONNX and its per-epoch report.</returns>
+    /// <exception cref="UsageException">A world that is not the recipe's.</exception>
+    public static (byte[] Onnx, IReadOnlyList<EpochReport> Epochs) Train(SceneModelRecipe recipe, ISceneWorld? world,
         IProgress<string>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(recipe);
         recipe.Validate();
         var clock = Stopwatch.StartNew();
-        using var world = new ShapeWorld();
+        using ISceneWorld? shapes = world is null ? new ShapeWorld() : null;
+        world ??= shapes!;
+        if (world.Name != recipe.World)
+            throw new UsageException($"the recipe is for the {recipe.World} world, the scenes are {world.Name}");
+        IReadOnlyList<string> classes = ClassesOf(world);
         using var scope = NewDisposeScope();
         bool dense = recipe.Architecture == SceneModelRecipe.Segmenter;
         bool detector = recipe.Architecture == SceneModelRecipe.Detector;
         (Tensor inputs, Tensor labels) =
-            Encode(world, recipe.Seed, recipe.Scenes, recipe.Architecture, "training", progress, cancellation);
-        (Tensor checkInputs, Tensor checkLabels) = Encode(world, recipe.HeldOutSeed, recipe.HeldOutScenes,
+            Encode(world, classes, recipe.Seed, recipe.Scenes, recipe.Architecture, "training", progress, cancellation);
+        (Tensor checkInputs, Tensor checkLabels) = Encode(world, classes, recipe.HeldOutSeed, recipe.HeldOutScenes,
             recipe.Architecture, "held-out", progress, cancellation);
         random.manual_seed(recipe.Seed);
         using Module<Tensor, Tensor> model = recipe.Architecture switch
@@ -54,7 +83,7 @@ public static class SceneModelTrainer
             SceneModelRecipe.Transformer => new SceneTransformer(Classes.Count),
             SceneModelRecipe.Swin => new SceneSwin(Classes.Count),
             SceneModelRecipe.ConvNet => new SceneConvNet(Classes.Count),
-            SceneModelRecipe.Detector => new SceneDetector(Classes.Count),
+            SceneModelRecipe.Detector => new SceneDetector(classes.Count),
             _ => new SceneSegmenter(SegmenterClasses.Count),
         };
         if (dense) StartAtTheFrequencies(model, labels);
@@ -66,7 +95,7 @@ public static class SceneModelTrainer
                 : detector ? SceneDetections.Loss(logits, batch)
                 : functional.binary_cross_entropy_with_logits(logits, batch),
             () => dense ? MeanIoU(model, checkInputs, checkLabels)
-                : detector ? DetectorPrecision(model, checkInputs, checkLabels)
+                : detector ? DetectorPrecision(model, checkInputs, checkLabels, classes.Count)
                 : ExactSets(model, checkInputs, checkLabels),
             heldOut => dense ? $"held-out mean IoU {heldOut:F3}"
                 : detector ? $"held-out mAP@0.5 {heldOut:F3}"
@@ -191,7 +220,7 @@ public static class SceneModelTrainer
     }
 
     /// <summary>The detector's mean average precision at IoU 0.5 on scenes whose truth is given per cell.</summary>
-    private static double DetectorPrecision(Module<Tensor, Tensor> model, Tensor inputs, Tensor truth)
+    private static double DetectorPrecision(Module<Tensor, Tensor> model, Tensor inputs, Tensor truth, int classes)
     {
         model.eval();
         using var scope = NewDisposeScope();
@@ -209,7 +238,7 @@ public static class SceneModelTrainer
                     SceneDetections.Threshold));
                 // The truth's own boxes, decoded as the output is: the cells holding objects, exactly.
                 Tensor cell = truth[start + i];
-                boxes.Add([.. Detection.Decode(SceneDetections.AsOutput(cell, Classes.Count), width, height,
+                boxes.Add([.. Detection.Decode(SceneDetections.AsOutput(cell, classes), width, height,
                     SceneDetector.Anchor, 0.5f, 1f).Select(d => (d.Box, d.ClassIndex))]);
             }
         }
@@ -220,8 +249,8 @@ public static class SceneModelTrainer
     /// Draws and prepares scenes: [N, 3, H, W] inputs, and [N, classes] multi-hot labels or, for a segmenter,
     /// [N, H, W] pixel labels (bytes), for a detector [N, 6, H/8, W/8] truth per cell.
     /// </summary>
-    private static (Tensor Inputs, Tensor Labels) Encode(ShapeWorld world, int seed, int count, string architecture,
-        string what, IProgress<string>? progress, CancellationToken cancellation)
+    private static (Tensor Inputs, Tensor Labels) Encode(ISceneWorld world, IReadOnlyList<string> classes, int seed,
+        int count, string architecture, string what, IProgress<string>? progress, CancellationToken cancellation)
     {
         bool dense = architecture == SceneModelRecipe.Segmenter;
         bool detector = architecture == SceneModelRecipe.Detector;
@@ -233,7 +262,7 @@ public static class SceneModelTrainer
             using Scene scene = world.Generate(seed, i);
             inputs[i] = ImagePreprocessor.Prepare(scene.Image, Preprocessing).ToTensor();
             labels.Add(dense ? tensor(PixelLabels(scene)).reshape(1, scene.Height, scene.Width)
-                : detector ? tensor(SceneDetections.Truth(scene)).reshape(1, SceneDetections.TruthChannels,
+                : detector ? tensor(SceneDetections.Truth(scene, classes)).reshape(1, SceneDetections.TruthChannels,
                     scene.Height / ShapeEncoder.Stride, scene.Width / ShapeEncoder.Stride)
                 : tensor(Labels(scene)).reshape(1, Classes.Count));
             if ((i + 1) % 2000 == 0) progress?.Report($"{what}: {i + 1}/{count} scenes drawn");
