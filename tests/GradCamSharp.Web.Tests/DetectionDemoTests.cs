@@ -21,15 +21,9 @@ public sealed class DetectionDemoTests
         byte[] png = PngFile.Encode(scene.Image);
         using HttpClient client = server.CreateClient();
 
-        HttpResponseMessage response = await client.PostAsync("/api/explain", Uploads.Form(png, "scene.png",
-            ("method", "hirescam"), ("method", "gradcam")));
-
-        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        JsonElement[] detections = [.. body.RootElement.GetProperty("detections").EnumerateArray()];
-        JsonElement[] targets = [.. body.RootElement.GetProperty("targets").EnumerateArray()];
-        Assert.NotEmpty(detections);
-        Assert.Equal(detections.Length, targets.Length);
+        (JsonDocument body, JsonElement[] detections, JsonElement[] targets) =
+            await ExplainAsync(client, png, "scene.png", "hirescam", "gradcam");
+        using JsonDocument answer = body;
         string[] objects = [.. scene.Objects.Select(o => o.Name)];
         int peaksInBox = 0;
         for (int k = 0; k < detections.Length; k++)
@@ -70,20 +64,29 @@ public sealed class DetectionDemoTests
         byte[] photo = await File.ReadAllBytesAsync(Path.Combine(SharedFixtures.Samples, "dog.jpg"));
         using HttpClient client = server.CreateClient();
 
-        HttpResponseMessage response = await client.PostAsync("/api/explain", Uploads.Form(photo, "dog.jpg",
-            ("method", "hirescam")));
-
-        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        JsonElement[] detections = [.. body.RootElement.GetProperty("detections").EnumerateArray()];
-        JsonElement[] targets = [.. body.RootElement.GetProperty("targets").EnumerateArray()];
-        Assert.NotEmpty(detections);
-        Assert.Equal(detections.Length, targets.Length);
+        (JsonDocument body, _, JsonElement[] targets) = await ExplainAsync(client, photo, "dog.jpg", "hirescam");
+        using JsonDocument answer = body;
         foreach (JsonElement target in targets)
         {
             JsonElement map = Assert.Single(target.GetProperty("maps").EnumerateArray());
             Assert.Equal("hirescam", map.GetProperty("method").GetString());
         }
+    }
+
+    /// <summary>Posts a photo with <paramref name="methods"/>; the answer, its detections and their targets, checked:
+    /// some detections, one target each.</summary>
+    private static async Task<(JsonDocument Body, JsonElement[] Detections, JsonElement[] Targets)> ExplainAsync(
+        HttpClient client, byte[] photo, string name, params string[] methods)
+    {
+        HttpResponseMessage response = await client.PostAsync("/api/explain", Uploads.Form(photo, name,
+            [.. methods.Select(method => ("method", method))]));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        JsonElement[] detections = [.. body.RootElement.GetProperty("detections").EnumerateArray()];
+        JsonElement[] targets = [.. body.RootElement.GetProperty("targets").EnumerateArray()];
+        Assert.NotEmpty(detections);
+        Assert.Equal(detections.Length, targets.Length);
+        return (body, detections, targets);
     }
 
     /// <summary>Intersection over union of a scene box and an [x0, y0, x1, y1] box.</summary>
