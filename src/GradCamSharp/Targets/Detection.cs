@@ -17,15 +17,18 @@ public sealed record Detection(Box Box, int ClassIndex, float Score, int Row, in
     public const int Listed = -1;
 
     /// <summary>The target that explains this detection: its score at its cell (<see cref="DetectionTarget"/>), or
-    /// for a listed detection the output box that matches it (<see cref="BoxScoreTarget"/>).</summary>
-    public ITarget Target { get; init; } = Column == Listed ? NoTarget : new DetectionTarget(Row, Column, ClassIndex);
+    /// for a listed detection the output box that matches it (<see cref="BoxScoreTarget"/>, set where it is made).
+    /// </summary>
+    public ITarget Target
+    {
+        get => _target ?? new DetectionTarget(Row, Column, ClassIndex);
+        init => _target = value;
+    }
+
+    private readonly ITarget? _target;
 
     /// <summary>Whether the detection comes from a cell of a single-tensor detector's map.</summary>
     public bool HasCell => Column != Listed;
-
-    /// <summary>Stands in until a listed detection's initializer sets its target.</summary>
-    private static readonly ITarget NoTarget = new DelegateTarget("no target", _ =>
-        throw new InvalidOperationException("a listed detection is created with its target"));
 
     /// <summary>
     /// The detections of one sample's output [5 + classes, H, W] (a single-tensor, YOLO-style head): per cell an
