@@ -117,8 +117,15 @@ public sealed class OnnxExplainableModel : IExplainableModel
     public Tensor Explained(IReadOnlyDictionary<string, Tensor> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return Detections is null ? values[ExplainedOutput] : Targets.BoxList.Stack([Detections.Rows(values)]);
+        return Detections is null ? values[ExplainedOutput] : ListPerImage(1, _ => values);
     }
+
+    /// <summary>
+    /// A detector's box list for <paramref name="images"/> images, from the outputs <paramref name="run"/> gives for
+    /// each image alone: its graph takes one (torchvision's exports unroll their per-image loop).
+    /// </summary>
+    private Tensor ListPerImage(long images, Func<int, IReadOnlyDictionary<string, Tensor>> run) =>
+        Targets.BoxList.Stack([.. Enumerable.Range(0, (int)images).Select(k => Detections!.Rows(run(k)))]);
 
     /// <summary>The Softmax output that was bypassed, if any.</summary>
     public string? SkippedSoftmax { get; }
@@ -176,10 +183,8 @@ public sealed class OnnxExplainableModel : IExplainableModel
             var inputs = new Dictionary<string, Tensor>(_otherInputs) { [_imageInput] = input };
             return _module.Run(inputs, taps, _output)[ExplainedOutput];
         }
-        // A detector's graph handles one image (torchvision's exports unroll their per-image loop): one run each.
-        return Targets.BoxList.Stack([.. Enumerable.Range(0, (int)input.shape[0]).Select(k => Detections.Rows(
-            _module.Run(new Dictionary<string, Tensor>(_otherInputs) { [_imageInput] = input[k..(k + 1)] }, taps,
-                _output)))]);
+        return ListPerImage(input.shape[0], k => _module.Run(
+            new Dictionary<string, Tensor>(_otherInputs) { [_imageInput] = input[k..(k + 1)] }, taps, _output));
     }
 
     /// <inheritdoc />
@@ -213,8 +218,7 @@ public sealed class OnnxExplainableModel : IExplainableModel
                 // One sample at a time, as the forward pass: the values beside the layer are one sample's already.
                 Dictionary<string, Tensor> beside = computed.Where(p => p.Key != layer)
                     .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-                return Targets.BoxList.Stack([.. Enumerable.Range(0, (int)batch).Select(k =>
-                    Detections.Rows(_module.RunTail(layer, values[k..(k + 1)], beside, _output)))]);
+                return ListPerImage(batch, k => _module.RunTail(layer, values[k..(k + 1)], beside, _output));
             }
             Dictionary<string, Tensor> repeated = computed.Keys.Where(name => name != layer).ToDictionary(
                 name => name, name => RepeatSample(computed[name], batch), StringComparer.Ordinal);

@@ -82,7 +82,7 @@ public sealed class DetectionPipeline
         try
         {
             Tensor output = model.Model.Forward(prepared.ToTensor(), Models.ForwardTaps.None);
-            return IsBoxList(output)
+            return BoxList.Holds(output)
                 || (output.dim() == 4 && output.shape[1] == labels.Count + DetectionTarget.ClassOffset);
         }
         catch (Exception exception) when (exception is ArgumentException or UnreadableInputException
@@ -109,13 +109,14 @@ public sealed class DetectionPipeline
         using (no_grad())
         using (_model.Model.BeginExplanation())
             output = _model.Model.Forward(input, Models.ForwardTaps.None);
-        if (!IsBoxList(output) && (output.dim() != 4 || output.shape[1] <= DetectionTarget.ClassOffset))
+        bool listed = BoxList.Holds(output);
+        if (!listed && (output.dim() != 4 || output.shape[1] <= DetectionTarget.ClassOffset))
         {
             throw new UsageException($"{_model.Name} is no detector: its output is " +
                 $"[{string.Join(", ", output.shape)}], neither a single tensor [N, 5 + classes, H, W] nor boxes, " +
                 "scores and labels");
         }
-        IReadOnlyList<Detection> found = IsBoxList(output) ? BoxList.Decode(output[0], detection.Threshold)
+        IReadOnlyList<Detection> found = listed ? BoxList.Decode(output[0], detection.Threshold)
             : Detection.Decode(output[0], prepared.Preprocessing.Width, prepared.Preprocessing.Height,
                 detection.Anchor, detection.Threshold, detection.Overlap);
         return [.. found.Take(detection.MostDetections).Select(d => d with { Box = ToPhoto(prepared, d.Box) })];
@@ -236,9 +237,6 @@ public sealed class DetectionPipeline
         }
         return entries;
     }
-
-    /// <summary>Whether a forward pass's output is a detector's list of boxes, scores and labels.</summary>
-    private static bool IsBoxList(Tensor output) => output.dim() == 3 && output.shape[2] == BoxList.Columns;
 
     private static void RefuseTargets(ExplanationSettings settings)
     {

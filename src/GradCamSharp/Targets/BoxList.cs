@@ -19,6 +19,13 @@ public static class BoxList
     /// <summary>The column of the label.</summary>
     public const int LabelColumn = 5;
 
+    /// <summary>Whether <paramref name="output"/> is laid out as a box list, [N, D, 6].</summary>
+    public static bool Holds(Tensor output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        return output.dim() == 3 && output.shape[2] == Columns;
+    }
+
     /// <summary>One sample's rows from a detector's boxes [D, 4], scores [D] and labels [D] (any numeric type).
     /// </summary>
     /// <exception cref="UsageException">The three do not describe D detections.</exception>

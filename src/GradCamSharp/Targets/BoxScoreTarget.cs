@@ -45,7 +45,7 @@ public sealed class BoxScoreTarget : ITarget
     public IReadOnlyList<TargetScore> Scores(Tensor output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (output.dim() != 3 || output.shape[2] != BoxList.Columns)
+        if (!BoxList.Holds(output))
         {
             throw new UsageException($"a box score target needs a detector's box list [N, D, {BoxList.Columns}], " +
                 $"got [{string.Join(", ", output.shape)}]");
