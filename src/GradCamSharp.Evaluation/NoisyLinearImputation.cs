@@ -61,15 +61,20 @@ public static class NoisyLinearImputation
 
     /// <summary>
     /// Each pixel's weighted sum of its 8 neighbours, 1/6 for the sides and 1/12 for the corners, zero outside: the
-    /// stencil is (1/12) ([1 2 1] x [1 2 1] - 4 at the centre), so two 1-D passes and a subtraction, several times
-    /// faster than a 3x3 convolution of one channel.
+    /// stencil is (1/12) (<see cref="Separable"/> - 4 at the centre).
     /// </summary>
-    private static Tensor Stencil(Tensor u, long height, long width)
+    private static Tensor Stencil(Tensor u, long height, long width) =>
+        (Separable(u, height, width) - 4 * u) / 12;
+
+    /// <summary>
+    /// The [1 2 1] x [1 2 1] sum around each pixel, zero outside: two 1-D passes, several times faster than a 3x3
+    /// convolution of one channel, each written as one sum and one scaled add in place.
+    /// </summary>
+    private static Tensor Separable(Tensor u, long height, long width)
     {
         Tensor padded = nn.functional.pad(u, [1, 1, 1, 1]);
-        Tensor rows = padded.narrow(2, 0, height) + 2 * padded.narrow(2, 1, height) + padded.narrow(2, 2, height);
-        Tensor both = rows.narrow(3, 0, width) + 2 * rows.narrow(3, 1, width) + rows.narrow(3, 2, width);
-        return (both - 4 * u) / 12;
+        Tensor rows = (padded.narrow(2, 0, height) + padded.narrow(2, 2, height)).add_(padded.narrow(2, 1, height), 2);
+        return (rows.narrow(3, 0, width) + rows.narrow(3, 2, width)).add_(rows.narrow(3, 1, width), 2);
     }
 
     /// <summary>
@@ -97,16 +102,21 @@ public static class NoisyLinearImputation
         {
             start = zeros_like(values);
         }
-        Tensor Neighbours(Tensor u) => Stencil(u, height, width);
-        // The weight of each pixel's neighbours inside the image: 1 inside, less along the border.
-        Tensor inside = Neighbours(ones(1, 1, height, width));
-        Tensor A(Tensor u) => (inside * u - Neighbours(u)) * holes;
-        Tensor b = Neighbours(values * kept) * holes;
+        // A u = holes (inside u - stencil(u)), the stencil's centre folded into the diagonal: one product and one
+        // fused multiply-add over the separable sum. A conjugate-gradient step is memory-bound, so every full-size
+        // pass saved counts: the step below makes 12 where a plain transcription makes 23.
+        Tensor inside = Stencil(ones(1, 1, height, width), height, width);
+        Tensor diagonal = holes * (inside + 1 / 3.0), offDiagonal = holes / 12;
+        Tensor A(Tensor u) => (diagonal * u).addcmul_(offDiagonal, Separable(u, height, width), -1);
+        Tensor b = Stencil(values * kept, height, width) * holes;
 
-        // Conjugate gradients, one system per image and channel (symmetric positive definite on the holes).
+        // Conjugate gradients, one system per image and channel (symmetric positive definite on the holes); the dot
+        // products of all systems as one batched matrix product.
+        long systems = values.shape[0] * values.shape[1], pixels = height * width;
+        Tensor Dot(Tensor u, Tensor v) => u.reshape(systems, 1, pixels).bmm(v.reshape(systems, pixels, 1))
+            .reshape(values.shape[0], values.shape[1], 1, 1);
         Tensor x = start * holes;
         Tensor r = b - A(x), p = r.clone();
-        Tensor Dot(Tensor u, Tensor v) => (u * v).sum([2, 3], keepdim: true);
         Tensor rr = Dot(r, r), target = Dot(b, b) * (tolerance * tolerance);
         long most = 4 * (height + width);
         for (long step = 0; step < most && rr.gt(target).any().item<bool>(); step++)
@@ -115,10 +125,10 @@ public static class NoisyLinearImputation
             using DisposeScope stepScope = NewDisposeScope();
             Tensor ap = A(p);
             Tensor alpha = rr / Dot(p, ap).clamp_min(1e-30);
-            x.add_(alpha * p);
-            r.sub_(alpha * ap);
+            x.addcmul_(alpha, p, 1);
+            r.addcmul_(alpha, ap, -1);
             Tensor next = Dot(r, r);
-            Tensor direction = r + next / rr.clamp_min(1e-30) * p;
+            Tensor direction = r.addcmul(next / rr.clamp_min(1e-30), p, 1);
             p.Dispose();
             rr.Dispose();
             p = direction.MoveToOuterDisposeScope();
