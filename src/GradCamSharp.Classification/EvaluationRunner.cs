@@ -17,7 +17,8 @@ namespace GradCamSharp.Classification;
 
 /// <summary>
 /// The Grad-CAM paper's evaluation on annotated pictures, every method in one pass: each picture is decoded and
-/// prepared once, each object's occlusion map (for faithfulness) computed once for all methods, then per method the
+/// prepared once, each method explains all its objects' classes in one call, each object's occlusion map (for
+/// faithfulness) is computed once for all methods, then per method the
 /// pointing game, weakly-supervised localisation, class discrimination, faithfulness, deletion and insertion, Average
 /// Drop and Increase in Confidence, and the cascading and independent randomization sanity checks.
 /// </summary>
@@ -202,6 +203,9 @@ public static class EvaluationRunner
                 var own = new List<EvaluationResult>();
                 var ownThumbnails = new List<EvaluationThumbnail>();
                 var ownFailures = new List<EvaluationFailure>();
+                cancellation.ThrowIfCancellationRequested();
+                Dictionary<int, Explanation[]> explained = ExplainEveryClass(model, photo,
+                    [.. picture.Select(i => classes[i]!.Value)], explainers);
                 foreach (int i in picture)
                 {
                     cancellation.ThrowIfCancellationRequested();
@@ -210,7 +214,8 @@ public static class EvaluationRunner
                     bool gallery = failures is not null || evaluated is not null;
                     HashSet<int> others = [.. picture.Where(j => j != i).Select(j => classes[j]!.Value)];
                     own.AddRange(EvaluateCase(model, cases[i], classes[i]!.Value, others, photo, options, methods,
-                        explainers, sanity.Select(s => (s.Kind, s.Band)).ToArray(), randomExplainers,
+                        explainers, explained[classes[i]!.Value], sanity.Select(s => (s.Kind, s.Band)).ToArray(),
+                        randomExplainers,
                         thumbnail ? t => { thumbnails?.Invoke(t); ownThumbnails.Add(t); } : null,
                         gallery ? f =>
                         {
@@ -240,9 +245,27 @@ public static class EvaluationRunner
         }
     }
 
+    /// <summary>
+    /// Each method's explanation of each class of a picture, by class: one call per method for all of them, so that
+    /// a perturbation method scores its perturbed copies of the picture once for all its objects (Score-CAM's masked
+    /// inputs, Ablation-CAM's ablated maps) and a gradient method runs one forward pass.
+    /// </summary>
+    private static Dictionary<int, Explanation[]> ExplainEveryClass(LoadedModel model, SKBitmap photo,
+        IReadOnlyList<int> classes, IExplainer[] explainers)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor input = ImagePreprocessor.Prepare(photo, model.Preprocessing).ToTensor();
+        int[] distinct = [.. classes.Distinct()];
+        IReadOnlyList<ITarget> targets = [.. distinct.Select(c => new ClassTarget(c))];
+        IReadOnlyList<Explanation>[] byMethod = [.. explainers.Select(e => e.Explain(input, [targets]))];
+        return distinct.Select((c, k) => (c, k))
+            .ToDictionary(p => p.c, p => byMethod.Select(e => e[p.k]).ToArray());
+    }
+
     private static List<EvaluationResult> EvaluateCase(LoadedModel model, EvaluationCase item, int classIndex,
         HashSet<int> otherClasses, SKBitmap photo, EvaluationOptions options,
-        IReadOnlyList<MethodDescriptor> methods, IExplainer[] explainers, (string Kind, WeightBand Band)[] sanity,
+        IReadOnlyList<MethodDescriptor> methods, IExplainer[] explainers, Explanation[] explanations,
+        (string Kind, WeightBand Band)[] sanity,
         IExplainer[][] randomExplainers, Action<EvaluationThumbnail>? thumbnails, Action<EvaluationFailure>? failures)
     {
         using DisposeScope scope = NewDisposeScope();
@@ -257,7 +280,7 @@ public static class EvaluationRunner
         var results = new List<EvaluationResult>();
         for (int m = 0; m < methods.Count; m++)
         {
-            Explanation explanation = explainers[m].Explain(input, target).Single();
+            Explanation explanation = explanations[m];
             Heatmap map = Measured(explanation);
             Heatmap onPhoto = prepared.ToOriginal(map);
             Box? found = Localization.BoundingBox(onPhoto);

@@ -83,6 +83,36 @@ public sealed class PerturbationMethodTests
         Tolerance.AssertClose(Values(input[0, 0]), explanation.RawMap!.Values, 1e-3);
     }
 
+    [Theory]
+    [InlineData("scorecam")]
+    [InlineData("ablationcam")]
+    public void SeveralTargetsOfASample_ShareOneRoundOfPerturbedPasses_AndGetTheMapsOfSeparateCalls(string name)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var model = new TorchModuleModel(TestNetworks.GapLinear());
+        Tensor input = randn(2, 3, 16, 16);
+        var options = new CamOptions { Layer = "features" };
+        // Sample 0 asks three classes, sample 1 one.
+        ITarget[][] targets = [[new ClassTarget(0), new ClassTarget(2), new ClassTarget(1)], [new ClassTarget(2)]];
+        var reports = new List<MethodProgress>();
+        IReadOnlyList<Explanation> together = KnownMethods.Create(name, model, options).Explain(input, targets,
+            new RunOptions { BatchSize = 3, Progress = new Recorder(reports) });
+
+        // One round of perturbed passes per sample, whatever the number of its targets.
+        Assert.Equal(2, reports.Count(r => r.Done == r.Total));
+        Assert.Equal(4, together.Count);
+        for (int sample = 0, k = 0; sample < 2; sample++)
+        {
+            foreach (ITarget target in targets[sample])
+            {
+                Explanation alone = KnownMethods.Create(name, model, options)
+                    .Explain(input.narrow(0, sample, 1), target).Single();
+                Tolerance.AssertClose(alone.RawMap!.Values, together[k].RawMap!.Values, 1e-5, $"{name} {k}");
+                Assert.Equal(alone.ClassIndex, together[k++].ClassIndex);
+            }
+        }
+    }
+
     [Fact]
     public void PerturbationMethods_AreExactlyThoseThatReportProgressPerBatch_AndStopWhenCancelled()
     {

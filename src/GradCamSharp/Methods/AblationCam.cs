@@ -43,8 +43,9 @@ public sealed class AblationCam(IExplainableModel model, CamOptions? options = n
                 ? TokenGrid.Of(tail.LayerOutput, context.Input, context.Layer, Options.Tokens).Skipped : 0;
             bool channelsLast = LayerInfo.IsChannelsLastMap(tail.LayerOutput.shape, context.Input[..1].shape);
             double score = tail.Run(tail.LayerOutput).reshape(-1)[classIndex].item<float>();
-            Tensor ablated = PerturbationBatches.Scores(channels, batchSize, Name, context.Run,
-                (start, count) => Ablate(tail.LayerOutput, start, count, skipped, channelsLast), tail.Run, classIndex);
+            Tensor ablated = context.PerturbedScores((int)n, Name, classes => PerturbationBatches.Scores(channels,
+                batchSize, Name, context.Run,
+                (start, count) => Ablate(tail.LayerOutput, start, count, skipped, channelsLast), tail.Run, classes));
             weights.Add((score - ablated.to(ScalarType.Float64)) / Math.Max(Math.Abs(score), SmallestScore));
         }
         return stack(weights).to(context.Activations.dtype).reshape(samples, channels, 1, 1);

@@ -80,7 +80,10 @@ public abstract class CamMethod : Explainer
         if (Options.Counterfactual) layerGradients = layerGradients.neg();
 
         var context = new CamContext(activations, layerGradients, pass.Input.index_select(0, samples),
-            column.Entries.Select(e => e.ClassIndex).ToArray(), pass.Layer!, pass.Run);
+            column.Entries.Select(e => e.ClassIndex).ToArray(), pass.Layer!, pass.Run)
+        {
+            Origin = (pass, column.Entries.Select(e => e.Sample).ToArray()),
+        };
         Tensor raw = Map(context).relu();
         if (pass.LayerDepth > 0) return VolumeExplanations(pass, column, raw);
         Tensor heat = UpsampleAndNormalise(raw, pass.Height, pass.Width);

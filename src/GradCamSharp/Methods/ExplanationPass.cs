@@ -144,6 +144,9 @@ internal static class ExplanationPass
         var pass = new PassResult(pixels.detach(), layer, leaf?.detach(), run)
         {
             Observed = observed, LayerDepth = layerDepth,
+            SampleClasses = [.. Enumerable.Range(0, (int)input.shape[0]).Select(sample => (IReadOnlyList<int>)
+                [.. columns.SelectMany(c => c.Entries).Where(e => e.Sample == sample && e.ClassIndex is not null)
+                    .Select(e => e.ClassIndex!.Value).Distinct()])],
         };
         var results = new List<(int, int, int, Explanation)>();
         for (int j = 0; j < columns.Count; j++)

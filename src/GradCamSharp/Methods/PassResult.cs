@@ -18,6 +18,12 @@ internal sealed record PassResult(Tensor Input, string? Layer, Tensor? Activatio
     /// </summary>
     public long LayerDepth { get; init; }
 
+    /// <summary>Per sample, the classes its targets score in this pass, in column order.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> SampleClasses { get; init; } = [];
+
+    /// <summary>Perturbed inputs' scores, kept for the pass's later targets of the same sample.</summary>
+    public PerturbedScores Perturbed { get; } = new();
+
     /// <summary>The input volume's depth (1 for an image).</summary>
     public long Depth => Input.dim() == 5 ? Input.shape[2] : 1;
 

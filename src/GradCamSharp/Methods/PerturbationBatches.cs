@@ -77,18 +77,21 @@ public static class PerturbationBatches
 
     /// <summary>
     /// Scores <paramref name="total"/> perturbed inputs without autograd: <paramref name="perturb"/> makes the batch
-    /// (start, count), <paramref name="forward"/> runs it; the scores of class <paramref name="classIndex"/>, [total].
+    /// (start, count), <paramref name="forward"/> runs it; the scores of <paramref name="classIndices"/>, [total,
+    /// classes].
     /// </summary>
     internal static Tensor Scores(long total, int batchSize, string method, RunOptions options,
-        Func<long, int, Tensor> perturb, Func<Tensor, Tensor> forward, int classIndex)
+        Func<long, int, Tensor> perturb, Func<Tensor, Tensor> forward, IReadOnlyList<int> classIndices)
     {
         using var noGrad = no_grad();
         var scores = new List<Tensor>();
+        long[] columns = [.. classIndices.Select(c => (long)c)];
         foreach ((long start, int count) in Of(total, batchSize, method, options))
         {
             using var scope = NewDisposeScope();
             Tensor output = forward(perturb(start, count));
-            scores.Add(output.reshape(count, -1)[.., classIndex].MoveToOuterDisposeScope());
+            scores.Add(output.reshape(count, -1).index_select(1, tensor(columns, device: output.device))
+                .MoveToOuterDisposeScope());
         }
         return cat(scores, 0);
     }

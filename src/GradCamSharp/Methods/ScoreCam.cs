@@ -33,9 +33,10 @@ public sealed class ScoreCam(IExplainableModel model, CamOptions? options = null
         for (long n = 0; n < samples; n++)
         {
             Tensor maps = context.Activations[n], image = input[n].unsqueeze(0);
-            Tensor scores = PerturbationBatches.Scores(channels, batchSize, Name, context.Run,
+            Tensor scores = context.PerturbedScores((int)n, Name, classes => PerturbationBatches.Scores(channels,
+                batchSize, Name, context.Run,
                 (start, count) => image * Masks(maps.narrow(0, start, count), input.shape[2], input.shape[3]),
-                batch => Model.Forward(batch, ForwardTaps.None), context.ClassIndices[(int)n]!.Value);
+                batch => Model.Forward(batch, ForwardTaps.None), classes));
             weights.Add(scores.softmax(0));
         }
         return stack(weights).reshape(samples, channels, 1, 1);
