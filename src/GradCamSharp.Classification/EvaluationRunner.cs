@@ -278,17 +278,24 @@ public static class EvaluationRunner
         Heatmap? occlusion = options.Faithfulness
             ? Occlusion.Map(model.Model, input, target, occlusionOptions) : null;
         var results = new List<EvaluationResult>();
+        // Methods equal by construction on a model (XGrad-CAM, HiResCAM and ShapleyCAM to Grad-CAM over a pooled linear
+        // head) give the same map to the bit; the measures that run the model on it are then computed once.
+        var scored = new Dictionary<Heatmap, (DeletionInsertionCurves, (double, double), RoadCurves?)>(
+            SameValues.Instance);
         for (int m = 0; m < methods.Count; m++)
         {
             Explanation explanation = explanations[m];
             Heatmap map = Measured(explanation);
             Heatmap onPhoto = prepared.ToOriginal(map);
             Box? found = Localization.BoundingBox(onPhoto);
-            DeletionInsertionCurves curves = DeletionInsertion.Compute(model.Model, input, target, map,
-                options.DeletionSteps);
-            (double probability, double explained) =
-                ConfidenceChange.Probabilities(model.Model, input, classIndex, map);
-            RoadCurves? road = options.Road ? Road.Compute(model.Model, input, classIndex, map) : null;
+            if (!scored.TryGetValue(map, out var measures))
+            {
+                measures = (DeletionInsertion.Compute(model.Model, input, target, map, options.DeletionSteps),
+                    ConfidenceChange.Probabilities(model.Model, input, classIndex, map),
+                    options.Road ? Road.Compute(model.Model, input, classIndex, map) : null);
+                scored[map] = measures;
+            }
+            (DeletionInsertionCurves curves, (double probability, double explained), RoadCurves? road) = measures;
             (double Complexity, double Coherency, double Score)? arcc = road is null ? null
                 : Arcc(explainers[m], input, target, map, road);
             (double Own, double Other, double Beaten)? discrimination = Discrimination(onPhoto, item);
@@ -436,6 +443,22 @@ public static class EvaluationRunner
         using SKImage snapshot = surface.Snapshot();
         using SKData png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
         return png.ToArray();
+    }
+
+    /// <summary>Heatmaps equal when their sizes and every value are.</summary>
+    private sealed class SameValues : IEqualityComparer<Heatmap>
+    {
+        public static SameValues Instance { get; } = new();
+
+        public bool Equals(Heatmap? x, Heatmap? y) => ReferenceEquals(x, y) || x is not null && y is not null
+            && x.Width == y.Width && x.Height == y.Height && x.Values.AsSpan().SequenceEqual(y.Values);
+
+        public int GetHashCode(Heatmap obj)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.Values.AsSpan()));
+            return hash.ToHashCode();
+        }
     }
 
     private static float[] Absolute(Heatmap map) => map.Values.Select(Math.Abs).ToArray();
