@@ -86,6 +86,7 @@ public sealed class PerturbationMethodTests
     [Theory]
     [InlineData("scorecam")]
     [InlineData("ablationcam")]
+    [InlineData("occlusion")]
     public void SeveralTargetsOfASample_ShareOneRoundOfPerturbedPasses_AndGetTheMapsOfSeparateCalls(string name)
     {
         using DisposeScope scope = NewDisposeScope();

@@ -53,30 +53,45 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(score);
-        long height = input.shape[2], width = input.shape[3];
-        int rows = (int)Math.Max(1, (height - patch) / stride + 1);
-        int columns = (int)Math.Max(1, (width - patch) / stride + 1);
+        (int rows, int columns) = Positions(input, patch, stride);
         float original = score(input)[0];
         var drops = new float[rows * columns];
         foreach ((long first, int count) in PerturbationBatches.Of(drops.Length, batchSize, "occlusion",
             run ?? RunOptions.Default))
         {
-            int start = (int)first;
             using var scope = NewDisposeScope();
-            Tensor batch = input.repeat(count, 1, 1, 1);
-            for (int k = 0; k < count; k++)
-            {
-                int row = (start + k) / columns, column = (start + k) % columns;
-                long top = row * stride, left = column * stride;
-                batch[k].narrow(1, top, Math.Min(patch, height - top)).narrow(2, left, Math.Min(patch, width - left))
-                    .fill_(fill);
-            }
-            float[] scores = score(batch);
-            for (int k = 0; k < count; k++) drops[start + k] = original - scores[k];
+            float[] scores = score(Occluded(input, first, count, patch, stride, fill));
+            for (int k = 0; k < count; k++) drops[first + k] = original - scores[k];
         }
         return new Heatmap(columns, rows, drops);
     }
 
+    /// <summary>The rows and columns of patch positions on <paramref name="input"/>.</summary>
+    private static (int Rows, int Columns) Positions(Tensor input, int patch, int stride) =>
+        ((int)Math.Max(1, (input.shape[2] - patch) / stride + 1),
+            (int)Math.Max(1, (input.shape[3] - patch) / stride + 1));
+
+    /// <summary>[count, C, H, W] copies of <paramref name="input"/> with the patch at positions start, start + 1,
+    /// ..., row by row.</summary>
+    private static Tensor Occluded(Tensor input, long start, int count, int patch, int stride, float fill)
+    {
+        long height = input.shape[2], width = input.shape[3];
+        int columns = Positions(input, patch, stride).Columns;
+        Tensor batch = input.repeat(count, 1, 1, 1);
+        for (int k = 0; k < count; k++)
+        {
+            long row = (start + k) / columns, column = (start + k) % columns;
+            long top = row * stride, left = column * stride;
+            batch[k].narrow(1, top, Math.Min(patch, height - top)).narrow(2, left, Math.Min(patch, width - left))
+                .fill_(fill);
+        }
+        return batch;
+    }
+
+    /// <summary>
+    /// The explanation of each entry; the occluded copies of a sample are scored once for every class its targets
+    /// ask in the pass, the unoccluded input first.
+    /// </summary>
     internal override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column,
         ColumnGradients gradients) =>
         column.Entries.Select(entry =>
@@ -87,9 +102,15 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
             Tensor input = pass.Input.narrow(0, entry.Sample, 1);
             (int side, int step) = patch > 0 ? (patch, Math.Max(1, patch / 2)) : DefaultPatch(pass.Height, pass.Width);
             if (stride > 0) step = stride;
-            Heatmap grid = Drops(input, batch => Model.Forward(batch, ForwardTaps.None)
-                .reshape(batch.shape[0], -1)[.., classIndex].to(ScalarType.Float32).data<float>().ToArray(),
-                side, step, fill, PerturbationBatches.SizeFor(pass.Run, input, Model), pass.Run);
+            (int rows, int columns) = Positions(input, side, step);
+            Tensor Forward(Tensor batch) => Model.Forward(batch, ForwardTaps.None);
+            Tensor scores = pass.Perturbed.Of(Name, entry.Sample, classIndex, pass.SampleClasses[entry.Sample],
+                classes => cat([PerturbationBatches.Scores(1, 1, Name, RunOptions.Default, (_, _) => input, Forward,
+                    classes), PerturbationBatches.Scores(rows * columns, PerturbationBatches.SizeFor(pass.Run, input,
+                    Model), Name, pass.Run, (start, count) => Occluded(input, start, count, side, step, fill), Forward,
+                    classes)]));
+            float[] values = scores.to(ScalarType.Float32).contiguous().data<float>().ToArray();
+            var grid = new Heatmap(columns, rows, [.. values.Skip(1).Select(v => values[0] - v)]);
             Heatmap map = Spread(grid, side, step, (int)pass.Width, (int)pass.Height);
             return entry.Explained(Name, GuidedBackprop.InputLayer, Normalised(map)) with { RawMap = map };
         }).ToList();
