@@ -270,7 +270,7 @@ internal static class EvaluateCommand
 
         public Option<bool> NoRoad { get; } = new("--no-road")
         {
-            Description = "Skip ROAD and ARCC (18 imputed copies and one more explanation per map: about 2 s each)",
+            Description = "Skip ROAD and ARCC (18 imputed copies and one more explanation per map: about 1.5 s each)",
         };
 
         public Option<bool> NoBaseline { get; } = new("--no-baseline")
