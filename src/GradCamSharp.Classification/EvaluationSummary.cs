@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using GradCamSharp.Evaluation;
 using static GradCamSharp.Evaluation.KnownMetrics;
@@ -34,6 +35,39 @@ public sealed record EvaluationSummary
 
     /// <summary>Per case and method.</summary>
     [JsonPropertyName("results")] public required IReadOnlyList<EvaluationResult> Results { get; init; }
+
+    /// <summary>
+    /// The method x metric table in Markdown, a row per method and a column per metric, each cell the mean and its 95%
+    /// bootstrap interval, "mean [low, high]", at the metric's <see cref="MetricDescriptor.Decimals"/>; the header
+    /// marks which way is better. The tables of the README and the evaluation page are made with it.
+    /// </summary>
+    /// <param name="metrics">The columns, by name, in order; every metric some method has when null.</param>
+    /// <exception cref="KeyNotFoundException">A name that is no metric of <see cref="KnownMetrics"/>.</exception>
+    public string ToMarkdown(IReadOnlyList<string>? metrics = null)
+    {
+        IReadOnlyList<MetricDescriptor> columns = metrics is null
+            ? [.. KnownMetrics.Registered.Where(m => Methods.Any(method => method.Metrics.ContainsKey(m.Name)))]
+            : [.. metrics.Select(KnownMetrics.Get)];
+        var table = new System.Text.StringBuilder();
+        table.AppendLine("| method | " + string.Join(" | ", columns.Select(c => $"{c.Name} {(c.HigherIsBetter
+            ? "\u2191" : "\u2193")}")) + " |");
+        table.AppendLine("|---|" + string.Concat(columns.Select(_ => "---|")));
+        foreach (MethodSummary method in Methods)
+        {
+            IEnumerable<string> cells = columns.Select(c => method.Metrics.TryGetValue(c.Name, out MeanInterval? value)
+                ? string.Create(CultureInfo.InvariantCulture, $"{Round(value.Mean, c)} [{Round(value.Low, c)}, " +
+                    $"{Round(value.High, c)}]") : "");
+            table.AppendLine("| " + method.Method + " | " + string.Join(" | ", cells) + " |");
+        }
+        return table.ToString();
+    }
+
+    /// <summary>The value at the metric's decimals; one that rounds to zero shows as 0, never -0.</summary>
+    private static string Round(double value, MetricDescriptor metric)
+    {
+        double rounded = Math.Round(value, metric.Decimals);
+        return (rounded == 0 ? 0 : rounded).ToString("F" + metric.Decimals, CultureInfo.InvariantCulture);
+    }
 
     /// <summary>Summarises <paramref name="results"/>, methods in their order of appearance.</summary>
     public static EvaluationSummary Of(string model, string source, IReadOnlyList<EvaluationResult> results,

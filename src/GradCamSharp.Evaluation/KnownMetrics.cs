@@ -85,12 +85,21 @@ public static class KnownMetrics
         new(Deletion, "deletion area, score units, mean colour fill (Petsiuk et al. 2018; lower is better)", false),
         new(Insertion, "insertion area, score units (higher is better)", true),
         new(Road, "ROAD, (LeRF - MoRF) / 2: probability change as 10-90% of the pixels are removed and noisily " +
-            "imputed (Rong et al. 2022)", true),
-        new(RoadMostRelevantFirst, "ROAD, most relevant first: mean probability change (lower is better)", false),
-        new(RoadLeastRelevantFirst, "ROAD, least relevant first: mean probability change (higher is better)", true),
+            "imputed (Rong et al. 2022)", true) { Decimals = 3 },
+        new(RoadMostRelevantFirst, "ROAD, most relevant first: mean probability change (lower is better)", false)
+        {
+            Decimals = 3,
+        },
+        new(RoadLeastRelevantFirst, "ROAD, least relevant first: mean probability change (higher is better)", true)
+        {
+            Decimals = 3,
+        },
         new(Arcc, "ARCC: harmonic mean of coherency, 1 - complexity and ROAD (pytorch-grad-cam 2026)", true),
-        new(AverageDrop, "Average Drop %, image times map (Chattopadhyay et al. 2018; lower is better)", false),
-        new(Increase, "Increase in Confidence %, image times map (higher is better)", true),
+        new(AverageDrop, "Average Drop %, image times map (Chattopadhyay et al. 2018; lower is better)", false)
+        {
+            Decimals = 1,
+        },
+        new(Increase, "Increase in Confidence %, image times map (higher is better)", true) { Decimals = 1 },
         new(Randomized, "Spearman with the fully randomised model's map (Adebayo et al. 2018; lower is better)",
             false),
     ];

@@ -50,6 +50,14 @@ public sealed class EvaluateShardTests : IDisposable
         Assert.Contains("2 picture(s) already done", again.Error);
         Assert.Equal(summary, File.ReadAllText(Path.Combine(resumed, EvaluationRecords.SummaryName)));
         Assert.Equal(6, File.ReadAllLines(Path.Combine(resumed, EvaluationRecords.FileName)).Length);
+
+        // A finished folder gives its tables again without evaluating anything, here in Markdown.
+        CliRun table = CliRun.Of([.. Evaluate, "--out", resumed, "--markdown", "pointing,deletion"]);
+        Assert.Equal(ExitCodes.Success, table.ExitCode);
+        Assert.Contains("6 picture(s) already done", table.Error);
+        string[] lines = table.Output.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.Equal("| method | pointing \u2191 | deletion \u2193 |", lines[0]);
+        Assert.Equal(["gradcam", "gradcam++"], lines[2..].Select(l => l.Split(" | ")[0].TrimStart('|', ' ')));
     }
 
     private static string WithoutPlots(string html)
@@ -69,5 +77,8 @@ public sealed class EvaluateShardTests : IDisposable
         CliRun noFolder = CliRun.Of([.. Evaluate, "--shard", "0/2"]);
         Assert.Equal(ExitCodes.Usage, noFolder.ExitCode);
         Assert.Contains("--shard needs --out", noFolder.Error);
+        CliRun noMetric = CliRun.Of([.. Evaluate, "--markdown", "pointing,speed"]);
+        Assert.Equal(ExitCodes.Usage, noMetric.ExitCode);
+        Assert.Contains("no metric 'speed'", noMetric.Error);
     }
 }

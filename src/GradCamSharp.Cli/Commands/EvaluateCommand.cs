@@ -61,6 +61,12 @@ internal static class EvaluateCommand
 
         /// <summary>The share of the pictures this run evaluates (needs <see cref="Output"/>).</summary>
         public Shard Shard { get; init; } = Shard.All;
+
+        /// <summary>
+        /// Print the method x metric table in Markdown with these columns (empty: every metric measured) instead of
+        /// the terminal table; null prints the terminal table.
+        /// </summary>
+        public IReadOnlyList<string>? Markdown { get; init; }
     }
 
     private const string Help = """
@@ -75,6 +81,7 @@ internal static class EvaluateCommand
           gradcam evaluate
           gradcam evaluate --method gradcam++ --json
           gradcam evaluate --method all --no-sanity
+          gradcam evaluate --method gradcam,scorecam --markdown pointing,box_iou,road,arcc
 
         With --task caption or --task vqa it evaluates a captioner or VQA model instead, on held-out scenes of a
         world: VQA accuracy per question type, caption exact match and BLEU-4, and for each method and layer the
@@ -220,6 +227,9 @@ internal static class EvaluateCommand
             SanitySteps = result.GetValue(options.SanitySteps),
             DeletionSteps = result.GetValue(options.DeletionSteps),
             Shard = options.Shards.Read(result),
+            Markdown = result.GetResult(options.Markdown) is null ? null
+                : [.. (result.GetValue(options.Markdown) ?? []).SelectMany(v => v.Split(',',
+                    StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
         });
     }
 
@@ -314,6 +324,15 @@ internal static class EvaluateCommand
 
         public Option<bool> Json { get; } = new("--json") { Description = "Print the results as JSON" };
 
+        public Option<string[]> Markdown { get; } = new("--markdown")
+        {
+            Description = "Print the method x metric table in Markdown (mean [95% interval]), with these metrics as " +
+                "columns, comma-separated (all measured when none is named): " +
+                string.Join(", ", KnownMetrics.Registered.Select(m => m.Name)),
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+
         public Option<string?> Task { get; } = new("--task")
         {
             Description =
@@ -357,8 +376,8 @@ internal static class EvaluateCommand
         public void AddTo(Command command)
         {
             Common.AddTo(command);
-            foreach (Option option in new Option[] { Boxes, Images, Method, Alias, NoSanity, Json, Task, World,
-                Scenes, Seed, Lines, Layer, LabelMap, Composites, Output, NoFaithfulness, NoRoad, NoBaseline,
+            foreach (Option option in new Option[] { Boxes, Images, Method, Alias, NoSanity, Json, Markdown, Task,
+                World, Scenes, Seed, Lines, Layer, LabelMap, Composites, Output, NoFaithfulness, NoRoad, NoBaseline,
                 SanitySteps, DeletionSteps, Beam, PhraseEnd })
             {
                 command.Add(option);
@@ -537,6 +556,11 @@ internal static class EvaluateCommand
             $"{arguments.SanitySteps}");
         if (arguments.Shard.Count > 1 && arguments.Output is null)
             throw new UsageException("--shard needs --out: each shard writes its records into its own folder");
+        if (arguments.Markdown?.FirstOrDefault(name => KnownMetrics.Registered.All(m => m.Name != name)) is { } bad)
+        {
+            throw new UsageException($"--markdown: no metric '{bad}'; the metrics are " +
+                string.Join(", ", KnownMetrics.Registered.Select(m => m.Name)));
+        }
         var aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (arguments.LabelMap is string mapFile)
         {
@@ -592,6 +616,11 @@ internal static class EvaluateCommand
         if (arguments.Json)
         {
             output.WriteLine(JsonSerializer.Serialize(summary, CliJson.Indented));
+            return ExitCodes.Success;
+        }
+        if (arguments.Markdown is { } columns)
+        {
+            output.Write(summary.ToMarkdown(columns.Count > 0 ? columns : null));
             return ExitCodes.Success;
         }
         WriteTable(output, summary);
