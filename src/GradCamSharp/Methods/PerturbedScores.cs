@@ -4,8 +4,9 @@ namespace GradCamSharp.Methods;
 
 /// <summary>
 /// The scores of one pass's perturbed inputs, by method and sample: a perturbation method (Score-CAM's masked inputs,
-/// Ablation-CAM's ablated maps) makes the same inputs for every target of a sample, so the scores of all the classes
-/// the sample's targets ask are computed in one round of forward passes and read by each target in turn.
+/// Ablation-CAM's ablated maps, occlusion's patched copies) makes the same inputs for every target of a sample, so the
+/// scores of all the classes the sample's targets ask are computed in one round of forward passes and read by each
+/// target in turn. The scores live as long as the pass's dispose scope.
 /// </summary>
 internal sealed class PerturbedScores
 {
