@@ -58,6 +58,11 @@ public sealed class EvaluateShardTests : IDisposable
         string[] lines = table.Output.Trim().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         Assert.Equal("| method | pointing \u2191 | deletion \u2193 |", lines[0]);
         Assert.Equal(["gradcam", "gradcam++"], lines[2..].Select(l => l.Split(" | ")[0].TrimStart('|', ' ')));
+        // The shards' merge prints the same table.
+        CliRun mergedTable = CliRun.Of(["merge", .. shards, "--out", _folder["table"], "--markdown",
+            "pointing,deletion"]);
+        Assert.Equal(ExitCodes.Success, mergedTable.ExitCode);
+        Assert.Equal(table.Output, mergedTable.Output);
     }
 
     private static string WithoutPlots(string html)

@@ -227,9 +227,7 @@ internal static class EvaluateCommand
             SanitySteps = result.GetValue(options.SanitySteps),
             DeletionSteps = result.GetValue(options.DeletionSteps),
             Shard = options.Shards.Read(result),
-            Markdown = result.GetResult(options.Markdown) is null ? null
-                : [.. (result.GetValue(options.Markdown) ?? []).SelectMany(v => v.Split(',',
-                    StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+            Markdown = options.Markdown.Read(result),
         });
     }
 
@@ -324,14 +322,7 @@ internal static class EvaluateCommand
 
         public Option<bool> Json { get; } = new("--json") { Description = "Print the results as JSON" };
 
-        public Option<string[]> Markdown { get; } = new("--markdown")
-        {
-            Description = "Print the method x metric table in Markdown (mean [95% interval]), with these metrics as " +
-                "columns, comma-separated (all measured when none is named): " +
-                string.Join(", ", KnownMetrics.Registered.Select(m => m.Name)),
-            Arity = ArgumentArity.ZeroOrMore,
-            AllowMultipleArgumentsPerToken = false,
-        };
+        public MarkdownTableOption Markdown { get; } = new();
 
         public Option<string?> Task { get; } = new("--task")
         {
@@ -376,9 +367,9 @@ internal static class EvaluateCommand
         public void AddTo(Command command)
         {
             Common.AddTo(command);
-            foreach (Option option in new Option[] { Boxes, Images, Method, Alias, NoSanity, Json, Markdown, Task,
-                World, Scenes, Seed, Lines, Layer, LabelMap, Composites, Output, NoFaithfulness, NoRoad, NoBaseline,
-                SanitySteps, DeletionSteps, Beam, PhraseEnd })
+            foreach (Option option in new Option[] { Boxes, Images, Method, Alias, NoSanity, Json, Markdown.Option,
+                Task, World, Scenes, Seed, Lines, Layer, LabelMap, Composites, Output, NoFaithfulness, NoRoad,
+                NoBaseline, SanitySteps, DeletionSteps, Beam, PhraseEnd })
             {
                 command.Add(option);
             }
@@ -556,11 +547,6 @@ internal static class EvaluateCommand
             $"{arguments.SanitySteps}");
         if (arguments.Shard.Count > 1 && arguments.Output is null)
             throw new UsageException("--shard needs --out: each shard writes its records into its own folder");
-        if (arguments.Markdown?.FirstOrDefault(name => KnownMetrics.Registered.All(m => m.Name != name)) is { } bad)
-        {
-            throw new UsageException($"--markdown: no metric '{bad}'; the metrics are " +
-                string.Join(", ", KnownMetrics.Registered.Select(m => m.Name)));
-        }
         var aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (arguments.LabelMap is string mapFile)
         {
@@ -620,7 +606,7 @@ internal static class EvaluateCommand
         }
         if (arguments.Markdown is { } columns)
         {
-            output.Write(summary.ToMarkdown(columns.Count > 0 ? columns : null));
+            MarkdownTableOption.Write(output, summary, columns);
             return ExitCodes.Success;
         }
         WriteTable(output, summary);
