@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using GradCamSharp.Evaluation;
 using GradCamSharp.Imaging;
 using GradCamSharp.Maps;
@@ -229,7 +230,7 @@ public static class EvaluationRunner
                     done++;
                     TimeSpan left = clock.Elapsed / done * (total - done);
                     progress?.Report($"{done}/{total} {Path.GetFileName(cases[i].Image)} {cases[i].Label}: " +
-                        $"{clock.Elapsed:h\\:mm\\:ss} elapsed, about {left:h\\:mm\\:ss} left");
+                        $"{Clock(clock.Elapsed)} elapsed, about {Clock(left)} left");
                 }
                 results.AddRange(own);
                 evaluated?.Invoke(new EvaluatedPicture(picture.Key, index, own, ownThumbnails)
@@ -360,6 +361,10 @@ public static class EvaluationRunner
         }
         return results;
     }
+
+    /// <summary>Hours (however many: a run over every method can take days), minutes and seconds.</summary>
+    internal static string Clock(TimeSpan time) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(int)time.TotalHours}:{time:mm\\:ss}");
 
     /// <summary>The map every metric measures: a CAM map as it is, an input attribution made locatable.</summary>
     private static Heatmap Measured(Explanation explanation) => explanation.Attribution is null
