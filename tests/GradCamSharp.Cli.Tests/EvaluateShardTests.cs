@@ -85,5 +85,8 @@ public sealed class EvaluateShardTests : IDisposable
         CliRun noMetric = CliRun.Of([.. Evaluate, "--markdown", "pointing,speed"]);
         Assert.Equal(ExitCodes.Usage, noMetric.ExitCode);
         Assert.Contains("no metric 'speed'", noMetric.Error);
+        CliRun withTask = CliRun.Of(["evaluate", "--task", "vqa", "--markdown"]);
+        Assert.Equal(ExitCodes.Usage, withTask.ExitCode);
+        Assert.Contains("not with --task", withTask.Error);
     }
 }

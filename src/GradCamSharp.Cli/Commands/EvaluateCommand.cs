@@ -160,6 +160,8 @@ internal static class EvaluateCommand
         {
             throw new UsageException("--phrase-end needs --task dense-caption");
         }
+        if (task is not null && options.Markdown.Read(result) is not null)
+            throw new UsageException("--markdown prints the photo evaluation's method x metric table: not with --task");
         if (string.Equals(task, "ocr", StringComparison.OrdinalIgnoreCase))
         {
             var ocr = new OcrEvaluationOptions
