@@ -25,7 +25,8 @@ internal static class MergeCommand
 
             Folders of 'gradcam evaluate --out DIR --shard I/N' are merged the same way: every picture's records,
             and evaluation.json and report.html computed from all of them, equal to one run's; --markdown prints
-            their method x metric table (of one folder alone, too: the pictures a run still under way has done).
+            their method x metric table. Each folder must be finished (hold its evaluation.json), so that a shard
+            still running is never merged as if it were whole.
 
             Examples:
               gradcam merge out/shard-0 out/shard-1 out/shard-2 out/shard-3 --out out/all
