@@ -205,7 +205,8 @@ public static class EvaluationRunner
                 var ownThumbnails = new List<EvaluationThumbnail>();
                 var ownFailures = new List<EvaluationFailure>();
                 cancellation.ThrowIfCancellationRequested();
-                Dictionary<int, Explanation[]> explained = ExplainEveryClass(model, photo,
+                PreparedImage prepared = ImagePreprocessor.Prepare(photo, model.Preprocessing);
+                Dictionary<int, Explanation[]> explained = ExplainEveryClass(prepared,
                     [.. picture.Select(i => classes[i]!.Value)], explainers);
                 foreach (int i in picture)
                 {
@@ -214,7 +215,8 @@ public static class EvaluationRunner
                         && (thumbnails is not null || evaluated is not null);
                     bool gallery = failures is not null || evaluated is not null;
                     HashSet<int> others = [.. picture.Where(j => j != i).Select(j => classes[j]!.Value)];
-                    own.AddRange(EvaluateCase(model, cases[i], classes[i]!.Value, others, photo, options, methods,
+                    own.AddRange(EvaluateCase(model, cases[i], classes[i]!.Value, others, photo, prepared, options,
+                        methods,
                         explainers, explained[classes[i]!.Value], sanity.Select(s => (s.Kind, s.Band)).ToArray(),
                         randomExplainers,
                         thumbnail ? t => { thumbnails?.Invoke(t); ownThumbnails.Add(t); } : null,
@@ -251,11 +253,11 @@ public static class EvaluationRunner
     /// a perturbation method scores its perturbed copies of the picture once for all its objects (Score-CAM's masked
     /// inputs, Ablation-CAM's ablated maps) and a gradient method runs one forward pass.
     /// </summary>
-    private static Dictionary<int, Explanation[]> ExplainEveryClass(LoadedModel model, SKBitmap photo,
+    private static Dictionary<int, Explanation[]> ExplainEveryClass(PreparedImage prepared,
         IReadOnlyList<int> classes, IExplainer[] explainers)
     {
         using DisposeScope scope = NewDisposeScope();
-        Tensor input = ImagePreprocessor.Prepare(photo, model.Preprocessing).ToTensor();
+        Tensor input = prepared.ToTensor();
         int[] distinct = [.. classes.Distinct()];
         IReadOnlyList<ITarget> targets = [.. distinct.Select(c => new ClassTarget(c))];
         IReadOnlyList<Explanation>[] byMethod = [.. explainers.Select(e => e.Explain(input, [targets]))];
@@ -264,13 +266,12 @@ public static class EvaluationRunner
     }
 
     private static List<EvaluationResult> EvaluateCase(LoadedModel model, EvaluationCase item, int classIndex,
-        HashSet<int> otherClasses, SKBitmap photo, EvaluationOptions options,
+        HashSet<int> otherClasses, SKBitmap photo, PreparedImage prepared, EvaluationOptions options,
         IReadOnlyList<MethodDescriptor> methods, IExplainer[] explainers, Explanation[] explanations,
         (string Kind, WeightBand Band)[] sanity,
         IExplainer[][] randomExplainers, Action<EvaluationThumbnail>? thumbnails, Action<EvaluationFailure>? failures)
     {
         using DisposeScope scope = NewDisposeScope();
-        PreparedImage prepared = ImagePreprocessor.Prepare(photo, model.Preprocessing);
         Tensor input = prepared.ToTensor();
         var target = new ClassTarget(classIndex);
         (int predicted, int rank) = Prediction(model, prepared, classIndex);

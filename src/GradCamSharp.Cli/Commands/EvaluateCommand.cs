@@ -160,7 +160,8 @@ internal static class EvaluateCommand
         {
             throw new UsageException("--phrase-end needs --task dense-caption");
         }
-        if (task is not null && options.Markdown.Read(result) is not null)
+        IReadOnlyList<string>? markdown = options.Markdown.Read(result);
+        if (task is not null && markdown is not null)
             throw new UsageException("--markdown prints the photo evaluation's method x metric table: not with --task");
         if (string.Equals(task, "ocr", StringComparison.OrdinalIgnoreCase))
         {
@@ -229,7 +230,7 @@ internal static class EvaluateCommand
             SanitySteps = result.GetValue(options.SanitySteps),
             DeletionSteps = result.GetValue(options.DeletionSteps),
             Shard = options.Shards.Read(result),
-            Markdown = options.Markdown.Read(result),
+            Markdown = markdown,
         });
     }
 

@@ -89,8 +89,8 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
     }
 
     /// <summary>
-    /// The explanation of each entry; the occluded copies of a sample are scored once for every class its targets
-    /// ask in the pass, the unoccluded input first.
+    /// The explanation of each entry; a sample's score drops are computed once for every class its targets ask in the
+    /// pass.
     /// </summary>
     internal override IReadOnlyList<Explanation> Interpret(PassResult pass, ScoreColumn column,
         ColumnGradients gradients) =>
@@ -104,13 +104,13 @@ public sealed class OcclusionSensitivity(IExplainableModel model, int patch = 0,
             if (stride > 0) step = stride;
             (int rows, int columns) = Positions(input, side, step);
             Tensor Forward(Tensor batch) => Model.Forward(batch, ForwardTaps.None);
-            Tensor scores = pass.Perturbed.Of(Name, entry.Sample, classIndex, pass.SampleClasses[entry.Sample],
-                classes => cat([PerturbationBatches.Scores(1, 1, Name, RunOptions.Default, (_, _) => input, Forward,
-                    classes), PerturbationBatches.Scores(rows * columns, PerturbationBatches.SizeFor(pass.Run, input,
-                    Model), Name, pass.Run, (start, count) => Occluded(input, start, count, side, step, fill), Forward,
-                    classes)]));
-            float[] values = scores.to(ScalarType.Float32).contiguous().data<float>().ToArray();
-            var grid = new Heatmap(columns, rows, [.. values.Skip(1).Select(v => values[0] - v)]);
+            // [positions, classes]: the unoccluded scores minus each occluded copy's.
+            Tensor Drops(IReadOnlyList<int> classes) =>
+                Forward(input).reshape(1, -1).index_select(1, tensor(classes.Select(c => (long)c).ToArray()))
+                - PerturbationBatches.Scores(rows * columns, PerturbationBatches.SizeFor(pass.Run, input, Model), Name,
+                    pass.Run, (start, count) => Occluded(input, start, count, side, step, fill), Forward, classes);
+            Tensor drops = pass.Perturbed.Of(Name, entry.Sample, classIndex, pass.SampleClasses[entry.Sample], Drops);
+            var grid = new Heatmap(columns, rows, drops.to(ScalarType.Float32).contiguous().data<float>().ToArray());
             Heatmap map = Spread(grid, side, step, (int)pass.Width, (int)pass.Height);
             return entry.Explained(Name, GuidedBackprop.InputLayer, Normalised(map)) with { RawMap = map };
         }).ToList();

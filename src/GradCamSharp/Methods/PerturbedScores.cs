@@ -12,12 +12,13 @@ internal sealed class PerturbedScores
 {
     private readonly Dictionary<(string Method, int Sample), (IReadOnlyList<int> Classes, Tensor Scores)> kept = [];
 
-    /// <summary>[total] the scores of <paramref name="classIndex"/>.</summary>
+    /// <summary>[total] the values of <paramref name="classIndex"/>.</summary>
     /// <param name="method">The method whose perturbations these are.</param>
     /// <param name="sample">The sample of the pass.</param>
     /// <param name="classIndex">The class asked now.</param>
     /// <param name="classes">Every class the sample's targets ask in the pass.</param>
-    /// <param name="score">Given class indices, [total, classes] the scores of the perturbed inputs.</param>
+    /// <param name="score">Given class indices, [total, classes] what the method reads of its perturbed inputs: their
+    /// scores (occlusion: the unoccluded score minus theirs).</param>
     public Tensor Of(string method, int sample, int classIndex, IReadOnlyList<int> classes,
         Func<IReadOnlyList<int>, Tensor> score)
     {
