@@ -14,15 +14,22 @@ public static class MapRegions
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(region);
+        return Share(map.Values, Pixels(map, region));
+    }
+
+    /// <summary>
+    /// The share of the total non-negative mass of <paramref name="values"/> at the indices where
+    /// <paramref name="region"/> holds: a map in any layout (a volume map's voxels, an object's exact voxels).
+    /// </summary>
+    public static double Share(ReadOnlySpan<float> values, Func<int, bool> region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
         double total = 0, inside = 0;
-        for (int y = 0; y < map.Height; y++)
+        for (int i = 0; i < values.Length; i++)
         {
-            for (int x = 0; x < map.Width; x++)
-            {
-                double v = Math.Max(0, map[x, y]);
-                total += v;
-                if (region(x, y)) inside += v;
-            }
+            double v = Math.Max(0, values[i]);
+            total += v;
+            if (region(i)) inside += v;
         }
         return total > 0 ? inside / total : 0;
     }
@@ -44,23 +51,29 @@ public static class MapRegions
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(region);
+        return Means(map.Values, Pixels(map, region));
+    }
+
+    /// <summary>
+    /// The mean of <paramref name="values"/> at the indices where <paramref name="region"/> holds and the mean
+    /// elsewhere, for a map in any layout. Zero for an empty part.
+    /// </summary>
+    public static (double Inside, double Outside) Means(ReadOnlySpan<float> values, Func<int, bool> region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
         double inside = 0, outside = 0;
         long insideCount = 0, outsideCount = 0;
-        for (int y = 0; y < map.Height; y++)
+        for (int i = 0; i < values.Length; i++)
         {
-            for (int x = 0; x < map.Width; x++)
+            if (region(i))
             {
-                float value = map[x, y];
-                if (region(x, y))
-                {
-                    inside += value;
-                    insideCount++;
-                }
-                else
-                {
-                    outside += value;
-                    outsideCount++;
-                }
+                inside += values[i];
+                insideCount++;
+            }
+            else
+            {
+                outside += values[i];
+                outsideCount++;
             }
         }
         return (insideCount == 0 ? 0 : inside / insideCount, outsideCount == 0 ? 0 : outside / outsideCount);
@@ -75,4 +88,8 @@ public static class MapRegions
         (double inside, double outside) = Means(map, area);
         return inside / Math.Max(outside, floor);
     }
+
+    /// <summary>A pixel region of <paramref name="map"/> by index into its row-major values.</summary>
+    private static Func<int, bool> Pixels(Heatmap map, Func<int, int, bool> region) =>
+        i => region(i % map.Width, i / map.Width);
 }

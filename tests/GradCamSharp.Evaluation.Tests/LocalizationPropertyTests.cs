@@ -100,4 +100,18 @@ public sealed class LocalizationPropertyTests
             Assert.Equal(total > 0 ? inside / total : 0, MapRegions.Share(map, box), 9);
         });
     }
+
+    [Fact]
+    public void Means_AndShare_OverIndices_MeasureAVolumeByHand()
+    {
+        // Eight voxels, the region the first and the last: the share counts the non-negative mass only.
+        float[] voxels = [1, -2, 3, 0, 0, 0, 0, 4];
+        bool Region(int voxel) => voxel is 0 or 7;
+        Assert.Equal((1 + 4) / 8.0, MapRegions.Share(voxels, Region), 12);
+        (double inside, double outside) = MapRegions.Means(voxels, Region);
+        Assert.Equal(2.5, inside, 12);
+        Assert.Equal(1 / 6.0, outside, 12);
+        Assert.Equal(0, MapRegions.Share(new float[3], Region));
+        Assert.Equal((0.0, 0.0), MapRegions.Means([], Region));
+    }
 }

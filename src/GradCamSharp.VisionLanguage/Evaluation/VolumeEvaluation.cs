@@ -1,4 +1,5 @@
 using GradCamSharp.Catalog;
+using GradCamSharp.Evaluation;
 using GradCamSharp.Maps;
 using GradCamSharp.Methods;
 using GradCamSharp.Models;
@@ -76,21 +77,9 @@ public static partial class VisionLanguageEvaluator
                 VolumeMap map = explanation.Volume!;
                 (int z, int y, int x) = map.Peak;
                 bool hit = map[z, y, x] > 0 && Inside((z * map.Height + y) * map.Width + x);
-                // The same three figures as MapRegions gives a 2-D map, over the voxels.
-                double inside = 0, outside = 0, total = 0;
-                int insideCount = 0;
-                for (int v = 0; v < map.Values.Length; v++)
-                {
-                    total += map.Values[v];
-                    if (Inside(v))
-                    {
-                        inside += map.Values[v];
-                        insideCount++;
-                    }
-                    else outside += map.Values[v];
-                }
-                ScoreOf(scores, explanation.Method, explanation.Layer).Count(hit, inside / Math.Max(1, insideCount),
-                    outside / Math.Max(1, map.Values.Length - insideCount), total > 0 ? inside / total : 0);
+                (double inside, double outside) = MapRegions.Means(map.Values, Inside);
+                ScoreOf(scores, explanation.Method, explanation.Layer).Count(hit, inside, outside,
+                    MapRegions.Share(map.Values, Inside));
             }
             if ((i + 1) % 50 == 0 || i + 1 == volumes) progress?.Report($"{i + 1}/{volumes} volumes");
         }
