@@ -1,6 +1,3 @@
-using System.Reflection;
-using System.Reflection.Metadata;
-using System.Reflection.PortableExecutable;
 using System.Text.RegularExpressions;
 using SkiaSharp;
 
@@ -64,14 +61,10 @@ public sealed partial class ConsumerPackageTests
         using SKBitmap photo = SKBitmap.Decode(SharedFixtures.Sample("dog.jpg"));
         Assert.Equal((photo.Width, photo.Height), (written.Width, written.Height));
         // The package's build files reach the consumer: its TorchSharp copy keeps native-call arguments alive.
-        using (var image = new PEReader(File.OpenRead(Path.Combine(app, "bin", "Release", "net10.0",
-            "TorchSharp.dll"))))
-        {
-            MetadataReader metadata = image.GetMetadataReader();
-            Assert.All(metadata.MethodDefinitions.Select(metadata.GetMethodDefinition)
-                .Where(m => m.RelativeVirtualAddress != 0), m => Assert.True(
-                    m.ImplAttributes.HasFlag(MethodImplAttributes.NoOptimization | MethodImplAttributes.NoInlining)));
-        }
+        (int withBodies, int unmarked) = KeepAliveMarks.Count(Path.Combine(app, "bin", "Release", "net10.0",
+            "TorchSharp.dll"));
+        Assert.True(withBodies > 5000, $"only {withBodies} methods with IL bodies");
+        Assert.Equal(0, unmarked);
         // The packages carry the licence and the metadata a consumer sees.
         using var nupkg = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"GradCamSharp.{version}.nupkg"));
         using var nuspec = new StreamReader(nupkg.GetEntry("GradCamSharp.nuspec")!.Open());
