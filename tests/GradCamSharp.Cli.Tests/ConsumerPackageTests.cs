@@ -65,6 +65,11 @@ public sealed partial class ConsumerPackageTests
             "TorchSharp.dll"));
         Assert.True(withBodies > 5000, $"only {withBodies} methods with IL bodies");
         Assert.Equal(0, unmarked);
+        // The patched copies keep the package files' times, so a second build neither copies nor patches them again.
+        string rebuild = DotnetCommand.Run(app, "build", "-c", "Release", "--nologo", "-v", "normal");
+        Assert.DoesNotContain($"\"{Path.Combine(app, "bin", "Release", "net10.0", "TorchSharp.dll")}\"", rebuild);
+        Assert.DoesNotContain("libLibTorchSharp.so\"", rebuild);
+        Assert.DoesNotContain("Kept the arguments", rebuild);
         // The packages carry the licence and the metadata a consumer sees.
         using var nupkg = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"GradCamSharp.{version}.nupkg"));
         using var nuspec = new StreamReader(nupkg.GetEntry("GradCamSharp.nuspec")!.Open());
