@@ -51,9 +51,11 @@ public sealed partial class ConsumerPackageTests
         File.WriteAllText(Path.Combine(app, "Program.cs"), Program().Match(page).Groups[1].Value);
 
         DotnetCommand.Run(app, "build", "-c", "Release", "--nologo", "-v", "quiet");
+        string output = Path.Combine(app, "bin", "Release", "net10.0");
+        string torchSharp = Path.Combine(output, "TorchSharp.dll");
         string model = SharedFixtures.RequireGunzipped("fixtures/onnx/resnet18.onnx.gz");
         string overlay = Path.Combine(folder.Path, "overlay.png");
-        string printed = DotnetCommand.Run(app, Path.Combine(app, "bin", "Release", "net10.0", "Explain.dll"), model,
+        string printed = DotnetCommand.Run(app, Path.Combine(output, "Explain.dll"), model,
             SharedFixtures.Sample("dog.jpg"), overlay);
 
         Assert.Matches(@"^class \d+, score -?[\d.]+, layer \S+, peak \(\d+, \d+\)", printed);
@@ -61,13 +63,12 @@ public sealed partial class ConsumerPackageTests
         using SKBitmap photo = SKBitmap.Decode(SharedFixtures.Sample("dog.jpg"));
         Assert.Equal((photo.Width, photo.Height), (written.Width, written.Height));
         // The package's build files reach the consumer: its TorchSharp copy keeps native-call arguments alive.
-        (int withBodies, int unmarked) = KeepAliveMarks.Count(Path.Combine(app, "bin", "Release", "net10.0",
-            "TorchSharp.dll"));
+        (int withBodies, int unmarked) = KeepAliveMarks.Count(torchSharp);
         Assert.True(withBodies > 5000, $"only {withBodies} methods with IL bodies");
         Assert.Equal(0, unmarked);
         // The patched copies keep the package files' times, so a second build neither copies nor patches them again.
         string rebuild = DotnetCommand.Run(app, "build", "-c", "Release", "--nologo", "-v", "normal");
-        Assert.DoesNotContain($"\"{Path.Combine(app, "bin", "Release", "net10.0", "TorchSharp.dll")}\"", rebuild);
+        Assert.DoesNotContain($"\"{torchSharp}\"", rebuild);
         Assert.DoesNotContain("libLibTorchSharp.so\"", rebuild);
         Assert.DoesNotContain("Kept the arguments", rebuild);
         // The packages carry the licence and the metadata a consumer sees.
