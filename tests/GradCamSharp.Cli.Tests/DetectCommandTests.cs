@@ -98,6 +98,31 @@ public sealed class DetectCommandTests
     }
 
     [Fact]
+    public void SeveralLayers_AreFused_AndAutoNamesTheMapItStoodFor()
+    {
+        using var folder = new TempFolder();
+        string model = Path.Combine(SharedFixtures.RepositoryRoot, "tests", "GradCamSharp.Onnx.Tests", "detection",
+            "fasterrcnn_tiny.onnx");
+        string[] detect = ["detect", Path.Combine(CliRun.Samples, "dog.jpg"), "--model", model, "--threshold", "0.2",
+            "--method", "hirescam,guided-backprop", "--layer", "auto", "--layer", "backbone.layer2"];
+        CliRun run = CliRun.Of([.. detect, "--layer-fusion", "scaled-sum", "--out", folder["out"]]);
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        // auto is one map of the two, said once: not the fused pair, nor the input of the layer-free method.
+        Assert.Single(run.Error.Split('\n'), line => line.Contains("layer 'auto'"));
+        Assert.Contains("layer 'auto' is /backbone/layer1/layer1.1/Relu_output_0", run.Error);
+        JsonElement[] entries = [.. JsonDocument.Parse(File.ReadAllText(Path.Combine(folder["out"],
+            "explanations.json"))).RootElement.EnumerateArray()];
+        Assert.NotEmpty(entries);
+        Assert.All(entries.Where(e => e.GetProperty("method").GetString() == "hirescam"), e => Assert.Equal(
+            "/backbone/layer1/layer1.1/Relu_output_0+/backbone/layer2/layer2.1/Relu_output_0",
+            e.GetProperty("layer").GetString()));
+        CliRun unknown = CliRun.Of([.. detect, "--layer-fusion", "max", "--out", folder["refused"]]);
+        Assert.Equal(ExitCodes.Usage, unknown.ExitCode);
+        Assert.Contains("unknown --layer-fusion 'max'", unknown.Error);
+    }
+
+    [Fact]
     public void TrainDetector_WritesAModel_ThatEvaluateMeasures()
     {
         using var folder = new TempFolder();

@@ -2,7 +2,6 @@ using System.CommandLine;
 using GradCamSharp.Catalog;
 using GradCamSharp.Imaging;
 using GradCamSharp.Methods;
-using GradCamSharp.Models;
 using GradCamSharp.Pipeline;
 
 namespace GradCamSharp.Cli.Commands;
@@ -31,11 +30,8 @@ internal static class DetectCommand
                 result.AddError($"unrecognized option '{token}'");
         });
         var method = MethodOption.Create(DefaultMethod);
-        var layer = new Option<string>("--layer", "-l")
-        {
-            Description = "Target layer; 'auto' is the last map of the backbone, before the detection head",
-            DefaultValueFactory = _ => ModelLayers.Auto,
-        };
+        var layers = new LayerOptions("Target layer; 'auto' is the backbone's last map that every detection depends " +
+            "on (below a feature pyramid)");
         var threshold = new Option<float>("--threshold")
         {
             Description = "The least score (sigmoid(objectness) x class probability) of a detection",
@@ -80,16 +76,21 @@ internal static class DetectCommand
               gradcam detect scenes/ --model shapes-detector --out detections/
               gradcam detect photo.png --model yolo.onnx --labels classes.txt --anchor 64 --method gradcam,eigencam
               gradcam detect photo.jpg --model fasterrcnn.onnx --labels coco.txt --threshold 0.5
+              gradcam detect photo.jpg --model retinanet.onnx --labels coco.txt --layer auto \
+                  --layer backbone.body.layer3 --layer backbone.body.layer4     # a feature pyramid's maps, fused
             """);
         command.Add(images);
-        foreach (Option option in new Option[] { method, layer, threshold, overlap, anchor, most }) command.Add(option);
+        command.Add(method);
+        layers.AddTo(command);
+        foreach (Option option in new Option[] { threshold, overlap, anchor, most }) command.Add(option);
         common.AddTo(command);
         outputs.AddTo(command);
         photos.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             (string spec, ModelLoadOptions loading) = common.Read(result);
-            ExplainJob job = outputs.Job(result, result.GetValue(images) ?? [], photos, method, layer, DefaultMethod);
+            ExplainJob job = outputs.Job(result, result.GetValue(images) ?? [], photos, method, DefaultMethod);
+            job = job with { Settings = layers.Apply(result, job.Settings) };
             var detection = new DetectionOptions
             {
                 Threshold = result.GetValue(threshold),
@@ -118,9 +119,11 @@ internal static class DetectCommand
         using LoadedModel loaded = ModelCatalog.Load(model, loading);
         IReadOnlyList<ManifestEntry> entries = new DetectionPipeline(loaded).Run(job, detection,
             quiet ? null : new LineProgress(error), cancellationToken);
-        if (!quiet && entries.Select(e => e.Layer).Distinct().ToList() is [string chosen]
-            && job.Settings.Layer == ModelLayers.Auto)
-            error.WriteLine($"gradcam: layer 'auto' is {chosen}");
+        if (!quiet)
+        {
+            foreach (string layer in LayerOptions.AutoChosen(job.Settings, entries.Select(e => e.Layer)))
+                error.WriteLine($"gradcam: layer 'auto' is {layer}");
+        }
         return OutputOptions.Finish(output, error, entries, job.OutputDirectory, json, quiet);
     }
 }

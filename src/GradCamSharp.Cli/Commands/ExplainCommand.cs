@@ -74,23 +74,20 @@ internal static class ExplainCommand
             OutputDirectory = result.GetValue(options.Output)!,
             Decoding = options.Photos.Decoding(result),
             Overwrite = result.GetValue(options.Photos.Overwrite),
-            Settings = new ExplanationSettings
+            Settings = options.Layers.Apply(result, new ExplanationSettings
             {
                 Classes = result.GetValue(options.Classes) ?? [],
                 Top = result.GetValue(options.Top),
                 Methods = result.GetValue(options.Method) is { Length: > 0 } methods ? methods : [KnownMethods.GradCam],
-                Layer = result.GetValue(options.Layer) is { Length: > 0 } layers ? layers[0] : ModelLayers.Auto,
-                Layers = result.GetValue(options.Layer) is { Length: > 1 } several ? several : [],
                 Colormap = result.GetValue(options.Colormap)!,
                 EigenSmooth = result.GetValue(options.EigenSmooth),
                 AugSmooth = result.GetValue(options.AugSmooth),
                 BatchSize = result.GetValue(options.BatchSize),
-                LayerFusion = ParseFusion(result.GetValue(options.Fusion)!),
                 Region = result.GetValue(options.Region) is string box ? ParseRegion(box) : null,
                 Mask = result.GetValue(options.Mask),
                 SaveMaps = result.GetValue(options.SaveMaps),
                 Tokens = TokenGrid.Parse(result.GetValue(options.TokenGrid), result.GetValue(options.SkipTokens)),
-            },
+            }),
         };
         IReadOnlyList<Concept> concepts = (result.GetValue(options.Concept) ?? []).Select(Concept.Parse).ToArray();
         var arguments = new Arguments(spec, modelOptions with { Concepts = concepts }, job,
@@ -128,11 +125,8 @@ internal static class ExplainCommand
 
         public PhotoOptions Photos { get; } = new();
 
-        public Option<string[]> Layer { get; } = new("--layer", "-l")
-        {
-            Description = "Target layer: a name from 'gradcam layers' (ONNX graphs also take module paths such as " +
-                "layer4), or 'auto' for the last spatial feature map; repeat to fuse several layers' maps",
-        };
+        public LayerOptions Layers { get; } = new("Target layer: a name from 'gradcam layers' (ONNX graphs also " +
+            "take module paths such as layer4), or 'auto' for the last spatial feature map");
 
         public Option<string[]> Classes { get; } = new("--class", "-c")
         {
@@ -193,13 +187,6 @@ internal static class ExplainCommand
                 "(steadier maps, 6x the time)",
         };
 
-        public Option<string> Fusion { get; } = new("--layer-fusion")
-        {
-            Description = "With several --layer: 'mean' of the maps, or LayerCAM's 'scaled-sum' (tanh-rescaled maps " +
-                "summed, which lifts shallow layers)",
-            DefaultValueFactory = _ => "mean",
-        };
-
         public Option<string?> Region { get; } = new("--region")
         {
             Description = "x0,y0,x1,y1 in photo pixels: explain a dense output summed inside this box instead of " +
@@ -235,8 +222,9 @@ internal static class ExplainCommand
         {
             command.Add(Images);
             Common.AddTo(command);
-            foreach (Option option in new Option[] { Layer, Classes, Top, Method, Colormap, EigenSmooth, AugSmooth,
-                SaveMaps, BatchSize, Fusion, Region, Mask, TokenGrid, SkipTokens, Output, Concept, Json, Quiet })
+            Layers.AddTo(command);
+            foreach (Option option in new Option[] { Classes, Top, Method, Colormap, EigenSmooth, AugSmooth,
+                SaveMaps, BatchSize, Region, Mask, TokenGrid, SkipTokens, Output, Concept, Json, Quiet })
             {
                 command.Add(option);
             }
@@ -273,12 +261,8 @@ internal static class ExplainCommand
             : new ExplainPipeline(model).Run(job, arguments.Quiet ? null : new LineProgress(error), cancellationToken);
         if (!arguments.Quiet)
         {
-            if (string.Equals(job.Settings.Layer, ModelLayers.Auto, StringComparison.OrdinalIgnoreCase))
-            {
-                foreach (string layer in entries.Select(e => e.Layer).Where(l => l != GuidedBackprop.InputLayer)
-                    .Distinct())
-                    error.WriteLine($"gradcam: layer 'auto' is {layer}");
-            }
+            foreach (string layer in LayerOptions.AutoChosen(job.Settings, entries.Select(e => e.Layer)))
+                error.WriteLine($"gradcam: layer 'auto' is {layer}");
             error.WriteLine($"gradcam: wrote {entries.Count} map(s) and {ExplainPipeline.ManifestName} to " +
                 $"{job.OutputDirectory}");
         }
@@ -286,15 +270,6 @@ internal static class ExplainCommand
             output.WriteLine(JsonSerializer.Serialize(entries, CliJson.Indented));
         return ExitCodes.Success;
     }
-
-    /// <summary>"mean" or "scaled-sum".</summary>
-    /// <exception cref="UsageException">Anything else.</exception>
-    public static LayerFusion ParseFusion(string text) => text.ToLowerInvariant() switch
-    {
-        "mean" => LayerFusion.Mean,
-        "scaled-sum" => LayerFusion.ScaledSum,
-        _ => throw new UsageException($"unknown --layer-fusion '{text}'; known: mean, scaled-sum"),
-    };
 
     /// <summary>"x0,y0,x1,y1" as four integers.</summary>
     /// <param name="text">The option's value.</param>

@@ -36,11 +36,12 @@ internal sealed class OutputOptions
     /// <summary>
     /// The job such a command runs: <paramref name="images"/> (a folder stands for every photo in it, recursively,
     /// the output folder left out) into the output folder, decoded and overwritten as <paramref name="photos"/> say,
-    /// with the methods (or <paramref name="defaultMethod"/>), layer and colormap asked.
+    /// with the methods (or <paramref name="defaultMethod"/>) and colormap asked; the layer is the command's to set
+    /// (<see cref="LayerOptions"/> where several fuse).
     /// </summary>
     /// <exception cref="UnreadableInputException">A folder that cannot be listed or holds no photos.</exception>
     public ExplainJob Job(ParseResult result, IReadOnlyList<string> images, PhotoOptions photos,
-        Option<string[]> method, Option<string> layer, string defaultMethod) => new()
+        Option<string[]> method, string defaultMethod) => new()
     {
         Images = [.. images.SelectMany(path => Directory.Exists(path)
             ? Dataset.FromFolder(path, exclude: result.GetValue(Output)).Photos.Select(photo => photo.Path)
@@ -51,7 +52,6 @@ internal sealed class OutputOptions
         Settings = new ExplanationSettings
         {
             Methods = result.GetValue(method) is { Length: > 0 } methods ? methods : [defaultMethod],
-            Layer = result.GetValue(layer)!,
             Colormap = result.GetValue(Colormap)!,
         },
     };

@@ -64,7 +64,8 @@ internal static class ReadCommand
         {
             DatasetInput? input = dataset.Read(result, result.GetValue(images) ?? []);
             ExplainJob job = outputs.Job(result, input is null ? result.GetValue(images) ?? [] : [], photos, method,
-                layer, DefaultMethod);
+                DefaultMethod);
+            job = job with { Settings = job.Settings with { Layer = result.GetValue(layer)! } };
             return Task.FromResult(Run(result.InvocationConfiguration.Output, result.InvocationConfiguration.Error,
                 new Arguments(job, result.GetValue(words), result.GetValue(outputs.Json),
                     result.GetValue(outputs.Quiet), input),
