@@ -68,7 +68,7 @@ internal sealed class LayerOptions
 
     /// <summary>"mean" or "scaled-sum".</summary>
     /// <exception cref="UsageException">Anything else.</exception>
-    public static LayerFusion ParseFusion(string text) => text.ToLowerInvariant() switch
+    private static LayerFusion ParseFusion(string text) => text.ToLowerInvariant() switch
     {
         "mean" => LayerFusion.Mean,
         "scaled-sum" => LayerFusion.ScaledSum,
