@@ -11,8 +11,24 @@ public sealed record Explanation
     /// <summary>The method, e.g. "gradcam", "guided-backprop".</summary>
     public required string Method { get; init; }
 
-    /// <summary>The target layer, or "input" for methods that attribute to the input pixels.</summary>
+    /// <summary>
+    /// The target layer, or "input" for methods that attribute to the input pixels; a map made at several layers
+    /// (fused, or RefineCAM's) names them in order, joined by <see cref="JoinLayers"/>.
+    /// </summary>
     public required string Layer { get; init; }
+
+    /// <summary>The <see cref="Layer"/> of a map made at <paramref name="layers"/>: their names joined by '+'.
+    /// </summary>
+    public static string JoinLayers(IEnumerable<string> layers) => string.Join(LayerSeparator, layers);
+
+    /// <summary>The layers a <see cref="Layer"/> of <see cref="JoinLayers"/> names, in order.</summary>
+    public static string[] SplitLayers(string layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        return layer.Split(LayerSeparator);
+    }
+
+    private const char LayerSeparator = '+';
 
     /// <summary>Which sample of the batch this explains.</summary>
     public required int SampleIndex { get; init; }

@@ -50,15 +50,15 @@ internal sealed class LayerOptions
 
     /// <summary>
     /// The layers that <c>auto</c> stood for in <paramref name="written"/>, the layers of the maps written: a fused
-    /// map's layer is its layers' names joined by '+', in the order asked; the input gradient methods' layer is not
-    /// one of them.
+    /// map's layer joins its layers' names in the order asked (<see cref="Explanation.JoinLayers"/>); the input
+    /// gradient methods' layer is not one of them.
     /// </summary>
     public static IEnumerable<string> AutoChosen(ExplanationSettings settings, IEnumerable<string> written)
     {
         ArgumentNullException.ThrowIfNull(settings);
         IReadOnlyList<string> asked = settings.Layers.Count > 0 ? settings.Layers : [settings.Layer];
         return written.Distinct()
-            .Select(layer => asked.Count == 1 ? [layer] : layer.Split('+'))
+            .Select(layer => asked.Count == 1 ? [layer] : Explanation.SplitLayers(layer))
             .Where(parts => parts.Length == asked.Count)
             .SelectMany(parts => parts.Where((_, k) => string.Equals(asked[k], ModelLayers.Auto,
                 StringComparison.OrdinalIgnoreCase)))

@@ -193,7 +193,7 @@ public sealed class MethodSet : IExplainer
         }
         return first with
         {
-            Layer = string.Join("+", layers.Select(l => l.Layer)),
+            Layer = Explanation.JoinLayers(layers.Select(l => l.Layer)),
             Heatmap = new Heatmap(first.Heatmap.Width, first.Heatmap.Height, mean),
             RawMap = null,
             Attribution = attribution,

@@ -92,7 +92,7 @@ public sealed class RefineCam : Explainer
             {
                 for (int i = 0; i < product.Length; i++) product[i] /= peak;
             }
-            return entry.Explained(Name, string.Join("+", layers),
+            return entry.Explained(Name, Explanation.JoinLayers(layers),
                 new Heatmap((int)pass.Width, (int)pass.Height, product));
         }).ToList();
 }
