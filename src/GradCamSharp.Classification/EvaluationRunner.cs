@@ -144,7 +144,8 @@ public static class EvaluationRunner
     /// <param name="failures">Given a picture of each object the model does not rank first: every one whose top-1 class
     /// is absent from the picture, and the first of the others (see <see cref="EvaluationOptions.FailureGallery"/>).
     /// </param>
-    /// <param name="cancellation">Stops between cases.</param>
+    /// <param name="cancellation">Stops between methods, and within a method that scores perturbed inputs between
+    /// its batches: within seconds, the case under way being lost.</param>
     /// <param name="include">Which pictures (by <see cref="EvaluationCase.Image"/>) to evaluate: a shard's, those a
     /// resumed run has not done; all when null. Thumbnails go to the same cases whichever are included.</param>
     /// <param name="evaluated">Told each picture's results as soon as they are computed (to stream them).</param>
@@ -196,6 +197,7 @@ public static class EvaluationRunner
                 ?? true)];
             int total = included.Sum(p => pictures[p].Count()), done = 0, pictured = 0;
             var clock = Stopwatch.StartNew();
+            var run = new RunOptions { Cancellation = cancellation };
             foreach (int index in included)
             {
                 IGrouping<string, int> picture = pictures[index];
@@ -207,7 +209,7 @@ public static class EvaluationRunner
                 cancellation.ThrowIfCancellationRequested();
                 PreparedImage prepared = ImagePreprocessor.Prepare(photo, model.Preprocessing);
                 Dictionary<int, Explanation[]> explained = ExplainEveryClass(prepared,
-                    [.. picture.Select(i => classes[i]!.Value)], explainers);
+                    [.. picture.Select(i => classes[i]!.Value)], explainers, run);
                 foreach (int i in picture)
                 {
                     cancellation.ThrowIfCancellationRequested();
@@ -218,7 +220,7 @@ public static class EvaluationRunner
                     own.AddRange(EvaluateCase(model, cases[i], classes[i]!.Value, others, photo, prepared, options,
                         methods,
                         explainers, explained[classes[i]!.Value], sanity.Select(s => (s.Kind, s.Band)).ToArray(),
-                        randomExplainers,
+                        randomExplainers, run,
                         thumbnail ? t => { thumbnails?.Invoke(t); ownThumbnails.Add(t); } : null,
                         gallery ? f =>
                         {
@@ -254,13 +256,17 @@ public static class EvaluationRunner
     /// inputs, Ablation-CAM's ablated maps) and a gradient method runs one forward pass.
     /// </summary>
     private static Dictionary<int, Explanation[]> ExplainEveryClass(PreparedImage prepared,
-        IReadOnlyList<int> classes, IExplainer[] explainers)
+        IReadOnlyList<int> classes, IExplainer[] explainers, RunOptions run)
     {
         using DisposeScope scope = NewDisposeScope();
         Tensor input = prepared.ToTensor();
         int[] distinct = [.. classes.Distinct()];
         IReadOnlyList<ITarget> targets = [.. distinct.Select(c => new ClassTarget(c))];
-        IReadOnlyList<Explanation>[] byMethod = [.. explainers.Select(e => e.Explain(input, [targets]))];
+        IReadOnlyList<Explanation>[] byMethod = [.. explainers.Select(e =>
+        {
+            run.Cancellation.ThrowIfCancellationRequested();
+            return e.Explain(input, [targets], run);
+        })];
         return distinct.Select((c, k) => (c, k))
             .ToDictionary(p => p.c, p => byMethod.Select(e => e[p.k]).ToArray());
     }
@@ -269,7 +275,8 @@ public static class EvaluationRunner
         HashSet<int> otherClasses, SKBitmap photo, PreparedImage prepared, EvaluationOptions options,
         IReadOnlyList<MethodDescriptor> methods, IExplainer[] explainers, Explanation[] explanations,
         (string Kind, WeightBand Band)[] sanity,
-        IExplainer[][] randomExplainers, Action<EvaluationThumbnail>? thumbnails, Action<EvaluationFailure>? failures)
+        IExplainer[][] randomExplainers, RunOptions run, Action<EvaluationThumbnail>? thumbnails,
+        Action<EvaluationFailure>? failures)
     {
         using DisposeScope scope = NewDisposeScope();
         Tensor input = prepared.ToTensor();
@@ -286,6 +293,7 @@ public static class EvaluationRunner
             SameValues.Instance);
         for (int m = 0; m < methods.Count; m++)
         {
+            run.Cancellation.ThrowIfCancellationRequested();
             Explanation explanation = explanations[m];
             Heatmap map = Measured(explanation);
             Heatmap onPhoto = prepared.ToOriginal(map);
@@ -299,7 +307,7 @@ public static class EvaluationRunner
             }
             (DeletionInsertionCurves curves, (double probability, double explained), RoadCurves? road) = measures;
             (double Complexity, double Coherency, double Score)? arcc = road is null ? null
-                : Arcc(explainers[m], input, target, map, road);
+                : Arcc(explainers[m], input, target, map, road, run);
             (double Own, double Other, double Beaten)? discrimination = Discrimination(onPhoto, item);
             if (m == 0 && rank > 1 && failures is not null)
             {
@@ -376,11 +384,11 @@ public static class EvaluationRunner
     /// multiplied by it, against it) and ROAD.
     /// </summary>
     private static (double Complexity, double Coherency, double Score) Arcc(IExplainer explainer, Tensor input,
-        ClassTarget target, Heatmap map, RoadCurves road)
+        ClassTarget target, Heatmap map, RoadCurves road, RunOptions run)
     {
         using DisposeScope scope = NewDisposeScope();
         Tensor mask = tensor(map.Values).reshape(1, 1, map.Height, map.Width).to(input.dtype);
-        Explanation again = explainer.Explain(input * mask, target).Single();
+        Explanation again = explainer.Explain(input * mask, [[target]], run).Single();
         Heatmap remapped = Measured(again);
         double complexity = Evaluation.Arcc.Complexity(map), coherency = Evaluation.Arcc.Coherency(map, remapped);
         return (complexity, coherency, Evaluation.Arcc.Score(complexity, coherency, road.Combined));

@@ -44,6 +44,31 @@ public sealed class EvaluationRunnerTests : IClassFixture<DefaultModelFixture>
     }
 
     [Fact]
+    public void Cancelled_StopsBeforeTheNextMethod_NotTheNextObject()
+    {
+        // A run that stopped only between objects (as it once did) went on to measure every method's map of the object
+        // under way: with all 27 methods a minute or more, past the command's grace after a signal.
+        EvaluationCase[] cases = [.. EvaluationRunner.ReadBoxes(Path.Combine(SharedFixtures.Samples, "boxes.json"),
+            SharedFixtures.Samples).Where(c => Path.GetFileName(c.Image) == "dog.jpg")];
+        var options = new EvaluationOptions
+        {
+            Methods = ["gradcam", "gradient"], Faithfulness = false, Road = false, SanitySteps = 0, Baseline = false,
+        };
+        using var cancellation = new CancellationTokenSource();
+        var measured = new List<string>();
+
+        Assert.Throws<OperationCanceledException>(() => EvaluationRunner.Run(_fixture.Model, cases, options,
+            thumbnails: t =>
+            {
+                measured.Add($"{t.Label} {t.Method}");
+                cancellation.Cancel();
+            }, cancellation: cancellation.Token));
+
+        Assert.Equal(3, cases.Length);
+        Assert.Equal([$"{cases[0].Label} gradcam"], measured);
+    }
+
+    [Fact]
     public void ReadBoxes_TheShippedAnnotations()
     {
         IReadOnlyList<EvaluationCase> cases =

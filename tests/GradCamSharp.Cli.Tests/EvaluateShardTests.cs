@@ -51,6 +51,22 @@ public sealed class EvaluateShardTests : IDisposable
         Assert.Equal(summary, File.ReadAllText(Path.Combine(resumed, EvaluationRecords.SummaryName)));
         Assert.Equal(6, File.ReadAllLines(Path.Combine(resumed, EvaluationRecords.FileName)).Length);
 
+        // A run interrupted (Ctrl-C, a preempted pod's SIGTERM) within its second picture keeps the first and resumes.
+        string interrupted = _folder["interrupted"];
+        using (var signal = new CancellationTokenSource())
+        {
+            var error = new CancellingWriter("composite-31-0001", signal);
+            int code = GradCamCli.Run([.. Evaluate, "--out", interrupted], new StringWriter(), error, signal.Token);
+            Assert.Equal(ExitCodes.Cancelled, code);
+            Assert.Contains($"the pictures done are kept in {interrupted}/{EvaluationRecords.FileName}",
+                error.ToString());
+        }
+        Assert.InRange(File.ReadAllLines(Path.Combine(interrupted, EvaluationRecords.FileName)).Length, 1, 5);
+        Assert.False(File.Exists(Path.Combine(interrupted, EvaluationRecords.SummaryName)));
+        CliRun finished = CliRun.Of([.. Evaluate, "--out", interrupted]);
+        Assert.Equal(ExitCodes.Success, finished.ExitCode);
+        Assert.Equal(summary, File.ReadAllText(Path.Combine(interrupted, EvaluationRecords.SummaryName)));
+
         // A finished folder gives its tables again without evaluating anything, here in Markdown.
         CliRun table = CliRun.Of([.. Evaluate, "--out", resumed, "--markdown", "pointing,deletion"]);
         Assert.Equal(ExitCodes.Success, table.ExitCode);
@@ -63,6 +79,17 @@ public sealed class EvaluateShardTests : IDisposable
             "pointing,deletion"]);
         Assert.Equal(ExitCodes.Success, mergedTable.ExitCode);
         Assert.Equal(table.Output, mergedTable.Output);
+    }
+
+    /// <summary>Standard error that cancels <paramref name="signal"/> once a line names <paramref name="trigger"/>.
+    /// </summary>
+    private sealed class CancellingWriter(string trigger, CancellationTokenSource signal) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains(trigger, StringComparison.Ordinal) == true) signal.Cancel();
+        }
     }
 
     private static string WithoutPlots(string html)

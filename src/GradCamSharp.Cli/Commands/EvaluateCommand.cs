@@ -145,12 +145,13 @@ internal static class EvaluateCommand
         var options = new EvaluateOptions();
         Command command = CommandHelp.Create("evaluate", summary, Help);
         options.AddTo(command);
-        command.SetAction(result => Dispatch(result, options));
+        command.SetAction((result, cancellationToken) =>
+            Task.FromResult(Dispatch(result, options, cancellationToken)));
         return command;
     }
 
     /// <summary>Runs the task the options name: the photos (by default), a captioner or VQA model, or OCR.</summary>
-    private static int Dispatch(ParseResult result, EvaluateOptions options)
+    private static int Dispatch(ParseResult result, EvaluateOptions options, CancellationToken cancellation)
     {
         TextWriter output = result.InvocationConfiguration.Output, error = result.InvocationConfiguration.Error;
         string[] methods = result.GetValue(options.Method) ?? [];
@@ -231,7 +232,7 @@ internal static class EvaluateCommand
             DeletionSteps = result.GetValue(options.DeletionSteps),
             Shard = options.Shards.Read(result),
             Markdown = markdown,
-        });
+        }, cancellation);
     }
 
     /// <summary>Every option of <c>evaluate</c>; the photos', the text tasks' and OCR's.</summary>
@@ -591,8 +592,17 @@ internal static class EvaluateCommand
         EvaluationSummary summary;
         if (arguments.Output is string folder)
         {
-            summary = Stream(folder, loaded, cases, source, unmatched, options, Randomized, arguments, error,
-                progress, cancellation);
+            try
+            {
+                summary = Stream(folder, loaded, cases, source, unmatched, options, Randomized, arguments, error,
+                    progress, cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                error.WriteLine($"gradcam: interrupted; the pictures done are kept in {folder}/" +
+                    $"{EvaluationRecords.FileName}, and the same command resumes");
+                return ExitCodes.Cancelled;
+            }
             error.WriteLine($"evaluate: wrote {Path.Combine(folder, EvaluationRecords.SummaryName)} and " +
                 $"{Path.Combine(folder, EvaluationRecords.ReportName)}");
         }
