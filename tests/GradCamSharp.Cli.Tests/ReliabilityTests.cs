@@ -180,33 +180,99 @@ public sealed class ReliabilityTests
     public void Explain_InterruptedByCtrlC_RemovesItsStaging_AndExitsWith130()
     {
         using var folder = new TempFolder();
-        // So many photos (links to one) that the run cannot end, however late this process reads its progress and
-        // however busy the machine: with forty, a run once finished before the signal came (exit 0, all written).
-        string[] photos = Enumerable.Range(0, 2000).Select(i => folder[$"photo{i:D4}.jpg"]).ToArray();
-        foreach (string photo in photos) File.CreateSymbolicLink(photo, Dog);
-        string cli = Path.Combine(AppContext.BaseDirectory, "gradcam.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string argument in new[] { cli, "explain", "--model", Model, "--method", "all", "--out",
-            folder["out"] }.Concat(photos))
-            start.ArgumentList.Add(argument);
-        using Process process = Process.Start(start)!;
-        var error = new System.Text.StringBuilder();
-        using var secondPhoto = new ManualResetEventSlim();
-        process.ErrorDataReceived += (_, line) =>
-        {
-            lock (error) error.AppendLine(line.Data);
-            if (line.Data?.StartsWith("[2/", StringComparison.Ordinal) == true) secondPhoto.Set();
-        };
-        process.BeginErrorReadLine();
-        Assert.True(secondPhoto.Wait(TimeSpan.FromMinutes(2)), "the run did not start: " + error);
+        using LongExplain run = LongExplain.Start(folder);
         Assert.NotEmpty(Directory.GetDirectories(folder["out"], ".gradcam-staging-*"));
-        using (Process kill = Process.Start("kill",
-            ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!) kill.WaitForExit();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "Ctrl-C did not stop the run");
-        process.WaitForExit();
-        Assert.Equal(ExitCodes.Cancelled, process.ExitCode);
-        lock (error) Assert.Contains("cancelled; nothing was written", error.ToString());
+        run.Signal("-INT");
+        Assert.True(run.Process.WaitForExit(TimeSpan.FromMinutes(1)), "Ctrl-C did not stop the run");
+        run.Process.WaitForExit();
+        Assert.Equal(ExitCodes.Cancelled, run.Process.ExitCode);
+        Assert.Contains("cancelled; nothing was written", run.Error);
         Assert.False(Directory.Exists(folder["out"]), "the interrupted run left its output folder");
+    }
+
+    [Fact]
+    public void Explain_SignalledTwice_EndsAtOnceWith130_AndTheNextRunClearsItsStaging()
+    {
+        using var folder = new TempFolder();
+        using (LongExplain run = LongExplain.Start(folder))
+        {
+            // The second signal comes while the first is still being acted on (the photo's batch under way). It once
+            // took the runtime's own shutdown, whose exit tore LibTorch down under that batch: exit 139.
+            run.Signal("-TERM", "-TERM");
+            Assert.True(run.Process.WaitForExit(TimeSpan.FromMinutes(1)), "two signals did not stop the run");
+            run.Process.WaitForExit();
+            Assert.Equal(ExitCodes.Cancelled, run.Process.ExitCode);
+            Assert.Contains("gradcam: stopped at once", run.Error);
+            Assert.DoesNotContain("failed", run.Error);
+        }
+        Assert.Equal(0, CliRun.Of("explain", Dog, "--model", Model, "--out", folder["out"]).ExitCode);
+        AssertFolderEqualsManifest(folder["out"]);
+    }
+
+    /// <summary>
+    /// An explain run of every method over so many photos (links to one) that it cannot end before it is signalled,
+    /// however late this process reads its progress and however busy the machine (with forty, a run once finished
+    /// first): started, and waited for until its second photo is under way.
+    /// </summary>
+    private sealed class LongExplain : IDisposable
+    {
+        private readonly System.Text.StringBuilder _error = new();
+        private readonly ManualResetEventSlim _secondPhoto = new();
+
+        private LongExplain(Process process) => Process = process;
+
+        public Process Process { get; }
+
+        public string Error
+        {
+            get
+            {
+                lock (_error) return _error.ToString();
+            }
+        }
+
+        public static LongExplain Start(TempFolder folder)
+        {
+            string[] photos = Enumerable.Range(0, 2000).Select(i => folder[$"photo{i:D4}.jpg"]).ToArray();
+            foreach (string photo in photos) File.CreateSymbolicLink(photo, Dog);
+            string cli = Path.Combine(AppContext.BaseDirectory, "gradcam.dll");
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (string argument in new[] { cli, "explain", "--model", Model, "--method", "all", "--out",
+                folder["out"] }.Concat(photos))
+                start.ArgumentList.Add(argument);
+            var run = new LongExplain(Process.Start(start)!);
+            run.Process.ErrorDataReceived += (_, line) =>
+            {
+                lock (run._error) run._error.AppendLine(line.Data);
+                if (line.Data?.StartsWith("[2/", StringComparison.Ordinal) == true) run._secondPhoto.Set();
+            };
+            run.Process.BeginErrorReadLine();
+            if (!run._secondPhoto.Wait(TimeSpan.FromMinutes(2)))
+            {
+                run.Dispose();
+                Assert.Fail("the run did not start: " + run.Error);
+            }
+            return run;
+        }
+
+        /// <summary>Sends each signal, one <c>kill</c> after the other.</summary>
+        public void Signal(params string[] signals)
+        {
+            foreach (string signal in signals)
+            {
+                using Process kill = Process.Start("kill",
+                    [signal, Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+                kill.WaitForExit();
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited) Process.Kill();
+            Process.WaitForExit();
+            Process.Dispose();
+            _secondPhoto.Dispose();
+        }
     }
 
     [Fact]
